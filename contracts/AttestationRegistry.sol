@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
+import {IProjectRegistry} from "./interfaces/IProjectRegistry.sol";
+import {Roles, ExpiryNotInFuture, ZeroAddress} from "./libraries/Common.sol";
+
+/// @title AttestationRegistry
+/// @notice KYC outcomes per (project, subject), readable in one SLOAD.
+contract AttestationRegistry is IAttestationRegistry, EIP712, Nonces {
+    bytes32 private constant ATTEST_TYPEHASH = keccak256(
+        "Attest(uint256 projectId,address subject,uint8 level,uint64 expiry,bytes32 recordId,address attester,uint256 nonce,uint256 deadline)"
+    );
+
+    IProjectRegistry private immutable _projects;
+
+    // One slot per attestation: bits 0-7 level, 8-71 expiry, 72-231 attester.
+    mapping(uint256 projectId => mapping(address subject => uint256 packed)) private _attestations;
+
+    constructor(IProjectRegistry projects) EIP712("OneKey AttestationRegistry", "1") {
+        if (address(projects) == address(0)) revert ZeroAddress();
+        _projects = projects;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function attest(uint256 projectId, address subject, uint8 level, uint64 expiry, bytes32 recordId) external {
+        _requireReviewer(projectId, msg.sender);
+        _attest(projectId, msg.sender, subject, level, expiry, recordId);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function attestBatch(uint256 projectId, AttestationRequest[] calldata requests) external {
+        if (requests.length == 0) revert EmptyBatch();
+        _requireReviewer(projectId, msg.sender);
+        for (uint256 i; i < requests.length; ++i) {
+            AttestationRequest calldata r = requests[i];
+            _attest(projectId, msg.sender, r.subject, r.level, r.expiry, r.recordId);
+        }
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function attestBySig(
+        uint256 projectId,
+        AttestationRequest calldata request,
+        address attester,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    ATTEST_TYPEHASH,
+                    projectId,
+                    request.subject,
+                    request.level,
+                    request.expiry,
+                    request.recordId,
+                    attester,
+                    _useNonce(attester),
+                    deadline
+                )
+            )
+        );
+        if (!SignatureChecker.isValidSignatureNow(attester, digest, signature)) revert InvalidSignature(attester);
+        _requireReviewer(projectId, attester);
+        _attest(projectId, attester, request.subject, request.level, request.expiry, request.recordId);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function revoke(uint256 projectId, address subject) external {
+        // Revocation stays possible while a project is suspended: cleaning up is what suspension is for.
+        if (!_projects.hasRole(projectId, msg.sender, Roles.REVIEWER) && !_projects.hasRole(projectId, msg.sender, Roles.ADMIN)) {
+            revert NotAllowedToRevoke(projectId, msg.sender);
+        }
+        mapping(address => uint256) storage byProject = _attestations[projectId];
+        if (byProject[subject] == 0) revert AttestationNotFound(projectId, subject);
+        delete byProject[subject];
+        emit AttestationRevoked(projectId, subject, msg.sender);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function isVerified(address subject, uint256 projectId, uint8 minLevel) external view returns (bool) {
+        uint256 packed = _attestations[projectId][subject];
+        uint8 level = uint8(packed);
+        return level != 0 && level >= minLevel && uint64(packed >> 8) > block.timestamp;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getAttestation(address subject, uint256 projectId) external view returns (Attestation memory) {
+        uint256 packed = _attestations[projectId][subject];
+        return Attestation({level: uint8(packed), expiry: uint64(packed >> 8), attester: address(uint160(packed >> 72))});
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function nonces(address attester) public view override(IAttestationRegistry, Nonces) returns (uint256) {
+        return super.nonces(attester);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function projectRegistry() external view returns (address) {
+        return address(_projects);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    function _attest(uint256 projectId, address attester, address subject, uint8 level, uint64 expiry, bytes32 recordId)
+        private
+    {
+        if (subject == address(0)) revert InvalidSubject();
+        if (level == 0) revert InvalidLevel();
+        if (expiry <= block.timestamp) revert ExpiryNotInFuture(expiry, uint64(block.timestamp));
+        _attestations[projectId][subject] = uint256(level) | (uint256(expiry) << 8) | (uint256(uint160(attester)) << 72);
+        emit Attested(projectId, subject, attester, level, expiry, recordId);
+    }
+
+    function _requireReviewer(uint256 projectId, address account) private view {
+        if (!_projects.hasActiveRole(projectId, account, Roles.REVIEWER)) revert NotReviewer(projectId, account);
+    }
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IProjectRegistry} from "./interfaces/IProjectRegistry.sol";
+import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
+import {
+    Roles, PURPOSE_COUNT, KEY_RELEASE_COUNT, AUDIT_ACCESS_WINDOW, ExpiryNotInFuture, ZeroAddress
+} from "./libraries/Common.sol";
+import {GranteeKeys} from "./libraries/GranteeKeys.sol";
+
+/// @title RecordRegistry
+/// @notice Encrypted-record pointers, grants, the audit-access log and encryption keys.
+contract RecordRegistry is IRecordRegistry {
+    struct EncryptionKey {
+        bytes32 publicKey;
+        uint32 version;
+    }
+
+    IProjectRegistry private immutable _projects;
+
+    // Record: slot 0 = [owner, version, scheme, keyRelease, erased, updatedBlock], slot 1 = contentHash.
+    // The storage id and manifest hash live in the event only: the content hash is what binds
+    // the ciphertext, and two slots keep registration near 65k gas (docs/decisions.md).
+    mapping(bytes32 recordId => Record record) private _records;
+    // Grant: one slot = [expiry, fieldMask, recordVersion, purpose, revoked, grantedAt].
+    mapping(bytes32 recordId => mapping(bytes32 grantee => Grant grant)) private _grants;
+    mapping(bytes32 recordId => mapping(uint256 projectId => mapping(address auditor => uint64 validUntil))) private
+        _auditAccess;
+    mapping(address account => EncryptionKey key) private _encryptionKeys;
+
+    constructor(IProjectRegistry projects) {
+        if (address(projects) == address(0)) revert ZeroAddress();
+        _projects = projects;
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function setEncryptionKey(bytes32 publicKey) external {
+        if (publicKey == bytes32(0)) revert ZeroValue();
+        EncryptionKey storage key = _encryptionKeys[msg.sender];
+        uint32 keyVersion = key.version + 1;
+        key.publicKey = publicKey;
+        key.version = keyVersion;
+        emit EncryptionKeySet(msg.sender, publicKey, keyVersion);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function registerRecord(
+        bytes32 salt,
+        bytes32 storageId,
+        bytes32 contentHash,
+        bytes32 manifestHash,
+        uint8 scheme,
+        uint8 keyRelease
+    ) external returns (bytes32 recordId) {
+        _checkPointer(storageId, contentHash, keyRelease);
+        recordId = computeRecordId(msg.sender, salt);
+        Record storage record = _records[recordId];
+        if (record.owner != address(0)) revert RecordExists(recordId);
+        record.owner = msg.sender;
+        record.version = 1;
+        record.scheme = scheme;
+        record.keyRelease = keyRelease;
+        record.updatedBlock = uint40(block.number);
+        record.contentHash = contentHash;
+        emit RecordRegistered(recordId, msg.sender, storageId, contentHash, manifestHash, scheme, keyRelease);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function rotateRecord(
+        bytes32 recordId,
+        bytes32 storageId,
+        bytes32 contentHash,
+        bytes32 manifestHash,
+        uint8 scheme,
+        uint8 keyRelease
+    ) external returns (uint32 newVersion) {
+        _checkPointer(storageId, contentHash, keyRelease);
+        Record storage record = _ownedLive(recordId);
+        newVersion = record.version + 1;
+        record.version = newVersion;
+        record.scheme = scheme;
+        record.keyRelease = keyRelease;
+        record.updatedBlock = uint40(block.number);
+        record.contentHash = contentHash;
+        emit RecordRotated(recordId, msg.sender, newVersion, storageId, contentHash, manifestHash, scheme, keyRelease);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function eraseRecord(bytes32 recordId) external {
+        Record storage record = _ownedLive(recordId);
+        record.erased = true;
+        record.updatedBlock = uint40(block.number);
+        emit RecordErased(recordId, msg.sender);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function grant(
+        bytes32 recordId,
+        bytes32 grantee,
+        uint8 purpose,
+        uint64 expiry,
+        uint64 fieldMask,
+        bytes calldata wrappedKey
+    ) external {
+        Record storage record = _ownedLive(recordId);
+        if (GranteeKeys.isProject(grantee)) {
+            uint256 projectId = GranteeKeys.projectId(grantee);
+            if (!_projects.isActive(projectId)) revert GranteeProjectInactive(projectId);
+        } else if (!GranteeKeys.isAccount(grantee)) {
+            revert InvalidGrantee(grantee);
+        }
+        if (purpose >= PURPOSE_COUNT) revert InvalidPurpose(purpose);
+        if (expiry <= block.timestamp) revert ExpiryNotInFuture(expiry, uint64(block.timestamp));
+        if (fieldMask == 0) revert EmptyFieldMask();
+        if (wrappedKey.length == 0) revert EmptyWrappedKey();
+        uint32 recordVersion = record.version;
+        _grants[recordId][grantee] = Grant({
+            expiry: expiry,
+            fieldMask: fieldMask,
+            recordVersion: recordVersion,
+            purpose: purpose,
+            revoked: false,
+            grantedAt: uint40(block.timestamp)
+        });
+        emit AccessGranted(recordId, grantee, msg.sender, recordVersion, purpose, expiry, fieldMask, wrappedKey);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function revoke(bytes32 recordId, bytes32 grantee) external {
+        Record storage record = _records[recordId];
+        if (record.owner == address(0)) revert RecordNotFound(recordId);
+        if (record.owner != msg.sender) revert NotRecordOwner(recordId, msg.sender);
+        Grant storage g = _grants[recordId][grantee];
+        if (g.expiry == 0 || g.revoked) revert GrantNotFound(recordId, grantee);
+        g.revoked = true;
+        emit AccessRevoked(recordId, grantee, msg.sender);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function recordAuditAccess(bytes32 recordId, uint256 projectId, bytes32 authorisationHash) external {
+        if (authorisationHash == bytes32(0)) revert ZeroValue();
+        if (!_projects.hasActiveRole(projectId, msg.sender, Roles.AUDITOR)) revert NotAuditor(projectId, msg.sender);
+        Record storage record = _records[recordId];
+        if (record.owner == address(0)) revert RecordNotFound(recordId);
+        if (record.erased) revert RecordIsErased(recordId);
+        // A project keeps its audit path after its grant expires or is revoked: retention duties
+        // outlive the review. Erasure is the only thing that ends it.
+        if (_grants[recordId][GranteeKeys.project(projectId)].expiry == 0) {
+            revert ProjectHoldsNoGrant(recordId, projectId);
+        }
+        uint64 validUntil = uint64(block.timestamp) + AUDIT_ACCESS_WINDOW;
+        _auditAccess[recordId][projectId][msg.sender] = validUntil;
+        emit AuditAccessRecorded(recordId, projectId, msg.sender, authorisationHash, validUntil);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function hasAccess(bytes32 recordId, address user) external view returns (bool) {
+        Record storage record = _records[recordId];
+        address owner = record.owner;
+        if (owner == address(0) || record.erased) return false;
+        if (user == owner) return true;
+        uint32 current = record.version;
+        if (_live(_grants[recordId][GranteeKeys.account(user)], current)) return true;
+        uint256[] memory projectIds = _projects.activeProjectsWithRole(user, Roles.REVIEWER);
+        for (uint256 i; i < projectIds.length; ++i) {
+            if (_live(_grants[recordId][GranteeKeys.project(projectIds[i])], current)) return true;
+        }
+        return false;
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function hasAuditAccess(bytes32 recordId, uint256 projectId, address auditor) external view returns (bool) {
+        Record storage record = _records[recordId];
+        if (record.owner == address(0) || record.erased) return false;
+        if (_auditAccess[recordId][projectId][auditor] <= block.timestamp) return false;
+        return _projects.hasActiveRole(projectId, auditor, Roles.AUDITOR);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function getRecord(bytes32 recordId) external view returns (Record memory record) {
+        record = _records[recordId];
+        if (record.owner == address(0)) revert RecordNotFound(recordId);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function getGrant(bytes32 recordId, bytes32 grantee) external view returns (Grant memory) {
+        return _grants[recordId][grantee];
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function isGrantLive(bytes32 recordId, bytes32 grantee) external view returns (bool) {
+        Record storage record = _records[recordId];
+        if (record.owner == address(0) || record.erased) return false;
+        return _live(_grants[recordId][grantee], record.version);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function encryptionKeyOf(address account) external view returns (bytes32, uint32) {
+        EncryptionKey storage key = _encryptionKeys[account];
+        return (key.publicKey, key.version);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function computeRecordId(address owner, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(owner, salt));
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function projectRegistry() external view returns (address) {
+        return address(_projects);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    function _live(Grant storage g, uint32 currentVersion) private view returns (bool) {
+        return !g.revoked && g.expiry > block.timestamp && g.recordVersion == currentVersion;
+    }
+
+    function _ownedLive(bytes32 recordId) private view returns (Record storage record) {
+        record = _records[recordId];
+        if (record.owner == address(0)) revert RecordNotFound(recordId);
+        if (record.owner != msg.sender) revert NotRecordOwner(recordId, msg.sender);
+        if (record.erased) revert RecordIsErased(recordId);
+    }
+
+    function _checkPointer(bytes32 storageId, bytes32 contentHash, uint8 keyRelease) private pure {
+        if (storageId == bytes32(0) || contentHash == bytes32(0)) revert ZeroValue();
+        if (keyRelease >= KEY_RELEASE_COUNT) revert InvalidKeyRelease(keyRelease);
+    }
+}

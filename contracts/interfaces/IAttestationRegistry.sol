@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title OneKey attestation registry
+/// @notice A REVIEWER of a project attests that a subject passed KYC at a level until a time.
+///         dApps gate on `isVerified(subject, projectId, minLevel)`, one cold storage read.
+/// @dev The record a review relied on is referenced in the event, not stored, so an
+///      attestation is exactly one slot: [level | expiry | attester].
+interface IAttestationRegistry {
+    /// @notice One attestation as stored.
+    /// @param level 1..255; 0 means none.
+    /// @param expiry Valid while block.timestamp < expiry.
+    /// @param attester The reviewer who attested.
+    struct Attestation {
+        uint8 level;
+        uint64 expiry;
+        address attester;
+    }
+
+    /// @notice One entry of a batch or a signed attestation.
+    struct AttestationRequest {
+        address subject;
+        uint8 level;
+        uint64 expiry;
+        bytes32 recordId;
+    }
+
+    /// @notice Emitted for every new or replaced attestation.
+    event Attested(
+        uint256 indexed projectId,
+        address indexed subject,
+        address indexed attester,
+        uint8 level,
+        uint64 expiry,
+        bytes32 recordId
+    );
+    /// @notice Emitted when an attestation is revoked.
+    event AttestationRevoked(uint256 indexed projectId, address indexed subject, address indexed by);
+
+    /// @notice The account is not an active REVIEWER of the project.
+    error NotReviewer(uint256 projectId, address account);
+    /// @notice The account may not revoke in this project (needs REVIEWER or ADMIN).
+    error NotAllowedToRevoke(uint256 projectId, address account);
+    /// @notice Level 0 is reserved for "no attestation".
+    error InvalidLevel();
+    /// @notice The subject was the zero address.
+    error InvalidSubject();
+    /// @notice No attestation to revoke.
+    error AttestationNotFound(uint256 projectId, address subject);
+    /// @notice The signed request's deadline has passed.
+    error SignatureExpired(uint256 deadline);
+    /// @notice The signature is not the attester's.
+    error InvalidSignature(address attester);
+    /// @notice A batch was empty.
+    error EmptyBatch();
+
+    /// @notice Attests one subject. Active REVIEWER of the project only.
+    /// @param recordId The record the review relied on (emitted, not stored); may be zero.
+    function attest(uint256 projectId, address subject, uint8 level, uint64 expiry, bytes32 recordId) external;
+
+    /// @notice Attests many subjects in one call. Active REVIEWER of the project only.
+    function attestBatch(uint256 projectId, AttestationRequest[] calldata requests) external;
+
+    /// @notice Attests on behalf of `attester`, who signed the EIP-712 `Attest` message; anyone
+    ///         (a relayer) may submit it. The attester must be an active REVIEWER.
+    /// @dev Signatures are checked with SignatureChecker, so smart-account reviewers (ERC-1271)
+    ///      work. The nonce is the attester's next nonce.
+    function attestBySig(
+        uint256 projectId,
+        AttestationRequest calldata request,
+        address attester,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Revokes a subject's attestation. REVIEWER or ADMIN of the project.
+    function revoke(uint256 projectId, address subject) external;
+
+    /// @notice Whether the subject holds an unexpired attestation of at least `minLevel` (and at
+    ///         least 1) from the project. One cold SLOAD.
+    function isVerified(address subject, uint256 projectId, uint8 minLevel) external view returns (bool);
+
+    /// @notice The attestation as stored (zeroes when none; expired ones are returned as is).
+    function getAttestation(address subject, uint256 projectId) external view returns (Attestation memory);
+
+    /// @notice The next nonce `attestBySig` expects from the attester.
+    function nonces(address attester) external view returns (uint256);
+
+    /// @notice The EIP-712 domain separator for `attestBySig`.
+    function domainSeparator() external view returns (bytes32);
+
+    /// @notice The ProjectRegistry this registry reads roles from.
+    function projectRegistry() external view returns (address);
+
+    /// @notice Contract version.
+    function version() external pure returns (string memory);
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every suite (Hardhat TS tests, Solidity fuzz/invariant tests, the SDK and indexer vitest
+# suites), keeps each log under .onekey/test-logs/, and ends with one line `N passed, N failed`.
+# Exit status is non-zero when any suite fails or reports a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+export HARDHAT_DISABLE_TELEMETRY=true PONDER_TELEMETRY_DISABLED=1 FORCE_COLOR=0 NO_COLOR=1
+
+LOGS=.onekey/test-logs
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+passed=0; failed=0; status=0
+
+# Hardhat's reporters print "N passing" / "N failing".
+count_mocha() { # log -> "passed failed"
+  local p f
+  p=$(grep -Eo '^[[:space:]]*[0-9]+ passing' "$1" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '^[[:space:]]*[0-9]+ failing' "$1" | awk '{s+=$1} END {print s+0}')
+  echo "$p $f"
+}
+
+count_vitest() { # json -> "passed failed"
+  node -e 'const r=require(process.argv[1]);console.log(`${r.numPassedTests} ${r.numFailedTests + (r.success===false && r.numFailedTests===0 ? 1 : 0)}`)' "$PWD/$1" 2>/dev/null || echo "0 1"
+}
+
+run_suite() { # name kind command...
+  local name=$1 kind=$2; shift 2
+  local log="$LOGS/$name.log" json="$LOGS/$name.json"
+  echo "== $name: $*"
+  local rc=0
+  if [ "$kind" = vitest ]; then
+    "$@" --reporter=default --reporter=json --outputFile.json="$PWD/$json" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
+    read -r p f < <(count_vitest "$json")
+  else
+    "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
+    read -r p f < <(count_mocha "$log")
+  fi
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "!! $name exited $rc"; fi
+  [ "$rc" -ne 0 ] && status=1
+  passed=$((passed + p)); failed=$((failed + f))
+  echo "== $name: $p passed, $f failed"
+}
+
+run_suite contracts mocha npx hardhat test nodejs
+run_suite solidity mocha npx hardhat test solidity
+[ -d sdk/src ] && run_suite sdk vitest npx vitest run --root sdk
+[ -d indexer/test ] && run_suite indexer vitest npx vitest run --root indexer
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && exit $status || exit 1
