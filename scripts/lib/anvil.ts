@@ -24,10 +24,18 @@ export interface StartAnvilOptions {
   log?: (line: string) => void;
 }
 
-/** The anvil binary shipped by the @foundry-rs/anvil npm package. */
+const PLATFORM_PACKAGES: Record<string, string> = {
+  "linux-x64": "@foundry-rs/anvil-linux-amd64",
+  "linux-arm64": "@foundry-rs/anvil-linux-arm64",
+  "darwin-x64": "@foundry-rs/anvil-darwin-amd64",
+  "darwin-arm64": "@foundry-rs/anvil-darwin-arm64",
+};
+
+/** The native anvil binary from @foundry-rs/anvil's platform package (no node wrapper). */
 export function anvilBinary(): string {
-  const pkg = require.resolve("@foundry-rs/anvil/package.json");
-  return pkg.replace(/package\.json$/, "bin/anvil");
+  const name = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+  if (!name) throw new Error(`no anvil binary package for ${process.platform}-${process.arch}`);
+  return require.resolve(`${name}/package.json`).replace(/package\.json$/, "bin/anvil");
 }
 
 /**

@@ -1,0 +1,161 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { anvilBinary, ANVIL_KEYS } from "../lib/anvil.ts";
+import { portInUse } from "../lib/ports.ts";
+import { rpc, startService, type Service } from "../lib/service.ts";
+import { PORT_ENV_NAMES, type StackConfig, type StackPorts } from "./config.ts";
+
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+  constructor(what: keyof StackPorts, port: number) {
+    super(`port ${port} (${what}) is already in use on 127.0.0.1: stop what holds it or set ${PORT_ENV_NAMES[what]}`);
+  }
+}
+
+export interface StackAddresses {
+  projectRegistry: `0x${string}`;
+  recordRegistry: `0x${string}`;
+  attestationRegistry: `0x${string}`;
+  [name: string]: `0x${string}`;
+}
+
+/** What a running stack tells its clients (also written to <dataDir>/stack.json for the demo). */
+export interface StackInfo {
+  chainId: number;
+  rpcUrl: string;
+  wsUrl: string;
+  startBlock: number;
+  addresses: StackAddresses;
+  urls: Record<string, string>;
+  /** anvil's well-known dev keys: public test keys funded only on this local chain. */
+  accounts: { role: string; privateKey: `0x${string}` }[];
+  logsDir: string;
+  dataDir: string;
+  resumed: boolean;
+}
+
+export interface Stack {
+  info: StackInfo;
+  services: Service[];
+  stop(): Promise<void>;
+}
+
+const CHAIN_ID = 31337;
+
+/** Starts every part of the local stack in order and health-checks each one. */
+export async function startStack(config: StackConfig, log: (line: string) => void = console.log): Promise<Stack> {
+  for (const [what, port] of Object.entries(config.ports) as [keyof StackPorts, number][]) {
+    if (await portInUse(port)) throw new PortInUseError(what, port);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const logsDir = join(config.dataDir, "logs");
+  const statePath = join(config.dataDir, "anvil-state.json");
+  const infoPath = join(config.dataDir, "stack.json");
+  const previous: StackInfo | undefined = existsSync(infoPath) ? JSON.parse(readFileSync(infoPath, "utf8")) : undefined;
+  let resumed = !config.clean && previous !== undefined && existsSync(statePath);
+  if (!resumed) wipe(config.dataDir);
+
+  const services: Service[] = [];
+  const stop = async () => {
+    for (const service of services.reverse()) await service.stop();
+  };
+  try {
+    const rpcUrl = `http://127.0.0.1:${config.ports.rpc}`;
+    log(`chain: anvil on ${rpcUrl} (${resumed ? "resuming saved state" : "fresh"})`);
+    services.push(
+      await startService({
+        name: "anvil",
+        command: anvilBinary(),
+        args: [
+          "--host", "127.0.0.1", "--port", String(config.ports.rpc), "--chain-id", String(CHAIN_ID),
+          "--state", statePath, "--state-interval", "2",
+        ],
+        logFile: join(logsDir, "anvil.log"),
+        ready: async () => (await rpc(rpcUrl, "eth_chainId")) !== undefined,
+      }),
+    );
+
+    // A resumed chain must still hold the contracts we deployed; otherwise start clean so the
+    // indexer never keeps rows from another chain.
+    if (resumed && !(await hasCode(rpcUrl, previous!.addresses.recordRegistry))) {
+      log("chain: saved state does not hold the deployment; starting clean");
+      await services.pop()!.stop();
+      wipe(config.dataDir);
+      resumed = false;
+      return await startStack({ ...config, clean: true }, log);
+    }
+
+    const addresses = resumed ? previous!.addresses : await deployRegistries(config, rpcUrl, log);
+    const startBlock = resumed ? previous!.startBlock : 0;
+    const info: StackInfo = {
+      chainId: CHAIN_ID,
+      rpcUrl,
+      wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
+      startBlock,
+      addresses,
+      urls: { rpc: rpcUrl },
+      accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
+      logsDir,
+      dataDir: config.dataDir,
+      resumed,
+    };
+    writeFileSync(infoPath, JSON.stringify(info, null, 2));
+    return { info, services, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export const DEMO_ROLES = ["deployer", "org-admin", "reviewer", "auditor", "sponsor-signer", "subject"] as const;
+
+function wipe(dataDir: string): void {
+  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs"]) {
+    rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
+}
+
+async function hasCode(rpcUrl: string, address: string): Promise<boolean> {
+  const code = (await rpc(rpcUrl, "eth_getCode", [address, "latest"])) as string;
+  return code !== "0x";
+}
+
+/**
+ * Deploys the registries with Ignition. Each data dir gets its own deployment id (the journal
+ * sits in ignition/deployments/local-<hash>, git-ignored), reset on every clean start.
+ */
+async function deployRegistries(config: StackConfig, rpcUrl: string, log: (l: string) => void): Promise<StackAddresses> {
+  log("deploy: Ignition module ignition/modules/OneKey.ts");
+  const deploymentId = `local-${createHash("sha256").update(config.dataDir).digest("hex").slice(0, 12)}`;
+  const service = await startService({
+    name: "ignition deploy",
+    command: join(config.root, "node_modules/.bin/hardhat"),
+    args: [
+      "ignition", "deploy", "ignition/modules/OneKey.ts",
+      "--network", "localhost", "--deployment-id", deploymentId, "--reset",
+    ],
+    cwd: config.root,
+    env: {
+      ...process.env,
+      ONEKEY_RPC_URL: rpcUrl,
+      HARDHAT_DISABLE_TELEMETRY: "true",
+      HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "true",
+      PATH: `${join(config.root, "node_modules/.bin")}:${process.env.PATH}`,
+    },
+    logFile: join(config.dataDir, "logs", "deploy.log"),
+    ready: async () => true,
+  });
+  const code = await service.exited;
+  if (code !== 0) {
+    throw new Error(`Ignition deploy failed (exit ${code}); see ${service.logFile}`);
+  }
+  const deployed = JSON.parse(
+    readFileSync(join(config.root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
+  ) as Record<string, `0x${string}`>;
+  return {
+    projectRegistry: deployed["OneKey#ProjectRegistry"],
+    recordRegistry: deployed["OneKey#RecordRegistry"],
+    attestationRegistry: deployed["OneKey#AttestationRegistry"],
+  };
+}
