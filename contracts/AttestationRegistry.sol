@@ -83,10 +83,21 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function isVerified(address subject, uint256 projectId, uint8 minLevel) external view returns (bool) {
-        uint256 packed = _attestations[projectId][subject];
-        uint8 level = uint8(packed);
-        return level != 0 && level >= minLevel && uint64(packed >> 8) > block.timestamp;
+    function isVerified(address subject, uint256 projectId, uint8 minLevel) external view returns (bool verified) {
+        // The dApp hot path, so the nested-mapping slot is computed by hand:
+        // keccak256(subject . keccak256(projectId . _attestations.slot)). Same layout Solidity uses.
+        assembly ("memory-safe") {
+            mstore(0x00, projectId)
+            mstore(0x20, _attestations.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, subject)
+            let packed := sload(keccak256(0x00, 0x40))
+            let level := and(packed, 0xff)
+            verified := and(
+                and(gt(level, 0), iszero(lt(level, minLevel))),
+                gt(and(shr(8, packed), 0xffffffffffffffff), timestamp())
+            )
+        }
     }
 
     /// @inheritdoc IAttestationRegistry

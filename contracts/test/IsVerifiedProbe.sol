@@ -17,3 +17,20 @@ contract IsVerifiedProbe {
         emit Measured(gasUsed, verified);
     }
 }
+
+/// @notice Same measurement with a hand-built staticcall, to split caller from callee overhead.
+contract IsVerifiedRawProbe {
+    function measure(address registry, address subject, uint256 projectId, uint8 minLevel)
+        external
+        view
+        returns (uint256 gasUsed, bool verified)
+    {
+        bytes memory data = abi.encodeWithSignature("isVerified(address,uint256,uint8)", subject, projectId, minLevel);
+        assembly {
+            let before := gas()
+            let ok := staticcall(gas(), registry, add(data, 0x20), mload(data), 0x00, 0x20)
+            gasUsed := sub(before, gas())
+            verified := and(ok, mload(0x00))
+        }
+    }
+}

@@ -2605,7 +2605,7 @@ export const attestationRegistryAbi = [
     "outputs": [
       {
         "internalType": "bool",
-        "name": "",
+        "name": "verified",
         "type": "bool"
       }
     ],

@@ -1,0 +1,100 @@
+// The PII canary: searches every place personal data could leak for a unique string, in the
+// encodings it could take there (UTF-8 text, hex of its bytes, base64/base64url).
+import { gunzipSync } from "node:zlib";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { rpc } from "./lib/service.ts";
+
+export interface CanaryHit {
+  source: string;
+  encoding: string;
+}
+
+/** The forms a canary can take in bytes we scan. */
+export function canaryNeedles(canary: string): { encoding: string; bytes: Buffer }[] {
+  const utf8 = Buffer.from(canary, "utf8");
+  const hex = utf8.toString("hex");
+  return [
+    { encoding: "utf8", bytes: utf8 },
+    { encoding: "utf16le", bytes: Buffer.from(canary, "utf16le") },
+    { encoding: "hex", bytes: Buffer.from(hex, "utf8") },
+    { encoding: "HEX", bytes: Buffer.from(hex.toUpperCase(), "utf8") },
+    // base64 of the canary at each of the three alignments, minus the edge characters that depend
+    // on the neighbouring bytes.
+    ...[0, 1, 2].map((pad) => {
+      const b64 = Buffer.concat([Buffer.alloc(pad), utf8]).toString("base64");
+      const inner = b64.slice(Math.ceil((pad * 4) / 3) + 1, -4);
+      return { encoding: `base64+${pad}`, bytes: Buffer.from(inner, "utf8") };
+    }),
+    ...[0, 1, 2].map((pad) => {
+      const b64 = Buffer.concat([Buffer.alloc(pad), utf8]).toString("base64url");
+      const inner = b64.slice(Math.ceil((pad * 4) / 3) + 1, -4);
+      return { encoding: `base64url+${pad}`, bytes: Buffer.from(inner, "utf8") };
+    }),
+  ];
+}
+
+/** Scans one buffer; returns the encodings found. */
+export function scanBytes(haystack: Buffer, canary: string): string[] {
+  const found: string[] = [];
+  for (const { encoding, bytes } of canaryNeedles(canary)) {
+    if (bytes.length >= 8 && haystack.includes(bytes)) found.push(encoding);
+  }
+  // Text sources may have escaped it (JSON \u escapes are not expected, but case folding is cheap).
+  if (haystack.toString("utf8").toLowerCase().includes(canary.toLowerCase()) && !found.includes("utf8")) {
+    found.push("utf8-casefold");
+  }
+  return found;
+}
+
+/** Every regular file under a directory (following no links). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Scans files and directories (recursively). Large binary files are scanned as bytes too. */
+export function scanPaths(paths: string[], canary: string): CanaryHit[] {
+  const hits: CanaryHit[] = [];
+  for (const path of paths) {
+    const files = statSync(path).isDirectory() ? filesUnder(path) : [path];
+    for (const file of files) {
+      for (const encoding of scanBytes(readFileSync(file), canary)) hits.push({ source: file, encoding });
+    }
+  }
+  return hits;
+}
+
+/**
+ * Reads the whole chain through RPC: every block with its transactions (calldata), every log,
+ * every receipt, and anvil's full state dump (all accounts' code and storage).
+ */
+export async function scanChain(rpcUrl: string, canary: string): Promise<CanaryHit[]> {
+  const hits: CanaryHit[] = [];
+  const check = (source: string, value: unknown) => {
+    for (const encoding of scanBytes(Buffer.from(JSON.stringify(value)), canary)) hits.push({ source, encoding });
+  };
+  const latest = Number(await rpc(rpcUrl, "eth_blockNumber"));
+  for (let n = 0; n <= latest; n++) {
+    const block = (await rpc(rpcUrl, "eth_getBlockByNumber", [`0x${n.toString(16)}`, true])) as {
+      transactions: { hash: string }[];
+    };
+    check(`block ${n}`, block);
+    for (const tx of block.transactions) {
+      check(`receipt ${tx.hash}`, await rpc(rpcUrl, "eth_getTransactionReceipt", [tx.hash]));
+    }
+  }
+  check("logs 0..latest", await rpc(rpcUrl, "eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }]));
+  const dump = (await rpc(rpcUrl, "anvil_dumpState")) as string;
+  const state = gunzipSync(Buffer.from(dump.slice(2), "hex"));
+  for (const encoding of scanBytes(state, canary)) hits.push({ source: "anvil state (all storage)", encoding });
+  return hits;
+}

@@ -1,0 +1,214 @@
+import { describe, it, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { zeroAddress, type Address, type Hex } from "viem";
+import { deployFixture, setupProject, bytes32, Roles, DAY, type Fixture } from "./helpers/fixture.ts";
+
+describe("AttestationRegistry", () => {
+  let f: Fixture;
+  let projectId: bigint;
+  let expiry: bigint;
+  let subject: Address;
+  const REF = bytes32(0xabc);
+
+  beforeEach(async () => {
+    f = await deployFixture();
+    projectId = await setupProject(f);
+    expiry = (await f.now()) + 365n * DAY;
+    subject = f.addr(f.subject);
+  });
+
+  describe("attest", () => {
+    it("stores level, expiry and attester in one slot and emits the record reference", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      await f.viem.assertions.emitWithArgs(a.write.attest([projectId, subject, 2, expiry, REF]), f.attestations, "Attested", [
+        projectId, subject, f.addr(f.reviewer), 2, expiry, REF,
+      ]);
+      assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), {
+        level: 2, expiry, attester: f.addr(f.reviewer),
+      });
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 0]), true);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), true);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), true);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 3]), false);
+    });
+
+    it("replaces an attestation (downgrade too)", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      await a.write.attest([projectId, subject, 3, expiry, REF]);
+      await a.write.attest([projectId, subject, 1, expiry, REF]);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), false);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), true);
+    });
+
+    it("expiry edge: verified while now < expiry, not at expiry == now", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      const exp = (await f.now()) + 100n;
+      await a.write.attest([projectId, subject, 2, exp, REF]);
+      await f.networkHelpers.time.setNextBlockTimestamp(exp - 1n);
+      await f.networkHelpers.mine();
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), true);
+      await f.networkHelpers.time.setNextBlockTimestamp(exp);
+      await f.networkHelpers.mine();
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
+      // The stored attestation is still readable after expiry.
+      assert.equal((await f.attestations.read.getAttestation([subject, projectId])).level, 2);
+    });
+
+    it("rejects level 0, the zero subject and an expiry that is not in the future", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      await f.viem.assertions.revertWithCustomError(a.write.attest([projectId, subject, 0, expiry, REF]), f.attestations, "InvalidLevel");
+      await f.viem.assertions.revertWithCustomError(a.write.attest([projectId, zeroAddress, 1, expiry, REF]), f.attestations, "InvalidSubject");
+      const now = await f.now();
+      await f.networkHelpers.time.setNextBlockTimestamp(now + 3n);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.attest([projectId, subject, 1, now + 3n, REF]), f.attestations, "ExpiryNotInFuture", [now + 3n, now + 3n]);
+    });
+
+    it("only an active REVIEWER of that project attests; levels never leak across projects", async () => {
+      for (const w of [f.admin, f.auditor, f.sponsor, f.other]) {
+        await f.viem.assertions.revertWithCustomErrorWithArgs(
+          (await f.at.attestations(w)).write.attest([projectId, subject, 1, expiry, REF]), f.attestations, "NotReviewer", [projectId, f.addr(w)],
+        );
+      }
+      const b = await f.at.projects(f.adminB);
+      await b.write.createProject(["ipfs://b"]);
+      await b.write.grantRoles([2n, f.addr(f.reviewerB), Roles.REVIEWER]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.attestations(f.reviewerB)).write.attest([projectId, subject, 1, expiry, REF]), f.attestations, "NotReviewer", [projectId, f.addr(f.reviewerB)],
+      );
+      await (await f.at.attestations(f.reviewerB)).write.attest([2n, subject, 3, expiry, REF]);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
+      assert.equal(await f.attestations.read.isVerified([subject, 2n, 3]), true);
+      await (await f.at.projects(f.admin)).write.suspend([projectId]);
+      await f.viem.assertions.revertWithCustomError(
+        (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 1, expiry, REF]), f.attestations, "NotReviewer",
+      );
+    });
+  });
+
+  describe("attestBatch", () => {
+    it("attests many subjects with one role check", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      const subjects = [f.addr(f.subject), f.addr(f.other), f.addr(f.adminB)];
+      await a.write.attestBatch([projectId, subjects.map((s, i) => ({ subject: s, level: i + 1, expiry, recordId: REF }))]);
+      for (const [i, s] of subjects.entries()) {
+        assert.equal(await f.attestations.read.isVerified([s, projectId, i + 1]), true);
+        assert.equal(await f.attestations.read.isVerified([s, projectId, i + 2]), false);
+      }
+    });
+
+    it("is all-or-nothing and refuses empty batches and non-reviewers", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      await f.viem.assertions.revertWithCustomError(a.write.attestBatch([projectId, []]), f.attestations, "EmptyBatch");
+      await f.viem.assertions.revertWithCustomError(
+        a.write.attestBatch([projectId, [
+          { subject, level: 1, expiry, recordId: REF },
+          { subject: f.addr(f.other), level: 0, expiry, recordId: REF },
+        ]]),
+        f.attestations, "InvalidLevel",
+      );
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
+      await f.viem.assertions.revertWithCustomError(
+        (await f.at.attestations(f.other)).write.attestBatch([projectId, [{ subject, level: 1, expiry, recordId: REF }]]), f.attestations, "NotReviewer",
+      );
+    });
+  });
+
+  describe("attestBySig (EIP-712)", () => {
+    const sign = async (signer: Fixture["reviewer"], request: { subject: Address; level: number; expiry: bigint; recordId: Hex }, nonce: bigint, deadline: bigint, pid = projectId) => {
+      const chainId = await f.publicClient.getChainId();
+      return signer.signTypedData({
+        account: signer.account,
+        domain: { name: "OneKey AttestationRegistry", version: "1", chainId, verifyingContract: f.attestations.address },
+        types: {
+          Attest: [
+            { name: "projectId", type: "uint256" }, { name: "subject", type: "address" }, { name: "level", type: "uint8" },
+            { name: "expiry", type: "uint64" }, { name: "recordId", type: "bytes32" }, { name: "attester", type: "address" },
+            { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
+          ],
+        },
+        primaryType: "Attest",
+        message: { projectId: pid, ...request, attester: signer.account.address, nonce, deadline },
+      });
+    };
+
+    it("lets a relayer submit a reviewer's signed attestation once", async () => {
+      const request = { subject, level: 2, expiry, recordId: REF };
+      const deadline = (await f.now()) + 600n;
+      const signature = await sign(f.reviewer, request, 0n, deadline);
+      const relayer = await f.at.attestations(f.other);
+      await f.viem.assertions.emitWithArgs(
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]), f.attestations, "Attested",
+        [projectId, subject, f.addr(f.reviewer), 2, expiry, REF],
+      );
+      assert.equal(await f.attestations.read.nonces([f.addr(f.reviewer)]), 1n);
+      // Replay: the nonce moved on, so the same signature now recovers to someone else.
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]), f.attestations, "InvalidSignature", [f.addr(f.reviewer)],
+      );
+    });
+
+    it("refuses expired deadlines, wrong signers, tampered requests and non-reviewer signers", async () => {
+      const request = { subject, level: 2, expiry, recordId: REF };
+      const now = await f.now();
+      const relayer = await f.at.attestations(f.other);
+      const late = await sign(f.reviewer, request, 0n, now);
+      await f.networkHelpers.time.setNextBlockTimestamp(now + 1n);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), now, late]), f.attestations, "SignatureExpired", [now],
+      );
+      const deadline = now + 600n;
+      const byOther = await sign(f.other, request, 0n, deadline);
+      await f.viem.assertions.revertWithCustomError(
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, byOther]), f.attestations, "InvalidSignature",
+      );
+      const good = await sign(f.reviewer, request, 0n, deadline);
+      await f.viem.assertions.revertWithCustomError(
+        relayer.write.attestBySig([projectId, { ...request, level: 5 }, f.addr(f.reviewer), deadline, good]), f.attestations, "InvalidSignature",
+      );
+      const notReviewer = await sign(f.auditor, request, 0n, deadline);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        relayer.write.attestBySig([projectId, request, f.addr(f.auditor), deadline, notReviewer]), f.attestations, "NotReviewer", [projectId, f.addr(f.auditor)],
+      );
+    });
+  });
+
+  describe("revoke", () => {
+    it("lets a REVIEWER or ADMIN revoke, even while suspended", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      await a.write.attest([projectId, subject, 2, expiry, REF]);
+      await f.viem.assertions.emitWithArgs(a.write.revoke([projectId, subject]), f.attestations, "AttestationRevoked", [projectId, subject, f.addr(f.reviewer)]);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
+      assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), { level: 0, expiry: 0n, attester: zeroAddress });
+      await a.write.attest([projectId, subject, 2, expiry, REF]);
+      await (await f.at.projects(f.admin)).write.suspend([projectId]);
+      await (await f.at.attestations(f.admin)).write.revoke([projectId, subject]);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
+    });
+
+    it("refuses others and missing attestations", async () => {
+      const a = await f.at.attestations(f.reviewer);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.revoke([projectId, subject]), f.attestations, "AttestationNotFound", [projectId, subject]);
+      await a.write.attest([projectId, subject, 2, expiry, REF]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.attestations(f.auditor)).write.revoke([projectId, subject]), f.attestations, "NotAllowedToRevoke", [projectId, f.addr(f.auditor)],
+      );
+    });
+  });
+
+  describe("a gated dApp", () => {
+    it("KycGatedVault lets verified subjects in and refuses the rest", async () => {
+      const vault = await f.viem.deployContract("KycGatedVault", [f.attestations.address, projectId, 2]);
+      const asSubject = await f.viem.getContractAt("KycGatedVault", vault.address, { client: { wallet: f.subject } });
+      await f.viem.assertions.revertWithCustomErrorWithArgs(asSubject.write.enter(), vault, "NotVerified", [subject, projectId, 2]);
+      await (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 2, expiry, REF]);
+      await f.viem.assertions.emitWithArgs(asSubject.write.enter(), vault, "Entered", [subject]);
+      assert.equal(await vault.read.members([subject]), true);
+    });
+  });
+
+  it("exposes wiring, domain separator and version", async () => {
+    assert.equal((await f.attestations.read.projectRegistry()).toLowerCase(), f.projects.address.toLowerCase());
+    assert.match(await f.attestations.read.domainSeparator(), /^0x[0-9a-f]{64}$/);
+    assert.equal(await f.attestations.read.version(), "1.0.0");
+  });
+});

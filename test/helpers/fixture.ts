@@ -1,0 +1,62 @@
+import { network } from "hardhat";
+import { getAddress, keccak256, encodeAbiParameters, type Address, type Hex } from "viem";
+
+export const Roles = { ADMIN: 1, REVIEWER: 2, AUDITOR: 4, SPONSOR: 8 } as const;
+export const Purpose = { KYC_REVIEW: 0, COMPLIANCE: 1, AUDIT: 2, DISPUTE: 3, SUPPORT: 4 } as const;
+export const PROJECT_FLAG = 1n << 255n;
+export const DAY = 86_400n;
+
+export const accountGrantee = (a: Address): Hex => `0x${a.slice(2).toLowerCase().padStart(64, "0")}`;
+export const projectGrantee = (id: bigint): Hex => `0x${(PROJECT_FLAG | id).toString(16).padStart(64, "0")}`;
+export const recordIdOf = (owner: Address, salt: Hex): Hex =>
+  keccak256(encodeAbiParameters([{ type: "address" }, { type: "bytes32" }], [owner, salt]));
+export const bytes32 = (n: number | bigint): Hex => `0x${BigInt(n).toString(16).padStart(64, "0")}`;
+/** An 80-byte wrapped key (32 ephemeral pub + 32 ciphertext + 16 tag), the benchmark's size. */
+export const WRAPPED_KEY: Hex = `0x${"ab".repeat(80)}`;
+
+/** Deploys the registries on a fresh in-process network and names the actors. */
+export async function deployFixture() {
+  const connection = await network.create();
+  const { viem, networkHelpers } = connection;
+  const [deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB] =
+    await viem.getWalletClients();
+  const publicClient = await viem.getPublicClient();
+  const projects = await viem.deployContract("ProjectRegistry");
+  const records = await viem.deployContract("RecordRegistry", [projects.address]);
+  const attestations = await viem.deployContract("AttestationRegistry", [projects.address]);
+  const at = {
+    projects: (w: (typeof wallets)[number]) =>
+      viem.getContractAt("ProjectRegistry", projects.address, { client: { wallet: w } }),
+    records: (w: (typeof wallets)[number]) =>
+      viem.getContractAt("RecordRegistry", records.address, { client: { wallet: w } }),
+    attestations: (w: (typeof wallets)[number]) =>
+      viem.getContractAt("AttestationRegistry", attestations.address, { client: { wallet: w } }),
+  };
+  const wallets = [deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB];
+  const now = async () => BigInt(await networkHelpers.time.latest());
+  return {
+    connection, viem, networkHelpers, publicClient, projects, records, attestations, at, now,
+    deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB,
+    addr: (w: { account: { address: Address } }) => getAddress(w.account.address),
+  };
+}
+
+export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
+
+/** A project created by `admin` with reviewer/auditor/sponsor roles; returns its id. */
+export async function setupProject(f: Fixture): Promise<bigint> {
+  const p = await f.at.projects(f.admin);
+  await p.write.createProject(["ipfs://project-a"]);
+  const id = await f.projects.read.projectCount();
+  await p.write.grantRoles([id, f.addr(f.reviewer), Roles.REVIEWER]);
+  await p.write.grantRoles([id, f.addr(f.auditor), Roles.AUDITOR]);
+  await p.write.grantRoles([id, f.addr(f.sponsor), Roles.SPONSOR]);
+  return id;
+}
+
+/** Registers a record for `subject` with a fixed salt; returns its id. */
+export async function setupRecord(f: Fixture, salt: Hex = bytes32(1)): Promise<Hex> {
+  const r = await f.at.records(f.subject);
+  await r.write.registerRecord([salt, bytes32(0xa1), bytes32(0xc1), bytes32(0xf1), 1, 0]);
+  return recordIdOf(f.addr(f.subject), salt);
+}
