@@ -43,8 +43,9 @@ run_suite() { # name kind command...
 
 run_suite contracts mocha npx hardhat test nodejs
 run_suite solidity mocha npx hardhat test solidity
-[ -d sdk/src ] && run_suite sdk vitest npx vitest run --root sdk
-[ -d indexer/test ] && run_suite indexer vitest npx vitest run --root indexer
+has_tests() { [ -n "$(find "$1" -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | head -1)" ]; }
+has_tests sdk/src && run_suite sdk vitest npx vitest run --root sdk
+has_tests indexer/test && run_suite indexer vitest npx vitest run --root indexer
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && exit $status || exit 1

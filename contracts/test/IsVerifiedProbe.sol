@@ -34,3 +34,13 @@ contract IsVerifiedRawProbe {
         }
     }
 }
+
+/// @notice Measures any call's gas as a calling contract sees it (target and slots cold when the
+///         measurement runs in its own transaction or eth_call).
+contract GasProbe {
+    function measure(address target, bytes calldata data) external returns (uint256 gasUsed, bool ok, bytes memory ret) {
+        uint256 before = gasleft();
+        (ok, ret) = target.call(data);
+        gasUsed = before - gasleft();
+    }
+}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { deployWithIgnition } from "../deploy.ts";
 import { anvilBinary, ANVIL_KEYS } from "../lib/anvil.ts";
 import { portInUse } from "../lib/ports.ts";
 import { rpc, startService, type Service } from "../lib/service.ts";
@@ -128,34 +129,16 @@ async function hasCode(rpcUrl: string, address: string): Promise<boolean> {
 async function deployRegistries(config: StackConfig, rpcUrl: string, log: (l: string) => void): Promise<StackAddresses> {
   log("deploy: Ignition module ignition/modules/OneKey.ts");
   const deploymentId = `local-${createHash("sha256").update(config.dataDir).digest("hex").slice(0, 12)}`;
-  const service = await startService({
-    name: "ignition deploy",
-    command: join(config.root, "node_modules/.bin/hardhat"),
-    args: [
-      "ignition", "deploy", "ignition/modules/OneKey.ts",
-      "--network", "localhost", "--deployment-id", deploymentId, "--reset",
-    ],
-    cwd: config.root,
-    env: {
-      ...process.env,
-      ONEKEY_RPC_URL: rpcUrl,
-      HARDHAT_DISABLE_TELEMETRY: "true",
-      HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "true",
-      PATH: `${join(config.root, "node_modules/.bin")}:${process.env.PATH}`,
-    },
-    logFile: join(config.dataDir, "logs", "deploy.log"),
-    ready: async () => true,
+  const logFile = join(config.dataDir, "logs", "deploy.log");
+  mkdirSync(dirname(logFile), { recursive: true });
+  const { chainId: _, ...addresses } = await deployWithIgnition({
+    network: "localhost",
+    rpcUrl,
+    deploymentId,
+    reset: true,
+    onOutput: (chunk) => appendFileSync(logFile, chunk),
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}; see ${logFile}`);
   });
-  const code = await service.exited;
-  if (code !== 0) {
-    throw new Error(`Ignition deploy failed (exit ${code}); see ${service.logFile}`);
-  }
-  const deployed = JSON.parse(
-    readFileSync(join(config.root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
-  ) as Record<string, `0x${string}`>;
-  return {
-    projectRegistry: deployed["OneKey#ProjectRegistry"],
-    recordRegistry: deployed["OneKey#RecordRegistry"],
-    attestationRegistry: deployed["OneKey#AttestationRegistry"],
-  };
+  return addresses;
 }

@@ -1,0 +1,102 @@
+// Deploys the OneKey registries with Ignition and records the addresses the SDK exports.
+//
+//   node scripts/deploy.ts --network localhost [--rpc-url http://127.0.0.1:8545] [--reset] [--write-sdk]
+//   node scripts/deploy.ts --network baseSepolia --write-sdk   (needs BASE_SEPOLIA_RPC_URL, DEPLOYER_PRIVATE_KEY)
+//   node scripts/deploy.ts --network base --write-sdk          (needs BASE_RPC_URL, DEPLOYER_PRIVATE_KEY)
+//
+// `--write-sdk` merges the addresses into sdk/src/deployments.json under the chain id.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const CHAIN_IDS: Record<string, number> = { localhost: 31337, baseSepolia: 84532, base: 8453 };
+
+export interface DeployOptions {
+  network: string;
+  /** Only for `localhost`: the node to deploy to. */
+  rpcUrl?: string;
+  deploymentId?: string;
+  reset?: boolean;
+  /** Where Ignition's output goes (default: inherit). */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface DeployedAddresses {
+  chainId: number;
+  projectRegistry: `0x${string}`;
+  recordRegistry: `0x${string}`;
+  attestationRegistry: `0x${string}`;
+}
+
+/** Runs `hardhat ignition deploy` for the OneKey module and returns the registry addresses. */
+export async function deployWithIgnition(options: DeployOptions): Promise<DeployedAddresses> {
+  const chainId = CHAIN_IDS[options.network];
+  if (chainId === undefined) throw new Error(`unknown network ${options.network}; one of ${Object.keys(CHAIN_IDS).join(", ")}`);
+  const deploymentId = options.deploymentId ?? `chain-${chainId}`;
+  const args = ["ignition", "deploy", "ignition/modules/OneKey.ts", "--network", options.network, "--deployment-id", deploymentId];
+  const parameters = join("ignition", "parameters", `${options.network}.json`);
+  if (existsSync(join(ROOT, parameters))) args.push("--parameters", parameters);
+  if (options.reset) args.push("--reset");
+  const env = {
+    ...process.env,
+    HARDHAT_DISABLE_TELEMETRY: "true",
+    HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "true",
+    PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
+    ...(options.rpcUrl ? { ONEKEY_RPC_URL: options.rpcUrl } : {}),
+  };
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(join(ROOT, "node_modules/.bin/hardhat"), args, {
+      cwd: ROOT,
+      env,
+      stdio: options.onOutput ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
+    child.stdout?.on("data", (d) => options.onOutput?.(String(d)));
+    child.stderr?.on("data", (d) => options.onOutput?.(String(d)));
+    child.on("error", reject);
+    child.on("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`ignition deploy to ${options.network} failed (exit ${code})`);
+  const deployed = JSON.parse(
+    readFileSync(join(ROOT, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
+  ) as Record<string, `0x${string}`>;
+  return {
+    chainId,
+    projectRegistry: deployed["OneKey#ProjectRegistry"],
+    recordRegistry: deployed["OneKey#RecordRegistry"],
+    attestationRegistry: deployed["OneKey#AttestationRegistry"],
+  };
+}
+
+/** Merges a deployment into sdk/src/deployments.json (what `getAddresses(chainId)` returns). */
+export function writeSdkDeployment(deployed: DeployedAddresses): void {
+  const file = join(ROOT, "sdk", "src", "deployments.json");
+  const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const { chainId, ...addresses } = deployed;
+  all[String(chainId)] = { ...all[String(chainId)], ...addresses };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      network: { type: "string", default: "localhost" },
+      "rpc-url": { type: "string" },
+      "deployment-id": { type: "string" },
+      reset: { type: "boolean", default: false },
+      "write-sdk": { type: "boolean", default: false },
+    },
+  });
+  const deployed = await deployWithIgnition({
+    network: values.network!,
+    rpcUrl: values["rpc-url"],
+    deploymentId: values["deployment-id"],
+    reset: values.reset,
+  });
+  console.log(JSON.stringify(deployed, null, 2));
+  if (values["write-sdk"]) {
+    writeSdkDeployment(deployed);
+    console.log(`recorded chain ${deployed.chainId} in sdk/src/deployments.json`);
+  }
+}
