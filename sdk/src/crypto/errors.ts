@@ -1,0 +1,76 @@
+import { BaseError } from "../errors.ts";
+
+/** GCM authentication failed: the ciphertext, tag, IV, associated data or key is wrong. */
+export class DecryptionFailedError extends BaseError {
+  override name = "DecryptionFailedError";
+  constructor(what: string, cause?: unknown) {
+    super(`Could not decrypt ${what}: the data was altered or the key is wrong.`, { cause, docsPath: "sdk.md#errors" });
+  }
+}
+
+/** A bundle's bytes do not hash to the content hash registered on-chain. */
+export class ContentHashMismatchError extends BaseError {
+  override name = "ContentHashMismatchError";
+  constructor(readonly expected: string, readonly actual: string) {
+    super("Ciphertext bundle does not match its on-chain content hash; refusing to decrypt.", {
+      metaMessages: [`expected ${expected}`, `actual   ${actual}`],
+      docsPath: "sdk.md#errors",
+    });
+  }
+}
+
+/** A field was asked for that the available keys (the grant's field mask) do not cover. */
+export class FieldNotGrantedError extends BaseError {
+  override name = "FieldNotGrantedError";
+  constructor(readonly field: string) {
+    super(`Field "${field}" is not disclosed by this grant.`, { docsPath: "sdk.md#selective-disclosure" });
+  }
+}
+
+/** A field name that is not in the record's manifest. */
+export class UnknownFieldError extends BaseError {
+  override name = "UnknownFieldError";
+  constructor(readonly field: string) {
+    super(`Field "${field}" is not in the record's manifest.`);
+  }
+}
+
+/** Bytes that do not parse as a OneKey bundle (wrong magic, lengths or manifest). */
+export class MalformedBundleError extends BaseError {
+  override name = "MalformedBundleError";
+  constructor(details: string) {
+    super("Not a well-formed OneKey ciphertext bundle.", { details });
+  }
+}
+
+/** A bundle scheme this SDK does not implement. */
+export class UnknownSchemeError extends BaseError {
+  override name = "UnknownSchemeError";
+  constructor(readonly scheme: number) {
+    super(`Unknown ciphertext scheme ${scheme}; this SDK reads scheme 1.`);
+  }
+}
+
+/** Wrapped-key bytes of the wrong size or shape. */
+export class MalformedWrappedKeyError extends BaseError {
+  override name = "MalformedWrappedKeyError";
+  constructor(details: string) {
+    super("Malformed wrapped key.", { details });
+  }
+}
+
+/** A key of the wrong length or form. */
+export class InvalidKeyError extends BaseError {
+  override name = "InvalidKeyError";
+  constructor(details: string) {
+    super("Invalid key.", { details });
+  }
+}
+
+/** Bad input to encryption (no fields, an empty or over-long name, a bad record id). */
+export class InvalidRecordInputError extends BaseError {
+  override name = "InvalidRecordInputError";
+  constructor(details: string) {
+    super("Invalid record input.", { details });
+  }
+}

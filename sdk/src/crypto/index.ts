@@ -1,0 +1,14 @@
+// @onekey/sdk/crypto — client-side envelope encryption and key wrapping.
+export {
+  encryptRecord, decryptRecord, parseBundle, deriveFieldKey, fieldKeysFor, fieldMaskOf, fieldsOfMask, SCHEME_ENVELOPE_V1,
+  type EncryptRecordParameters, type EncryptedRecord, type DecryptRecordParameters, type Manifest, type ManifestField,
+  type FieldValue, type KeyReleaseMode, type ParsedBundle,
+} from "./record.ts";
+export {
+  wrapKeys, unwrapKeys, wrappedLength, grantContext, reviewKeyContext, splitProjectWrap, type PublicKeyInput, type PrivateKeyInput,
+} from "./wrap.ts";
+export {
+  aesGcmEncrypt, aesGcmDecrypt, hkdf, x25519, x25519PublicKey, generateX25519KeyPair, randomKey, type X25519KeyPair,
+} from "./primitives.ts";
+export { sha256Hex, toHex, fromHex } from "./bytes.ts";
+export * from "./errors.ts";

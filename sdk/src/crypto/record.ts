@@ -1,0 +1,239 @@
+// The record envelope: one random DEK per record version, one key per field derived from it by
+// HKDF, each field sealed with AES-256-GCM under a fresh IV with (record id, version, field name)
+// as associated data, and a manifest, all in one bundle whose sha256 is the on-chain content hash.
+//
+// Bundle (scheme 1):  "OKEY" | scheme u8 | manifest length u32be | manifest (JSON) | ciphertexts
+// Field plaintext:    type u8 (0 bytes, 1 utf-8) | length u32be | value | zero padding to 64 bytes
+// The padding hides exact value lengths (to 64-byte buckets); the manifest holds field names
+// (schema, not personal data), IVs, offsets and ciphertext hashes.
+import type { Hex } from "viem";
+import { concat, fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
+import { aesGcmDecrypt, aesGcmEncrypt, hkdf, randomIv, randomKey, IV_BYTES, KEY_BYTES } from "./primitives.ts";
+import {
+  ContentHashMismatchError, FieldNotGrantedError, InvalidKeyError, InvalidRecordInputError, MalformedBundleError,
+  UnknownFieldError, UnknownSchemeError,
+} from "./errors.ts";
+
+export const SCHEME_ENVELOPE_V1 = 1;
+const MAGIC = utf8("OKEY");
+const HEADER_BYTES = MAGIC.length + 1 + 4;
+const PAD_TO = 64;
+const MAX_FIELDS = 64;
+const FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export type FieldValue = string | Uint8Array;
+export type KeyReleaseMode = "envelope" | "lit";
+
+export interface ManifestField {
+  name: string;
+  /** Bit `index` of a grant's field mask discloses this field. */
+  index: number;
+  iv: Hex;
+  offset: number;
+  length: number;
+  /** sha256 of this field's ciphertext. */
+  hash: Hex;
+}
+
+export interface Manifest {
+  scheme: number;
+  recordId: Hex;
+  version: number;
+  keyRelease: KeyReleaseMode;
+  /** Lit network a `lit` record's DEK is bound to (e.g. "datil"). */
+  litNetwork?: string;
+  fields: ManifestField[];
+}
+
+export interface EncryptRecordParameters {
+  recordId: Hex;
+  version: number;
+  fields: Record<string, FieldValue>;
+  /** Defaults to a fresh random key: pass one only to re-encrypt deterministically in tests. */
+  dek?: Uint8Array;
+  keyRelease?: KeyReleaseMode;
+  litNetwork?: string;
+}
+
+export interface EncryptedRecord {
+  dek: Uint8Array;
+  bundle: Uint8Array;
+  manifest: Manifest;
+  /** sha256(bundle): what `registerRecord` stores. */
+  contentHash: Hex;
+  /** sha256(manifest bytes). */
+  manifestHash: Hex;
+}
+
+function fieldInfo(recordId: Hex, version: number, name: string): Uint8Array {
+  return utf8(`onekey/field/v1|${recordId.toLowerCase()}|${version}|${name}`);
+}
+
+/** The per-field key: HKDF-SHA256(DEK, salt = record id, info = version and field name). */
+export function deriveFieldKey(dek: Uint8Array, recordId: Hex, version: number, name: string): Uint8Array {
+  if (dek.length !== KEY_BYTES) throw new InvalidKeyError(`DEK must be ${KEY_BYTES} bytes`);
+  return hkdf(dek, fromHex(recordId, 32), fieldInfo(recordId, version, name), KEY_BYTES);
+}
+
+function frame(value: FieldValue): Uint8Array {
+  const isText = typeof value === "string";
+  const body = isText ? utf8(value) : value;
+  const size = 5 + body.length;
+  const out = new Uint8Array(Math.ceil(size / PAD_TO) * PAD_TO);
+  out[0] = isText ? 1 : 0;
+  new DataView(out.buffer).setUint32(1, body.length);
+  out.set(body, 5);
+  return out;
+}
+
+function unframe(framed: Uint8Array, name: string): FieldValue {
+  if (framed.length < 5) throw new MalformedBundleError(`field ${name}: short plaintext`);
+  const length = new DataView(framed.buffer, framed.byteOffset).getUint32(1);
+  if (5 + length > framed.length || framed[0] > 1) throw new MalformedBundleError(`field ${name}: bad framing`);
+  const body = framed.slice(5, 5 + length);
+  return framed[0] === 1 ? fromUtf8(body) : body;
+}
+
+function validateInput(p: EncryptRecordParameters): string[] {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(p.recordId)) throw new InvalidRecordInputError("recordId must be 32 bytes hex");
+  if (!Number.isInteger(p.version) || p.version < 1 || p.version > 0xffffffff) {
+    throw new InvalidRecordInputError("version must be an integer from 1 to 2^32-1");
+  }
+  const names = Object.keys(p.fields);
+  if (names.length === 0) throw new InvalidRecordInputError("a record needs at least one field");
+  if (names.length > MAX_FIELDS) throw new InvalidRecordInputError(`at most ${MAX_FIELDS} fields (a grant's mask is 64 bits)`);
+  for (const name of names) {
+    // Names only, never values, appear in errors.
+    if (!FIELD_NAME.test(name)) throw new InvalidRecordInputError(`field name "${name.slice(0, 64)}" must match ${FIELD_NAME}`);
+    const v = p.fields[name];
+    if (typeof v !== "string" && !(v instanceof Uint8Array)) {
+      throw new InvalidRecordInputError(`field "${name}" must be a string or Uint8Array`);
+    }
+  }
+  return names;
+}
+
+/** Encrypts every field of a record version into one bundle. */
+export function encryptRecord(p: EncryptRecordParameters): EncryptedRecord {
+  const names = validateInput(p);
+  const dek = p.dek ?? randomKey();
+  const sealed: Uint8Array[] = [];
+  const fields: ManifestField[] = [];
+  let offset = 0;
+  names.forEach((name, index) => {
+    const iv = randomIv();
+    const ct = aesGcmEncrypt(deriveFieldKey(dek, p.recordId, p.version, name), iv, frame(p.fields[name]), fieldInfo(p.recordId, p.version, name));
+    fields.push({ name, index, iv: toHex(iv), offset, length: ct.length, hash: sha256Hex(ct) });
+    sealed.push(ct);
+    offset += ct.length;
+  });
+  const manifest: Manifest = {
+    scheme: SCHEME_ENVELOPE_V1,
+    recordId: p.recordId.toLowerCase() as Hex,
+    version: p.version,
+    keyRelease: p.keyRelease ?? "envelope",
+    ...(p.litNetwork ? { litNetwork: p.litNetwork } : {}),
+    fields,
+  };
+  const manifestBytes = utf8(JSON.stringify(manifest));
+  const header = new Uint8Array(HEADER_BYTES);
+  header.set(MAGIC, 0);
+  header[4] = SCHEME_ENVELOPE_V1;
+  new DataView(header.buffer).setUint32(5, manifestBytes.length);
+  const bundle = concat(header, manifestBytes, ...sealed);
+  return { dek, bundle, manifest, contentHash: sha256Hex(bundle), manifestHash: sha256Hex(manifestBytes) };
+}
+
+export interface ParsedBundle {
+  manifest: Manifest;
+  manifestHash: Hex;
+  body: Uint8Array;
+}
+
+/** Parses a bundle's header and manifest; checks every field's ciphertext hash. */
+export function parseBundle(bundle: Uint8Array): ParsedBundle {
+  if (bundle.length < HEADER_BYTES || !MAGIC.every((b, i) => bundle[i] === b)) {
+    throw new MalformedBundleError("missing OKEY header");
+  }
+  if (bundle[4] !== SCHEME_ENVELOPE_V1) throw new UnknownSchemeError(bundle[4]);
+  const manifestLength = new DataView(bundle.buffer, bundle.byteOffset).getUint32(5);
+  if (HEADER_BYTES + manifestLength > bundle.length) throw new MalformedBundleError("manifest overruns the bundle");
+  const manifestBytes = bundle.subarray(HEADER_BYTES, HEADER_BYTES + manifestLength);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fromUtf8(manifestBytes));
+  } catch {
+    throw new MalformedBundleError("manifest is not JSON");
+  }
+  if (manifest.scheme !== SCHEME_ENVELOPE_V1 || !Array.isArray(manifest.fields)) throw new MalformedBundleError("bad manifest");
+  const body = bundle.subarray(HEADER_BYTES + manifestLength);
+  for (const f of manifest.fields) {
+    if (f.offset < 0 || f.offset + f.length > body.length) throw new MalformedBundleError(`field ${f.name} overruns the bundle`);
+    if (sha256Hex(body.subarray(f.offset, f.offset + f.length)) !== f.hash) {
+      throw new MalformedBundleError(`field ${f.name}: ciphertext hash differs from the manifest`);
+    }
+  }
+  return { manifest, manifestHash: sha256Hex(manifestBytes), body };
+}
+
+/** Field mask with the bits of the named fields set. */
+export function fieldMaskOf(manifest: Manifest, names: string[]): bigint {
+  let mask = 0n;
+  for (const name of names) {
+    const f = manifest.fields.find((x) => x.name === name);
+    if (!f) throw new UnknownFieldError(name);
+    mask |= 1n << BigInt(f.index);
+  }
+  return mask;
+}
+
+/** Fields a mask discloses, in manifest order. */
+export function fieldsOfMask(manifest: Manifest, mask: bigint): ManifestField[] {
+  return manifest.fields.filter((f) => (mask >> BigInt(f.index)) & 1n);
+}
+
+/** The field keys a grant with `mask` carries, in manifest order. */
+export function fieldKeysFor(dek: Uint8Array, manifest: Manifest, mask: bigint): Map<string, Uint8Array> {
+  return new Map(fieldsOfMask(manifest, mask).map((f) => [f.name, deriveFieldKey(dek, manifest.recordId, manifest.version, f.name)]));
+}
+
+export interface DecryptRecordParameters {
+  bundle: Uint8Array;
+  /** The record id and version the caller expects (from the chain); a bundle for another is refused. */
+  recordId: Hex;
+  version: number;
+  /** The whole DEK (owner), or the field keys a grant released. */
+  keys: { dek: Uint8Array } | { fieldKeys: Map<string, Uint8Array> };
+  /** Fields to decrypt; default: every field the keys cover. */
+  fields?: string[];
+  /** The on-chain content hash; when given, checked before anything is decrypted. */
+  expectedContentHash?: Hex;
+}
+
+/** Decrypts the requested fields; nothing is decrypted unless every check passes first. */
+export function decryptRecord(p: DecryptRecordParameters): Record<string, FieldValue> {
+  if (p.expectedContentHash) {
+    const actual = sha256Hex(p.bundle);
+    if (actual !== p.expectedContentHash.toLowerCase()) throw new ContentHashMismatchError(p.expectedContentHash, actual);
+  }
+  const { manifest, body } = parseBundle(p.bundle);
+  if (manifest.recordId !== p.recordId.toLowerCase() || manifest.version !== p.version) {
+    throw new MalformedBundleError(`bundle is for ${manifest.recordId} v${manifest.version}, not ${p.recordId} v${p.version}`);
+  }
+  const keyFor = (name: string): Uint8Array | undefined =>
+    "dek" in p.keys ? deriveFieldKey(p.keys.dek, manifest.recordId, manifest.version, name) : p.keys.fieldKeys.get(name);
+  const wanted = p.fields ?? manifest.fields.filter((f) => keyFor(f.name)).map((f) => f.name);
+  const plan = wanted.map((name) => {
+    const f = manifest.fields.find((x) => x.name === name);
+    if (!f) throw new UnknownFieldError(name);
+    const key = keyFor(name);
+    if (!key) throw new FieldNotGrantedError(name);
+    return { f, key };
+  });
+  const out: Record<string, FieldValue> = {};
+  for (const { f, key } of plan) {
+    const framed = aesGcmDecrypt(key, fromHex(f.iv, IV_BYTES), body.subarray(f.offset, f.offset + f.length), fieldInfo(manifest.recordId, manifest.version, f.name), `field ${f.name}`);
+    out[f.name] = unframe(framed, f.name);
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+// Envelope key release: keys wrapped to a recipient's X25519 public key.
+//
+// wrap = ephemeral public key (32) | AES-256-GCM(keys…) (32·n) | tag (16)
+// with key ‖ IV = HKDF-SHA256(X25519(eph, recipient), salt = eph ‖ recipient, info, 44 bytes).
+// A fresh ephemeral key per wrap makes the derived IV single-use, so no IV is carried: one
+// 32-byte key wraps to exactly 80 bytes. The context (record id, version, grantee) is the
+// associated data, so a wrap cannot be replayed into another grant.
+import type { KeyObject } from "node:crypto";
+import type { Hex } from "viem";
+import { concat, utf8 } from "./bytes.ts";
+import {
+  aesGcmDecrypt, aesGcmEncrypt, generateX25519KeyPair, hkdf, x25519, x25519PrivateKeyObject, x25519PublicKeyObject,
+  IV_BYTES, KEY_BYTES, TAG_BYTES,
+} from "./primitives.ts";
+import { MalformedWrappedKeyError } from "./errors.ts";
+
+const WRAP_INFO = utf8("onekey/wrap/v1");
+const OVERHEAD = KEY_BYTES + TAG_BYTES;
+
+/** Bytes a wrap of `n` keys takes. */
+export const wrappedLength = (n: number): number => OVERHEAD + KEY_BYTES * n;
+
+export type PublicKeyInput = Uint8Array | KeyObject;
+export type PrivateKeyInput = Uint8Array | KeyObject;
+
+function wrapKeyAndIv(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array) {
+  const okm = hkdf(shared, concat(ephemeral, recipient), WRAP_INFO, KEY_BYTES + IV_BYTES);
+  return { key: okm.subarray(0, KEY_BYTES), iv: okm.subarray(KEY_BYTES) };
+}
+
+const asRaw = (k: PublicKeyInput): Uint8Array =>
+  k instanceof Uint8Array ? k : new Uint8Array((k.export({ format: "der", type: "spki" }) as Buffer).subarray(12));
+
+/** Wraps 32-byte keys to a recipient's X25519 public key, bound to `context`. */
+export function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context: Uint8Array): Uint8Array {
+  if (keys.length === 0 || keys.some((k) => k.length !== KEY_BYTES)) {
+    throw new MalformedWrappedKeyError(`wrap takes one or more ${KEY_BYTES}-byte keys`);
+  }
+  const recipientObject = recipient instanceof Uint8Array ? x25519PublicKeyObject(recipient) : recipient;
+  const recipientRaw = asRaw(recipient);
+  const eph = generateX25519KeyPair();
+  const { key, iv } = wrapKeyAndIv(x25519(eph.privateKeyObject, recipientObject), eph.publicKey, recipientRaw);
+  return concat(eph.publicKey, aesGcmEncrypt(key, iv, concat(...keys), context));
+}
+
+/** Unwraps with the recipient's private key; throws on any tampering or wrong key. */
+export function unwrapKeys(recipientPrivate: PrivateKeyInput, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Uint8Array[] {
+  if (wrapped.length < wrappedLength(1) || (wrapped.length - OVERHEAD) % KEY_BYTES !== 0) {
+    throw new MalformedWrappedKeyError(`a wrap is ${OVERHEAD} + 32·n bytes; got ${wrapped.length}`);
+  }
+  const ephemeral = wrapped.subarray(0, KEY_BYTES);
+  const priv = recipientPrivate instanceof Uint8Array ? x25519PrivateKeyObject(recipientPrivate) : recipientPrivate;
+  const { key, iv } = wrapKeyAndIv(x25519(priv, ephemeral), ephemeral, recipientPublic);
+  const plain = aesGcmDecrypt(key, iv, wrapped.subarray(KEY_BYTES), context, "wrapped key");
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < plain.length; i += KEY_BYTES) out.push(plain.slice(i, i + KEY_BYTES));
+  return out;
+}
+
+/** Associated data binding a grant's wrap to one record version and one grantee. */
+export function grantContext(recordId: Hex, version: number, grantee: Hex, role: "grantee" | "escrow" = "grantee"): Uint8Array {
+  return utf8(`onekey/grant/v1|${role}|${recordId.toLowerCase()}|${version}|${grantee.toLowerCase()}`);
+}
+
+/** Associated data for handing a project's review private key to one reviewer. */
+export function reviewKeyContext(projectId: bigint, keyVersion: number, reviewer: Hex): Uint8Array {
+  return utf8(`onekey/review-key/v1|${projectId}|${keyVersion}|${reviewer.toLowerCase()}`);
+}
+
+/**
+ * A grant to a project carries two wraps of the same keys — to the review key and to the
+ * audit-escrow key — concatenated; both have the same length, so the split is the midpoint.
+ */
+export function splitProjectWrap(wrappedKey: Uint8Array): { review: Uint8Array; escrow: Uint8Array } {
+  const half = wrappedKey.length / 2;
+  if (!Number.isInteger(half) || half < wrappedLength(1) || (half - OVERHEAD) % KEY_BYTES !== 0) {
+    throw new MalformedWrappedKeyError(`a project grant's key is two equal wraps; got ${wrappedKey.length} bytes`);
+  }
+  return { review: wrappedKey.subarray(0, half), escrow: wrappedKey.subarray(half) };
+}
+
+export { x25519PrivateKeyObject, x25519PublicKeyObject };
