@@ -11,27 +11,35 @@ export class DecryptionFailedError extends BaseError {
 /** A bundle's bytes do not hash to the content hash registered on-chain. */
 export class ContentHashMismatchError extends BaseError {
   override name = "ContentHashMismatchError";
-  constructor(readonly expected: string, readonly actual: string) {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(expected: string, actual: string) {
     super("Ciphertext bundle does not match its on-chain content hash; refusing to decrypt.", {
       metaMessages: [`expected ${expected}`, `actual   ${actual}`],
       docsPath: "sdk.md#errors",
     });
+    this.expected = expected;
+    this.actual = actual;
   }
 }
 
 /** A field was asked for that the available keys (the grant's field mask) do not cover. */
 export class FieldNotGrantedError extends BaseError {
   override name = "FieldNotGrantedError";
-  constructor(readonly field: string) {
+  readonly field: string;
+  constructor(field: string) {
     super(`Field "${field}" is not disclosed by this grant.`, { docsPath: "sdk.md#selective-disclosure" });
+    this.field = field;
   }
 }
 
 /** A field name that is not in the record's manifest. */
 export class UnknownFieldError extends BaseError {
   override name = "UnknownFieldError";
-  constructor(readonly field: string) {
+  readonly field: string;
+  constructor(field: string) {
     super(`Field "${field}" is not in the record's manifest.`);
+    this.field = field;
   }
 }
 
@@ -46,8 +54,10 @@ export class MalformedBundleError extends BaseError {
 /** A bundle scheme this SDK does not implement. */
 export class UnknownSchemeError extends BaseError {
   override name = "UnknownSchemeError";
-  constructor(readonly scheme: number) {
+  readonly scheme: number;
+  constructor(scheme: number) {
     super(`Unknown ciphertext scheme ${scheme}; this SDK reads scheme 1.`);
+    this.scheme = scheme;
   }
 }
 

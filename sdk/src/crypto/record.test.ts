@@ -69,21 +69,22 @@ describe("encryptRecord / decryptRecord", () => {
       expect(() => decryptRecord({ ...body(enc.bundle), expectedContentHash: wrong })).toThrow(ContentHashMismatchError);
     });
 
-    it("a flipped ciphertext bit fails (manifest hash, then GCM tag)", () => {
+    it("a flipped ciphertext bit fails the GCM tag; the content hash catches it first", () => {
       const tampered = enc.bundle.slice();
       tampered[tampered.length - 20] ^= 0x01;
-      expect(() => decryptRecord(body(tampered))).toThrow(MalformedBundleError);
-      // Forge the manifest hash too: the GCM tag still refuses it.
+      expect(() => decryptRecord(body(tampered))).toThrow(DecryptionFailedError);
+      expect(() => decryptRecord({ ...body(tampered), expectedContentHash: enc.contentHash })).toThrow(ContentHashMismatchError);
+    });
+
+    it("an edited manifest (swapped IVs) fails authentication", () => {
       const { manifest } = parseBundle(enc.bundle);
-      const f = manifest.fields[manifest.fields.length - 1];
-      const headerAndManifest = enc.bundle.length - manifest.fields.reduce((n, x) => n + x.length, 0);
-      const ct = tampered.subarray(headerAndManifest + f.offset, headerAndManifest + f.offset + f.length);
-      const forged = { ...manifest, fields: manifest.fields.map((x) => (x === f ? { ...x, hash: sha256Hex(ct) } : x)) };
-      const forgedBytes = new TextEncoder().encode(JSON.stringify(forged));
+      const swapped = { ...manifest, fields: manifest.fields.map((f, i, all) => ({ ...f, iv: all[(i + 1) % all.length].iv })) };
+      const bytes = new TextEncoder().encode(JSON.stringify(swapped));
+      const oldLength = new DataView(enc.bundle.buffer, enc.bundle.byteOffset).getUint32(5);
       const header = enc.bundle.slice(0, 9);
-      new DataView(header.buffer).setUint32(5, forgedBytes.length);
-      const rebuilt = Buffer.concat([header, forgedBytes, tampered.subarray(headerAndManifest)]);
-      expect(() => decryptRecord(body(new Uint8Array(rebuilt)))).toThrow(DecryptionFailedError);
+      new DataView(header.buffer).setUint32(5, bytes.length);
+      const rebuilt = new Uint8Array(Buffer.concat([header, bytes, enc.bundle.subarray(9 + oldLength)]));
+      expect(() => decryptRecord(body(rebuilt))).toThrow(DecryptionFailedError);
     });
 
     it("the wrong key fails authentication", () => {

@@ -5,10 +5,12 @@
 // Bundle (scheme 1):  "OKEY" | scheme u8 | manifest length u32be | manifest (JSON) | ciphertexts
 // Field plaintext:    type u8 (0 bytes, 1 utf-8) | length u32be | value | zero padding to 64 bytes
 // The padding hides exact value lengths (to 64-byte buckets); the manifest holds field names
-// (schema, not personal data), IVs, offsets and ciphertext hashes.
+// (schema, not personal data), IVs and offsets. GCM authenticates each field; the bundle's
+// sha256 (checked against the chain before decrypting) binds the whole.
 import type { Hex } from "viem";
-import { concat, fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
-import { aesGcmDecrypt, aesGcmEncrypt, hkdf, randomIv, randomKey, IV_BYTES, KEY_BYTES } from "./primitives.ts";
+import { createCipheriv, createHash, type Hash } from "node:crypto";
+import { fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
+import { aesGcmDecrypt, hkdf, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
 import {
   ContentHashMismatchError, FieldNotGrantedError, InvalidKeyError, InvalidRecordInputError, MalformedBundleError,
   UnknownFieldError, UnknownSchemeError,
@@ -29,10 +31,9 @@ export interface ManifestField {
   /** Bit `index` of a grant's field mask discloses this field. */
   index: number;
   iv: Hex;
+  /** Byte offset of the field's ciphertext ‖ tag after the manifest. */
   offset: number;
   length: number;
-  /** sha256 of this field's ciphertext. */
-  hash: Hex;
 }
 
 export interface Manifest {
@@ -75,22 +76,48 @@ export function deriveFieldKey(dek: Uint8Array, recordId: Hex, version: number, 
   return hkdf(dek, fromHex(recordId, 32), fieldInfo(recordId, version, name), KEY_BYTES);
 }
 
-function frame(value: FieldValue): Uint8Array {
+const CHUNK = 1 << 20;
+
+function framedSize(value: FieldValue): number {
+  const length = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.length;
+  return Math.ceil((5 + length) / PAD_TO) * PAD_TO;
+}
+
+/**
+ * Seals one field straight into the bundle: header, value (in 1 MiB chunks) and padding stream
+ * through GCM, and each ciphertext chunk is hashed while it is still in cache. No copy of the
+ * value is made.
+ */
+function sealFieldInto(
+  out: Buffer, at: number, hash: Hash, key: Uint8Array, iv: Uint8Array, value: FieldValue, aad: Uint8Array,
+): number {
   const isText = typeof value === "string";
-  const body = isText ? utf8(value) : value;
-  const size = 5 + body.length;
-  const out = new Uint8Array(Math.ceil(size / PAD_TO) * PAD_TO);
-  out[0] = isText ? 1 : 0;
-  new DataView(out.buffer).setUint32(1, body.length);
-  out.set(body, 5);
-  return out;
+  const body = isText ? Buffer.from(value, "utf8") : value;
+  const header = Buffer.alloc(5);
+  header[0] = isText ? 1 : 0;
+  header.writeUInt32BE(body.length, 1);
+  const padding = Buffer.alloc(framedSize(value) - 5 - body.length);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  let pos = at;
+  const emit = (chunk: Buffer) => {
+    chunk.copy(out, pos);
+    hash.update(chunk);
+    pos += chunk.length;
+  };
+  emit(cipher.update(header));
+  for (let i = 0; i < body.length; i += CHUNK) emit(cipher.update(body.subarray(i, i + CHUNK)));
+  emit(cipher.update(padding));
+  emit(cipher.final());
+  emit(cipher.getAuthTag());
+  return pos - at;
 }
 
 function unframe(framed: Uint8Array, name: string): FieldValue {
   if (framed.length < 5) throw new MalformedBundleError(`field ${name}: short plaintext`);
   const length = new DataView(framed.buffer, framed.byteOffset).getUint32(1);
   if (5 + length > framed.length || framed[0] > 1) throw new MalformedBundleError(`field ${name}: bad framing`);
-  const body = framed.slice(5, 5 + length);
+  const body = framed.subarray(5, 5 + length);
   return framed[0] === 1 ? fromUtf8(body) : body;
 }
 
@@ -117,15 +144,14 @@ function validateInput(p: EncryptRecordParameters): string[] {
 export function encryptRecord(p: EncryptRecordParameters): EncryptedRecord {
   const names = validateInput(p);
   const dek = p.dek ?? randomKey();
-  const sealed: Uint8Array[] = [];
-  const fields: ManifestField[] = [];
+  // Sizes and IVs are known up front, so the manifest is written first and the bundle is
+  // allocated once.
   let offset = 0;
-  names.forEach((name, index) => {
-    const iv = randomIv();
-    const ct = aesGcmEncrypt(deriveFieldKey(dek, p.recordId, p.version, name), iv, frame(p.fields[name]), fieldInfo(p.recordId, p.version, name));
-    fields.push({ name, index, iv: toHex(iv), offset, length: ct.length, hash: sha256Hex(ct) });
-    sealed.push(ct);
-    offset += ct.length;
+  const fields: ManifestField[] = names.map((name, index) => {
+    const length = framedSize(p.fields[name]) + TAG_BYTES;
+    const field = { name, index, iv: toHex(randomIv()), offset, length };
+    offset += length;
+    return field;
   });
   const manifest: Manifest = {
     scheme: SCHEME_ENVELOPE_V1,
@@ -135,13 +161,25 @@ export function encryptRecord(p: EncryptRecordParameters): EncryptedRecord {
     ...(p.litNetwork ? { litNetwork: p.litNetwork } : {}),
     fields,
   };
-  const manifestBytes = utf8(JSON.stringify(manifest));
-  const header = new Uint8Array(HEADER_BYTES);
-  header.set(MAGIC, 0);
-  header[4] = SCHEME_ENVELOPE_V1;
-  new DataView(header.buffer).setUint32(5, manifestBytes.length);
-  const bundle = concat(header, manifestBytes, ...sealed);
-  return { dek, bundle, manifest, contentHash: sha256Hex(bundle), manifestHash: sha256Hex(manifestBytes) };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest), "utf8");
+  const bundle = Buffer.allocUnsafe(HEADER_BYTES + manifestBytes.length + offset);
+  bundle.set(MAGIC, 0);
+  bundle[4] = SCHEME_ENVELOPE_V1;
+  bundle.writeUInt32BE(manifestBytes.length, 5);
+  manifestBytes.copy(bundle, HEADER_BYTES);
+  const hash = createHash("sha256").update(bundle.subarray(0, HEADER_BYTES + manifestBytes.length));
+  let at = HEADER_BYTES + manifestBytes.length;
+  for (const f of fields) {
+    const key = deriveFieldKey(dek, p.recordId, p.version, f.name);
+    at += sealFieldInto(bundle, at, hash, key, fromHex(f.iv, IV_BYTES), p.fields[f.name], fieldInfo(p.recordId, p.version, f.name));
+  }
+  return {
+    dek,
+    bundle: new Uint8Array(bundle.buffer, bundle.byteOffset, bundle.byteLength),
+    manifest,
+    contentHash: toHex(new Uint8Array(hash.digest())),
+    manifestHash: sha256Hex(manifestBytes),
+  };
 }
 
 export interface ParsedBundle {
@@ -150,7 +188,7 @@ export interface ParsedBundle {
   body: Uint8Array;
 }
 
-/** Parses a bundle's header and manifest; checks every field's ciphertext hash. */
+/** Parses a bundle's header and manifest and checks every field lies inside it. */
 export function parseBundle(bundle: Uint8Array): ParsedBundle {
   if (bundle.length < HEADER_BYTES || !MAGIC.every((b, i) => bundle[i] === b)) {
     throw new MalformedBundleError("missing OKEY header");
@@ -168,9 +206,8 @@ export function parseBundle(bundle: Uint8Array): ParsedBundle {
   if (manifest.scheme !== SCHEME_ENVELOPE_V1 || !Array.isArray(manifest.fields)) throw new MalformedBundleError("bad manifest");
   const body = bundle.subarray(HEADER_BYTES + manifestLength);
   for (const f of manifest.fields) {
-    if (f.offset < 0 || f.offset + f.length > body.length) throw new MalformedBundleError(`field ${f.name} overruns the bundle`);
-    if (sha256Hex(body.subarray(f.offset, f.offset + f.length)) !== f.hash) {
-      throw new MalformedBundleError(`field ${f.name}: ciphertext hash differs from the manifest`);
+    if (!Number.isInteger(f.offset) || !Number.isInteger(f.length) || f.offset < 0 || f.length < TAG_BYTES || f.offset + f.length > body.length) {
+      throw new MalformedBundleError(`field ${f.name} overruns the bundle`);
     }
   }
   return { manifest, manifestHash: sha256Hex(manifestBytes), body };
