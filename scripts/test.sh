@@ -28,7 +28,11 @@ run_suite() { # name kind command...
   local log="$LOGS/$name.log" json="$LOGS/$name.json"
   echo "== $name: $*"
   local rc=0
-  if [ "$kind" = vitest ]; then
+  if [ "$kind" = check ]; then
+    # A whole-tree check (types, generated files): one test that passes or fails.
+    "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 0 ]; then p=1; f=0; else p=0; f=1; fi
+  elif [ "$kind" = vitest ]; then
     "$@" --reporter=default --reporter=json --outputFile.json="$PWD/$json" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
     read -r p f < <(count_vitest "$json")
   else
@@ -41,6 +45,8 @@ run_suite() { # name kind command...
   echo "== $name: $p passed, $f failed"
 }
 
+run_suite typecheck check npx tsc --noEmit -p .
+run_suite abis check node scripts/gen-abis.ts --check
 run_suite contracts mocha npx hardhat test nodejs
 run_suite solidity mocha npx hardhat test solidity
 has_tests() { [ -n "$(find "$1" -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | head -1)" ]; }

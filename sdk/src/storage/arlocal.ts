@@ -21,7 +21,8 @@ export interface StartArlocalOptions {
 
 export async function startArlocal(options: StartArlocalOptions): Promise<LocalArweave> {
   const dbPath = options.dbPath ?? mkdtempSync(join(tmpdir(), "onekey-arlocal-"));
-  const instance = new ArLocal(options.port, false, dbPath, options.dbPath !== undefined);
+  const ArLocalClass = ((ArLocal as unknown as { default?: unknown }).default ?? ArLocal) as new (port: number, showLogs: boolean, dbPath: string, persist: boolean) => { start(): Promise<void> };
+  const instance = new ArLocalClass(options.port, false, dbPath, options.dbPath !== undefined);
   // arlocal listens on every interface; serve its Koa app on loopback only instead.
   const app = (instance as unknown as { app: { callback(): Parameters<typeof createServer>[1]; listen: unknown } }).app;
   app.listen = (port: number, cb?: () => void) => createServer(app.callback()).listen(port, "127.0.0.1", cb);
