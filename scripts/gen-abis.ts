@@ -15,6 +15,7 @@ const CONTRACTS: Record<string, [string, string[]]> = {
   RecordRegistry: ["contracts/RecordRegistry.sol/RecordRegistry.json", ["ProjectRegistry"]],
   AttestationRegistry: ["contracts/AttestationRegistry.sol/AttestationRegistry.json", ["ProjectRegistry"]],
   KycGatedVault: ["contracts/examples/KycGatedVault.sol/KycGatedVault.json", ["AttestationRegistry"]],
+  OneKeyPaymaster: ["contracts/OneKeyPaymaster.sol/OneKeyPaymaster.json", ["ProjectRegistry", "EntryPoint"]],
   EntryPoint: ["@account-abstraction/contracts/core/EntryPoint.sol/EntryPoint.json", []],
   SimpleAccountFactory: [
     "@account-abstraction/contracts/accounts/SimpleAccountFactory.sol/SimpleAccountFactory.json",

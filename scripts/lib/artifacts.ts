@@ -10,6 +10,7 @@ const PATHS: Record<string, string> = {
   AttestationRegistry: "contracts/AttestationRegistry.sol/AttestationRegistry.json",
   KycGatedVault: "contracts/examples/KycGatedVault.sol/KycGatedVault.json",
   IsVerifiedProbe: "contracts/test/IsVerifiedProbe.sol/IsVerifiedProbe.json",
+  OneKeyPaymaster: "contracts/OneKeyPaymaster.sol/OneKeyPaymaster.json",
   EntryPoint: "@account-abstraction/contracts/core/EntryPoint.sol/EntryPoint.json",
   SimpleAccountFactory: "@account-abstraction/contracts/accounts/SimpleAccountFactory.sol/SimpleAccountFactory.json",
 };
