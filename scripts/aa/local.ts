@@ -67,7 +67,7 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
     command: process.execPath,
     args: [
       "--import", join(ROOT, "scripts/aa/loopback-only.mjs"),
-      require.resolve("@pimlico/alto/esm/cli/alto.js"),
+      join(ROOT, "node_modules/@pimlico/alto/esm/cli/alto.js"),
       "--entrypoints", CANONICAL_ENTRY_POINT_V08,
       "--executor-private-keys", o.executorKey,
       "--utility-private-key", o.utilityKey,

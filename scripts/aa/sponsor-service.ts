@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import { createPublicClient, http, keccak256, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { oneKeyPaymasterAbi } from "../../sdk/src/abis.ts";
-import { encodePaymasterData, ENTRY_POINT_V08 } from "../../sdk/src/aa/index.ts";
+import { encodePaymasterData, ENTRY_POINT_V08, STUB_SIGNATURE } from "../../sdk/src/aa/index.ts";
 
 export interface SponsorPolicy {
   /** Projects this signer sponsors. */
@@ -99,7 +99,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<{ u
       const projectId = await check(op as RpcUserOp, entryPoint as Address, chain as Hex, context as { projectId?: Hex });
       return {
         paymaster: o.paymaster,
-        paymasterData: encodePaymasterData(projectId, 0, 0, `0x${"ff".repeat(64)}1c`),
+        paymasterData: encodePaymasterData(projectId, 0, 0, STUB_SIGNATURE),
         paymasterVerificationGasLimit: toHex(PM_VERIFICATION_GAS),
         paymasterPostOpGasLimit: toHex(PM_POSTOP_GAS),
         isFinal: false,

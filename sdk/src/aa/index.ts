@@ -9,6 +9,10 @@ import {
 } from "viem/account-abstraction";
 import { BaseError } from "../errors.ts";
 
+/** A syntactically valid ECDSA signature for gas estimation (recovers to an unrelated address). */
+export const STUB_SIGNATURE: Hex =
+  "0xfffffffffffffffffffffffffffffff0000000000000000000000000000000007aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1c";
+
 export const ENTRY_POINT_V08: Address = "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108";
 
 const accountAbi = [
@@ -64,7 +68,8 @@ export async function toOneKeyAccount(p: ToOneKeyAccountParameters): Promise<Sma
       return { factory: p.factory, factoryData };
     },
     async getStubSignature() {
-      return `0x${"ff".repeat(64)}1c`;
+      // Well-formed (low s) so SimpleAccount's ECDSA.recover does not revert during estimation.
+      return STUB_SIGNATURE;
     },
     async signMessage() {
       throw new BaseError("OneKey smart accounts do not sign messages; sign user operations only.");
