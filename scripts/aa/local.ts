@@ -76,7 +76,7 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
       "--safe-mode", "false",
       "--deploy-simulations-contract", "true",
       "--block-time", "100",
-      "--log-level", "warn",
+      "--log-level", process.env.ONEKEY_ALTO_LOG_LEVEL ?? "warn",
       "--utility-wallet-monitor", "false",
     ],
     env: { ...process.env, SENTRY_DSN: "" },
@@ -85,4 +85,51 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
     ready: async () => Array.isArray(await rpc(url, "eth_supportedEntryPoints")),
   });
   return Object.assign(service, { url });
+}
+
+export interface LocalAA extends AADeployment {
+  bundlerUrl: string;
+  sponsorUrl: string;
+  services: Service[];
+  stop(): Promise<void>;
+}
+
+export interface StartLocalAAOptions {
+  rpcUrl: string;
+  wallet: Wallet;
+  publicClient: PublicClient;
+  oneKey: OneKeyDeployment;
+  bundlerPort: number;
+  sponsorPort: number;
+  executorKey: Hex;
+  utilityKey: Hex;
+  sponsorKey: Hex;
+  logsDir: string;
+  /** Reuse an existing deployment (a resumed chain). */
+  existing?: AADeployment;
+}
+
+/** Everything a sponsored user operation needs locally, started and health-checked. */
+export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
+  const deployment = o.existing ?? (await deployAA(o.wallet, o.publicClient, o.oneKey));
+  const alto = await startAlto({ rpcUrl: o.rpcUrl, port: o.bundlerPort, executorKey: o.executorKey, utilityKey: o.utilityKey, logFile: join(o.logsDir, "alto.log") });
+  const { startSponsorService } = await import("./sponsor-service.ts");
+  const sponsor = await startSponsorService({
+    port: o.sponsorPort, rpcUrl: o.rpcUrl, paymaster: deployment.paymaster, signerKey: o.sponsorKey,
+    policy: { maxOpsPerSenderPerDay: 1_000, validitySeconds: 600 },
+  }).catch(async (error) => {
+    await alto.stop();
+    throw error;
+  });
+  const sponsorService = { name: "sponsor service", stop: sponsor.stop, logFile: "", exited: new Promise<number | null>(() => {}) } as unknown as Service;
+  return {
+    ...deployment,
+    bundlerUrl: alto.url,
+    sponsorUrl: sponsor.url,
+    services: [alto, sponsorService],
+    async stop() {
+      await sponsor.stop();
+      await alto.stop();
+    },
+  };
 }

@@ -2,18 +2,18 @@
 // pm_getPaymasterData) that applies a project's policy before its SPONSOR key signs.
 //
 //   ONEKEY_SPONSOR_KEY=0x… ONEKEY_PAYMASTER=0x… ONEKEY_RPC_URL=http://127.0.0.1:8545 \
-//   ONEKEY_SPONSOR_PROJECTS=1 ONEKEY_SPONSOR_PORT=4338 node scripts/aa/sponsor-service.ts
+//   [ONEKEY_SPONSOR_PROJECTS=1,2] ONEKEY_SPONSOR_PORT=4338 node scripts/aa/sponsor-service.ts
 //
 // The signing key comes from the environment only, never from the repository.
 import { createServer, type Server } from "node:http";
 import { createPublicClient, http, keccak256, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { oneKeyPaymasterAbi } from "../../sdk/src/abis.ts";
+import { oneKeyPaymasterAbi, projectRegistryAbi } from "../../sdk/src/abis.ts";
 import { encodePaymasterData, ENTRY_POINT_V08, STUB_SIGNATURE } from "../../sdk/src/aa/index.ts";
 
 export interface SponsorPolicy {
-  /** Projects this signer sponsors. */
-  projectIds: bigint[];
+  /** Optional allow-list of projects; the signer must in any case be an active SPONSOR on-chain. */
+  projectIds?: bigint[];
   /** Sponsored operations per sender per rolling day (0 = unlimited). */
   maxOpsPerSenderPerDay: number;
   /** Seconds a signature stays valid. */
@@ -50,13 +50,20 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<{ u
   const client = createPublicClient({ transport: http(o.rpcUrl) });
   const chainId = await client.getChainId();
   const signer = privateKeyToAccount(o.signerKey);
+  const projects = await client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "projects" });
   const history = new Map<string, number[]>(); // sender -> timestamps of signed ops
 
   async function check(op: RpcUserOp, entryPoint: Address, chain: Hex, context: { projectId?: Hex }) {
     if (entryPoint.toLowerCase() !== ENTRY_POINT_V08.toLowerCase()) throw new RpcError(-32602, `unsupported entry point ${entryPoint}`);
     if (Number(chain) !== chainId) throw new RpcError(-32602, `wrong chain ${Number(chain)}; this service signs for ${chainId}`);
     const projectId = context?.projectId !== undefined ? BigInt(context.projectId) : undefined;
-    if (projectId === undefined || !o.policy.projectIds.includes(projectId)) throw new RpcError(-32001, "project not sponsored by this service");
+    if (projectId === undefined || (o.policy.projectIds && !o.policy.projectIds.includes(projectId))) {
+      throw new RpcError(-32001, "project not sponsored by this service");
+    }
+    const isSponsor = await client.readContract({
+      address: projects, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [projectId, signer.address, 8],
+    });
+    if (!isSponsor) throw new RpcError(-32001, `this service's key is not an active SPONSOR of project ${projectId}`);
     const allowed = await client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "isSponsorable", args: [op.callData] });
     if (!allowed) throw new RpcError(-32002, "only OneKey registry calls are sponsored");
     if (o.policy.maxOpsPerSenderPerDay > 0) {
@@ -162,7 +169,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     paymaster: need("ONEKEY_PAYMASTER") as Address,
     signerKey: need("ONEKEY_SPONSOR_KEY") as Hex,
     policy: {
-      projectIds: need("ONEKEY_SPONSOR_PROJECTS").split(",").map((s) => BigInt(s.trim())),
+      projectIds: env.ONEKEY_SPONSOR_PROJECTS ? env.ONEKEY_SPONSOR_PROJECTS.split(",").map((s) => BigInt(s.trim())) : undefined,
       maxOpsPerSenderPerDay: Number(env.ONEKEY_SPONSOR_MAX_OPS_PER_DAY ?? 100),
       validitySeconds: Number(env.ONEKEY_SPONSOR_VALIDITY ?? 600),
     },

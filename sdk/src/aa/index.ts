@@ -134,3 +134,43 @@ export function maxSponsoredCost(op: {
 export function encodePaymasterData(projectId: bigint, validUntil: number, validAfter: number, signature: Hex): Hex {
   return concat([pad(toHex(projectId), { size: 32 }), pad(toHex(validUntil), { size: 6 }), pad(toHex(validAfter), { size: 6 }), signature]);
 }
+
+export type SendSponsoredParameters = {
+  calls: Call[];
+  /** Headroom over the node's estimate of the calls (default 30%). */
+  headroomPercent?: bigint;
+};
+
+/**
+ * Gas limits for a sponsored SimpleAccount operation, estimated from the calls themselves (with
+ * the account as sender) instead of the bundler's estimation, whose simulation does not run this
+ * paymaster's validation against local nodes. Unused gas is not charged to the project beyond
+ * EntryPoint's penalty, so the headroom is modest.
+ */
+export async function estimateSponsoredGas(publicClient: PublicClient, account: SmartAccount, calls: Call[], headroomPercent = 30n) {
+  const deployed = ((await publicClient.getCode({ address: account.address })) ?? "0x") !== "0x";
+  let execution = 0n;
+  for (const call of calls) {
+    execution += await publicClient.estimateGas({ account: account.address, to: call.to, data: call.data, value: call.value ?? 0n });
+  }
+  const withHeadroom = (g: bigint) => (g * (100n + headroomPercent)) / 100n;
+  return {
+    callGasLimit: withHeadroom(execution) + 20_000n * BigInt(calls.length),
+    verificationGasLimit: deployed ? 120_000n : 450_000n,
+    preVerificationGas: 80_000n,
+    paymasterVerificationGasLimit: 250_000n,
+    paymasterPostOpGasLimit: 100_000n,
+  };
+}
+
+/** Sends OneKey calls as one sponsored user operation and waits for its receipt. */
+export async function sendSponsored(
+  bundler: ReturnType<typeof createSponsoredClient>,
+  publicClient: PublicClient,
+  p: SendSponsoredParameters,
+) {
+  const account = bundler.account as SmartAccount;
+  const gas = await estimateSponsoredGas(publicClient, account, p.calls, p.headroomPercent);
+  const hash = await bundler.sendUserOperation({ calls: p.calls.map((c) => ({ to: c.to, data: c.data, value: c.value ?? 0n })), ...gas });
+  return bundler.waitForUserOperationReceipt({ hash });
+}
