@@ -67,6 +67,11 @@ export async function toOneKeyAccount(p: ToOneKeyAccountParameters): Promise<Sma
     async getFactoryArgs() {
       return { factory: p.factory, factoryData };
     },
+    // One sequential nonce key (0): a fresh key per operation would write a new EntryPoint slot
+    // (~20k gas) every time.
+    async getNonce() {
+      return readContract(p.client, { address: entryPoint.address, abi: entryPoint08Abi, functionName: "getNonce", args: [address, 0n] });
+    },
     async getStubSignature() {
       // Well-formed (low s) so SimpleAccount's ECDSA.recover does not revert during estimation.
       return STUB_SIGNATURE;
@@ -96,6 +101,8 @@ export type SponsoredClientParameters = {
   /** An ERC-7677 paymaster service (scripts/aa/sponsor-service.ts locally). */
   paymasterUrl: string;
   projectId: bigint;
+  /** How often receipts are polled (ms); default 250. */
+  pollingInterval?: number;
 };
 
 /** A bundler client whose user operations are sponsored by `projectId` through ERC-7677. */
@@ -106,6 +113,7 @@ export function createSponsoredClient(p: SponsoredClientParameters) {
     transport: http(p.bundlerUrl),
     paymaster: createPaymasterClient({ transport: http(p.paymasterUrl) }),
     paymasterContext: { projectId: toHex(p.projectId) },
+    pollingInterval: p.pollingInterval ?? 250,
     userOperation: {
       // Local chains: the node's own fee suggestion, so tests never depend on a gas oracle.
       async estimateFeesPerGas() {
