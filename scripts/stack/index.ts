@@ -6,6 +6,11 @@ import { anvilBinary, ANVIL_KEYS } from "../lib/anvil.ts";
 import { portInUse } from "../lib/ports.ts";
 import { rpc, startService, type Service } from "../lib/service.ts";
 import { PORT_ENV_NAMES, type StackConfig, type StackPorts } from "./config.ts";
+import { createPublicClient, createWalletClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { startArlocal } from "../../sdk/src/storage/arlocal.ts";
+import { startLocalAA } from "../aa/local.ts";
 
 export class PortInUseError extends Error {
   override name = "PortInUseError";
@@ -87,15 +92,42 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       return await startStack({ ...config, clean: true }, log);
     }
 
-    const addresses = resumed ? previous!.addresses : await deployRegistries(config, rpcUrl, log);
+    const registries = resumed ? previous!.addresses : await deployRegistries(config, rpcUrl, log);
     const startBlock = resumed ? previous!.startBlock : 0;
+    const publicClient = createPublicClient({ chain: foundry, transport: http(rpcUrl) });
+    const deployer = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(rpcUrl) });
+
+    log(`storage: arlocal on http://127.0.0.1:${config.ports.arweave}`);
+    const arweave = await startArlocal({ port: config.ports.arweave, dbPath: join(config.dataDir, "arweave") });
+    services.push(inProcess("arlocal", arweave.stop));
+
+    log(`gas sponsorship: EntryPoint v0.8, paymaster, alto on :${config.ports.bundler}, sponsor service on :${config.ports.sponsor}`);
+    const existing = resumed && previous!.addresses.paymaster
+      ? { entryPoint: previous!.addresses.entryPoint, factory: previous!.addresses.factory, paymaster: previous!.addresses.paymaster }
+      : undefined;
+    const aa = await startLocalAA({
+      rpcUrl, wallet: deployer, publicClient, oneKey: registries,
+      bundlerPort: config.ports.bundler, sponsorPort: config.ports.sponsor,
+      executorKey: ANVIL_KEYS[8], utilityKey: ANVIL_KEYS[9], sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")],
+      logsDir, existing,
+    });
+    services.push(...aa.services);
+
+    const addresses: StackAddresses = {
+      projectRegistry: registries.projectRegistry,
+      recordRegistry: registries.recordRegistry,
+      attestationRegistry: registries.attestationRegistry,
+      entryPoint: aa.entryPoint,
+      factory: aa.factory,
+      paymaster: aa.paymaster,
+    };
     const info: StackInfo = {
       chainId: CHAIN_ID,
       rpcUrl,
       wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
       startBlock,
       addresses,
-      urls: { rpc: rpcUrl },
+      urls: { rpc: rpcUrl, arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl },
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,
@@ -109,7 +141,13 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
   }
 }
 
-export const DEMO_ROLES = ["deployer", "org-admin", "reviewer", "auditor", "sponsor-signer", "subject"] as const;
+/** anvil dev accounts by role (index = account). Keys 8 and 9 run the bundler. */
+export const DEMO_ROLES = ["deployer", "org-admin", "reviewer", "auditor", "sponsor-signer", "dapp-operator"] as const;
+
+/** A service that lives inside this process (arlocal, the sponsor service). */
+function inProcess(name: string, stop: () => Promise<void>): Service {
+  return { name, stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never };
+}
 
 function wipe(dataDir: string): void {
   for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs"]) {

@@ -182,3 +182,16 @@ export async function sendSponsored(
   const hash = await bundler.sendUserOperation({ calls: p.calls.map((c) => ({ to: c.to, data: c.data, value: c.value ?? 0n })), ...gas });
   return bundler.waitForUserOperationReceipt({ hash });
 }
+
+/** A `CallSender` for the SDK's actions and flows: every write becomes one sponsored user operation. */
+export function smartAccountSender(bundler: ReturnType<typeof createSponsoredClient>, publicClient: PublicClient) {
+  const account = bundler.account as SmartAccount;
+  return {
+    address: account.address,
+    async send(call: Call) {
+      const receipt = await sendSponsored(bundler, publicClient, { calls: [call] });
+      if (!receipt.success) throw new BaseError(`Sponsored user operation ${receipt.userOpHash} reverted.`);
+      return receipt.receipt;
+    },
+  };
+}

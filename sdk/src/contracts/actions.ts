@@ -4,7 +4,7 @@ import {
 } from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
-import { read, resolveAddresses, write, type OneKeyClients, type ContractRevertError, type ChainMismatchError } from "./core.ts";
+import { read, resolveAddresses, senderAddress, write, type OneKeyClients, type ContractRevertError, type ChainMismatchError } from "./core.ts";
 import type { OneKeyAddresses } from "../addresses.ts";
 
 export const Roles = { ADMIN: 1, REVIEWER: 2, AUDITOR: 4, SPONSOR: 8 } as const;
@@ -85,7 +85,7 @@ export async function registerRecord(c: OneKeyClients, p: RegisterRecordParamete
     address: await target(c, "recordRegistry"), abi: recordRegistryAbi, functionName: "registerRecord",
     args: [p.salt, p.storageId, p.contentHash, p.manifestHash, p.scheme, p.keyRelease],
   });
-  return { recordId: computeRecordId(c.walletClient.account.address, p.salt), receipt };
+  return { recordId: computeRecordId(senderAddress(c), p.salt), receipt };
 }
 
 export type RotateRecordParameters = Omit<RegisterRecordParameters, "salt"> & { recordId: Hex };

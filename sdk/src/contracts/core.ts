@@ -1,5 +1,5 @@
 import {
-  BaseError as ViemBaseError, ContractFunctionRevertedError, type Abi, type Account, type Address, type Chain, type Hex,
+  BaseError as ViemBaseError, ContractFunctionRevertedError, encodeFunctionData, type Abi, type Account, type Address, type Chain, type Hex,
   type PublicClient, type TransactionReceipt, type Transport, type WalletClient,
 } from "viem";
 import { BaseError } from "../errors.ts";
@@ -7,12 +7,39 @@ import { getAddresses, type OneKeyAddresses } from "../addresses.ts";
 
 export type OneKeyWallet = WalletClient<Transport, Chain, Account>;
 
-/** What every write action needs: a public client to simulate/read and a wallet to send. */
+/**
+ * Sends one call from an account that is not a plain wallet — a sponsored smart account
+ * (`smartAccountSender` in `/aa`) — and returns the transaction receipt that included it.
+ */
+export interface CallSender {
+  address: Address;
+  send(call: { to: Address; data: Hex }): Promise<TransactionReceipt>;
+}
+
+/**
+ * What every write action needs: a public client to simulate/read, and either a wallet client
+ * (an EOA pays) or a sender (e.g. a sponsored smart account).
+ */
 export interface OneKeyClients {
   publicClient: PublicClient;
-  walletClient: OneKeyWallet;
-  /** Defaults to the SDK's recorded deployment for the wallet's chain. */
+  walletClient?: OneKeyWallet;
+  sender?: CallSender;
+  /** Defaults to the SDK's recorded deployment for the chain. */
   addresses?: Partial<OneKeyAddresses>;
+}
+
+export class NoSignerError extends BaseError {
+  override name = "NoSignerError";
+  constructor() {
+    super("A write needs a walletClient or a sender.");
+  }
+}
+
+/** The address that sends OneKey writes for these clients. */
+export function senderAddress(c: OneKeyClients): Address {
+  if (c.sender) return c.sender.address;
+  if (c.walletClient) return c.walletClient.account.address;
+  throw new NoSignerError();
 }
 
 /** A custom Solidity error, decoded: `errorName` and its arguments. */
@@ -65,6 +92,17 @@ export interface WriteParameters {
 
 /** Simulates (so reverts decode before anything is sent), sends, and waits for the receipt. */
 export async function write(c: OneKeyClients, p: WriteParameters): Promise<TransactionReceipt> {
+  if (c.sender) {
+    try {
+      // Simulate from the smart account's address first, so reverts decode before anything is sent.
+      await c.publicClient.simulateContract({ account: c.sender.address, address: p.address, abi: p.abi, functionName: p.functionName, args: p.args } as never);
+      const data = encodeFunctionData({ abi: p.abi, functionName: p.functionName, args: p.args } as never);
+      return await c.sender.send({ to: p.address, data });
+    } catch (error) {
+      throw decodeRevert(p.functionName, error);
+    }
+  }
+  if (!c.walletClient) throw new NoSignerError();
   const rpcChain = await c.publicClient.getChainId();
   if (c.walletClient.chain.id !== rpcChain) throw new ChainMismatchError(c.walletClient.chain.id, rpcChain);
   try {

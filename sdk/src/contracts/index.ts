@@ -1,3 +1,6 @@
 // @onekey/sdk/contracts — typed actions for the OneKey registries.
 export * from "./actions.ts";
-export { ContractRevertError, ChainMismatchError, TransactionFailedError, decodeRevert, write, read, type OneKeyClients, type OneKeyWallet } from "./core.ts";
+export {
+  ContractRevertError, ChainMismatchError, TransactionFailedError, NoSignerError, decodeRevert, write, read, senderAddress,
+  type OneKeyClients, type OneKeyWallet, type CallSender,
+} from "./core.ts";

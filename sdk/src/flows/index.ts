@@ -13,7 +13,7 @@ import {
   accountGrantee, computeRecordId, encryptionKeyOf, getGrantWrappedKey, getProject, getRecordPointer, grant, hasAccess,
   hasAuditAccess, isGrantLive, KeyReleaseMode, projectGrantee, registerRecord, rotateRecord, Purpose, type PurposeName,
 } from "../contracts/actions.ts";
-import type { OneKeyClients } from "../contracts/core.ts";
+import { senderAddress, type OneKeyClients } from "../contracts/core.ts";
 import type { PublicClient } from "viem";
 import type { OneKeyAddresses } from "../addresses.ts";
 
@@ -64,7 +64,7 @@ export type SubmitRecordReturnType = { recordId: Hex; version: number; dek: Uint
 /** Encrypts on this device, uploads the ciphertext, registers pointer and hash on-chain. */
 export async function submitRecord(c: OneKeyClients, p: SubmitRecordParameters): Promise<SubmitRecordReturnType> {
   const salt = toHex(randomBytes(32));
-  const recordId = computeRecordId(c.walletClient.account.address, salt);
+  const recordId = computeRecordId(senderAddress(c), salt);
   const enc = encryptRecord({ recordId, version: 1, fields: p.fields });
   p.onProgress?.(0, enc.bundle.length);
   const { storageId } = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }]);

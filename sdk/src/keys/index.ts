@@ -80,7 +80,9 @@ const KEY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Keys as JSON files (mode 0600) in a directory (mode 0700), written atomically. */
 export class FileKeyStore implements KeyStore {
-  constructor(readonly dir: string) {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
   }

@@ -27,9 +27,10 @@ export async function startArlocal(options: StartArlocalOptions): Promise<LocalA
   const app = (instance as unknown as { app: { callback(): Parameters<typeof createServer>[1]; listen: unknown } }).app;
   app.listen = (port: number, cb?: () => void) => createServer(app.callback()).listen(port, "127.0.0.1", cb);
   const log = console.log;
-  console.log = () => {}; // arlocal prints a start-up line we do not want in test output
+  console.log = () => {}; // arlocal prints a start-up line from its listen callback
   try {
     await instance.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
     console.log = log;
   }

@@ -1,0 +1,169 @@
+// `npm run demo`: the OneKey story end to end against the running local stack (`npm start`).
+// Personal data exists only inside this process (the person's device and the reviewer's); every
+// field carries a canary string so `test/e2e/canary.ts` can prove none of it leaks anywhere else.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Address } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { loadStackConfig } from "./stack/config.ts";
+import type { StackInfo } from "./stack/index.ts";
+import { artifact } from "./lib/artifacts.ts";
+import { oneKeyPaymasterAbi } from "../sdk/src/abis.ts";
+import { arweaveStorage, arweaveAddress, generateArweaveWallet } from "../sdk/src/storage/index.ts";
+import { generateX25519KeyPair, reviewKeyContext, unwrapKeys, wrapKeys, toHex as bytesHex, FieldNotGrantedError } from "../sdk/src/crypto/index.ts";
+import { x25519PublicKey } from "../sdk/src/crypto/primitives.ts";
+import { deriveEncryptionKey } from "../sdk/src/keys/index.ts";
+import {
+  addApiKey, attest, createProject, grantRoles, hasAccess, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
+  setEscrowKey, setReviewKey, shareReviewKey, revoke, eraseRecord, type OneKeyClients,
+} from "../sdk/src/contracts/index.ts";
+import { grantAccess, readAsAuditor, readRecord, submitRecord, AccessDeniedError } from "../sdk/src/flows/index.ts";
+import { createSponsoredClient, smartAccountSender, toOneKeyAccount } from "../sdk/src/aa/index.ts";
+
+const config = await loadStackConfig();
+const infoPath = join(config.dataDir, "stack.json");
+if (!existsSync(infoPath)) {
+  console.error(`No running stack found (${infoPath} is missing). Start it first with \`npm start\`, with the same ONEKEY_DATA_DIR.`);
+  process.exit(1);
+}
+const info = JSON.parse(readFileSync(infoPath, "utf8")) as StackInfo;
+const canary = process.env.ONEKEY_CANARY ?? `CANARY-${randomBytes(6).toString("hex")}`;
+const demoDir = join(config.dataDir, "demo");
+mkdirSync(demoDir, { recursive: true });
+
+let step = 0;
+const say = (title: string) => console.log(`\n${++step}. ${title}`);
+const note = (line: string) => console.log(`   ${line}`);
+
+const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
+const key = (role: string) => info.accounts.find((a) => a.role === role)!.privateKey;
+const eoa = (role: string): OneKeyClients => ({
+  publicClient,
+  walletClient: createWalletClient({ account: privateKeyToAccount(key(role)), chain: foundry, transport: http(info.rpcUrl) }),
+  addresses: info.addresses,
+});
+const addressOf = (role: string) => privateKeyToAccount(key(role)).address;
+const admin = eoa("org-admin");
+const reviewer = eoa("reviewer");
+const auditor = eoa("auditor");
+const days = (n: number) => BigInt(Math.floor(Date.now() / 1000) + n * 86_400);
+
+// --- the organisation ---------------------------------------------------------------------------
+say("An organisation creates a project and staffs it");
+const { projectId } = await createProject(admin, { metadataURI: "https://example.org/onekey/kyc-tier-2.json" });
+await grantRoles(admin, { projectId, account: addressOf("reviewer"), roles: Roles.REVIEWER });
+await grantRoles(admin, { projectId, account: addressOf("auditor"), roles: Roles.AUDITOR });
+await grantRoles(admin, { projectId, account: addressOf("sponsor-signer"), roles: Roles.SPONSOR });
+note(`project ${projectId}; reviewer ${addressOf("reviewer")}, auditor ${addressOf("auditor")}, sponsor signer ${addressOf("sponsor-signer")}`);
+
+const reviewKeys = generateX25519KeyPair();
+const escrowKeys = generateX25519KeyPair();
+await setReviewKey(admin, { projectId, publicKey: bytesHex(reviewKeys.publicKey) });
+await setEscrowKey(admin, { projectId, publicKey: bytesHex(escrowKeys.publicKey) });
+note("review and audit-escrow X25519 public keys registered");
+
+const fundHash = await admin.walletClient!.writeContract({
+  address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [projectId], value: parseEther("0.5"),
+});
+await publicClient.waitForTransactionReceipt({ hash: fundHash });
+note("0.5 ETH of gas sponsorship funded in the paymaster");
+
+const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
+await addApiKey(admin, { projectId, keyHash: keccak256(toHex(apiKey)), scopes: 0xff, expiry: days(365) });
+note(`API key registered (only its hash is on-chain); shown once: ${apiKey.slice(0, 8)}…`);
+
+say("The reviewer gets the project's review key, wrapped to its own wallet-derived key");
+const reviewerKeys = await deriveEncryptionKey(reviewer.walletClient!);
+await setEncryptionKey(reviewer, { publicKey: bytesHex(reviewerKeys.publicKey) });
+const ctx = reviewKeyContext(projectId, 1, addressOf("reviewer"));
+const sharedReviewKey = wrapKeys(reviewerKeys.publicKey, [reviewKeys.privateKey], ctx);
+await shareReviewKey(admin, { projectId, reviewer: addressOf("reviewer"), wrappedKey: bytesHex(sharedReviewKey) });
+// The reviewer's side: the wrapped key from the ReviewKeyShared event, opened with its own key.
+const [reviewPrivate] = unwrapKeys(reviewerKeys.privateKey, reviewerKeys.publicKey, sharedReviewKey, ctx);
+const reviewKeyPair = { privateKey: reviewPrivate, publicKey: x25519PublicKey(reviewPrivate) };
+note("review key unwrapped by the reviewer");
+
+// --- the person ----------------------------------------------------------------------------------
+say("A person with zero ETH gets a smart account");
+const owner = privateKeyToAccount(generatePrivateKey());
+const account = await toOneKeyAccount({ client: publicClient, owner, factory: info.addresses.factory as Address });
+const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId });
+const person: OneKeyClients = { publicClient, sender: smartAccountSender(bundler, publicClient), addresses: info.addresses };
+note(`smart account ${account.address}, balance ${await publicClient.getBalance({ address: account.address })} wei; every write below is sponsored`);
+const personKeys = await deriveEncryptionKey(createWalletClient({ account: owner, chain: foundry, transport: http(info.rpcUrl) }));
+await setEncryptionKey(person, { publicKey: bytesHex(personKeys.publicKey) });
+
+say("They encrypt a KYC document on their device and upload only ciphertext");
+const arWallet = await generateArweaveWallet();
+await fetch(`${info.urls.arweave}/mint/${await arweaveAddress(arWallet)}/1000000000000000`);
+const storage = arweaveStorage({ url: info.urls.arweave, wallet: arWallet, mine: true });
+const document = {
+  full_name: `Ada Lovelace ${canary}`,
+  date_of_birth: `1815-12-10 ${canary}`,
+  nationality: `GB ${canary}`,
+  document_number: `P1234567 ${canary}`,
+  address: `12 St James's Square, London ${canary}`,
+};
+const record = await submitRecord(person, {
+  storage,
+  fields: document,
+  onProgress: (sent, total) => note(`upload ${sent}/${total} bytes`),
+});
+note(`record ${record.recordId} registered: storage id ${record.storageId.slice(0, 18)}…, content hash ${record.contentHash.slice(0, 18)}…`);
+
+say("They grant the project KYC_REVIEW on three of five fields for 30 days");
+const granted = await grantAccess(person, {
+  ...record, grantee: { projectId }, fields: ["full_name", "date_of_birth", "nationality"], purpose: "KYC_REVIEW", expiry: days(30),
+});
+note(`field mask 0b${granted.fieldMask.toString(2)}, ${granted.wrappedKeyBytes} bytes of wrapped keys (review + escrow) in the grant`);
+
+// --- review --------------------------------------------------------------------------------------
+say("The reviewer decrypts exactly the granted fields and attests level 2");
+const seen = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
+for (const [name, value] of Object.entries(seen)) {
+  note(`${name}: ${String(value).length} characters, matches what the person entered: ${value === document[name as keyof typeof document]}`);
+}
+const denied = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair, fields: ["document_number"] })
+  .then(() => "decrypted (unexpected!)")
+  .catch((e: Error) => (e instanceof FieldNotGrantedError ? "refused: not in the grant" : e.message));
+note(`document_number: ${denied}`);
+await attest(reviewer, { projectId, subject: account.address, level: 2, expiry: days(365), recordId: record.recordId });
+note(`isVerified(person, project ${projectId}, 2) = ${await isVerified(reviewer, { subject: account.address, projectId, minLevel: 2 })}`);
+
+say("A dApp gates a feature on isVerified");
+const vaultArt = artifact("KycGatedVault");
+const dapp = createWalletClient({ account: privateKeyToAccount(key("dapp-operator")), chain: foundry, transport: http(info.rpcUrl) });
+const vaultReceipt = await publicClient.waitForTransactionReceipt({
+  hash: await dapp.deployContract({ abi: vaultArt.abi, bytecode: vaultArt.bytecode, args: [info.addresses.attestationRegistry, projectId, 2] }),
+});
+const vault = vaultReceipt.contractAddress!;
+const tryEnter = async (from: Address) =>
+  publicClient.call({ account: from, to: vault, data: encodeFunctionData({ abi: vaultArt.abi, functionName: "enter" }) }).then(() => "let in", () => "refused");
+note(`KycGatedVault ${vault}: the person is ${await tryEnter(account.address)}; an unverified account is ${await tryEnter(privateKeyToAccount(generatePrivateKey()).address)}`);
+
+// --- audit ---------------------------------------------------------------------------------------
+say("An auditor logs an audit access on-chain, then decrypts with the escrow key");
+const blocked = await readAsAuditor(auditor, { recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys })
+  .then(() => "opened (unexpected!)", (e: Error) => `refused (${e.name})`);
+note(`before logging: ${blocked}`);
+await recordAuditAccess(auditor, { recordId: record.recordId, projectId, authorisationHash: keccak256(toHex("court-order-2026-1142")) });
+const audited = await readAsAuditor(auditor, { recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys });
+note(`after logging: opened ${Object.keys(audited).join(", ")}`);
+
+// --- revoke and erase ----------------------------------------------------------------------------
+say("The person revokes the grant and erases the record");
+await revoke(person, { recordId: record.recordId, grantee: projectGrantee(projectId) });
+note(`reviewer access after revoke: ${await hasAccess(reviewer, { recordId: record.recordId, user: addressOf("reviewer") })}`);
+await eraseRecord(person, { recordId: record.recordId });
+const afterErase = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair })
+  .then(() => "opened (unexpected!)", (e: Error) => (e instanceof AccessDeniedError ? "refused" : e.message));
+note(`after erasure the reviewer is ${afterErase}; the attestation stays until the project revokes it`);
+
+say("The project paid for everything the person did");
+const spent = parseEther("0.5") - (await publicClient.readContract({ address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] }));
+note(`sponsorship spent: ${spent} wei; the person's balance: ${await publicClient.getBalance({ address: account.address })} wei`);
+
+writeFileSync(join(demoDir, "result.json"), JSON.stringify({ projectId: String(projectId), recordId: record.recordId, subject: account.address, vault }, null, 2));
+console.log("\nDemo complete.");
