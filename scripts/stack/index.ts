@@ -160,13 +160,18 @@ async function hasCode(rpcUrl: string, address: string): Promise<boolean> {
   return code !== "0x";
 }
 
+/** The Ignition deployment id of a data dir (its journal: ignition/deployments/<id>). */
+export function ignitionDeploymentId(dataDir: string): string {
+  return `local-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`;
+}
+
 /**
  * Deploys the registries with Ignition. Each data dir gets its own deployment id (the journal
  * sits in ignition/deployments/local-<hash>, git-ignored), reset on every clean start.
  */
 async function deployRegistries(config: StackConfig, rpcUrl: string, log: (l: string) => void): Promise<StackAddresses> {
   log("deploy: Ignition module ignition/modules/OneKey.ts");
-  const deploymentId = `local-${createHash("sha256").update(config.dataDir).digest("hex").slice(0, 12)}`;
+  const deploymentId = ignitionDeploymentId(config.dataDir);
   const logFile = join(config.dataDir, "logs", "deploy.log");
   mkdirSync(dirname(logFile), { recursive: true });
   const { chainId: _, ...addresses } = await deployWithIgnition({
