@@ -1,0 +1,28 @@
+// Thresholds for the security-monitoring rules. Handlers evaluate the rules over indexed events
+// (so a reorg re-evaluates them too) and raise `alert.*` outbox messages, delivered like any
+// other webhook. Values come from the environment so handlers stay deterministic for one run.
+
+export interface AlertThresholds {
+  /** This many audit accesses in one project within `auditBurstWindow` seconds. */
+  auditBurstCount: number;
+  auditBurstWindow: number;
+  /** This many revocations (grants to the project, or its attestations) within the window. */
+  massRevocationCount: number;
+  massRevocationWindow: number;
+  /** Sponsor balance (wei) under which `alert.sponsor_balance_low` fires when crossed. */
+  sponsorBalanceMin: bigint;
+  /** An attestation this many seconds or less after the attester became a REVIEWER. */
+  newReviewerWindow: number;
+}
+
+export function alertThresholds(env: NodeJS.ProcessEnv = process.env): AlertThresholds {
+  const num = (key: string, fallback: number) => (env[key] ? Number(env[key]) : fallback);
+  return {
+    auditBurstCount: num("ONEKEY_ALERT_AUDIT_BURST_COUNT", 5),
+    auditBurstWindow: num("ONEKEY_ALERT_AUDIT_BURST_WINDOW_S", 3600),
+    massRevocationCount: num("ONEKEY_ALERT_MASS_REVOCATION_COUNT", 10),
+    massRevocationWindow: num("ONEKEY_ALERT_MASS_REVOCATION_WINDOW_S", 3600),
+    sponsorBalanceMin: BigInt(env.ONEKEY_ALERT_SPONSOR_BALANCE_MIN_WEI ?? 10n ** 16n),
+    newReviewerWindow: num("ONEKEY_ALERT_NEW_REVIEWER_WINDOW_S", 3600),
+  };
+}

@@ -1,0 +1,441 @@
+// Every OneKey event materialised into tables integrators filter by. Only ids, hashes, addresses,
+// public keys and wrapped (encrypted) key bytes are stored: nothing personal ever reaches the
+// chain, so nothing personal can reach these tables.
+import { index, onchainTable, onchainView, relations, sql } from "ponder";
+
+// --- projects -------------------------------------------------------------------------------
+
+export const project = onchainTable(
+  "project",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    admin: t.hex().notNull(),
+    pendingAdmin: t.hex(),
+    metadataURI: t.text().notNull(),
+    suspended: t.boolean().notNull(),
+    reviewKey: t.hex(),
+    reviewKeyVersion: t.integer().notNull(),
+    escrowKey: t.hex(),
+    escrowKeyVersion: t.integer().notNull(),
+    // Gas sponsorship (OneKeyPaymaster), in wei.
+    sponsorBalance: t.bigint().notNull(),
+    totalFunded: t.bigint().notNull(),
+    totalWithdrawn: t.bigint().notNull(),
+    gasSponsored: t.bigint().notNull(),
+    costCharged: t.bigint().notNull(),
+    operationsSponsored: t.integer().notNull(),
+    createdAt: t.bigint().notNull(),
+    createdBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    adminIdx: index().on(table.admin),
+    createdBlockIdx: index().on(table.createdBlock),
+  }),
+);
+
+/** One row per (project, account) that ever held a role; `roles` 0 means a former member. */
+export const member = onchainTable(
+  "member",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    roles: t.integer().notNull(),
+    // When the REVIEWER bit was last added (null while not a reviewer): the "attestation by a
+    // just-added reviewer" alert compares against it.
+    reviewerSince: t.bigint(),
+    addedAt: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlock: t.bigint().notNull(),
+  }),
+  (table) => ({
+    projectIdx: index().on(table.projectId),
+    accountIdx: index().on(table.account),
+  }),
+);
+
+/** The review private key wrapped to one reviewer's X25519 key (ciphertext only). */
+export const reviewKeyShare = onchainTable(
+  "review_key_share",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    reviewer: t.hex().notNull(),
+    keyVersion: t.integer().notNull(),
+    wrappedKey: t.hex().notNull(),
+    sharedAt: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({
+    projectIdx: index().on(table.projectId),
+    reviewerIdx: index().on(table.reviewer),
+  }),
+);
+
+/** API-key hashes (keccak256 of the raw key); the API checks presented keys against these. */
+export const apiKey = onchainTable(
+  "api_key",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    keyHash: t.hex().notNull(),
+    scopes: t.integer().notNull(),
+    expiry: t.bigint().notNull(),
+    revoked: t.boolean().notNull(),
+    addedAt: t.bigint().notNull(),
+    revokedAt: t.bigint(),
+  }),
+  (table) => ({
+    projectIdx: index().on(table.projectId),
+    keyHashIdx: index().on(table.keyHash),
+  }),
+);
+
+// --- records, grants, audit accesses ---------------------------------------------------------
+
+/** Account -> X25519 encryption public key (RecordRegistry.setEncryptionKey). */
+export const encryptionKey = onchainTable("encryption_key", (t) => ({
+  id: t.hex().primaryKey(),
+  publicKey: t.hex().notNull(),
+  version: t.integer().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+export const record = onchainTable(
+  "record",
+  (t) => ({
+    id: t.hex().primaryKey(),
+    owner: t.hex().notNull(),
+    version: t.integer().notNull(),
+    storageId: t.hex().notNull(),
+    contentHash: t.hex().notNull(),
+    manifestHash: t.hex().notNull(),
+    scheme: t.integer().notNull(),
+    keyRelease: t.integer().notNull(),
+    erased: t.boolean().notNull(),
+    registeredAt: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    erasedAt: t.bigint(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({
+    ownerIdx: index().on(table.owner),
+    blockIdx: index().on(table.blockNumber),
+  }),
+);
+
+/** Every version a record had (registration = 1, each rotation +1). */
+export const recordVersion = onchainTable(
+  "record_version",
+  (t) => ({
+    id: t.text().primaryKey(),
+    recordId: t.hex().notNull(),
+    version: t.integer().notNull(),
+    storageId: t.hex().notNull(),
+    contentHash: t.hex().notNull(),
+    manifestHash: t.hex().notNull(),
+    scheme: t.integer().notNull(),
+    keyRelease: t.integer().notNull(),
+    createdAt: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({ recordIdx: index().on(table.recordId) }),
+);
+
+/**
+ * The latest grant per (record, grantee). `revoked` is stored; whether it has expired depends on
+ * the clock, so `grant_state` (below) and the REST API compute live/expired/revoked at query time.
+ */
+export const grant = onchainTable(
+  "grant",
+  (t) => ({
+    id: t.text().primaryKey(),
+    recordId: t.hex().notNull(),
+    grantee: t.hex().notNull(),
+    granteeKind: t.text().notNull().$type<"account" | "project">(),
+    granteeAccount: t.hex(),
+    granteeProjectId: t.bigint(),
+    owner: t.hex().notNull(),
+    recordVersion: t.integer().notNull(),
+    purpose: t.integer().notNull(),
+    expiry: t.bigint().notNull(),
+    fieldMask: t.bigint().notNull(),
+    wrappedKey: t.hex().notNull(),
+    revoked: t.boolean().notNull(),
+    grantedAt: t.bigint().notNull(),
+    revokedAt: t.bigint(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({
+    recordIdx: index().on(table.recordId),
+    projectIdx: index().on(table.granteeProjectId, table.grantedAt),
+    accountIdx: index().on(table.granteeAccount),
+    ownerIdx: index().on(table.owner),
+    purposeIdx: index().on(table.purpose),
+    expiryIdx: index().on(table.expiry),
+    blockIdx: index().on(table.blockNumber),
+  }),
+);
+
+export const auditAccess = onchainTable(
+  "audit_access",
+  (t) => ({
+    id: t.text().primaryKey(),
+    recordId: t.hex().notNull(),
+    projectId: t.bigint().notNull(),
+    auditor: t.hex().notNull(),
+    authorisationHash: t.hex().notNull(),
+    validUntil: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    projectIdx: index().on(table.projectId, table.timestamp),
+    recordIdx: index().on(table.recordId),
+    auditorIdx: index().on(table.auditor),
+  }),
+);
+
+// --- attestations ------------------------------------------------------------------------------
+
+/** The current attestation per (project, subject), as AttestationRegistry stores it. */
+export const attestation = onchainTable(
+  "attestation",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    subject: t.hex().notNull(),
+    attester: t.hex().notNull(),
+    level: t.integer().notNull(),
+    expiry: t.bigint().notNull(),
+    recordId: t.hex().notNull(),
+    revoked: t.boolean().notNull(),
+    revokedBy: t.hex(),
+    attestedAt: t.bigint().notNull(),
+    revokedAt: t.bigint(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({
+    projectLevelIdx: index().on(table.projectId, table.level),
+    subjectIdx: index().on(table.subject),
+    attesterIdx: index().on(table.attester),
+    blockIdx: index().on(table.blockNumber),
+  }),
+);
+
+/** Every Attested / AttestationRevoked event (analytics over time windows read this). */
+export const attestationEvent = onchainTable(
+  "attestation_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    kind: t.text().notNull().$type<"attested" | "revoked">(),
+    projectId: t.bigint().notNull(),
+    subject: t.hex().notNull(),
+    actor: t.hex().notNull(),
+    level: t.integer(),
+    expiry: t.bigint(),
+    recordId: t.hex(),
+    timestamp: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({
+    projectIdx: index().on(table.projectId, table.timestamp),
+    subjectIdx: index().on(table.subject),
+  }),
+);
+
+// --- gas sponsorship (OneKeyPaymaster) -------------------------------------------------------------
+
+export const sponsorship = onchainTable(
+  "sponsorship",
+  (t) => ({
+    id: t.hex().primaryKey(),
+    projectId: t.bigint().notNull(),
+    sender: t.hex().notNull(),
+    actualGasCost: t.bigint().notNull(),
+    charged: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    projectIdx: index().on(table.projectId, table.timestamp),
+    senderIdx: index().on(table.sender),
+  }),
+);
+
+export const sponsorFunding = onchainTable(
+  "sponsor_funding",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    kind: t.text().notNull().$type<"funded" | "withdrawn">(),
+    account: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({ projectIdx: index().on(table.projectId, table.timestamp) }),
+);
+
+// --- append-only, hash-chained event log ----------------------------------------------------------
+
+/**
+ * One chain per scope: scope 0 holds every OneKey event, scope N the events that concern
+ * project N. Each row commits to the previous row's hash (canonical form: lib/audit.ts,
+ * docs/indexer.md "Audit export"). Rows are only ever inserted.
+ */
+export const eventLog = onchainTable(
+  "event_log",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    seq: t.integer().notNull(),
+    eventId: t.text().notNull(),
+    eventType: t.text().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    payload: t.text().notNull(),
+    prevHash: t.hex().notNull(),
+    hash: t.hex().notNull(),
+  }),
+  (table) => ({
+    chainIdx: index().on(table.projectId, table.seq),
+    typeIdx: index().on(table.eventType),
+    analyticsIdx: index().on(table.projectId, table.eventType, table.timestamp),
+    blockIdx: index().on(table.blockNumber),
+    eventIdx: index().on(table.eventId),
+  }),
+);
+
+export const eventLogHead = onchainTable("event_log_head", (t) => ({
+  id: t.bigint().primaryKey(),
+  seq: t.integer().notNull(),
+  hash: t.hex().notNull(),
+}));
+
+// --- webhook outbox and alert state (written by handlers only) ---------------------------------------
+
+/**
+ * Webhook messages, one per (event, project). Handlers only insert here; the delivery worker
+ * (src/api/webhooks) fans rows out to endpoints. A reorg deletes rows with the block, which is how
+ * the worker learns to send `*.reverted`.
+ */
+export const outbox = onchainTable(
+  "outbox",
+  (t) => ({
+    id: t.text().primaryKey(),
+    projectId: t.bigint().notNull(),
+    eventId: t.text().notNull(),
+    eventType: t.text().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    body: t.text().notNull(),
+  }),
+  (table) => ({
+    blockIdx: index().on(table.blockNumber),
+    projectIdx: index().on(table.projectId, table.blockNumber),
+  }),
+);
+
+/** Sliding counters for the security-monitoring rules (lib/alerts.ts). */
+export const alertWindow = onchainTable("alert_window", (t) => ({
+  id: t.text().primaryKey(),
+  windowStart: t.bigint().notNull(),
+  count: t.integer().notNull(),
+  raised: t.boolean().notNull(),
+}));
+
+// --- views -------------------------------------------------------------------------------------------
+
+/**
+ * Grants with their state at query time: `revoked`, `expired` (expiry <= now), `superseded` (the
+ * record was rotated or erased since; the contract no longer honours it) or `live`.
+ */
+export const grantState = onchainView("grant_state").as((qb) =>
+  qb
+    .select({
+      id: grant.id,
+      recordId: grant.recordId,
+      grantee: grant.grantee,
+      granteeKind: grant.granteeKind,
+      granteeAccount: grant.granteeAccount,
+      granteeProjectId: grant.granteeProjectId,
+      owner: grant.owner,
+      recordVersion: grant.recordVersion,
+      purpose: grant.purpose,
+      expiry: grant.expiry,
+      fieldMask: grant.fieldMask,
+      revoked: grant.revoked,
+      grantedAt: grant.grantedAt,
+      revokedAt: grant.revokedAt,
+      state: sql<string>`case
+        when ${grant.revoked} then 'revoked'
+        when ${grant.expiry} <= extract(epoch from now())::numeric then 'expired'
+        when ${record.erased} or ${record.version} <> ${grant.recordVersion} then 'superseded'
+        else 'live' end`.as("state"),
+    })
+    .from(grant)
+    .leftJoin(record, sql`${record.id} = ${grant.recordId}`),
+);
+
+// --- relations (GraphQL nesting) -----------------------------------------------------------------------
+
+export const projectRelations = relations(project, ({ many }) => ({
+  members: many(member),
+  apiKeys: many(apiKey),
+  grants: many(grant),
+  attestations: many(attestation),
+  auditAccesses: many(auditAccess),
+  sponsorships: many(sponsorship),
+  reviewKeyShares: many(reviewKeyShare),
+}));
+
+export const memberRelations = relations(member, ({ one }) => ({
+  project: one(project, { fields: [member.projectId], references: [project.id] }),
+}));
+
+export const apiKeyRelations = relations(apiKey, ({ one }) => ({
+  project: one(project, { fields: [apiKey.projectId], references: [project.id] }),
+}));
+
+export const reviewKeyShareRelations = relations(reviewKeyShare, ({ one }) => ({
+  project: one(project, { fields: [reviewKeyShare.projectId], references: [project.id] }),
+}));
+
+export const recordRelations = relations(record, ({ many }) => ({
+  versions: many(recordVersion),
+  grants: many(grant),
+  auditAccesses: many(auditAccess),
+}));
+
+export const recordVersionRelations = relations(recordVersion, ({ one }) => ({
+  record: one(record, { fields: [recordVersion.recordId], references: [record.id] }),
+}));
+
+export const grantRelations = relations(grant, ({ one }) => ({
+  record: one(record, { fields: [grant.recordId], references: [record.id] }),
+  project: one(project, { fields: [grant.granteeProjectId], references: [project.id] }),
+}));
+
+export const auditAccessRelations = relations(auditAccess, ({ one }) => ({
+  record: one(record, { fields: [auditAccess.recordId], references: [record.id] }),
+  project: one(project, { fields: [auditAccess.projectId], references: [project.id] }),
+}));
+
+export const attestationRelations = relations(attestation, ({ one }) => ({
+  project: one(project, { fields: [attestation.projectId], references: [project.id] }),
+}));
+
+export const sponsorshipRelations = relations(sponsorship, ({ one }) => ({
+  project: one(project, { fields: [sponsorship.projectId], references: [project.id] }),
+}));

@@ -1,0 +1,35 @@
+// Grants to a project with their state computed now (live / expired / revoked / superseded), the
+// same rule as the `grant_state` view in GraphQL.
+import { requireKey, type AuthEnv } from "./auth.ts";
+import { ApiError, router } from "./errors.ts";
+import { getStore, quoteIdent } from "./store.ts";
+
+const STATES = new Set(["live", "expired", "revoked", "superseded"]);
+
+export const grantRoutes = router<AuthEnv>();
+
+grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) => {
+  const { projectId } = c.get("auth");
+  const state = c.req.query("state");
+  const limit = Number(c.req.query("limit") ?? 100);
+  const after = c.req.query("after") ?? "";
+  if (state && !STATES.has(state)) throw new ApiError("InvalidQuery", 400, `state must be one of ${[...STATES].join(", ")}.`);
+  if (!(limit > 0 && limit <= 1000)) throw new ApiError("InvalidQuery", 400, "`limit` is 1..1000.");
+  const store = await getStore();
+  const app = quoteIdent(store.appSchema);
+  const rows = await store.query<Record<string, string | boolean | null>>(
+    `SELECT * FROM (
+       SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose,
+              g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
+              CASE WHEN g.revoked THEN 'revoked'
+                   WHEN g.expiry <= extract(epoch from now())::numeric THEN 'expired'
+                   WHEN r.erased OR r.version <> g.record_version THEN 'superseded'
+                   ELSE 'live' END AS state
+       FROM ${app}."grant" g LEFT JOIN ${app}.record r ON r.id = g.record_id
+       WHERE g.grantee_project_id = $1::numeric AND g.id > $2
+     ) t WHERE $3::text IS NULL OR t.state = $3
+     ORDER BY t.id LIMIT $4`,
+    [projectId.toString(), after, state ?? null, limit],
+  );
+  return c.json({ items: rows, nextCursor: rows.length === limit ? rows.at(-1)!.id : null });
+});

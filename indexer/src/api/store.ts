@@ -1,0 +1,179 @@
+// Read-write access to the same database Ponder indexes into, for state that is not derived from
+// the chain and must survive restarts and reorgs: webhook endpoints, deliveries and their attempt
+// log, rate-limit buckets. It lives in its own schema (ONEKEY_OFFCHAIN_SCHEMA) so a redeploy of
+// the Ponder schema keeps integrators' endpoints and the delivery history.
+//
+// PGlite is one embedded database that only the `ponder start` process can open, so there the
+// store borrows Ponder's own PGlite instance (queries queue behind its transactions). With
+// PostgreSQL every process — `ponder start` and each `ponder serve` replica — opens a small pool
+// of its own, which is what lets replicas share rate limits and webhook state.
+import pg from "pg";
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Store extends Queryable {
+  dialect: "pglite" | "postgres";
+  /** Schema holding Ponder's tables (the `--schema` of this Ponder app). */
+  appSchema: string;
+  /** Schema holding the off-chain tables. */
+  schema: string;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+interface PGliteLike {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(text: string): Promise<unknown>;
+  transaction<T>(fn: (tx: { query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>): Promise<T>;
+}
+
+type PonderGlobals = {
+  PONDER_DATABASE?: { driver: { dialect: "pglite"; instance: PGliteLike } | { dialect: "postgres" } };
+  PONDER_NAMESPACE_BUILD?: { schema: string };
+};
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function quoteIdent(name: string): string {
+  if (!IDENT.test(name)) throw new Error(`invalid schema name "${name}" (lower-case letters, digits, _)`);
+  return `"${name}"`;
+}
+
+function pgliteStore(instance: PGliteLike, appSchema: string, schema: string): Store {
+  return {
+    dialect: "pglite",
+    appSchema,
+    schema,
+    async query(text, params) {
+      return (await instance.query(text, params)).rows as never;
+    },
+    transaction(fn) {
+      return instance.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never }));
+    },
+  };
+}
+
+function postgresStore(connectionString: string, appSchema: string, schema: string): Store {
+  const pool = new pg.Pool({ connectionString, max: Number(process.env.ONEKEY_OFFCHAIN_POOL_MAX ?? 6) });
+  return {
+    dialect: "postgres",
+    appSchema,
+    schema,
+    async query(text, params) {
+      return (await pool.query(text, params as unknown[])).rows;
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn({ query: async (text, params) => (await client.query(text, params as unknown[])).rows });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+let opened: Promise<Store> | undefined;
+
+/** The process-wide store, created (with its tables) on first use. */
+export function getStore(): Promise<Store> {
+  opened ??= openStore().catch((error) => {
+    opened = undefined;
+    throw error;
+  });
+  return opened;
+}
+
+async function openStore(): Promise<Store> {
+  const globals = globalThis as unknown as PonderGlobals;
+  const driver = globals.PONDER_DATABASE?.driver;
+  const appSchema = globals.PONDER_NAMESPACE_BUILD?.schema;
+  if (!driver || !appSchema) throw new Error("the OneKey API runs inside a Ponder process (ponder start / serve)");
+  const schema = process.env.ONEKEY_OFFCHAIN_SCHEMA ?? "onekey_offchain";
+  quoteIdent(schema);
+  quoteIdent(appSchema);
+  const store =
+    driver.dialect === "pglite"
+      ? pgliteStore(driver.instance, appSchema, schema)
+      : postgresStore(process.env.DATABASE_PRIVATE_URL ?? process.env.DATABASE_URL ?? "", appSchema, schema);
+  await migrate(store);
+  return store;
+}
+
+/** Idempotent DDL; concurrent replicas may all run it (IF NOT EXISTS, one transaction). */
+async function migrate(store: Store): Promise<void> {
+  const s = quoteIdent(store.schema);
+  const statements = [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `CREATE TABLE IF NOT EXISTS ${s}.webhook_endpoint (
+      id text PRIMARY KEY,
+      project_id numeric(78,0) NOT NULL,
+      url text NOT NULL,
+      event_types text[] NOT NULL,
+      secret text NOT NULL,
+      description text,
+      from_block bigint NOT NULL,
+      cursor_block bigint NOT NULL,
+      max_concurrency integer NOT NULL,
+      rate_per_second double precision NOT NULL,
+      active boolean NOT NULL DEFAULT true,
+      created_at bigint NOT NULL,
+      created_by text NOT NULL
+    )`,
+    `CREATE INDEX IF NOT EXISTS webhook_endpoint_project ON ${s}.webhook_endpoint (project_id)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.webhook_delivery (
+      id text PRIMARY KEY,
+      seq bigserial,
+      endpoint_id text NOT NULL,
+      project_id numeric(78,0) NOT NULL,
+      message_id text NOT NULL,
+      event_id text NOT NULL,
+      event_type text NOT NULL,
+      kind text NOT NULL,
+      block_number bigint NOT NULL,
+      block_hash text NOT NULL,
+      body text NOT NULL,
+      status text NOT NULL,
+      attempts integer NOT NULL DEFAULT 0,
+      next_attempt_at bigint NOT NULL,
+      lease_until bigint,
+      last_status integer,
+      last_error text,
+      created_at bigint NOT NULL,
+      delivered_at bigint,
+      reverted boolean NOT NULL DEFAULT false,
+      UNIQUE (endpoint_id, message_id)
+    )`,
+    `CREATE INDEX IF NOT EXISTS webhook_delivery_due ON ${s}.webhook_delivery (status, next_attempt_at)`,
+    `CREATE INDEX IF NOT EXISTS webhook_delivery_endpoint ON ${s}.webhook_delivery (endpoint_id, seq)`,
+    `CREATE INDEX IF NOT EXISTS webhook_delivery_block ON ${s}.webhook_delivery (block_number) WHERE kind = 'event' AND NOT reverted`,
+    `CREATE TABLE IF NOT EXISTS ${s}.webhook_attempt (
+      id bigserial PRIMARY KEY,
+      delivery_id text NOT NULL,
+      attempt integer NOT NULL,
+      started_at bigint NOT NULL,
+      duration_ms integer NOT NULL,
+      status integer,
+      error text
+    )`,
+    `CREATE INDEX IF NOT EXISTS webhook_attempt_delivery ON ${s}.webhook_attempt (delivery_id, id)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.rate_bucket (
+      key text PRIMARY KEY,
+      tokens double precision NOT NULL,
+      updated_ms bigint NOT NULL,
+      allowed boolean NOT NULL
+    )`,
+  ];
+  await store.transaction(async (tx) => {
+    // Serialises concurrent first starts of several replicas (CREATE ... IF NOT EXISTS races).
+    if (store.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(4242001)");
+    for (const statement of statements) await tx.query(statement);
+  });
+}

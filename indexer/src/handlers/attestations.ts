@@ -1,0 +1,44 @@
+import { ponder } from "ponder:registry";
+import { attestation, attestationEvent, member } from "ponder:schema";
+import { checkMassRevocation, thresholds } from "../alerts.ts";
+import { emit, raiseAlert } from "../emit.ts";
+
+ponder.on("AttestationRegistry:Attested", async ({ event, context }) => {
+  const { projectId, subject, attester, level, expiry, recordId } = event.args;
+  const at = event.block.timestamp;
+  const values = { attester, level, expiry, recordId, revoked: false, revokedBy: null, attestedAt: at, revokedAt: null, blockNumber: event.block.number };
+  await context.db
+    .insert(attestation)
+    .values({ id: `${projectId}:${subject.toLowerCase()}`, projectId, subject, ...values })
+    .onConflictDoUpdate(values);
+  await context.db
+    .insert(attestationEvent)
+    .values({ id: event.id, kind: "attested", projectId, subject, actor: attester, level, expiry, recordId, timestamp: at, blockNumber: event.block.number })
+    .onConflictDoNothing();
+  await emit(context, event, "attestation.created", event.args, [projectId]);
+
+  const reviewer = await context.db.find(member, { id: `${projectId}:${attester.toLowerCase()}` });
+  const since = reviewer?.reviewerSince;
+  if (since !== null && since !== undefined && at - since <= BigInt(thresholds.newReviewerWindow)) {
+    await raiseAlert(context, event, "new_reviewer_attestation", projectId, {
+      attester,
+      subject,
+      reviewerSince: since,
+      secondsAfterRoleGrant: at - since,
+    });
+  }
+});
+
+ponder.on("AttestationRegistry:AttestationRevoked", async ({ event, context }) => {
+  const { projectId, subject, by } = event.args;
+  const at = event.block.timestamp;
+  await context.db
+    .update(attestation, { id: `${projectId}:${subject.toLowerCase()}` })
+    .set({ revoked: true, revokedBy: by, revokedAt: at, blockNumber: event.block.number });
+  await context.db
+    .insert(attestationEvent)
+    .values({ id: event.id, kind: "revoked", projectId, subject, actor: by, timestamp: at, blockNumber: event.block.number })
+    .onConflictDoNothing();
+  await emit(context, event, "attestation.revoked", event.args, [projectId]);
+  await checkMassRevocation(context, event, projectId);
+});
