@@ -1,5 +1,6 @@
 // `npm start`: runs the whole OneKey stack locally until Ctrl-C.
-import { loadStackConfig } from "./stack/config.ts";
+import { spawn } from "node:child_process";
+import { loadStackConfig, PORT_ENV_NAMES } from "./stack/config.ts";
 import { startStack } from "./stack/index.ts";
 
 const config = await loadStackConfig(process.env, { clean: process.argv.includes("--clean") });
@@ -17,7 +18,18 @@ console.log("\ncontracts");
 for (const [name, address] of Object.entries(info.addresses)) console.log(`  ${name.padEnd(22)} ${address}`);
 console.log("\ndemo accounts (anvil's public dev keys; local chain only)");
 for (const a of info.accounts) console.log(`  ${a.role.padEnd(15)} ${a.privateKey}`);
-console.log(`\nstate: ${info.dataDir}   logs: ${info.logsDir}\nRun \`npm run demo\` in another terminal. Ctrl-C stops everything.`);
+console.log(`\nstate: ${info.dataDir}   logs: ${info.logsDir}`);
+if (process.argv.includes("--demo")) {
+  console.log("\nRunning the demo (scripts/demo.ts)…");
+  const env: NodeJS.ProcessEnv = { ...process.env, ONEKEY_DATA_DIR: config.dataDir };
+  for (const [key, name] of Object.entries(PORT_ENV_NAMES)) env[name] = String(config.ports[key as keyof typeof config.ports]);
+  const code = await new Promise<number | null>((resolve) => {
+    spawn(process.execPath, [new URL("./demo.ts", import.meta.url).pathname], { env, stdio: "inherit" }).on("exit", resolve);
+  });
+  console.log(code === 0 ? "\nThe stack keeps running; Ctrl-C stops everything." : `\nThe demo failed (exit ${code}); the stack keeps running for inspection.`);
+} else {
+  console.log("Run `npm run demo` in another terminal. Ctrl-C stops everything.");
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {
