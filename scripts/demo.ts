@@ -3,6 +3,9 @@
 // field carries a canary string so `test/e2e/canary.ts` can prove none of it leaks anywhere else.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -34,6 +37,14 @@ const demoDir = join(config.dataDir, "demo");
 mkdirSync(demoDir, { recursive: true });
 
 let step = 0;
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 const say = (title: string) => console.log(`\n${++step}. ${title}`);
 const note = (line: string) => console.log(`   ${line}`);
 
@@ -73,6 +84,51 @@ note("0.5 ETH of gas sponsorship funded in the paymaster");
 const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
 await addApiKey(admin, { projectId, keyHash: keccak256(toHex(apiKey)), scopes: 0xff, expiry: days(365) });
 note(`API key registered (only its hash is on-chain); shown once: ${apiKey.slice(0, 8)}…`);
+
+// Everything the demo receives from the indexer is kept for the PII canary check.
+const received: { what: string; body: unknown }[] = [];
+const webhooks: { id: string; type: string; body: string; verified: boolean }[] = [];
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${info.urls.api}${path}`, {
+    method, headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  received.push({ what: `${method} ${path} -> ${res.status}`, body: json });
+  return { status: res.status, json: json as Record<string, unknown> };
+};
+const graphql = async (query: string) => {
+  const res = await fetch(info.urls.graphql, {
+    method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ query }),
+  });
+  const json = (await res.json()) as { data?: Record<string, { items?: unknown[] } | null>; errors?: unknown };
+  received.push({ what: `graphql ${query.slice(0, 60)}`, body: json });
+  return json;
+};
+let receiver: Server | undefined;
+let verifier: Webhook | undefined;
+if (info.urls.api) {
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      let verified = false;
+      try {
+        verifier?.verify(body, headers);
+        verified = true;
+      } catch {}
+      webhooks.push({ id: headers["webhook-id"], type: (JSON.parse(body) as { type: string }).type, body, verified });
+      res.writeHead(verified ? 204 : 400).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver!.listen(0, "127.0.0.1", resolve));
+  const port = (receiver.address() as AddressInfo).port;
+  await waitUntil("the indexer to see the API key", async () => (await api("GET", `/v1/projects/${projectId}/webhooks`)).status === 200);
+  const endpoint = await api("POST", `/v1/projects/${projectId}/webhooks`, { url: `http://127.0.0.1:${port}/onekey`, eventTypes: ["*"], fromBlock: "0" });
+  if (endpoint.status !== 201) throw new Error(`webhook registration failed: ${JSON.stringify(endpoint.json)}`);
+  verifier = new Webhook(String(endpoint.json.secret));
+  note(`webhook endpoint ${String(endpoint.json.id)} registered for every event; Standard Webhooks secret shown once`);
+}
 
 say("The reviewer gets the project's review key, wrapped to its own wallet-derived key");
 const reviewerKeys = await deriveEncryptionKey(reviewer.walletClient!);
@@ -164,6 +220,33 @@ note(`after erasure the reviewer is ${afterErase}; the attestation stays until t
 say("The project paid for everything the person did");
 const spent = parseEther("0.5") - (await publicClient.readContract({ address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] }));
 note(`sponsorship spent: ${spent} wei; the person's balance: ${await publicClient.getBalance({ address: account.address })} wei`);
+
+if (info.urls.api) {
+  say("Integrators see every step through the indexer: GraphQL, signed webhooks, a verifiable audit log");
+  await waitUntil("the indexer to see the erasure", async () => {
+    const r = await graphql(`{ record(id: "${record.recordId}") { erased } }`);
+    return (r.data?.record as { erased?: boolean } | null)?.erased === true;
+  });
+  const view = await graphql(`{
+    record(id: "${record.recordId}") { id version erased storageId contentHash }
+    grants(where: { recordId: "${record.recordId}" }) { items { granteeKind purpose fieldMask revoked } }
+    attestations(where: { subject: "${account.address.toLowerCase()}" }) { items { projectId level revoked } }
+    sponsorships(where: { projectId: "${projectId}" }) { items { charged } totalCount }
+  }`);
+  const d = view.data as Record<string, { items?: Record<string, unknown>[]; totalCount?: number } & Record<string, unknown>>;
+  note(`record: version ${d.record?.version}, erased ${d.record?.erased}`);
+  note(`grants: ${JSON.stringify(d.grants?.items)}`);
+  note(`attestations: ${JSON.stringify(d.attestations?.items)}`);
+  note(`sponsored operations indexed: ${d.sponsorships?.totalCount ?? d.sponsorships?.items?.length}`);
+  await waitUntil("webhooks for the erasure", async () => webhooks.some((w) => w.type === "record.erased"), 30_000);
+  const types = [...new Set(webhooks.map((w) => w.type))];
+  note(`webhooks received: ${webhooks.length}, all signatures valid: ${webhooks.every((w) => w.verified)}; types: ${types.join(", ")}`);
+  const verdict = await api("GET", `/v1/projects/${projectId}/audit/verify`);
+  note(`audit log hash chain: ${JSON.stringify(verdict.json)}`);
+  writeFileSync(join(demoDir, "responses.json"), JSON.stringify(received, null, 2));
+  writeFileSync(join(demoDir, "webhooks.json"), JSON.stringify(webhooks, null, 2));
+  receiver?.close();
+}
 
 writeFileSync(join(demoDir, "result.json"), JSON.stringify({ projectId: String(projectId), recordId: record.recordId, subject: account.address, vault }, null, 2));
 console.log("\nDemo complete.");

@@ -121,13 +121,48 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       factory: aa.factory,
       paymaster: aa.paymaster,
     };
+    const indexerUrl = `http://127.0.0.1:${config.ports.indexer}`;
+    log(`indexer: Ponder on ${indexerUrl} (PGlite in the data dir)`);
+    services.push(
+      await startService({
+        name: "ponder",
+        command: process.execPath,
+        args: [
+          join(config.root, "node_modules/ponder/dist/esm/bin/ponder.js"), "start",
+          "--schema", "onekey", "--port", String(config.ports.indexer), "--hostname", "127.0.0.1", "--log-format", "json",
+        ],
+        cwd: join(config.root, "indexer"),
+        env: {
+          ...process.env,
+          PONDER_TELEMETRY_DISABLED: "1",
+          ONEKEY_CHAIN: "local",
+          ONEKEY_CHAIN_ID: String(CHAIN_ID),
+          ONEKEY_RPC_URL: rpcUrl,
+          ONEKEY_WS_URL: `ws://127.0.0.1:${config.ports.rpc}`,
+          ONEKEY_POLLING_INTERVAL_MS: "100",
+          ONEKEY_PROJECT_REGISTRY: registries.projectRegistry,
+          ONEKEY_RECORD_REGISTRY: registries.recordRegistry,
+          ONEKEY_ATTESTATION_REGISTRY: registries.attestationRegistry,
+          ONEKEY_PAYMASTER: aa.paymaster,
+          ONEKEY_START_BLOCK: String(startBlock),
+          // Local runs deliver webhooks to receivers on this machine.
+          ONEKEY_WEBHOOK_ALLOW_PRIVATE: "127.0.0.1/32",
+          ONEKEY_PGLITE_DIR: join(config.dataDir, "ponder"),
+          DATABASE_URL: "",
+        },
+        logFile: join(logsDir, "ponder.log"),
+        readyTimeoutMs: 120_000,
+        ready: async () => (await fetch(`${indexerUrl}/ready`)).status === 200,
+      }),
+    );
+
     const info: StackInfo = {
       chainId: CHAIN_ID,
       rpcUrl,
       wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
       startBlock,
       addresses,
-      urls: { rpc: rpcUrl, arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl },
+      urls: { rpc: rpcUrl, arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl },
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -59,7 +59,17 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
     assert.deepEqual(hits, []);
   });
 
-  it("appears nowhere in what the stack wrote: Arweave store, databases, process logs", () => {
+  it("the indexer answered: GraphQL and API responses and signed webhooks were captured for the scan", () => {
+    const responses = JSON.parse(readFileSync(join(dataDir, "demo", "responses.json"), "utf8")) as unknown[];
+    const hooks = JSON.parse(readFileSync(join(dataDir, "demo", "webhooks.json"), "utf8")) as { verified: boolean; type: string }[];
+    assert.ok(responses.length >= 3, "GraphQL/API responses recorded");
+    assert.ok(hooks.length > 0 && hooks.every((h) => h.verified), "webhooks arrived with valid signatures");
+    assert.ok(hooks.some((h) => h.type === "grant.created") && hooks.some((h) => h.type === "record.erased"));
+    assert.match(demoOutput, /audit log hash chain: \{"ok":true/);
+    assert.ok(existsSync(join(dataDir, "ponder")), "the indexer database is in the scanned data dir");
+  });
+
+  it("appears nowhere in what the stack wrote: Arweave store, indexer database, API/GraphQL responses, webhook bodies, process logs", () => {
     const paths = [dataDir];
     const journal = join(ROOT, "ignition", "deployments");
     if (existsSync(journal)) paths.push(journal);
