@@ -1,9 +1,10 @@
 import Arweave from "arweave";
 import type { JWKInterface } from "arweave/node/lib/wallet.js";
 import type { Hex } from "viem";
-import { StorageDownloadError, StorageIdNotFoundError, StorageUploadError } from "./errors.ts";
-import { bytes32ToStorageId, storageIdToBytes32 } from "./ids.ts";
-import type { StorageProvider, StorageTag, UploadResult } from "./types.ts";
+import { StorageUploadError } from "./errors.ts";
+import { checkUploadInput, gatewayDownload, gatewayExists, trimSlash } from "./gateway.ts";
+import { storageIdToBytes32 } from "./ids.ts";
+import type { DownloadOptions, StorageProvider, StorageTag, UploadOptions, UploadResult } from "./types.ts";
 
 export interface ArweaveStorageOptions {
   /** Gateway URL, e.g. https://arweave.net or a local arlocal http://127.0.0.1:1984. */
@@ -16,41 +17,61 @@ export interface ArweaveStorageOptions {
 
 /** Arweave through the `arweave` client (L1 transactions; arlocal locally). */
 export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider {
-  const url = new URL(options.url);
-  const client = Arweave.init({ host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol.replace(":", "") });
-  const base = options.url.replace(/\/$/, "");
+  const base = trimSlash(options.url);
+  const url = new URL(base);
+  const client = Arweave.init({
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+    protocol: url.protocol.replace(":", ""),
+  });
+  const name = `arweave(${base})`;
   return {
-    name: `arweave(${base})`,
-    async upload(data: Uint8Array, tags: StorageTag[] = []): Promise<UploadResult> {
+    name,
+    async upload(data: Uint8Array, tags: StorageTag[] = [], opts: UploadOptions = {}): Promise<UploadResult> {
+      checkUploadInput(data, tags);
+      let result: UploadResult;
       try {
         const tx = await client.createTransaction({ data }, options.wallet);
-        tx.addTag("Content-Type", "application/octet-stream");
+        if (!tags.some((t) => t.name.toLowerCase() === "content-type")) tx.addTag("Content-Type", "application/octet-stream");
         for (const t of tags) tx.addTag(t.name, t.value);
         await client.transactions.sign(tx, options.wallet);
-        const uploader = await client.transactions.getUploader(tx);
-        while (!uploader.isComplete) await uploader.uploadChunk();
-        if (uploader.lastResponseStatus >= 300) {
-          throw new Error(`gateway answered ${uploader.lastResponseStatus} ${String(uploader.lastResponseError).slice(0, 200)}`);
-        }
-        if (options.mine) await fetch(`${base}/mine`);
-        return { storageId: storageIdToBytes32(tx.id), nativeId: tx.id };
+        result = { storageId: storageIdToBytes32(tx.id), nativeId: tx.id };
+        await opts.onPrepared?.(result);
+        await sendChunks(client, tx, name, data.length, opts.onProgress);
       } catch (cause) {
-        throw new StorageUploadError(`arweave(${base})`, (cause as Error).message, cause);
+        if (cause instanceof StorageUploadError) throw cause;
+        throw new StorageUploadError(name, (cause as Error).message, cause);
       }
+      if (options.mine) await mine(base, name);
+      return result;
     },
-    async download(storageId: Hex): Promise<Uint8Array> {
-      const id = bytes32ToStorageId(storageId);
-      let res: Response;
-      try {
-        res = await fetch(`${base}/${id}`);
-      } catch (cause) {
-        throw new StorageDownloadError(`arweave(${base})`, (cause as Error).message, cause);
-      }
-      if (res.status === 404) throw new StorageIdNotFoundError(id, `arweave(${base})`);
-      if (!res.ok) throw new StorageDownloadError(`arweave(${base})`, `HTTP ${res.status}`);
-      return new Uint8Array(await res.arrayBuffer());
-    },
+    download: (storageId: Hex, opts?: DownloadOptions) => gatewayDownload(base, name, storageId, opts),
+    exists: (storageId: Hex) => gatewayExists(base, name, storageId),
   };
+}
+
+type Transaction = Awaited<ReturnType<Arweave["createTransaction"]>>;
+
+async function sendChunks(client: Arweave, tx: Transaction, name: string, total: number, onProgress?: (sent: number, total: number) => void) {
+  const uploader = await client.transactions.getUploader(tx);
+  onProgress?.(0, total);
+  while (!uploader.isComplete) {
+    await uploader.uploadChunk();
+    // The arweave uploader waits 40 s and retries on an error answer, up to 100 times. Fail now
+    // instead: the upload queue owns retries and backoff.
+    if (uploader.lastResponseStatus >= 300 || uploader.lastResponseError) {
+      throw new StorageUploadError(name, `gateway answered ${uploader.lastResponseStatus} ${String(uploader.lastResponseError).slice(0, 200)}`);
+    }
+    onProgress?.(Math.min(total, Math.round((uploader.pctComplete / 100) * total)), total);
+  }
+  onProgress?.(total, total);
+}
+
+async function mine(base: string, name: string) {
+  const res = await fetch(`${base}/mine`).catch((cause) => {
+    throw new StorageUploadError(name, `mining on arlocal failed: ${(cause as Error).message}`, cause);
+  });
+  if (!res.ok) throw new StorageUploadError(name, `mining on arlocal failed: HTTP ${res.status}`);
 }
 
 /** A new Arweave wallet (JWK). */

@@ -8,14 +8,34 @@ export interface StorageTag {
 export interface UploadResult {
   /** The id as the chain stores it (raw 32 bytes). */
   storageId: Hex;
-  /** The provider's own form (base64url). */
+  /** The provider's own form (base64url, as gateways and Irys receipts write it). */
   nativeId: string;
+}
+
+export interface UploadOptions {
+  /** Bytes sent so far of this upload. Called at least once, with `sent === total` at the end. */
+  onProgress?: (sent: number, total: number) => void;
+  /**
+   * Called once the upload is signed and its id is fixed, before any byte is sent. The upload
+   * queue persists this id so that after a crash it can ask `exists` instead of uploading twice.
+   */
+  onPrepared?: (result: UploadResult) => void | Promise<void>;
+}
+
+export interface DownloadOptions {
+  /**
+   * sha256 of the expected bytes (the record's on-chain content hash). When given, bytes that do
+   * not match are refused with ContentHashMismatchError and never returned.
+   */
+  contentHash?: Hex;
 }
 
 /** Where ciphertext bundles live. Only ciphertext and non-personal tags ever reach it. */
 export interface StorageProvider {
   readonly name: string;
-  upload(data: Uint8Array, tags?: StorageTag[]): Promise<UploadResult>;
+  upload(data: Uint8Array, tags?: StorageTag[], options?: UploadOptions): Promise<UploadResult>;
   /** The bytes stored under `storageId`; StorageIdNotFoundError when there are none. */
-  download(storageId: Hex): Promise<Uint8Array>;
+  download(storageId: Hex, options?: DownloadOptions): Promise<Uint8Array>;
+  /** Whether the provider serves anything under `storageId`. */
+  exists(storageId: Hex): Promise<boolean>;
 }
