@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, parseEventLogs, toHex, type Address, type PublicClient } from "viem";
+import {
+  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, parseEventLogs, toFunctionSelector, toHex,
+  type Address, type PublicClient,
+} from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
@@ -14,6 +17,7 @@ import { startLocalAA, CANONICAL_ENTRY_POINT_V08, type LocalAA } from "../../../
 import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, entryPointAbi } from "../abis.ts";
 import { createSponsoredClient, sendSponsored, toOneKeyAccount, estimateSponsoredGas } from "./index.ts";
 import { accountGrantee, computeRecordId } from "../contracts/actions.ts";
+import { draftOp, executeCall, GAS, initCodeFor, sponsor } from "../../../test/helpers/userops.ts";
 
 describe("sponsored user operations via alto", () => {
   let anvil: Anvil;
@@ -106,5 +110,74 @@ describe("sponsored user operations via alto", () => {
     await expect(suspended.sendUserOperation({ calls: [call], ...gas })).rejects.toThrow(/not an active SPONSOR/);
     expect(await balance(1n)).toBe(before);
     await send(1, oneKey.projectRegistry, projectRegistryAbi, "resume", [1n]);
+  });
+
+  describe("drain attempts sent straight to alto (no sponsor service) are refused; the balance is unchanged", () => {
+    const chainIdOf = () => publicClient.getChainId();
+    // The paymaster's custom errors, as EntryPoint reports them from validation.
+    const NOT_SPONSORED = new RegExp(`AA33 reverted ${toFunctionSelector("CallNotSponsored(address)")}`);
+    const TOO_LOW = new RegExp(`AA33 reverted ${toFunctionSelector("ProjectBalanceTooLow(uint256,uint256,uint256)")}`);
+    // Builds a v0.8 user op for a fresh account with paymaster data signed as the test says.
+    async function craft(opts: {
+      target?: Address; data?: `0x${string}`; signer?: `0x${string}`; chainId?: number; project?: bigint;
+      validUntil?: number; validAfter?: number; swapProjectTo?: bigint;
+    } = {}) {
+      const owner = privateKeyToAccount(generatePrivateKey());
+      const sender = await publicClient.readContract({
+        address: aa.factory, abi: [{ type: "function", name: "getAddress", stateMutability: "view", inputs: [{ type: "address" }, { type: "uint256" }], outputs: [{ type: "address" }] }],
+        functionName: "getAddress", args: [owner.address, 0n],
+      });
+      const callData = executeCall(opts.target ?? oneKey.recordRegistry, opts.data ?? encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex("k"))] }));
+      const op = draftOp({ sender, nonce: 0n, initCode: initCodeFor(aa.factory, owner.address), callData });
+      op.paymasterAndData = await sponsor(op, {
+        projectId: opts.project ?? 1n, validUntil: opts.validUntil ?? 0, validAfter: opts.validAfter ?? 0, paymaster: aa.paymaster,
+        chainId: opts.chainId ?? (await chainIdOf()), signer: privateKeyToAccount(opts.signer ?? ANVIL_KEYS[4]),
+      });
+      if (opts.swapProjectTo !== undefined) {
+        const pmd = op.paymasterAndData;
+        op.paymasterAndData = `${pmd.slice(0, 2 + 104)}${opts.swapProjectTo.toString(16).padStart(64, "0")}${pmd.slice(2 + 168)}` as `0x${string}`;
+      }
+      const hash = await publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] });
+      op.signature = await owner.sign({ hash });
+      const unpacked = {
+        sender: op.sender, nonce: toHex(op.nonce), factory: aa.factory, factoryData: `0x${op.initCode.slice(42)}`, callData: op.callData,
+        callGasLimit: toHex(GAS.call), verificationGasLimit: toHex(GAS.verification), preVerificationGas: toHex(GAS.preVerification),
+        maxFeePerGas: toHex(GAS.maxFee), maxPriorityFeePerGas: toHex(GAS.maxPriority),
+        paymaster: aa.paymaster, paymasterVerificationGasLimit: toHex(GAS.pmValidation), paymasterPostOpGasLimit: toHex(GAS.pmPostOp),
+        paymasterData: `0x${op.paymasterAndData.slice(2 + 104)}`, signature: op.signature,
+      };
+      return unpacked;
+    }
+    async function refused(op: Record<string, unknown>, reason: RegExp) {
+      const before = await balance(1n);
+      const res = await fetch(aa.bundlerUrl, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendUserOperation", params: [op, aa.entryPoint] }),
+      });
+      const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+      expect(body.result, "alto accepted the operation").toBeUndefined();
+      expect(body.error?.message).toMatch(reason);
+      await publicClient.request({ method: "evm_mine" as never, params: [] as never });
+      expect(await balance(1n)).toBe(before);
+    }
+
+    it("a signature for another chain", async () => refused(await craft({ chainId: 1 }), /AA34 signature error/));
+    it("a signature by a non-SPONSOR", async () => refused(await craft({ signer: ANVIL_KEYS[2] }), /AA34 signature error/));
+    it("project A's sponsorship presented for project B", async () => {
+      await send(1, oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://p2"]);
+      await refused(await craft({ swapProjectTo: 2n }), /AA34 signature error/);
+    });
+    it("a call to a non-OneKey target", async () => refused(await craft({ target: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" }), NOT_SPONSORED));
+    it("an allowed target with a disallowed selector", async () => refused(await craft({ data: "0x54fd4d50" }), NOT_SPONSORED));
+    it("an expired window", async () => {
+      const now = Number((await publicClient.getBlock()).timestamp);
+      await refused(await craft({ validUntil: now - 10 }), /AA32 paymaster expired or not due/);
+    });
+    it("a project over budget", async () => {
+      const all = await balance(1n);
+      await send(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [2n], parseEther("1"));
+      await send(1, aa.paymaster, oneKeyPaymasterAbi, "withdrawFromProject", [1n, privateKeyToAccount(ANVIL_KEYS[1]).address, all - 1000n]);
+      await refused(await craft(), TOO_LOW);
+    });
   });
 });
