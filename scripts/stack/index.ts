@@ -9,7 +9,8 @@ import { PORT_ENV_NAMES, type StackConfig, type StackPorts } from "./config.ts";
 import { createPublicClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { startArlocal } from "../../sdk/src/storage/arlocal.ts";
+import { startArlocal } from "../../sdk/src/storage/testing/arlocal.ts";
+import { startLocalIrysBundler } from "../../sdk/src/storage/testing/irys-bundler.ts";
 import { startLocalAA } from "../aa/local.ts";
 
 export class PortInUseError extends Error {
@@ -100,6 +101,9 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
     log(`storage: arlocal on http://127.0.0.1:${config.ports.arweave}`);
     const arweave = await startArlocal({ port: config.ports.arweave, dbPath: join(config.dataDir, "arweave") });
     services.push(inProcess("arlocal", arweave.stop));
+    // The Irys-compatible bundler endpoint the real @irys/upload client can be pointed at.
+    const irys = await startLocalIrysBundler({ arweaveUrl: arweave.url, port: config.ports.irys });
+    services.push(inProcess("irys bundler", irys.stop));
 
     log(`gas sponsorship: EntryPoint v0.8, paymaster, alto on :${config.ports.bundler}, sponsor service on :${config.ports.sponsor}`);
     const existing = resumed && previous!.addresses.paymaster
@@ -162,7 +166,7 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
       startBlock,
       addresses,
-      urls: { rpc: rpcUrl, arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl },
+      urls: { rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl },
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,
