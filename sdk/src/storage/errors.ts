@@ -85,3 +85,11 @@ export class UploadQueueClosedError extends BaseError {
     super("Upload queue is closed; pending items resume when it is opened again.", { docsPath: "storage.md#upload-queue" });
   }
 }
+
+/** The queue could not write its directory (disk full, permissions); the item was not queued. */
+export class UploadQueueIOError extends BaseError {
+  override name = "UploadQueueIOError";
+  constructor(directory: string, cause: unknown) {
+    super(`Upload queue ${directory} could not be written.`, { cause, details: (cause as Error)?.message, docsPath: "storage.md#upload-queue" });
+  }
+}

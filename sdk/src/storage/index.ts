@@ -1,6 +1,13 @@
-// @onekey/sdk/storage — ciphertext storage on Arweave (and arlocal locally).
+// @onekey/sdk/storage — ciphertext storage on Irys and Arweave, and a durable upload queue.
+// Local test servers (arlocal, the Irys-compatible bundler) live in ./testing/, outside this entry.
 export * from "./types.ts";
 export * from "./errors.ts";
-export { storageIdToBytes32, bytes32ToStorageId } from "./ids.ts";
+export { storageIdToBytes32, bytes32ToStorageId, base58Encode, base58Decode, type StorageIdEncoding } from "./ids.ts";
 export { arweaveStorage, generateArweaveWallet, arweaveAddress, type ArweaveStorageOptions } from "./arweave.ts";
-export { downloadVerified } from "./verify.ts";
+export { irysStorage, type IrysStorageOptions } from "./irys.ts";
+export { downloadVerified, assertContentHash, contentHashOf } from "./verify.ts";
+export {
+  openUploadQueue, type UploadQueue, type OpenUploadQueueOptions, type UploadQueueEvent, type QueueItemState, type QueueItemStatus,
+  type QueuedUploadResult, type RetryPolicy, type Progress,
+} from "./queue.ts";
+export { ContentHashMismatchError } from "../crypto/errors.ts";

@@ -20,6 +20,11 @@ import {
 import { ContentHashMismatchError } from "../crypto/errors.ts";
 import type { StorageProvider } from "./types.ts";
 
+/** Byte equality without vitest's element-by-element diff (slow on 100 KB+ arrays). */
+const sameBytes = (actual: Uint8Array, expected: Uint8Array) =>
+  expect(Buffer.from(actual).equals(Buffer.from(expected)), `${actual.length} bytes vs ${expected.length}`).toBe(true);
+
+
 const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString("hex")}`;
 
 describe("storage ids", () => {
@@ -104,8 +109,8 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
       expect([...progress].sort((a, b) => a - b)).toEqual(progress);
       if (which === "arweave") expect(new Set(progress).size).toBeGreaterThan(2); // chunked: real intermediate progress
       expect(await storage().exists(result.storageId)).toBe(true);
-      expect(await storage().download(result.storageId, { contentHash: contentHashOf(data) })).toEqual(data);
-      expect(await downloadVerified(storage(), result.storageId, contentHashOf(data))).toEqual(data);
+      sameBytes(await storage().download(result.storageId, { contentHash: contentHashOf(data) }), data);
+      sameBytes(await downloadVerified(storage(), result.storageId, contentHashOf(data)), data);
       expect(await tagged("OneKey-Test", marker)).toEqual([result.nativeId]);
     });
 
@@ -145,7 +150,7 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     const progress: number[] = [];
     const { storageId } = await chunked.upload(data, [], { onProgress: (sent) => progress.push(sent) });
     expect(new Set(progress).size).toBeGreaterThan(3);
-    expect(await chunked.download(storageId, { contentHash: contentHashOf(data) })).toEqual(data);
+    sameBytes(await chunked.download(storageId, { contentHash: contentHashOf(data) }), data);
   });
 
   it("irys bundler: checks data-item signatures and signs receipts the Irys client verifies", async () => {
@@ -154,17 +159,17 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     await item.sign(signer);
     const tampered = Buffer.from(item.getRaw());
     tampered[tampered.length - 1] ^= 1;
-    const bad = await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: tampered });
+    const bad = await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: new Uint8Array(tampered) });
     expect(bad.status).toBe(400);
     expect(bundler.received.has(item.rawId.toString("base64url"))).toBe(false);
 
-    const ok = await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: item.getRaw() });
+    const ok = await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: new Uint8Array(item.getRaw()) });
     expect(ok.status).toBe(200);
     const receipt = (await ok.json()) as Parameters<typeof Utils.verifyReceipt>[1];
     expect(receipt.id).toBe(item.rawId.toString("base64url"));
     expect(await Utils.verifyReceipt(irysBundles as never, receipt)).toBe(true);
     expect(await Utils.verifyReceipt(irysBundles as never, { ...receipt, timestamp: receipt.timestamp + 1 })).toBe(false);
     // The same item again is "already received" (201), as on Irys, and not stored twice.
-    expect((await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: item.getRaw() })).status).toBe(201);
+    expect((await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: new Uint8Array(item.getRaw()) })).status).toBe(201);
   });
 });
