@@ -14,7 +14,7 @@ async function chainRows(projectId: bigint): Promise<AuditRow[]> {
             chain_id::text AS "chainId", block_number::text AS "blockNumber", block_hash AS "blockHash",
             transaction_hash AS "transactionHash", log_index::text AS "logIndex", timestamp::text AS timestamp,
             payload, prev_hash AS "prevHash", hash
-     FROM ${quoteIdent(store.appSchema)}.event_log WHERE project_id = $1::numeric ORDER BY seq`,
+     FROM ${quoteIdent(store.appSchema)}.event_log e WHERE e.project_id = $1::numeric ORDER BY e.seq`,
     [projectId.toString()],
   );
 }

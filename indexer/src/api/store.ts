@@ -123,6 +123,7 @@ async function migrate(store: Store): Promise<void> {
       cursor_block bigint NOT NULL,
       max_concurrency integer NOT NULL,
       rate_per_second double precision NOT NULL,
+      max_attempts integer NOT NULL,
       active boolean NOT NULL DEFAULT true,
       created_at bigint NOT NULL,
       created_by text NOT NULL

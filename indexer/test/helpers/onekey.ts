@@ -51,8 +51,11 @@ export function eventArgs<T = Record<string, unknown>>(receipt: TransactionRecei
   throw new Error(`no ${eventName} in receipt`);
 }
 
+/** The time the next block will carry at least (anvil stamps blocks with the wall clock). */
 export async function blockTime(publicClient: PublicClient): Promise<bigint> {
-  return (await publicClient.getBlock()).timestamp;
+  const latest = (await publicClient.getBlock()).timestamp;
+  const wall = BigInt(Math.ceil(Date.now() / 1000));
+  return latest > wall ? latest : wall;
 }
 
 export async function createProject(chain: Chain31337, admin: Wallet, uri = "https://example.org/onekey-project.json"): Promise<bigint> {

@@ -118,6 +118,8 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     "127.0.0.1",
     "--log-format",
     "json",
+    "--log-level",
+    process.env.ONEKEY_TEST_PONDER_LOG_LEVEL ?? "info",
   ];
   const url = `http://127.0.0.1:${port}`;
   const service = await startService({
@@ -130,7 +132,7 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     readyTimeoutMs: 90_000,
     ready: async () => (await fetch(`${url}/ready`)).status === 200,
   });
-  return {
+  const indexer: Indexer = {
     url,
     port,
     pgliteDir,
@@ -140,6 +142,10 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
       await service.stop(signal, 10_000);
     },
   };
+  // /ready comes before Ponder's newHeads subscription is up; blocks mined in between are only
+  // indexed once another head arrives. Mining until the indexer has caught up proves it is live.
+  if (command === "start") await nudgeUntilIndexed(options.chain, indexer);
+  return indexer;
 }
 
 export function removeDir(dir: string | undefined): void {
@@ -160,4 +166,27 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: last });
+}
+
+export async function indexedBlock(indexer: Indexer): Promise<number> {
+  const status = (await (await fetch(`${indexer.url}/status`)).json()) as Record<string, { block: { number: number } }>;
+  return Object.values(status)[0]?.block.number ?? -1;
+}
+
+/**
+ * Mines an empty block, then another every 300 ms, until the indexer has indexed the newest one:
+ * proof that its newHeads subscription is live. (After a start or restart Ponder 0.16 indexes
+ * unfinalized blocks only when a new head arrives, which an idle anvil never sends.)
+ */
+export async function nudgeUntilIndexed(chain: Chain31337, indexer: Indexer, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    const head = Number(await chain.publicClient.getBlockNumber());
+    for (let i = 0; i < 6; i++) {
+      if ((await indexedBlock(indexer)) >= head) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`indexer did not catch up with the chain within ${timeoutMs} ms`);
 }

@@ -11,6 +11,7 @@ export const webhookConfig = {
   pollMs: num("ONEKEY_WEBHOOK_POLL_MS", 200),
   /** Blocks an event must be buried under before it is sent (0 = send at once, reorgs compensate). */
   confirmations: num("ONEKEY_WEBHOOK_CONFIRMATIONS", 0),
+  /** Default attempts before a delivery is dead-lettered (an endpoint may set its own). */
   maxAttempts: num("ONEKEY_WEBHOOK_MAX_ATTEMPTS", 10),
   backoffBaseMs: num("ONEKEY_WEBHOOK_BACKOFF_BASE_MS", 1000),
   backoffMaxMs: num("ONEKEY_WEBHOOK_BACKOFF_MAX_MS", 3_600_000),

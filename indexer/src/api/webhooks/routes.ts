@@ -19,6 +19,7 @@ interface EndpointRow {
   from_block: string;
   max_concurrency: number;
   rate_per_second: number;
+  max_attempts: number;
   active: boolean;
   created_at: string;
 }
@@ -33,6 +34,7 @@ function endpointJson(row: EndpointRow) {
     fromBlock: String(row.from_block),
     maxConcurrency: Number(row.max_concurrency),
     ratePerSecond: Number(row.rate_per_second),
+    maxAttempts: Number(row.max_attempts),
     active: row.active,
     createdAt: new Date(Number(row.created_at)).toISOString(),
   };
@@ -45,6 +47,7 @@ interface CreateBody {
   fromBlock?: unknown;
   maxConcurrency?: unknown;
   ratePerSecond?: unknown;
+  maxAttempts?: unknown;
 }
 
 function validate(body: CreateBody) {
@@ -71,6 +74,7 @@ function validate(body: CreateBody) {
     fromBlock,
     maxConcurrency: Math.floor(positive(body.maxConcurrency, "maxConcurrency", config.defaultConcurrency, 32)),
     ratePerSecond: positive(body.ratePerSecond, "ratePerSecond", config.defaultRatePerSecond, 1000),
+    maxAttempts: Math.floor(positive(body.maxAttempts, "maxAttempts", config.maxAttempts, 50)),
   };
 }
 
@@ -113,8 +117,9 @@ webhookRoutes.post("/v1/projects/:projectId/webhooks", requireKey("webhooks"), a
   const secret = newWebhookSecret();
   const [row] = await store.query<EndpointRow>(
     `INSERT INTO ${s}.webhook_endpoint
-       (id, project_id, url, event_types, secret, description, from_block, cursor_block, max_concurrency, rate_per_second, created_at, created_by)
-     VALUES ($1, $2::numeric, $3, $4::text[], $5, $6, $7::bigint, $7::bigint, $8, $9, $10::bigint, $11)
+       (id, project_id, url, event_types, secret, description, from_block, cursor_block, max_concurrency, rate_per_second, max_attempts,
+        created_at, created_by)
+     VALUES ($1, $2::numeric, $3, $4::text[], $5, $6, $7::bigint, $7::bigint, $8, $9, $10, $11::bigint, $12)
      RETURNING *`,
     [
       `ep_${randomBytes(12).toString("hex")}`,
@@ -126,6 +131,7 @@ webhookRoutes.post("/v1/projects/:projectId/webhooks", requireKey("webhooks"), a
       fromBlock.toString(),
       input.maxConcurrency,
       input.ratePerSecond,
+      input.maxAttempts,
       Date.now(),
       keyHash,
     ],
@@ -222,10 +228,10 @@ webhookRoutes.get("/v1/projects/:projectId/deliveries", requireKey("webhooks"), 
   const rows = await store.query<DeliveryRow>(
     `SELECT id, endpoint_id, message_id, event_type, kind, block_number::text, status, attempts, next_attempt_at::text, last_status,
             last_error, created_at::text, delivered_at::text, reverted, seq::text
-     FROM ${quoteIdent(store.schema)}.webhook_delivery
-     WHERE project_id = $1::numeric AND seq > $2::bigint
-       AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR endpoint_id = $4) AND ($5::text IS NULL OR event_type = $5)
-     ORDER BY seq LIMIT $6`,
+     FROM ${quoteIdent(store.schema)}.webhook_delivery d
+     WHERE d.project_id = $1::numeric AND d.seq > $2::bigint
+       AND ($3::text IS NULL OR d.status = $3) AND ($4::text IS NULL OR d.endpoint_id = $4) AND ($5::text IS NULL OR d.event_type = $5)
+     ORDER BY d.seq LIMIT $6`,
     [projectId.toString(), after, status ?? null, endpointId ?? null, eventType ?? null, limit],
   );
   const items = rows.map(deliveryJson);

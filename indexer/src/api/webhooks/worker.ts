@@ -25,6 +25,7 @@ interface ClaimedDelivery {
   url: string;
   secret: string;
   rate_per_second: number;
+  max_attempts: number;
 }
 
 // Ponder checkpoints are fixed-width decimal strings; the block number is 16 digits at offset 26
@@ -181,7 +182,7 @@ async function claim(store: Store, limit: number, now: number): Promise<ClaimedD
      SET status = 'delivering', lease_until = $2::bigint, attempts = d.attempts + 1
      FROM chosen, ${s}.webhook_endpoint e
      WHERE d.id = chosen.id AND e.id = d.endpoint_id AND ${due}
-     RETURNING d.id, d.endpoint_id, d.message_id, d.body, d.attempts, e.url, e.secret, e.rate_per_second`,
+     RETURNING d.id, d.endpoint_id, d.message_id, d.body, d.attempts, e.url, e.secret, e.rate_per_second, e.max_attempts`,
     [now, now + config.leaseMs, limit],
   );
 }
@@ -201,14 +202,14 @@ async function finish(store: Store, d: ClaimedDelivery, result: Awaited<ReturnTy
     );
     return;
   }
-  const dead = d.attempts >= config.maxAttempts;
+  const dead = d.attempts >= Number(d.max_attempts);
   const wait = Math.max(backoffMs(d.attempts), (result.retryAfterSeconds ?? 0) * 1000);
   await store.query(
     `UPDATE ${s}.webhook_delivery SET status = $2, next_attempt_at = $3::bigint, last_status = $4, last_error = $5, lease_until = NULL
      WHERE id = $1 AND status = 'delivering'`,
     [d.id, dead ? "dead" : "pending", now + wait, result.status ?? null, result.error?.slice(0, 500) ?? null],
   );
-  if (dead) log.warn({ msg: "Webhook dead-lettered", delivery: d.id, attempts: d.attempts, error: result.error });
+  if (dead) log.warn({ msg: "Webhook dead-lettered", delivery: d.id, attempts: d.attempts, reason: result.error });
 }
 
 /** Gives the claim back untouched (the endpoint's rate limit said wait). */
@@ -268,7 +269,7 @@ export function startWorker(): Worker {
     try {
       await tick();
     } catch (error) {
-      log.warn({ msg: "Webhook worker pass failed; retrying", error: (error as Error).message });
+      log.warn({ msg: "Webhook worker pass failed; retrying", reason: (error as Error).message });
     }
     if (!stopped) schedule();
   }
