@@ -1,0 +1,168 @@
+// Pure pieces, no processes: the audit chain's canonical form and verification, the SSRF guard,
+// Standard Webhooks signing, backoff, grantee decoding.
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import {
+  canonicalPayload,
+  canonicalRow,
+  CSV_COLUMNS,
+  GENESIS_HASH,
+  parseCsv,
+  rowHash,
+  toCsv,
+  toExport,
+  verifyExport,
+  verifyRows,
+  type AuditRow,
+} from "../lib/audit.ts";
+import { apiKeyHash } from "../lib/api-key.ts";
+import { decodeGrantee, scopeNames, SCOPES } from "../lib/onekey.ts";
+import { addressRefusal, EndpointRefusedError, parseAllowance, vetEndpoint } from "../lib/ssrf.ts";
+import { newWebhookSecret, signWebhook, webhookHeaders } from "../lib/webhook-sign.ts";
+import { backoffMs } from "../src/api/webhooks/config.ts";
+
+function chain(n: number, payloadOf = (i: number) => canonicalPayload({ i: BigInt(i), note: 'a,"b"\nc' })): AuditRow[] {
+  const rows: AuditRow[] = [];
+  let prev: string = GENESIS_HASH;
+  for (let i = 1; i <= n; i++) {
+    const row = {
+      chainId: "31337",
+      projectId: "7",
+      seq: String(i),
+      eventId: String(1_000 + i).padStart(75, "0"),
+      eventType: "grant.created",
+      blockNumber: String(100 + i),
+      blockHash: `0x${i.toString(16).padStart(64, "0")}`,
+      transactionHash: `0x${(i + 9).toString(16).padStart(64, "0")}`,
+      logIndex: "0",
+      timestamp: String(1_700_000_000 + i),
+      payload: payloadOf(i),
+      prevHash: prev,
+    };
+    const hash = rowHash(row);
+    rows.push({ ...row, hash });
+    prev = hash;
+  }
+  return rows;
+}
+
+describe("audit chain", () => {
+  it("serialises payloads canonically: sorted keys, decimal integers, lower-case hex", () => {
+    expect(canonicalPayload({ b: 2n, a: "0xABcd", c: true, d: 7, e: "https://x.org/A" })).toBe(
+      '{"a":"0xabcd","b":"2","c":"true","d":"7","e":"https://x.org/A"}',
+    );
+  });
+
+  it("hashes a fixed row to a fixed value (the vector in docs/indexer.md)", () => {
+    const [row] = chain(1, () => canonicalPayload({ projectId: 1n, level: 2 }));
+    expect(canonicalRow(row)).toBe(
+      `["31337","7","1","${"0".repeat(71)}1001","grant.created","101","0x${"0".repeat(63)}1","0x${"0".repeat(63)}a","0","1700000001","{\\"level\\":\\"2\\",\\"projectId\\":\\"1\\"}","${GENESIS_HASH}"]`,
+    );
+    expect(row.hash).toBe("0x1e4c20211d886fcc8d927d885d258654fc4f67184d2384d79bfe95caec99472d");
+  });
+
+  it("verifies an intact chain, JSON and CSV (with quotes, commas and newlines in a payload)", () => {
+    const rows = chain(6);
+    expect(verifyRows(rows)).toEqual({ ok: true, count: 6, head: { seq: "6", hash: rows[5].hash } });
+    expect(verifyExport(JSON.stringify(toExport("7", rows))).ok).toBe(true);
+    const csv = toCsv(rows);
+    expect(csv.split("\r\n")[0]).toBe(CSV_COLUMNS.join(","));
+    expect(parseCsv(csv)).toEqual(rows);
+    expect(verifyExport(csv).ok).toBe(true);
+  });
+
+  it("names the row when any field of any row is altered", () => {
+    const rows = chain(5);
+    for (let victim = 0; victim < rows.length; victim++) {
+      for (const field of CSV_COLUMNS) {
+        const altered = structuredClone(rows);
+        altered[victim][field] = field === "seq" ? String(Number(altered[victim][field]) + 10) : `${altered[victim][field]}0`;
+        const result = verifyRows(altered);
+        expect(result.ok, `${field} of row ${victim}`).toBe(false);
+        if (result.ok) continue;
+        // Every field, the hash included, is caught at the row itself: the chain starts at seq 1.
+        expect(result.row, `${field} of row ${victim}`).toBe(victim);
+        expect(result.reason).toContain(`row seq ${altered[victim].seq}`);
+      }
+    }
+  });
+
+  it("catches a recomputed (forged) row at the next link and a cut tail against the known head", () => {
+    const rows = chain(5);
+    const forged = structuredClone(rows);
+    forged[2].payload = canonicalPayload({ i: 999n });
+    forged[2].hash = rowHash(forged[2]);
+    const result = verifyRows(forged);
+    expect(result).toMatchObject({ ok: false, row: 3, seq: "4" });
+    expect(!result.ok && result.reason).toMatch(/row 3 or this row was altered/);
+    const cut = rows.slice(0, 4);
+    expect(verifyRows(cut).ok).toBe(true);
+    expect(verifyRows(cut, { expectedHead: { seq: "5", hash: rows[4].hash } }).ok).toBe(false);
+    expect(verifyRows(rows.slice(2), { anchor: rows[1].hash }).ok).toBe(true);
+    expect(verifyRows(rows.slice(2)).ok).toBe(false);
+  });
+
+  it("rejects what is not an export", () => {
+    expect(verifyExport('{"format":"other","rows":[]}')).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown format/) });
+  });
+});
+
+describe("SSRF guard", () => {
+  const none = parseAllowance(undefined);
+
+  it("refuses private, loopback, link-local, reserved and mapped addresses", () => {
+    for (const address of ["10.1.2.3", "127.0.0.1", "169.254.169.254", "172.20.0.1", "192.168.0.1", "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "64:ff9b::a00:1"]) {
+      expect(addressRefusal(address, none), address).toMatch(/private, loopback/);
+    }
+    for (const address of ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {
+      expect(addressRefusal(address, none), address).toBeNull();
+    }
+  });
+
+  it("allows exactly what the operator lists, or everything with `1`", () => {
+    const loopback = parseAllowance("127.0.0.1/32, ::1");
+    expect(addressRefusal("127.0.0.1", loopback)).toBeNull();
+    expect(addressRefusal("::1", loopback)).toBeNull();
+    expect(addressRefusal("127.0.0.2", loopback)).not.toBeNull();
+    expect(addressRefusal("10.0.0.1", parseAllowance("1"))).toBeNull();
+    expect(() => parseAllowance("not-an-ip")).toThrow(/not an address/);
+  });
+
+  it("checks what a hostname resolves to, the scheme and credentials", async () => {
+    await expect(vetEndpoint("http://localhost:8080/x", none)).rejects.toThrow(/resolves to/);
+    await expect(vetEndpoint("http://localhost:8080/x", none)).rejects.toBeInstanceOf(EndpointRefusedError);
+    await expect(vetEndpoint("file:///etc/passwd", none)).rejects.toThrow(/scheme/);
+    await expect(vetEndpoint("https://u:p@1.1.1.1/", none)).rejects.toThrow(/credentials/);
+    await expect(vetEndpoint("not a url", none)).rejects.toThrow(/not a valid URL/);
+    await expect(vetEndpoint("https://1.1.1.1/hook", none)).resolves.toMatchObject({ addresses: ["1.1.1.1"] });
+  });
+});
+
+describe("Standard Webhooks signing", () => {
+  it("produces headers the standardwebhooks package verifies, and only for the exact body", () => {
+    const secret = newWebhookSecret();
+    const body = JSON.stringify({ id: "msg_1", type: "grant.created", timestamp: new Date().toISOString(), data: { a: "1" } });
+    const headers = webhookHeaders(secret, "msg_1", body);
+    expect(new Webhook(secret).verify(body, headers)).toMatchObject({ type: "grant.created" });
+    expect(() => new Webhook(secret).verify(body.replace('"1"', '"2"'), headers)).toThrow();
+    const at = new Date(1_700_000_000_000);
+    expect(signWebhook(secret, "msg_1", 1_700_000_000, body)).toBe(new Webhook(secret).sign("msg_1", at, body));
+  });
+});
+
+describe("small helpers", () => {
+  it("backs off exponentially with equal jitter, capped (defaults: 1 s base, 1 h cap)", () => {
+    expect([backoffMs(1, 0), backoffMs(1, 1)]).toEqual([500, 1000]);
+    expect(backoffMs(3, 0.5)).toBe(3000);
+    expect(backoffMs(40, 1)).toBe(3_600_000);
+    expect(backoffMs(40, 0)).toBe(1_800_000);
+  });
+
+  it("decodes grantees and scopes, and hashes API keys like the chain", () => {
+    expect(decodeGrantee(`0x${((1n << 255n) | 42n).toString(16)}`)).toEqual({ kind: "project", projectId: 42n, account: null });
+    expect(decodeGrantee(`0x${"00".repeat(12)}${"ab".repeat(20)}`)).toEqual({ kind: "account", projectId: null, account: `0x${"ab".repeat(20)}` });
+    expect(scopeNames(SCOPES.read | SCOPES.webhooks)).toEqual(["read", "webhooks"]);
+    // keccak256("hello") — the same bytes ProjectRegistry.addApiKey receives.
+    expect(apiKeyHash("hello")).toBe("0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8");
+  });
+});
