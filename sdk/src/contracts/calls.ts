@@ -1,0 +1,79 @@
+// The call-builder layer: every registry write as a plain `{ to, data }` call (plus the ABI
+// entry, so a sender can simulate and decode reverts). Actions send one call; a smart account can
+// batch several through `sendCalls`. Builders take the registry address explicitly and touch no
+// network.
+import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
+import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
+import { Purpose, type PurposeName } from "./grantees.ts";
+import type { OneKeyCall, RegistryName } from "./types.ts";
+
+function call(contract: RegistryName, abi: Abi, to: Address, functionName: string, args: readonly unknown[]): OneKeyCall {
+  return { to, data: encodeFunctionData({ abi, functionName, args } as never), contract, abi, functionName, args };
+}
+const project = (to: Address, fn: string, args: readonly unknown[]) => call("projectRegistry", projectRegistryAbi, to, fn, args);
+const record = (to: Address, fn: string, args: readonly unknown[]) => call("recordRegistry", recordRegistryAbi, to, fn, args);
+const attestation = (to: Address, fn: string, args: readonly unknown[]) => call("attestationRegistry", attestationRegistryAbi, to, fn, args);
+
+const purposeValue = (p: number | PurposeName): number => (typeof p === "number" ? p : Purpose[p]);
+
+// --- ProjectRegistry ---------------------------------------------------------------------------
+
+export type CreateProjectArgs = { metadataURI: string };
+export const createProjectCall = (to: Address, p: CreateProjectArgs) => project(to, "createProject", [p.metadataURI]);
+export type SetMetadataURIArgs = { projectId: bigint; metadataURI: string };
+export const setMetadataURICall = (to: Address, p: SetMetadataURIArgs) => project(to, "setMetadataURI", [p.projectId, p.metadataURI]);
+export type ProjectIdArgs = { projectId: bigint };
+export const suspendProjectCall = (to: Address, p: ProjectIdArgs) => project(to, "suspend", [p.projectId]);
+export const resumeProjectCall = (to: Address, p: ProjectIdArgs) => project(to, "resume", [p.projectId]);
+export type TransferAdminArgs = { projectId: bigint; newAdmin: Address };
+export const transferAdminCall = (to: Address, p: TransferAdminArgs) => project(to, "transferAdmin", [p.projectId, p.newAdmin]);
+export const acceptAdminCall = (to: Address, p: ProjectIdArgs) => project(to, "acceptAdmin", [p.projectId]);
+export type RolesArgs = { projectId: bigint; account: Address; roles: number };
+type MemberArgs = { projectId: bigint; member: Address; roles: number };
+const memberOf = (p: RolesArgs | MemberArgs) => ("member" in p ? p.member : p.account);
+export const grantRolesCall = (to: Address, p: RolesArgs | MemberArgs) => project(to, "grantRoles", [p.projectId, memberOf(p), p.roles]);
+export const revokeRolesCall = (to: Address, p: RolesArgs | MemberArgs) => project(to, "revokeRoles", [p.projectId, memberOf(p), p.roles]);
+export type ProjectKeyArgs = { projectId: bigint; publicKey: Hex };
+export const setReviewKeyCall = (to: Address, p: ProjectKeyArgs) => project(to, "setReviewKey", [p.projectId, p.publicKey]);
+export const setEscrowKeyCall = (to: Address, p: ProjectKeyArgs) => project(to, "setEscrowKey", [p.projectId, p.publicKey]);
+export type ShareReviewKeyArgs = { projectId: bigint; reviewer: Address; wrappedKey: Hex };
+export const shareReviewKeyCall = (to: Address, p: ShareReviewKeyArgs) => project(to, "shareReviewKey", [p.projectId, p.reviewer, p.wrappedKey]);
+export type AddApiKeyArgs = { projectId: bigint; keyHash: Hex; scopes: number; expiry: bigint };
+export const addApiKeyCall = (to: Address, p: AddApiKeyArgs) => project(to, "addApiKey", [p.projectId, p.keyHash, p.scopes, p.expiry]);
+export type ApiKeyArgs = { projectId: bigint; keyHash: Hex };
+export const revokeApiKeyCall = (to: Address, p: ApiKeyArgs) => project(to, "revokeApiKey", [p.projectId, p.keyHash]);
+
+// --- RecordRegistry ----------------------------------------------------------------------------
+
+export type SetEncryptionKeyArgs = { publicKey: Hex };
+export const setEncryptionKeyCall = (to: Address, p: SetEncryptionKeyArgs) => record(to, "setEncryptionKey", [p.publicKey]);
+export type RecordPointerArgs = { storageId: Hex; contentHash: Hex; manifestHash: Hex; scheme: number; keyRelease: number };
+export type RegisterRecordArgs = RecordPointerArgs & { salt: Hex };
+export const registerRecordCall = (to: Address, p: RegisterRecordArgs) =>
+  record(to, "registerRecord", [p.salt, p.storageId, p.contentHash, p.manifestHash, p.scheme, p.keyRelease]);
+export type RotateRecordArgs = RecordPointerArgs & { recordId: Hex };
+export const rotateRecordCall = (to: Address, p: RotateRecordArgs) =>
+  record(to, "rotateRecord", [p.recordId, p.storageId, p.contentHash, p.manifestHash, p.scheme, p.keyRelease]);
+export type RecordIdArgs = { recordId: Hex };
+export const eraseRecordCall = (to: Address, p: RecordIdArgs) => record(to, "eraseRecord", [p.recordId]);
+export type GrantArgs = { recordId: Hex; grantee: Hex; purpose: number | PurposeName; expiry: bigint; fieldMask: bigint; wrappedKey: Hex };
+export const grantCall = (to: Address, p: GrantArgs) =>
+  record(to, "grant", [p.recordId, p.grantee, purposeValue(p.purpose), p.expiry, p.fieldMask, p.wrappedKey]);
+export type RevokeArgs = { recordId: Hex; grantee: Hex };
+export const revokeCall = (to: Address, p: RevokeArgs) => record(to, "revoke", [p.recordId, p.grantee]);
+export type RecordAuditAccessArgs = { recordId: Hex; projectId: bigint; authorisationHash: Hex };
+export const recordAuditAccessCall = (to: Address, p: RecordAuditAccessArgs) =>
+  record(to, "recordAuditAccess", [p.recordId, p.projectId, p.authorisationHash]);
+
+// --- AttestationRegistry -----------------------------------------------------------------------
+
+export type AttestationRequest = { subject: Address; level: number; expiry: bigint; recordId: Hex };
+export type AttestArgs = AttestationRequest & { projectId: bigint };
+export const attestCall = (to: Address, p: AttestArgs) => attestation(to, "attest", [p.projectId, p.subject, p.level, p.expiry, p.recordId]);
+export type AttestBatchArgs = { projectId: bigint; requests: AttestationRequest[] };
+export const attestBatchCall = (to: Address, p: AttestBatchArgs) => attestation(to, "attestBatch", [p.projectId, p.requests]);
+export type AttestBySigArgs = { projectId: bigint; request: AttestationRequest; attester: Address; deadline: bigint; signature: Hex };
+export const attestBySigCall = (to: Address, p: AttestBySigArgs) =>
+  attestation(to, "attestBySig", [p.projectId, p.request, p.attester, p.deadline, p.signature]);
+export type RevokeAttestationArgs = { projectId: bigint; subject: Address };
+export const revokeAttestationCall = (to: Address, p: RevokeAttestationArgs) => attestation(to, "revoke", [p.projectId, p.subject]);
