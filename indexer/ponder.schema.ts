@@ -221,6 +221,7 @@ export const attestation = onchainTable(
   }),
   (table) => ({
     projectLevelIdx: index().on(table.projectId, table.level),
+    projectBlockIdx: index().on(table.projectId, table.blockNumber),
     subjectIdx: index().on(table.subject),
     attesterIdx: index().on(table.attester),
     blockIdx: index().on(table.blockNumber),

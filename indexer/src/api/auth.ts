@@ -9,7 +9,7 @@ import { eq } from "ponder";
 import { apiKeyHash } from "../../lib/api-key.ts";
 import { SCOPES, scopeNames, type ScopeName } from "../../lib/onekey.ts";
 import { ApiError } from "./errors.ts";
-import { takeToken, type BucketLimit } from "./ratelimit.ts";
+import { takeTokens, type BucketLimit } from "./ratelimit.ts";
 import { getStore } from "./store.ts";
 
 export interface AuthInfo {
@@ -31,16 +31,35 @@ export const limits = {
   project: parseLimit(process.env.ONEKEY_RATE_LIMIT_PROJECT, { rate: 200, burst: 400 }),
 };
 
-type KeyRow = typeof apiKey.$inferSelect;
+interface KeyRow {
+  projectId: bigint;
+  keyHash: `0x${string}`;
+  scopes: number;
+  expiry: bigint;
+  revoked: boolean;
+  suspended: boolean | null;
+}
 
-// Key rows are cached briefly: a revocation on-chain takes effect within this many ms.
+// Key rows (with their project's suspension) are cached briefly: an on-chain revocation or
+// suspension takes effect within this many ms.
 const CACHE_MS = Number(process.env.ONEKEY_API_KEY_CACHE_MS ?? 1000);
 const cache = new Map<string, { at: number; rows: KeyRow[] }>();
 
 async function keyRows(hash: `0x${string}`): Promise<KeyRow[]> {
   const hit = cache.get(hash);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.rows;
-  const rows = await db.select().from(apiKey).where(eq(apiKey.keyHash, hash));
+  const rows = await db
+    .select({
+      projectId: apiKey.projectId,
+      keyHash: apiKey.keyHash,
+      scopes: apiKey.scopes,
+      expiry: apiKey.expiry,
+      revoked: apiKey.revoked,
+      suspended: project.suspended,
+    })
+    .from(apiKey)
+    .leftJoin(project, eq(project.id, apiKey.projectId))
+    .where(eq(apiKey.keyHash, hash));
   if (cache.size > 10_000) cache.clear();
   cache.set(hash, { at: Date.now(), rows });
   return rows;
@@ -87,29 +106,22 @@ function choose(rows: KeyRow[], hash: string, projectId: bigint | undefined, sco
   return scoped;
 }
 
-async function checkProjectActive(projectId: bigint): Promise<void> {
-  const [row] = await db.select({ suspended: project.suspended }).from(project).where(eq(project.id, projectId));
-  if (row?.suspended) throw new ApiError("ProjectSuspended", 403, `Project ${projectId} is suspended; its API keys are not honoured.`);
-}
-
 async function rateLimit(key: KeyRow): Promise<void> {
   const store = await getStore();
-  const buckets: [string, string, BucketLimit][] = [
-    ["API key", `key:${key.keyHash}`, limits.key],
-    ["project", `project:${key.projectId}`, limits.project],
-  ];
-  for (const [what, bucket, limit] of buckets) {
-    const taken = await takeToken(store, store.schema, bucket, limit);
-    if (!taken.allowed) {
-      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-      throw new ApiError(
-        "RateLimited",
-        429,
-        `Rate limit exceeded for this ${what} (${limit.rate} requests/s, burst ${limit.burst}); retry after ${seconds} s.`,
-        { headers: { "retry-after": String(seconds) } },
-      );
-    }
-  }
+  const taken = await takeTokens(store, store.schema, [
+    { key: `key:${key.keyHash}`, limit: limits.key },
+    { key: `project:${key.projectId}`, limit: limits.project },
+  ]);
+  const refused = taken.findIndex((t) => !t.allowed);
+  if (refused === -1) return;
+  const [what, limit] = refused === 0 ? ["API key", limits.key] : ["project", limits.project];
+  const seconds = Math.max(1, Math.ceil(taken[refused].retryAfterMs / 1000));
+  throw new ApiError(
+    "RateLimited",
+    429,
+    `Rate limit exceeded for this ${what} (${limit.rate} requests/s, burst ${limit.burst}); retry after ${seconds} s.`,
+    { headers: { "retry-after": String(seconds) } },
+  );
 }
 
 /** Middleware: authenticates the key for `scope` (and the `:projectId` route param when present). */
@@ -119,7 +131,7 @@ export function requireKey(scope: ScopeName): MiddlewareHandler<AuthEnv> {
     const hash = apiKeyHash(raw);
     const projectId = parseProjectId(c.req.param("projectId"));
     const row = choose(await keyRows(hash), hash, projectId, scope);
-    await checkProjectActive(row.projectId);
+    if (row.suspended) throw new ApiError("ProjectSuspended", 403, `Project ${row.projectId} is suspended; its API keys are not honoured.`);
     await rateLimit(row);
     c.set("auth", { projectId: row.projectId, keyHash: hash, scopes: row.scopes });
     await next();

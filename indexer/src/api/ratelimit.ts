@@ -17,25 +17,41 @@ export interface TakeResult {
   retryAfterMs: number;
 }
 
-export async function takeToken(db: Queryable, schema: string, key: string, limit: BucketLimit, now = Date.now()): Promise<TakeResult> {
+/**
+ * Takes one token from each bucket in one statement (one round trip, one transaction). Every
+ * bucket is charged even when another refuses; the refusal names the first bucket that did.
+ */
+export async function takeTokens(
+  db: Queryable,
+  schema: string,
+  buckets: { key: string; limit: BucketLimit }[],
+  now = Date.now(),
+): Promise<TakeResult[]> {
   const s = quoteIdent(schema);
-  // `refill` is the bucket after the elapsed time; GREATEST keeps clock skew between replicas
-  // from draining or overfilling it.
-  const refill = `LEAST($2::float8, b.tokens + GREATEST(0, $3::bigint - b.updated_ms) * $4::float8 / 1000.0)`;
-  const [row] = await db.query<{ tokens: number | string; allowed: boolean }>(
-    `INSERT INTO ${s}.rate_bucket AS b (key, tokens, updated_ms, allowed)
-     VALUES ($1, $2::float8 - 1, $3::bigint, true)
+  // Per row: $key, $burst, $rate; `refill` is the bucket after the elapsed time, GREATEST keeps
+  // clock skew between replicas from draining or overfilling it.
+  const refill = `LEAST(v.burst, b.tokens + GREATEST(0, v.now - b.updated_ms) * v.rate / 1000.0)`;
+  const values = buckets.map((_, i) => `($${i * 3 + 2}::text, $${i * 3 + 3}::float8, $${i * 3 + 4}::float8, $1::bigint)`).join(", ");
+  const params: unknown[] = [now, ...buckets.flatMap((b) => [b.key, b.limit.burst, b.limit.rate])];
+  const rows = await db.query<{ key: string; tokens: number | string; allowed: boolean }>(
+    `WITH v(key, burst, rate, now) AS (VALUES ${values})
+     INSERT INTO ${s}.rate_bucket AS b (key, tokens, updated_ms, allowed)
+     SELECT key, burst - 1, now, true FROM v
      ON CONFLICT (key) DO UPDATE SET
-       tokens = CASE WHEN ${refill} >= 1 THEN ${refill} - 1 ELSE ${refill} END,
-       allowed = ${refill} >= 1,
-       updated_ms = GREATEST(b.updated_ms, $3::bigint)
-     RETURNING b.tokens, b.allowed`,
-    [key, limit.burst, now, limit.rate],
+       tokens = (SELECT CASE WHEN ${refill} >= 1 THEN ${refill} - 1 ELSE ${refill} END FROM v WHERE v.key = b.key),
+       allowed = (SELECT ${refill} >= 1 FROM v WHERE v.key = b.key),
+       updated_ms = GREATEST(b.updated_ms, excluded.updated_ms)
+     RETURNING b.key, b.tokens, b.allowed`,
+    params,
   );
-  const tokens = Number(row.tokens);
-  return {
-    allowed: row.allowed,
-    tokens,
-    retryAfterMs: row.allowed ? 0 : Math.ceil(((1 - tokens) / limit.rate) * 1000),
-  };
+  return buckets.map((bucket) => {
+    const row = rows.find((r) => r.key === bucket.key)!;
+    const tokens = Number(row.tokens);
+    return { allowed: row.allowed, tokens, retryAfterMs: row.allowed ? 0 : Math.ceil(((1 - tokens) / bucket.limit.rate) * 1000) };
+  });
+}
+
+export async function takeToken(db: Queryable, schema: string, key: string, limit: BucketLimit, now = Date.now()): Promise<TakeResult> {
+  const [result] = await takeTokens(db, schema, [{ key, limit }], now);
+  return result;
 }

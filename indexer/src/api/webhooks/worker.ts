@@ -14,6 +14,8 @@ import { sendWebhook } from "./send.ts";
 interface Checkpoints {
   indexed: bigint;
   finalized: bigint;
+  /** Whether any endpoint is active (nothing to do otherwise). */
+  active: boolean;
 }
 
 interface ClaimedDelivery {
@@ -35,11 +37,17 @@ function checkpointBlock(checkpoint: string): bigint {
 }
 
 async function checkpoints(store: Store): Promise<Checkpoints | undefined> {
-  const rows = await store.query<{ latest_checkpoint: string; finalized_checkpoint: string }>(
-    `SELECT latest_checkpoint, finalized_checkpoint FROM ${quoteIdent(store.appSchema)}._ponder_checkpoint`,
+  const rows = await store.query<{ latest_checkpoint: string; finalized_checkpoint: string; active: boolean }>(
+    `SELECT latest_checkpoint, finalized_checkpoint,
+            EXISTS (SELECT 1 FROM ${quoteIdent(store.schema)}.webhook_endpoint WHERE active) AS active
+     FROM ${quoteIdent(store.appSchema)}._ponder_checkpoint`,
   );
   if (rows.length === 0) return undefined;
-  return { indexed: checkpointBlock(rows[0].latest_checkpoint), finalized: checkpointBlock(rows[0].finalized_checkpoint) };
+  return {
+    indexed: checkpointBlock(rows[0].latest_checkpoint),
+    finalized: checkpointBlock(rows[0].finalized_checkpoint),
+    active: rows[0].active,
+  };
 }
 
 function client() {
@@ -251,7 +259,8 @@ export function startWorker(): Worker {
   async function tick(): Promise<void> {
     const store = await getStore();
     const cp = await checkpoints(store);
-    if (!cp) return;
+    // Deleting an endpoint cancels its pending deliveries, so no active endpoint = no work.
+    if (!cp?.active) return;
     const now = Date.now();
     await enqueue(store, cp, await sendableThrough(cp), now);
     await compensateReorgs(store, cp, now);

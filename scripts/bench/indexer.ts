@@ -1,0 +1,241 @@
+// `npm run bench:indexer`: the Ponder indexer against a real anvil. Prints a table and writes
+// bench/results/indexer.json.
+//   - event -> visible in GraphQL: p50/p95 over WebSocket and over polling (PGlite)
+//   - backfill events/s on PGlite and PostgreSQL (N attestations, final before the indexer starts)
+//   - GraphQL p50/p99 and achieved req/s at a steady 200 req/s on a filtered attestation query
+//   - webhook deliveries/s (one endpoint on a loopback receiver, replaying the backfilled events)
+// BENCH_EVENTS (default 5000), BENCH_SECONDS (GraphQL load, default 10), BENCH_SAMPLES (latency,
+// default 40) scale it. PostgreSQL parts are skipped with a note when PostgreSQL is not installed.
+import { readFileSync } from "node:fs";
+import { printTable, writeResults, type Row } from "./report.ts";
+import { addApiKey, api, attest, createProject, gqlData, ROLE, SCOPE, send } from "../../indexer/test/helpers/onekey.ts";
+import { postgresUnavailableReason, startPostgres, type Postgres } from "../../indexer/test/helpers/postgres.ts";
+import { startReceiver } from "../../indexer/test/helpers/receiver.ts";
+import { removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "../../indexer/test/helpers/stack.ts";
+import { attestationRegistryAbi } from "@onekey/sdk/abis";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
+const RPS = 200;
+const BENCH_ENV = {
+  ONEKEY_RATE_LIMIT_KEY: "100000,100000",
+  ONEKEY_RATE_LIMIT_PROJECT: "100000,100000",
+  ONEKEY_WEBHOOK_POLL_MS: "100",
+  ONEKEY_WEBHOOK_MAX_IN_FLIGHT: "64",
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+interface Setup {
+  projectId: bigint;
+  key: string;
+}
+
+async function setUpProject(chain: Chain31337): Promise<Setup> {
+  const [admin, reviewer] = chain.wallets;
+  const projectId = await createProject(chain, admin);
+  const key = await addApiKey(chain, admin, projectId, SCOPE.all);
+  await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, ROLE.REVIEWER]);
+  return { projectId, key };
+}
+
+/** Time from the transaction's block existing (automine: when the hash returns) to GraphQL. */
+async function latency(useWebSocket: boolean): Promise<{ p50: number; p95: number; pollingMs: number }> {
+  const chain = await startChain();
+  const setup = await setUpProject(chain);
+  const indexer = await startIndexer({ chain, useWebSocket, env: BENCH_ENV });
+  const [, reviewer] = chain.wallets;
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < SAMPLES; i++) {
+      const subject = `0x${(0xbe00n + BigInt(i)).toString(16).padStart(40, "0")}` as const;
+      const id = `${setup.projectId}:${subject}`;
+      const hash = await reviewer.writeContract({
+        address: chain.deployment.attestationRegistry,
+        abi: attestationRegistryAbi,
+        functionName: "attest",
+        args: [setup.projectId, subject, 1, BigInt(Math.floor(Date.now() / 1000) + 86_400), `0x${"00".repeat(32)}`],
+      });
+      const mined = performance.now();
+      await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+      for (;;) {
+        const data = await gqlData(indexer.url, setup.key, `query($id: String!) { attestation(id: $id) { level } }`, { id });
+        if (data.attestation) break;
+        await sleep(2);
+      }
+      samples.push(performance.now() - mined);
+      await sleep(50 + Math.random() * 100); // spread samples over the polling phase
+    }
+  } finally {
+    await indexer.stop();
+    await chain.stop();
+    removeDir(indexer.pgliteDir);
+  }
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), pollingMs: useWebSocket ? 0 : 100 };
+}
+
+/** N attestations in batches of 100, then 40 empty blocks so Ponder treats them as final. */
+async function history(chain: Chain31337, setup: Setup): Promise<void> {
+  const [, reviewer] = chain.wallets;
+  const expiry = BigInt(Math.floor(Date.now() / 1000) + 365 * 86_400);
+  for (let done = 0; done < EVENTS; done += 100) {
+    const requests = Array.from({ length: Math.min(100, EVENTS - done) }, (_, i) => ({
+      subject: `0x${(0xa0000000n + BigInt(done + i)).toString(16).padStart(40, "0")}` as const,
+      level: 1 + ((done + i) % 3),
+      expiry,
+      recordId: `0x${"00".repeat(32)}` as const,
+    }));
+    const hash = await reviewer.writeContract({
+      address: chain.deployment.attestationRegistry,
+      abi: attestationRegistryAbi,
+      functionName: "attestBatch",
+      args: [setup.projectId, requests],
+    });
+    await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+  }
+  await chain.publicClient.request({ method: "anvil_mine" as never, params: ["0x28"] as never });
+}
+
+/** Events/s between Ponder's "Started backfill indexing" and "Completed backfill" log lines. */
+function backfillRate(indexer: Indexer): { events: number; seconds: number } {
+  let start = 0;
+  let end = 0;
+  let events = 0;
+  for (const line of readFileSync(indexer.service.logFile, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const entry = JSON.parse(line) as { msg: string; time: number; event_count?: number };
+    if (entry.msg === "Started backfill indexing" && !start) start = entry.time;
+    if (entry.msg === "Indexed block range") events += entry.event_count ?? 0;
+    if (entry.msg === "Completed backfill indexing across all chains") end = entry.time;
+  }
+  return { events, seconds: (end - start) / 1000 };
+}
+
+/** Open-loop load: one request every 1000/RPS ms whatever the answers, for `seconds`. */
+async function graphqlLoad(indexer: Indexer, setup: Setup): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
+  const query = `query($p: BigInt!) { attestations(where: { projectId: $p, level_gte: 2, revoked: false }, orderBy: "blockNumber", orderDirection: "desc", limit: 20) { items { subject level expiry } } }`;
+  const body = JSON.stringify({ query, variables: { p: setup.projectId.toString() } });
+  const headers = { authorization: `Bearer ${setup.key}`, "content-type": "application/json" };
+  const one = async (): Promise<number | undefined> => {
+    const started = performance.now();
+    const res = await fetch(`${indexer.url}/graphql`, { method: "POST", headers, body }).catch(() => undefined);
+    const text = await res?.text();
+    return res?.status === 200 && text?.includes('"items"') ? performance.now() - started : undefined;
+  };
+  const run = async (seconds: number) => {
+    const total = RPS * seconds;
+    const started = performance.now();
+    const pending: Promise<number | undefined>[] = [];
+    for (let i = 0; i < total; i++) {
+      const wait = started + (i * 1000) / RPS - performance.now();
+      if (wait > 0) await sleep(wait);
+      pending.push(one());
+    }
+    const results = await Promise.all(pending);
+    return { results, elapsed: (performance.now() - started) / 1000 };
+  };
+  await run(2); // warm-up: connections, plan caches, JIT
+  const { results, elapsed } = await run(SECONDS);
+  const ok = results.filter((r): r is number => r !== undefined);
+  return { p50: percentile(ok, 50), p99: percentile(ok, 99), rps: ok.length / elapsed, errors: results.length - ok.length };
+}
+
+/** Replays the backfilled attestations to one endpoint; deliveries/s until the last arrives. */
+async function webhookThroughput(indexer: Indexer, setup: Setup): Promise<{ count: number; perSecond: number }> {
+  const receiver = await startReceiver();
+  try {
+    const started = performance.now();
+    const created = await api(indexer.url, setup.key, "POST", `/v1/projects/${setup.projectId}/webhooks`, {
+      url: receiver.url,
+      eventTypes: ["attestation.created"],
+      fromBlock: 0,
+      maxConcurrency: 16,
+      ratePerSecond: 1000,
+    });
+    if (created.status !== 201) throw new Error(`endpoint: ${JSON.stringify(created.body)}`);
+    const deadline = Date.now() + 600_000;
+    while (receiver.ids().size < EVENTS && Date.now() < deadline) await sleep(50);
+    const seconds = (performance.now() - started) / 1000;
+    return { count: receiver.ids().size, perSecond: receiver.ids().size / seconds };
+  } finally {
+    await receiver.close();
+  }
+}
+
+async function databaseRun(label: "PGlite" | "PostgreSQL", chain: Chain31337, setup: Setup, pg?: Postgres) {
+  const indexer = await startIndexer({ chain, databaseUrl: pg?.url, schema: `bench_${Date.now()}`, env: BENCH_ENV });
+  try {
+    const backfill = backfillRate(indexer);
+    const load = await graphqlLoad(indexer, setup);
+    const hooks = await webhookThroughput(indexer, setup);
+    return { label, backfill, load, hooks };
+  } finally {
+    await indexer.stop();
+    removeDir(indexer.pgliteDir);
+  }
+}
+
+async function main() {
+  const rows: Row[] = [];
+  const metrics: Record<string, number> = {};
+
+  for (const [mode, ws] of [["WebSocket", true], ["polling (100 ms)", false]] as const) {
+    const l = await latency(ws);
+    const key = ws ? "ws" : "polling";
+    metrics[`latency_${key}_p50_ms`] = l.p50;
+    metrics[`latency_${key}_p95_ms`] = l.p95;
+    rows.push({ metric: `event -> GraphQL, ${mode}`, p50: l.p50, "p95/p99": l.p95, "per second": undefined, target: "p95 <= 1 block + 200 ms" });
+  }
+
+  const chain = await startChain();
+  const setup = await setUpProject(chain);
+  await history(chain, setup);
+  const runs = [await databaseRun("PGlite", chain, setup)];
+  const skip = postgresUnavailableReason();
+  let pg: Postgres | undefined;
+  if (!skip) {
+    pg = await startPostgres({ durable: true });
+    try {
+      runs.push(await databaseRun("PostgreSQL", chain, setup, pg));
+    } finally {
+      pg.stop();
+    }
+  }
+  await chain.stop();
+
+  for (const r of runs) {
+    const key = r.label === "PGlite" ? "pglite" : "postgres";
+    const rate = r.backfill.events / r.backfill.seconds;
+    metrics[`backfill_${key}_events_per_s`] = rate;
+    metrics[`backfill_${key}_events`] = r.backfill.events;
+    metrics[`graphql_${key}_p50_ms`] = r.load.p50;
+    metrics[`graphql_${key}_p99_ms`] = r.load.p99;
+    metrics[`graphql_${key}_rps`] = r.load.rps;
+    metrics[`graphql_${key}_errors`] = r.load.errors;
+    metrics[`webhooks_${key}_deliveries_per_s`] = r.hooks.perSecond;
+    rows.push(
+      { metric: `backfill, ${r.label} (${r.backfill.events} events)`, "per second": rate },
+      {
+        metric: `GraphQL filtered attestations @ ${RPS} req/s, ${r.label}`,
+        p50: r.load.p50,
+        "p95/p99": r.load.p99,
+        "per second": r.load.rps,
+        errors: r.load.errors,
+        target: r.label === "PostgreSQL" ? "p99 <= 50 ms" : undefined,
+      },
+      { metric: `webhook deliveries, ${r.label} (${r.hooks.count})`, "per second": r.hooks.perSecond },
+    );
+  }
+  if (skip) rows.push({ metric: `PostgreSQL skipped: ${skip}` });
+
+  printTable("Indexer (ms; per second = events, requests or deliveries)", rows);
+  console.log(`wrote ${writeResults("indexer", metrics)}`);
+}
+
+await main();
