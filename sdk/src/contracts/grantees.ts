@@ -12,6 +12,7 @@ export type PurposeName = keyof typeof Purpose;
 
 /** How a record's key reaches a grantee (Common.sol `KeyRelease`). */
 export const KeyReleaseMode = { envelope: 0, lit: 1 } as const;
+export type KeyReleaseMode = keyof typeof KeyReleaseMode;
 
 /** Largest number of projects one account may be a member of (Common.sol). */
 export const MAX_MEMBERSHIPS = 16;

@@ -1,0 +1,20 @@
+// The package entry loads on its own and carries every subpath's surface (without /lit).
+import { describe, expect, it } from "vitest";
+import * as sdk from "./index.ts";
+import * as contracts from "./contracts/index.ts";
+import * as storage from "./storage/index.ts";
+
+describe("@onekey/sdk entry", () => {
+  it("re-exports the contracts and storage subpaths whole", () => {
+    for (const [name, value] of Object.entries(contracts)) expect(sdk[name as keyof typeof sdk], name).toBe(value);
+    for (const [name, value] of Object.entries(storage)) expect(sdk[name as keyof typeof sdk], name).toBe(value);
+  });
+
+  it("has one meaning for names two subpaths share", () => {
+    expect(sdk.KeyReleaseMode).toEqual({ envelope: 0, lit: 1 });
+    expect(sdk.ContentHashMismatchError).toBe(storage.ContentHashMismatchError);
+    expect(typeof sdk.createProject).toBe("function");
+    expect(typeof sdk.openUploadQueue).toBe("function");
+    expect(typeof sdk.getAddresses).toBe("function");
+  });
+});
