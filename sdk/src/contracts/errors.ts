@@ -29,7 +29,7 @@ export class ContractRevertError<name extends OneKeyErrorName = OneKeyErrorName>
   constructor(contract: RegistryName, functionName: string, errorName: name, args: OneKeyErrorArgs<name>, cause?: unknown) {
     super(`${functionName} reverted with ${errorName}(${(args as readonly unknown[]).map(String).join(", ")}).`, {
       cause,
-      docsPath: "contracts.md#errors",
+      docsPath: "sdk.md#errors-you-can-branch-on",
     });
     this.errorName = errorName;
     this.args = args;
@@ -67,7 +67,7 @@ export class ChainMismatchError extends BaseError {
   constructor(expected: number, actual: number) {
     super(`Expected chain ${expected} but the client's RPC is on chain ${actual}.`, {
       details: "Switch the wallet's chain, or pass the client and addresses of the same chain.",
-      docsPath: "contracts.md#chains",
+      docsPath: "sdk.md#clients",
     });
     this.expected = expected;
     this.actual = actual;
@@ -78,7 +78,7 @@ export class ChainMismatchError extends BaseError {
 export class NoSignerError extends BaseError {
   override name = "NoSignerError";
   constructor() {
-    super("A write needs an account: a wallet client with an account, `account`, or a `sender`.", { docsPath: "contracts.md#clients" });
+    super("A write needs an account: a wallet client with an account, `account`, or a `sender`.", { docsPath: "sdk.md#clients" });
   }
 }
 
@@ -87,7 +87,7 @@ export class TransactionRevertedError extends BaseError {
   override name = "TransactionRevertedError";
   readonly hash: Hex;
   constructor(functionName: string, hash: Hex) {
-    super(`${functionName} was included but reverted (${hash}).`, { docsPath: "contracts.md#errors" });
+    super(`${functionName} was included but reverted (${hash}).`, { docsPath: "sdk.md#errors-you-can-branch-on" });
     this.hash = hash;
   }
 }
@@ -100,7 +100,7 @@ export class ContractCallError extends BaseError {
   override name = "ContractCallError";
   constructor(functionName: string, cause: unknown) {
     const viem = cause instanceof ViemBaseError ? cause : undefined;
-    super(`${functionName} failed.`, { cause, details: viem?.shortMessage ?? (cause as Error)?.message, docsPath: "contracts.md#errors" });
+    super(`${functionName} failed.`, { cause, details: viem?.shortMessage ?? (cause as Error)?.message, docsPath: "sdk.md#errors-you-can-branch-on" });
   }
 }
 
@@ -108,7 +108,7 @@ export class ContractCallError extends BaseError {
 export class ClientConfigError extends BaseError {
   override name = "ClientConfigError";
   constructor(details: string) {
-    super("This client cannot be used for OneKey actions.", { details, docsPath: "contracts.md#clients" });
+    super("This client cannot be used for OneKey actions.", { details, docsPath: "sdk.md#clients" });
   }
 }
 

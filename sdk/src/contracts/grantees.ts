@@ -25,7 +25,7 @@ const ADDRESS_MASK = (1n << 160n) - 1n;
 export class InvalidGranteeError extends BaseError {
   override name = "InvalidGranteeError";
   constructor(details: string) {
-    super("Invalid grantee.", { details, docsPath: "contracts.md#grantees" });
+    super("Invalid grantee.", { details, docsPath: "contracts.md#access-rules" });
   }
 }
 
