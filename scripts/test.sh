@@ -4,7 +4,7 @@
 # Exit status is non-zero when any suite fails or reports a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+export PATH="$PWD/node_modules/.bin:$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export HARDHAT_DISABLE_TELEMETRY=true PONDER_TELEMETRY_DISABLED=1 FORCE_COLOR=0 NO_COLOR=1
 
 LOGS=.onekey/test-logs
