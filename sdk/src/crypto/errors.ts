@@ -84,3 +84,40 @@ export class InvalidRecordInputError extends BaseError {
     super("Invalid record input.", { details });
   }
 }
+
+/** A key-release mode (an on-chain `keyRelease` value or a name) this SDK does not implement. */
+export class UnknownKeyReleaseModeError extends BaseError {
+  override name = "UnknownKeyReleaseModeError";
+  readonly mode: number | string;
+  constructor(mode: number | string) {
+    super(`Unknown key-release mode ${JSON.stringify(mode)}; this SDK implements envelope (0) and lit (1).`, { docsPath: "sdk.md#key-release" });
+    this.mode = mode;
+  }
+}
+
+/** The record's key-release mode differs from the key release the caller passed. */
+export class KeyReleaseModeMismatchError extends BaseError {
+  override name = "KeyReleaseModeMismatchError";
+  constructor(onChain: string, given: string) {
+    super(`The record releases keys by "${onChain}" but a "${given}" key release was given.`, { docsPath: "sdk.md#key-release" });
+  }
+}
+
+/** The grantee has no X25519 public key on-chain, so nothing can be wrapped to it. */
+export class GranteeKeyNotSetError extends BaseError {
+  override name = "GranteeKeyNotSetError";
+  constructor(what: string) {
+    super(`${what} has no X25519 public key registered on-chain; it cannot receive a grant yet.`);
+  }
+}
+
+/** The escrow path was asked for without a current audit-access entry on-chain. */
+export class AuditAccessNotRecordedError extends BaseError {
+  override name = "AuditAccessNotRecordedError";
+  constructor(recordId: string, projectId: bigint, auditor: string) {
+    super(`No current audit access by ${auditor} for record ${recordId} in project ${projectId} is on-chain; the escrow key stays closed.`, {
+      details: "Call recordAuditAccess(recordId, projectId, authorisationHash) first.",
+      docsPath: "sdk.md#audit-escrow",
+    });
+  }
+}
