@@ -2,13 +2,48 @@
 // entry, so a sender can simulate and decode reverts). Actions send one call; a smart account can
 // batch several through `sendCalls`. Builders take the registry address explicitly and touch no
 // network.
-import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
+import { encodeFunctionData, isAddress, isHex, size, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
+import { InvalidActionInputError } from "./errors.ts";
 import { Purpose, type PurposeName } from "./grantees.ts";
 import type { OneKeyCall, RegistryName } from "./types.ts";
 
 function call(contract: RegistryName, abi: Abi, to: Address, functionName: string, args: readonly unknown[]): OneKeyCall {
-  return { to, data: encodeFunctionData({ abi, functionName, args } as never), contract, abi, functionName, args };
+  const fn = abi.find((x): x is AbiFunction => x.type === "function" && x.name === functionName);
+  // viem encodes some bad values without complaint (e.g. non-hex `bytes`): check every argument first.
+  fn?.inputs.forEach((input, i) => checkArg(functionName, input, args[i], input.name || `#${i}`));
+  try {
+    return { to, data: encodeFunctionData({ abi, functionName, args } as never), contract, abi, functionName, args };
+  } catch (error) {
+    throw new InvalidActionInputError(functionName, error);
+  }
+}
+
+function checkArg(functionName: string, param: AbiParameter, value: unknown, path: string): void {
+  const bad = (why: string) => new InvalidActionInputError(functionName, new Error(`${path} (${param.type}) ${why}`));
+  const array = /^(.*)\[(\d*)\]$/.exec(param.type);
+  if (array) {
+    if (!Array.isArray(value) || (array[2] && value.length !== Number(array[2]))) throw bad("must be an array of that length");
+    value.forEach((v, i) => checkArg(functionName, { ...param, type: array[1] } as AbiParameter, v, `${path}[${i}]`));
+    return;
+  }
+  if (param.type === "tuple") {
+    if (typeof value !== "object" || value === null) throw bad("must be an object");
+    for (const c of (param as { components: readonly AbiParameter[] }).components) checkArg(functionName, c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`);
+    return;
+  }
+  const uint = /^uint(\d+)$/.exec(param.type);
+  if (uint) {
+    const ok = (typeof value === "bigint" || (typeof value === "number" && Number.isSafeInteger(value))) && BigInt(value) >= 0n && BigInt(value) < 1n << BigInt(uint[1]);
+    if (!ok) throw bad("is not an integer in range");
+    return;
+  }
+  const fixed = /^bytes(\d+)$/.exec(param.type);
+  if (fixed && !(isHex(value, { strict: true }) && size(value) === Number(fixed[1]))) throw bad(`must be ${fixed[1]} bytes of hex`);
+  if (param.type === "bytes" && !(isHex(value, { strict: true }) && value.length % 2 === 0)) throw bad("must be whole bytes of hex");
+  if (param.type === "address" && !(typeof value === "string" && isAddress(value, { strict: false }))) throw bad("is not an address");
+  if (param.type === "string" && typeof value !== "string") throw bad("must be a string");
+  if (param.type === "bool" && typeof value !== "boolean") throw bad("must be a boolean");
 }
 const project = (to: Address, fn: string, args: readonly unknown[]) => call("projectRegistry", projectRegistryAbi, to, fn, args);
 const record = (to: Address, fn: string, args: readonly unknown[]) => call("recordRegistry", recordRegistryAbi, to, fn, args);

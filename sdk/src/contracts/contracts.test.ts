@@ -20,7 +20,7 @@ import {
   parseOneKeyEvents, parseRecordRegistryEvents, projectGrantee, projectsOf, recordAuditAccess, registerRecord, registerRecordCall,
   resumeProject, revoke, revokeApiKey, revokeAttestation, revokeRoles, rolesOf, rotateRecord, sendCalls, setEncryptionKey,
   setEscrowKey, setMetadataURI, setReviewKey, shareReviewKey, signAttestation, suspendProject, transferAdmin, type CallSender,
-  InvalidGranteeError,
+  InvalidActionInputError, InvalidGranteeError,
 } from "./index.ts";
 
 const [DEPLOYER, ADMIN, REVIEWER, AUDITOR, SUBJECT, OTHER, RELAYER, NEW_ADMIN] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -255,6 +255,15 @@ describe("contract actions on anvil", () => {
       } finally {
         await other.stop();
       }
+    });
+
+    it("arguments that do not encode are a named error and send nothing", async () => {
+      const nonce = await publicClient.getTransactionCount({ address: address(SUBJECT) });
+      const p = { ...on, recordId: zeroHash, grantee: accountGrantee(address(OTHER)), expiry: 2n ** 40n, fieldMask: 1n };
+      await expect(grant(wallet(SUBJECT), { ...p, purpose: 0, wrappedKey: "0xnothex" as Hex })).rejects.toThrow(InvalidActionInputError);
+      await expect(grant(wallet(SUBJECT), { ...p, purpose: "GOSSIP" as never, wrappedKey: "0x01" })).rejects.toThrow(InvalidActionInputError);
+      await expect(setEncryptionKey(wallet(SUBJECT), { ...on, publicKey: "0x1234" })).rejects.toThrow(InvalidActionInputError);
+      expect(await publicClient.getTransactionCount({ address: address(SUBJECT) })).toBe(nonce);
     });
 
     it("writes need an account; `account` overrides the client's", async () => {

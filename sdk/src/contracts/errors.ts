@@ -112,6 +112,15 @@ export class ClientConfigError extends BaseError {
   }
 }
 
+/** Arguments that do not encode for the function (bad hex, wrong length, unknown purpose); nothing was sent. */
+export class InvalidActionInputError extends BaseError {
+  override name = "InvalidActionInputError";
+  constructor(functionName: string, cause: unknown) {
+    const viem = cause instanceof ViemBaseError ? cause : undefined;
+    super(`Invalid arguments for ${functionName}.`, { cause, details: viem?.shortMessage ?? (cause as Error)?.message, docsPath: "sdk.md#errors-you-can-branch-on" });
+  }
+}
+
 /** A receipt lacked the event the action reads its result from. */
 export class EventNotFoundError extends BaseError {
   override name = "EventNotFoundError";
@@ -165,7 +174,7 @@ function dedupeErrors<T extends readonly { type: string; name?: string; inputs?:
 }
 
 // What each kind of action can throw, for the XErrorType aliases.
-type CommonErrorType = ChainMismatchError | UnknownChainError | ContractCallError | ClientConfigError;
+type CommonErrorType = ChainMismatchError | UnknownChainError | ContractCallError | ClientConfigError | InvalidActionInputError;
 type WriteOnlyErrorType = NoSignerError | TransactionRevertedError | EventNotFoundError;
 export type ProjectRegistryReadErrorType = ProjectRegistryRevertError | CommonErrorType;
 export type ProjectRegistryWriteErrorType = ProjectRegistryReadErrorType | WriteOnlyErrorType;
