@@ -10,8 +10,7 @@ import {
 import { BaseError } from "../errors.ts";
 
 /** A syntactically valid ECDSA signature for gas estimation (recovers to an unrelated address). */
-export const STUB_SIGNATURE: Hex =
-  "0xfffffffffffffffffffffffffffffff0000000000000000000000000000000007aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1c";
+export const STUB_SIGNATURE: Hex = `0x${"f".repeat(31)}${"0".repeat(33)}7${"a".repeat(63)}1c`;
 
 export const ENTRY_POINT_V08: Address = "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108";
 
