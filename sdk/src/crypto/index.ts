@@ -10,5 +10,10 @@ export {
 export {
   aesGcmEncrypt, aesGcmDecrypt, hkdf, x25519, x25519PublicKey, generateX25519KeyPair, randomKey, type X25519KeyPair,
 } from "./primitives.ts";
+export {
+  envelopeKeyRelease, keyReleaseModeName, assertMode, granteeKeyOf, rewrapKeys, wrapReviewKey, unwrapReviewKey, KeyReleaseModes,
+  type KeyRelease, type KeyReleaseModeName, type GranteeRef, type SealKeysParameters, type OpenKeysParameters,
+  type EnvelopeKeyReleaseParameters, type WrapReviewKeyParameters, type UnwrapReviewKeyParameters,
+} from "./release.ts";
 export { sha256Hex, toHex, fromHex } from "./bytes.ts";
 export * from "./errors.ts";

@@ -173,8 +173,8 @@ export type UnwrapReviewKeyParameters = Omit<WrapReviewKeyParameters, "reviewKey
 
 /** The project's review key pair, from a `ReviewKeyShared` event's wrapped key. */
 export function unwrapReviewKey(p: UnwrapReviewKeyParameters): X25519KeyPair {
+  if (p.wrappedKey.length !== 80) throw new MalformedWrappedKeyError("a shared review key is one 80-byte wrap");
   const [privateKey] = unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, p.wrappedKey, reviewKeyContext(p.projectId, p.keyVersion, p.reviewer));
-  if (!privateKey || p.wrappedKey.length !== 80) throw new MalformedWrappedKeyError("a shared review key is one 80-byte wrap");
   const publicKey = x25519PublicKey(privateKey);
   if (p.expectedPublicKey && Buffer.compare(Buffer.from(publicKey), Buffer.from(p.expectedPublicKey)) !== 0) {
     throw new InvalidKeyError(`the shared key is not project ${p.projectId}'s review key version ${p.keyVersion}`);

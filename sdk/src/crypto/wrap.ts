@@ -5,11 +5,11 @@
 // A fresh ephemeral key per wrap makes the derived IV single-use, so no IV is carried: one
 // 32-byte key wraps to exactly 80 bytes. The context (record id, version, grantee) is the
 // associated data, so a wrap cannot be replayed into another grant.
-import type { KeyObject } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { Hex } from "viem";
 import { concat, utf8 } from "./bytes.ts";
 import {
-  aesGcmDecrypt, aesGcmEncrypt, generateX25519KeyPair, hkdf, x25519, x25519PrivateKeyObject, x25519PublicKeyObject,
+  aesGcmDecrypt, aesGcmEncrypt, hkdf, rawPublicKey, x25519, x25519PrivateKeyObject, x25519PublicKeyObject,
   IV_BYTES, KEY_BYTES, TAG_BYTES,
 } from "./primitives.ts";
 import { MalformedWrappedKeyError } from "./errors.ts";
@@ -28,8 +28,7 @@ function wrapKeyAndIv(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint
   return { key: okm.subarray(0, KEY_BYTES), iv: okm.subarray(KEY_BYTES) };
 }
 
-const asRaw = (k: PublicKeyInput): Uint8Array =>
-  k instanceof Uint8Array ? k : new Uint8Array((k.export({ format: "der", type: "spki" }) as Buffer).subarray(12));
+const asRaw = (k: PublicKeyInput): Uint8Array => (k instanceof Uint8Array ? k : rawPublicKey(k));
 
 /** Wraps 32-byte keys to a recipient's X25519 public key, bound to `context`. */
 export function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context: Uint8Array): Uint8Array {
@@ -38,9 +37,15 @@ export function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context:
   }
   const recipientObject = recipient instanceof Uint8Array ? x25519PublicKeyObject(recipient) : recipient;
   const recipientRaw = asRaw(recipient);
-  const eph = generateX25519KeyPair();
-  const { key, iv } = wrapKeyAndIv(x25519(eph.privateKeyObject, recipientObject), eph.publicKey, recipientRaw);
-  return concat(eph.publicKey, aesGcmEncrypt(key, iv, concat(...keys), context));
+  // The ephemeral private key never leaves this function, so it is never exported.
+  const eph = generateKeyPairSync("x25519");
+  const ephPublic = rawPublicKey(eph.publicKey);
+  const { key, iv } = wrapKeyAndIv(x25519(eph.privateKey, recipientObject), ephPublic, recipientRaw);
+  const sealed = aesGcmEncrypt(key, iv, keys.length === 1 ? keys[0] : concat(...keys), context);
+  const out = new Uint8Array(KEY_BYTES + sealed.length);
+  out.set(ephPublic);
+  out.set(sealed, KEY_BYTES);
+  return out;
 }
 
 /** Unwraps with the recipient's private key; throws on any tampering or wrong key. */
