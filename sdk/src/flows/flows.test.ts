@@ -1,4 +1,5 @@
 // The whole private path against a real anvil and a real arlocal: no mocked RPC or storage.
+// Every actor is a plain EOA wallet client; the flows take that one client first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, defineChain, http, keccak256, toHex, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -6,18 +7,20 @@ import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
 import { deployOneKey } from "../../../scripts/lib/artifacts.ts";
 import { freePort } from "../../../scripts/lib/ports.ts";
-import { startArlocal, type LocalArweave } from "../storage/arlocal.ts";
+import { startArlocal, type LocalArweave } from "../storage/testing/arlocal.ts";
 import { arweaveStorage, arweaveAddress, generateArweaveWallet, StorageIdNotFoundError, type StorageProvider } from "../storage/index.ts";
-import { generateX25519KeyPair, reviewKeyContext, unwrapKeys, wrapKeys, FieldNotGrantedError, toHex as bytesHex } from "../crypto/index.ts";
-import { x25519PublicKey } from "../crypto/primitives.ts";
 import {
-  accountGrantee, createProject, eraseRecord, grantRoles, projectGrantee, recordAuditAccess, registerRecord, revoke, Roles,
-  setEncryptionKey, setEscrowKey, setReviewKey, shareReviewKey, attest, isVerified, grant,
-} from "../contracts/actions.ts";
-import { ChainMismatchError, ContractRevertError, type OneKeyClients } from "../contracts/core.ts";
+  ContentHashMismatchError, FieldNotGrantedError, UnknownFieldError, UnknownKeyReleaseModeError, KeyReleaseModeMismatchError,
+  generateX25519KeyPair, toHex as bytesHex, wrapReviewKey, unwrapReviewKey, fromHex,
+} from "../crypto/index.ts";
+import {
+  createProject, grantRoles, Roles, setEncryptionKey, setEscrowKey, setReviewKey, shareReviewKey, registerRecord, grant, accountGrantee,
+  projectGrantee, getProject, ChainMismatchError, ContractRevertError, type OneKeyWallet,
+} from "../contracts/index.ts";
 import type { OneKeyAddresses } from "../addresses.ts";
 import {
-  AccessDeniedError, AuditAccessNotRecordedError, GranteeKeyNotSetError, grantAccess, readAsAuditor, readRecord, rotateRecordKeys, submitRecord,
+  AccessDeniedError, AuditAccessNotRecordedError, GrantExpiredError, GrantRevokedError, GranteeKeyNotSetError, RecordErasedError,
+  attest, eraseRecord, grantAccess, isVerified, readAsAuditor, readRecord, recordAuditAccess, revoke, rotateRecordKeys, submitRecord,
 } from "./index.ts";
 
 const CANARY = "canary-flows-51d2";
@@ -27,25 +30,22 @@ const FIELDS = {
   document_number: `X9876543 ${CANARY}`,
   nationality: `US ${CANARY}`,
 };
+const [ADMIN, REVIEWER, AUDITOR, SUBJECT, OTHER, NOKEY] = [1, 2, 3, 5, 6, 7];
+const addr = (i: number) => privateKeyToAccount(ANVIL_KEYS[i]).address;
 
-describe("flows on anvil + arlocal", () => {
+describe("flows on anvil + arlocal, EOA wallet clients", () => {
   let anvil: Anvil;
   let arlocal: LocalArweave;
   let storage: StorageProvider;
   let publicClient: PublicClient;
   let addresses: OneKeyAddresses;
-  const as = (i: number): OneKeyClients => ({
-    publicClient,
-    walletClient: createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) }),
-    addresses,
-  });
-  const [ADMIN, REVIEWER, AUDITOR, SUBJECT, OTHER] = [1, 2, 3, 5, 6];
-  const addr = (i: number) => privateKeyToAccount(ANVIL_KEYS[i]).address;
-  const review = generateX25519KeyPair();
+  const as = (i: number): OneKeyWallet => createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) });
   const escrow = generateX25519KeyPair();
   const otherKeys = generateX25519KeyPair();
+  let review: { privateKey: Uint8Array; publicKey: Uint8Array };
   let projectId: bigint;
   let submitted: Awaited<ReturnType<typeof submitRecord>>;
+  const days = (n: number) => BigInt(Math.floor(Date.now() / 1000) + n * 86_400);
 
   beforeAll(async () => {
     anvil = await startAnvil();
@@ -54,135 +54,147 @@ describe("flows on anvil + arlocal", () => {
     await arlocal.mint(await arweaveAddress(wallet));
     storage = arweaveStorage({ url: arlocal.url, wallet, mine: true });
     publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
-    const deployer = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(anvil.rpcUrl) });
-    addresses = await deployOneKey(deployer, publicClient);
+    addresses = await deployOneKey(as(0), publicClient);
 
-    const admin = as(ADMIN);
-    ({ projectId } = await createProject(admin, { metadataURI: "ipfs://kyc-project" }));
-    await grantRoles(admin, { projectId, account: addr(REVIEWER), roles: Roles.REVIEWER });
-    await grantRoles(admin, { projectId, account: addr(AUDITOR), roles: Roles.AUDITOR });
-    await setReviewKey(admin, { projectId, publicKey: bytesHex(review.publicKey) });
-    await setEscrowKey(admin, { projectId, publicKey: bytesHex(escrow.publicKey) });
-    await setEncryptionKey(as(OTHER), { publicKey: bytesHex(otherKeys.publicKey) });
-    submitted = await submitRecord(as(SUBJECT), { storage, fields: FIELDS });
+    const admin = { ...as(ADMIN) };
+    const t = { addresses };
+    ({ projectId } = await createProject(admin, { ...t, metadataURI: "ipfs://kyc-project" }));
+    await grantRoles(admin, { ...t, projectId, account: addr(REVIEWER), roles: Roles.REVIEWER });
+    await grantRoles(admin, { ...t, projectId, account: addr(AUDITOR), roles: Roles.AUDITOR });
+    // The project's review key is generated by the admin and reaches the reviewer only wrapped, through the chain.
+    const projectReview = generateX25519KeyPair();
+    await setReviewKey(admin, { ...t, projectId, publicKey: bytesHex(projectReview.publicKey) });
+    await setEscrowKey(admin, { ...t, projectId, publicKey: bytesHex(escrow.publicKey) });
+    const reviewerOwn = generateX25519KeyPair();
+    await setEncryptionKey(as(REVIEWER), { ...t, publicKey: bytesHex(reviewerOwn.publicKey) });
+    const project = await getProject(publicClient, { ...t, projectId });
+    const wrapped = wrapReviewKey({ reviewKey: projectReview.privateKey, reviewerPublicKey: reviewerOwn.publicKey, projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER) });
+    await shareReviewKey(admin, { ...t, projectId, reviewer: addr(REVIEWER), wrappedKey: bytesHex(wrapped) });
+    review = unwrapReviewKey({ wrappedKey: wrapped, keyPair: reviewerOwn, projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER), expectedPublicKey: fromHex(project.reviewKey, 32) });
+
+    await setEncryptionKey(as(OTHER), { ...t, publicKey: bytesHex(otherKeys.publicKey) });
+    submitted = await submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS });
   });
   afterAll(async () => {
     await arlocal?.stop();
     await anvil?.stop();
   });
 
-  it("submits ciphertext only: the bundle on storage has no plaintext", async () => {
+  const reviewerRead = (extra: Partial<Parameters<typeof readRecord>[1]> = {}) =>
+    readRecord(as(REVIEWER), { addresses, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review, ...extra });
+  const otherRead = () => readRecord(as(OTHER), { addresses, recordId: submitted.recordId, storage, via: { account: addr(OTHER) }, keyPair: otherKeys });
+
+  it("submits ciphertext only, and registers its sha256 as the content hash", async () => {
     const stored = await storage.download(submitted.storageId);
     expect(Buffer.from(stored).includes(Buffer.from(CANARY))).toBe(false);
     expect(submitted.manifest.fields.map((f) => f.name)).toEqual(Object.keys(FIELDS));
+    expect(submitted.manifest.keyRelease).toBe("envelope");
   });
 
-  it("hands the review key to a reviewer through the chain, wrapped to the reviewer's key", async () => {
-    const reviewerKeys = generateX25519KeyPair();
-    await setEncryptionKey(as(REVIEWER), { publicKey: bytesHex(reviewerKeys.publicKey) });
-    const ctx = reviewKeyContext(projectId, 1, addr(REVIEWER));
-    const wrapped = wrapKeys(reviewerKeys.publicKey, [review.privateKey], ctx);
-    await shareReviewKey(as(ADMIN), { projectId, reviewer: addr(REVIEWER), wrappedKey: bytesHex(wrapped) });
-    const [unwrapped] = unwrapKeys(reviewerKeys.privateKey, reviewerKeys.publicKey, wrapped, ctx);
-    expect(x25519PublicKey(unwrapped)).toEqual(review.publicKey);
-  });
-
-  it("grants the project two fields; its reviewer decrypts exactly those and attests", async () => {
-    const { wrappedKeyBytes } = await grantAccess(as(SUBJECT), {
-      ...submitted, grantee: { projectId }, fields: ["full_name", "date_of_birth"], purpose: "KYC_REVIEW",
-      expiry: BigInt(Math.floor(Date.now() / 1000) + 30 * 86400),
+  it("grants the project two fields; its reviewer decrypts exactly those, and attests", async () => {
+    const g = await grantAccess(as(SUBJECT), {
+      addresses, ...submitted, grantee: { projectId }, fields: ["full_name", "date_of_birth"], purpose: "KYC_REVIEW", expiry: days(30),
     });
-    expect(wrappedKeyBytes).toBe(2 * (48 + 2 * 32));
-    const read = { recordId: submitted.recordId, storage, reader: addr(REVIEWER), via: { projectId }, keyPair: review };
-    const out = await readRecord(as(REVIEWER), read);
-    expect(out).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
-    await expect(readRecord(as(REVIEWER), { ...read, fields: ["document_number"] })).rejects.toThrow(FieldNotGrantedError);
-    // Someone holding the review key but no REVIEWER role is refused before any download.
-    await expect(readRecord(as(OTHER), { ...read, reader: addr(OTHER) })).rejects.toThrow(AccessDeniedError);
+    expect(g.wrappedKeyBytes).toBe(2 * (48 + 2 * 32));
+    expect(await reviewerRead()).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
+    await expect(reviewerRead({ fields: ["document_number"] })).rejects.toThrow(FieldNotGrantedError);
+    await expect(reviewerRead({ fields: ["passport_photo"] })).rejects.toThrow(UnknownFieldError);
+    // Holding the review key is not enough: OTHER is no REVIEWER, so the chain says no before any download.
+    await expect(readRecord(as(OTHER), { addresses, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review })).rejects.toThrow(AccessDeniedError);
 
-    await attest(as(REVIEWER), { projectId, subject: addr(SUBJECT), level: 2, expiry: BigInt(Math.floor(Date.now() / 1000) + 365 * 86400), recordId: submitted.recordId });
-    expect(await isVerified(as(REVIEWER), { subject: addr(SUBJECT), projectId, minLevel: 2 })).toBe(true);
+    await attest(as(REVIEWER), { addresses, projectId, subject: addr(SUBJECT), level: 2, expiry: days(365), recordId: submitted.recordId });
+    expect(await isVerified(publicClient, { addresses, subject: addr(SUBJECT), projectId, minLevel: 2 })).toBe(true);
+    expect(await isVerified(publicClient, { addresses, subject: addr(SUBJECT), projectId, minLevel: 3 })).toBe(false);
   });
 
   it("the escrow path stays closed until the audit access is on-chain", async () => {
-    const p = { recordId: submitted.recordId, storage, projectId, auditor: addr(AUDITOR), keyPair: escrow };
+    const p = { addresses, recordId: submitted.recordId, storage, projectId, keyPair: escrow };
     await expect(readAsAuditor(as(AUDITOR), p)).rejects.toThrow(AuditAccessNotRecordedError);
-    await recordAuditAccess(as(AUDITOR), { recordId: submitted.recordId, projectId, authorisationHash: keccak256(toHex("court-order-42")) });
+    await recordAuditAccess(as(AUDITOR), { addresses, recordId: submitted.recordId, projectId, authorisationHash: keccak256(toHex("court-order-42")) });
     expect(await readAsAuditor(as(AUDITOR), p)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
+    // The entry is the auditor's own: the reviewer, even with the escrow key, is refused.
+    await expect(readAsAuditor(as(REVIEWER), p)).rejects.toThrow(AuditAccessNotRecordedError);
   });
 
-  it("an account grant opens for that account until revoked", async () => {
-    await grantAccess(as(SUBJECT), {
-      ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT",
-      expiry: BigInt(Math.floor(Date.now() / 1000) + 86400),
-    });
-    const read = { recordId: submitted.recordId, storage, reader: addr(OTHER), via: { account: addr(OTHER) }, keyPair: otherKeys };
-    expect(await readRecord(as(OTHER), read)).toEqual({ nationality: FIELDS.nationality });
-    await revoke(as(SUBJECT), { recordId: submitted.recordId, grantee: accountGrantee(addr(OTHER)) });
-    await expect(readRecord(as(OTHER), read)).rejects.toThrow(AccessDeniedError);
+  it("an account grant opens for that account until revoked, then names the reason", async () => {
+    await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) });
+    expect(await otherRead()).toEqual({ nationality: FIELDS.nationality });
+    await revoke(as(SUBJECT), { addresses, recordId: submitted.recordId, grantee: accountGrantee(addr(OTHER)) });
+    await expect(otherRead()).rejects.toThrow(GrantRevokedError);
   });
 
-  it("refuses grants to accounts without a key, and decodes contract reverts by name", async () => {
-    await expect(grantAccess(as(SUBJECT), {
-      ...submitted, grantee: { account: addr(7) }, fields: ["nationality"], purpose: "SUPPORT", expiry: 2n ** 40n,
-    })).rejects.toThrow(GranteeKeyNotSetError);
+  it("an expired grant stops opening the record (by the chain's clock)", async () => {
+    const now = (await publicClient.getBlock()).timestamp;
+    await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: now + 100n });
+    expect(await otherRead()).toEqual({ nationality: FIELDS.nationality });
+    await publicClient.request({ method: "evm_increaseTime" as never, params: [200] as never });
+    await publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    const err = await otherRead().catch((e) => e);
+    expect(err).toBeInstanceOf(GrantExpiredError);
+    expect(err).toBeInstanceOf(AccessDeniedError);
+  });
+
+  it("refuses grants to accounts without a key, unknown key-release modes, and decodes reverts by name", async () => {
+    await expect(grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(NOKEY) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) }))
+      .rejects.toThrow(GranteeKeyNotSetError);
+    await expect(submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS, keyRelease: "tee" as never })).rejects.toThrow(UnknownKeyReleaseModeError);
+    await expect(grantAccess(as(SUBJECT), { addresses, ...submitted, manifest: { ...submitted.manifest, keyRelease: "lit" }, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: days(1) }))
+      .rejects.toThrow(KeyReleaseModeMismatchError);
     const err = await grant(as(SUBJECT), {
-      recordId: submitted.recordId, grantee: projectGrantee(42n), purpose: 0, expiry: 2n ** 40n, fieldMask: 1n, wrappedKey: "0x01",
+      addresses, recordId: submitted.recordId, grantee: projectGrantee(42n), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: "0x01",
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ContractRevertError);
     expect(err.errorName).toBe("GranteeProjectInactive");
-    expect(err.args).toEqual([42n]);
   });
 
-  it("an expired grant stops opening the record", async () => {
-    const now = (await publicClient.getBlock()).timestamp;
-    await grantAccess(as(SUBJECT), { ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: now + 100n });
-    const read = { recordId: submitted.recordId, storage, reader: addr(OTHER), via: { account: addr(OTHER) }, keyPair: otherKeys };
-    expect(await readRecord(as(OTHER), read)).toEqual({ nationality: FIELDS.nationality });
-    await publicClient.request({ method: "evm_increaseTime" as never, params: [200] as never });
-    await publicClient.request({ method: "evm_mine" as never, params: [] as never });
-    await expect(readRecord(as(OTHER), read)).rejects.toThrow(AccessDeniedError);
+  it("rotation re-encrypts under a new DEK and re-wraps only live grants", async () => {
+    const before = await storage.download(submitted.storageId);
+    const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, recordId: submitted.recordId, dek: submitted.dek, storage });
+    expect(rotated.version).toBe(2);
+    expect(rotated.regranted).toEqual([{ projectId }]);
+    expect(rotated.dropped).toEqual([{ account: addr(OTHER) }]);
+    expect(rotated.dek).not.toEqual(submitted.dek);
+    expect(rotated.storageId).not.toBe(submitted.storageId);
+    expect(await reviewerRead()).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
+    await expect(otherRead()).rejects.toThrow(AccessDeniedError);
+    // The old ciphertext is still on Arweave (it always will be) but the chain points at the new one.
+    expect((await storage.download(submitted.storageId)).length).toBe(before.length);
   });
 
-  it("rotation re-encrypts under a new key and re-wraps only live grants", async () => {
-    const rotated = await rotateRecordKeys(as(SUBJECT), {
-      recordId: submitted.recordId, version: 1, dek: submitted.dek, storage,
-      grants: [
-        { grantee: { projectId }, fields: ["full_name", "date_of_birth"], purpose: "KYC_REVIEW", expiry: 2n ** 40n },
-        { grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: 2n ** 40n },
-      ],
-    });
-    expect(rotated).toMatchObject({ version: 2, regranted: 1, dropped: 1 });
-    const out = await readRecord(as(REVIEWER), { recordId: submitted.recordId, storage, reader: addr(REVIEWER), via: { projectId }, keyPair: review });
-    expect(out.full_name).toBe(FIELDS.full_name);
-    await expect(readRecord(as(OTHER), { recordId: submitted.recordId, storage, reader: addr(OTHER), via: { account: addr(OTHER) }, keyPair: otherKeys }))
-      .rejects.toThrow(AccessDeniedError);
-  });
-
-  it("a pointer to nothing surfaces as StorageIdNotFoundError", async () => {
-    const salt = keccak256(toHex("ghost"));
-    const { recordId } = await registerRecord(as(OTHER), {
-      salt, storageId: `0x${"66".repeat(32)}`, contentHash: `0x${"67".repeat(32)}`, manifestHash: `0x${"68".repeat(32)}`, scheme: 1, keyRelease: 0,
-    });
+  it("a pointer to nothing surfaces as StorageIdNotFoundError; altered bytes as ContentHashMismatchError", async () => {
     const keys = generateX25519KeyPair();
-    await setEncryptionKey(as(AUDITOR), { publicKey: bytesHex(keys.publicKey) });
-    await grant(as(OTHER), { recordId, grantee: accountGrantee(addr(AUDITOR)), purpose: 0, expiry: 2n ** 40n, fieldMask: 1n, wrappedKey: `0x${"01".repeat(80)}` });
-    await expect(readRecord(as(AUDITOR), { recordId, storage, reader: addr(AUDITOR), via: { account: addr(AUDITOR) }, keyPair: keys }))
-      .rejects.toThrow(StorageIdNotFoundError);
+    await setEncryptionKey(as(NOKEY), { addresses, publicKey: bytesHex(keys.publicKey) });
+    const ghost = await registerRecord(as(OTHER), {
+      addresses, salt: keccak256(toHex("ghost")), storageId: `0x${"66".repeat(32)}`, contentHash: `0x${"67".repeat(32)}`, manifestHash: `0x${"68".repeat(32)}`, scheme: 1, keyRelease: 0,
+    });
+    await grant(as(OTHER), { addresses, recordId: ghost.recordId, grantee: accountGrantee(addr(NOKEY)), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: `0x${"01".repeat(80)}` });
+    const read = (recordId: Hex) => readRecord(as(NOKEY), { addresses, recordId, storage, via: { account: addr(NOKEY) }, keyPair: keys });
+    await expect(read(ghost.recordId)).rejects.toThrow(StorageIdNotFoundError);
+
+    // Real ciphertext on Arweave, but the chain registered another hash: refused before any key is touched.
+    const real = await submitRecord(as(OTHER), { addresses, storage, fields: { note: `x ${CANARY}` } });
+    const liar = await registerRecord(as(OTHER), {
+      addresses, salt: keccak256(toHex("liar")), storageId: real.storageId, contentHash: keccak256(toHex("not-it")), manifestHash: real.manifestHash, scheme: 1, keyRelease: 0,
+    });
+    await grant(as(OTHER), { addresses, recordId: liar.recordId, grantee: accountGrantee(addr(NOKEY)), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: `0x${"01".repeat(80)}` });
+    await expect(read(liar.recordId)).rejects.toThrow(ContentHashMismatchError);
   });
 
-  it("refuses a wallet on another chain than the RPC", async () => {
-    const other = defineChain({ ...foundry, id: 999 });
-    const c = { publicClient, addresses, walletClient: createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]), chain: other, transport: http(anvil.rpcUrl) }) };
-    await expect(revoke(c, { recordId: submitted.recordId, grantee: projectGrantee(projectId) })).rejects.toThrow(ChainMismatchError);
+  it("refuses a chain id mismatch for reads and writes", async () => {
+    await expect(readRecord(as(REVIEWER), { addresses, chainId: 8453, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review }))
+      .rejects.toThrow(ChainMismatchError);
+    const elsewhere = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]), chain: defineChain({ ...foundry, id: 999 }), transport: http(anvil.rpcUrl) });
+    await expect(revoke(elsewhere, { addresses, recordId: submitted.recordId, grantee: projectGrantee(projectId) })).rejects.toThrow(ChainMismatchError);
   });
 
-  it("after erasure nobody reads and nothing can be granted", async () => {
-    await eraseRecord(as(SUBJECT), { recordId: submitted.recordId });
-    await expect(readRecord(as(REVIEWER), { recordId: submitted.recordId, storage, reader: addr(REVIEWER), via: { projectId }, keyPair: review }))
-      .rejects.toThrow(AccessDeniedError);
-    const err = await grantAccess(as(SUBJECT), { ...submitted, version: 2, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: 2n ** 40n }).catch((e) => e);
-    expect(err).toBeInstanceOf(ContractRevertError);
-    expect(err.errorName).toBe("RecordIsErased");
+  it("after erasure nobody reads, nothing is granted, and the audit path closes too", async () => {
+    await eraseRecord(as(SUBJECT), { addresses, recordId: submitted.recordId });
+    const err = await reviewerRead().catch((e) => e);
+    expect(err).toBeInstanceOf(RecordErasedError);
+    expect(String(err.message)).not.toContain(CANARY);
+    await expect(readAsAuditor(as(AUDITOR), { addresses, recordId: submitted.recordId, storage, projectId, keyPair: escrow })).rejects.toThrow(AuditAccessNotRecordedError);
+    const g = await grantAccess(as(SUBJECT), { addresses, ...submitted, version: 2, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: days(1) }).catch((e) => e);
+    expect(g).toBeInstanceOf(ContractRevertError);
+    expect(g.errorName).toBe("RecordIsErased");
   });
 });

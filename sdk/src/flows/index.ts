@@ -1,192 +1,290 @@
-// @onekey/sdk/flows — the private path as a few calls: submit, grant, read, audit, rotate, erase.
-import { type Address, type Hex, toHex } from "viem";
+// @onekey/sdk/flows — the private path as a few calls: submit, grant, read, audit, rotate,
+// re-wrap, erase, attest/verify. Each takes one viem client first (a wallet client for an EOA, a
+// bundler client for a smart account, or the legacy { publicClient, walletClient | sender }
+// bundle) and does its chain reads and writes through /contracts.
 import { randomBytes } from "node:crypto";
-import { BaseError } from "../errors.ts";
+import { getBlock, getLogs } from "viem/actions";
+import { toHex, type Address, type Hex } from "viem";
 import {
-  decryptRecord, encryptRecord, fieldKeysFor, fieldMaskOf, fieldsOfMask, grantContext, parseBundle, unwrapKeys, wrapKeys,
-  splitProjectWrap, type FieldValue, type Manifest,
-} from "../crypto/index.ts";
-import { fromHex } from "../crypto/bytes.ts";
+  decryptRecord, encryptRecord, fieldKeysFor, fieldMaskOf, fieldsOfMask, parseBundle, type FieldValue, type Manifest,
+} from "../crypto/record.ts";
+import {
+  assertMode, envelopeKeyRelease, granteeKeyOf, keyReleaseModeName, KeyReleaseModes, type GranteeRef, type KeyRelease,
+  type KeyReleaseModeName,
+} from "../crypto/release.ts";
+import { AuditAccessNotRecordedError, FieldNotGrantedError, KeyReleaseModeMismatchError, UnknownFieldError } from "../crypto/errors.ts";
 import type { X25519KeyPair } from "../crypto/primitives.ts";
+import { prepareRotation } from "../keys/rotation.ts";
 import { downloadVerified, type StorageProvider } from "../storage/index.ts";
+import { recordRegistryAbi } from "../abis.ts";
 import {
-  accountGrantee, computeRecordId, encryptionKeyOf, getGrantWrappedKey, getProject, getRecordPointer, grant, hasAccess,
-  hasAuditAccess, isGrantLive, KeyReleaseMode, projectGrantee, registerRecord, rotateRecord, Purpose, type PurposeName,
-} from "../contracts/actions.ts";
-import { senderAddress, type OneKeyClients } from "../contracts/core.ts";
-import type { PublicClient } from "viem";
-import type { OneKeyAddresses } from "../addresses.ts";
+  computeRecordId, getGrant, getGrantWrappedKey, getRecord, getRecordPointer, grant, hasAccess, hasAuditAccess, isGrantLive,
+  parseGrantee, parseRecordRegistryEvents, readerOf, registerRecord, registryAddress, rotateRecord, senderAddress,
+  type ClientInput, type PurposeName, type ReadParameters, type WriteParameters, type WriteResult,
+} from "../contracts/index.ts";
+import { AccessDeniedError, GrantExpiredError, GrantRevokedError, RecordErasedError, StaleGrantError } from "./errors.ts";
 
-export class AccessDeniedError extends BaseError {
-  override name = "AccessDeniedError";
-  constructor(recordId: Hex, who: Address) {
-    super(`${who} has no live access to record ${recordId} (no grant, expired, revoked, or erased).`);
-  }
+export * from "./errors.ts";
+export { AuditAccessNotRecordedError, GranteeKeyNotSetError, KeyReleaseModeMismatchError, UnknownKeyReleaseModeError } from "../crypto/errors.ts";
+export type { GranteeRef as Grantee, KeyRelease } from "../crypto/release.ts";
+
+/** Which deployment and chain: the SDK's recorded addresses unless overridden. */
+type Target = Pick<ReadParameters, "addresses" | "chainId">;
+type Writer = Target & Pick<WriteParameters, "account" | "sender">;
+const target = (p: Target): Target => ({ addresses: p.addresses, chainId: p.chainId });
+const writer = (p: Writer): Writer => ({ ...target(p), account: p.account, sender: p.sender });
+
+async function registries(client: ClientInput, p: Target) {
+  const [recordRegistry, projectRegistry] = await Promise.all([
+    registryAddress(client, "recordRegistry", target(p)), registryAddress(client, "projectRegistry", target(p)),
+  ]);
+  return { recordRegistry, projectRegistry };
 }
 
-export class GranteeKeyNotSetError extends BaseError {
-  override name = "GranteeKeyNotSetError";
-  constructor(what: string) {
-    super(`${what} has no X25519 public key registered on-chain; it cannot receive a grant yet.`);
-  }
+async function envelopeFor(client: ClientInput, p: Target, keyPair?: X25519KeyPair, as?: "grantee" | "auditor"): Promise<KeyRelease> {
+  return envelopeKeyRelease({ client: readerOf(client), addresses: await registries(client, p), keyPair, as });
 }
 
-export class AuditAccessNotRecordedError extends BaseError {
-  override name = "AuditAccessNotRecordedError";
-  constructor(recordId: Hex, projectId: bigint, auditor: Address) {
-    super(`No audit access by ${auditor} for record ${recordId} in project ${projectId} is on-chain; the escrow key stays closed.`, {
-      details: "Call recordAuditAccess(recordId, projectId, authorisationHash) first.",
-    });
-  }
+/** The key release to use for a record in `mode`: the caller's (checked), or envelope by default. */
+async function releaseFor(client: ClientInput, p: Target, mode: number, given?: KeyRelease, keyPair?: X25519KeyPair, as?: "grantee" | "auditor") {
+  const name = keyReleaseModeName(mode);
+  const release = given ?? (name === "envelope" ? await envelopeFor(client, p, keyPair, as) : undefined);
+  if (!release) throw new KeyReleaseModeMismatchError(name, "envelope (default; pass a lit key release)");
+  assertMode(release, mode);
+  return release;
 }
-
-export class StaleGrantError extends BaseError {
-  override name = "StaleGrantError";
-  constructor(recordId: Hex, grantVersion: number, recordVersion: number) {
-    super(`The grant for record ${recordId} wraps version ${grantVersion} but the record is at version ${recordVersion}.`);
-  }
-}
-
-type ReadClients = { publicClient: PublicClient; addresses?: Partial<OneKeyAddresses> };
-export type Grantee = { account: Address } | { projectId: bigint };
-const granteeKey = (g: Grantee): Hex => ("account" in g ? accountGrantee(g.account) : projectGrantee(g.projectId));
 
 // --- submit -------------------------------------------------------------------------------------
 
-export type SubmitRecordParameters = {
+export type SubmitRecordParameters = Writer & {
   storage: StorageProvider;
   fields: Record<string, FieldValue>;
-  /** Upload progress in bytes (a single bundle: 0 then total). */
+  /** How grants of this record will release keys (default envelope). */
+  keyRelease?: KeyReleaseModeName;
+  /** For lit records: the Lit network the owner intends grants for (recorded in the manifest). */
+  litNetwork?: string;
+  /** Default: 32 random bytes. recordId = keccak256(abi.encode(owner, salt)). */
+  salt?: Hex;
+  /** Upload progress in bytes. */
   onProgress?: (sent: number, total: number) => void;
 };
-export type SubmitRecordReturnType = { recordId: Hex; version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex };
+export type SubmitRecordReturnType = WriteResult & {
+  recordId: Hex; version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex; manifestHash: Hex;
+};
 
-/** Encrypts on this device, uploads the ciphertext, registers pointer and hash on-chain. */
-export async function submitRecord(c: OneKeyClients, p: SubmitRecordParameters): Promise<SubmitRecordReturnType> {
-  const salt = toHex(randomBytes(32));
-  const recordId = computeRecordId(senderAddress(c), salt);
-  const enc = encryptRecord({ recordId, version: 1, fields: p.fields });
-  p.onProgress?.(0, enc.bundle.length);
-  const { storageId } = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }]);
-  p.onProgress?.(enc.bundle.length, enc.bundle.length);
-  await registerRecord(c, {
-    salt, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash, scheme: enc.manifest.scheme, keyRelease: KeyReleaseMode.envelope,
+/** Encrypts on this device, uploads only ciphertext, then registers pointer and hashes on-chain. */
+export async function submitRecord(client: ClientInput, p: SubmitRecordParameters): Promise<SubmitRecordReturnType> {
+  const mode = keyReleaseModeName(p.keyRelease ?? "envelope");
+  const salt = p.salt ?? toHex(randomBytes(32));
+  const recordId = computeRecordId(senderAddress(client, p), salt);
+  const enc = encryptRecord({ recordId, version: 1, fields: p.fields, keyRelease: mode, litNetwork: p.litNetwork });
+  const { storageId } = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }], {
+    onProgress: p.onProgress,
   });
-  return { recordId, version: 1, dek: enc.dek, manifest: enc.manifest, storageId, contentHash: enc.contentHash };
+  const r = await registerRecord(client, {
+    ...writer(p), salt, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash, scheme: enc.manifest.scheme, keyRelease: KeyReleaseModes[mode],
+  });
+  return { ...r, recordId, version: 1, dek: enc.dek, manifest: enc.manifest, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash };
 }
 
 // --- grant --------------------------------------------------------------------------------------
 
-export type GrantAccessParameters = {
+export type GrantAccessParameters = Writer & {
   recordId: Hex;
   version: number;
   dek: Uint8Array;
   manifest: Manifest;
-  grantee: Grantee;
-  /** Field names to disclose. */
+  grantee: GranteeRef;
+  /** Field names to disclose; only their keys are sealed. */
   fields: string[];
   purpose: PurposeName;
   expiry: bigint;
+  /** Required for lit records; envelope (keys read from the chain) by default. */
+  keyRelease?: KeyRelease;
 };
+export type GrantAccessReturnType = WriteResult & { fieldMask: bigint; wrappedKeyBytes: number };
 
-/** Wraps only the chosen fields' keys to the grantee (a project: its review and escrow keys) and grants. */
-export async function grantAccess(c: OneKeyClients, p: GrantAccessParameters) {
-  const mask = fieldMaskOf(p.manifest, p.fields);
-  const keys = [...fieldKeysFor(p.dek, p.manifest, mask).values()];
-  const key = granteeKey(p.grantee);
-  let wrapped: Uint8Array;
-  if ("account" in p.grantee) {
-    const { publicKey } = await encryptionKeyOf(c, { account: p.grantee.account });
-    if (BigInt(publicKey) === 0n) throw new GranteeKeyNotSetError(p.grantee.account);
-    wrapped = wrapKeys(fromHex(publicKey, 32), keys, grantContext(p.recordId, p.version, key));
-  } else {
-    const project = await getProject(c, { projectId: p.grantee.projectId });
-    if (project.reviewKeyVersion === 0) throw new GranteeKeyNotSetError(`project ${p.grantee.projectId} (review key)`);
-    if (project.escrowKeyVersion === 0) throw new GranteeKeyNotSetError(`project ${p.grantee.projectId} (escrow key)`);
-    wrapped = new Uint8Array(Buffer.concat([
-      wrapKeys(fromHex(project.reviewKey, 32), keys, grantContext(p.recordId, p.version, key)),
-      wrapKeys(fromHex(project.escrowKey, 32), keys, grantContext(p.recordId, p.version, key, "escrow")),
-    ]));
-  }
-  const receipt = await grant(c, {
-    recordId: p.recordId, grantee: key, purpose: Purpose[p.purpose], expiry: p.expiry, fieldMask: mask, wrappedKey: toHex(wrapped),
+/** Seals only the chosen fields' keys for the grantee and records the grant on-chain. */
+export async function grantAccess(client: ClientInput, p: GrantAccessParameters): Promise<GrantAccessReturnType> {
+  const fieldMask = fieldMaskOf(p.manifest, p.fields);
+  const release = await releaseFor(client, p, KeyReleaseModes[keyReleaseModeName(p.manifest.keyRelease)], p.keyRelease);
+  const keys = [...fieldKeysFor(p.dek, p.manifest, fieldMask).values()];
+  const wrapped = await release.seal({ recordId: p.recordId, version: p.version, grantee: p.grantee, keys });
+  const r = await grant(client, {
+    ...writer(p), recordId: p.recordId, grantee: granteeKeyOf(p.grantee), purpose: p.purpose, expiry: p.expiry, fieldMask, wrappedKey: toHex(wrapped),
   });
-  return { receipt, fieldMask: mask, wrappedKeyBytes: wrapped.length };
+  return { ...r, fieldMask, wrappedKeyBytes: wrapped.length };
 }
 
 // --- read ---------------------------------------------------------------------------------------
 
-export type ReadRecordParameters = {
+export type ReadRecordParameters = Target & {
   recordId: Hex;
   storage: StorageProvider;
-  /** The address whose access is checked (the reviewer's own account for project grants). */
-  reader: Address;
-  /** Whose grant to open: the reader's own, or a project's (then `keyPair` is the project review key). */
-  via: Grantee;
-  keyPair: X25519KeyPair;
+  /** Whose grant to open: the reader's own account, or a project the reader reviews for. */
+  via: GranteeRef;
+  /** The account whose access is checked; default the client's account. */
+  reader?: Address;
+  /** Envelope: the grantee's key pair (the project's review key for project grants). */
+  keyPair?: X25519KeyPair;
+  /** Lit records: a lit key release whose signer is the reader. */
+  keyRelease?: KeyRelease;
+  /** Fields to decrypt (default: all the grant discloses). */
   fields?: string[];
 };
 
-/** Checks access, fetches, verifies the content hash, unwraps and decrypts only granted fields. */
-export async function readRecord(c: ReadClients, p: ReadRecordParameters): Promise<Record<string, FieldValue>> {
-  if (!(await hasAccess(c, { recordId: p.recordId, user: p.reader }))) throw new AccessDeniedError(p.recordId, p.reader);
-  return openGrant(c, { ...p, role: "grantee" });
+/** Why `hasAccess` said no, as a named error (erased, revoked, expired, stale or none). */
+async function whyDenied(client: ClientInput, p: Target, recordId: Hex, via: GranteeRef, reader: Address): Promise<AccessDeniedError> {
+  const record = await getRecord(client, { ...target(p), recordId });
+  if (record.erased) return new RecordErasedError(recordId, reader);
+  const g = await getGrant(client, { ...target(p), recordId, grantee: granteeKeyOf(via) });
+  if (g.grantedAt === 0) return new AccessDeniedError(recordId, reader, "no grant to that grantee");
+  if (g.revoked) return new GrantRevokedError(recordId, reader);
+  const now = (await getBlock(readerOf(client))).timestamp;
+  if (g.expiry <= now) return new GrantExpiredError(recordId, reader, g.expiry);
+  if (g.recordVersion !== record.version) return new StaleGrantError(recordId, reader, g.recordVersion, record.version);
+  return new AccessDeniedError(recordId, reader, "projectId" in via ? `not an active REVIEWER of project ${via.projectId}` : "the grant is another account's");
 }
 
-export type ReadAsAuditorParameters = Omit<ReadRecordParameters, "via" | "reader"> & { projectId: bigint; auditor: Address };
+type OpenParameters = ReadRecordParameters & { reader: Address; as: "grantee" | "auditor" };
 
-/** The escrow path: refuses unless this auditor's audit access is on-chain and current. */
-export async function readAsAuditor(c: ReadClients, p: ReadAsAuditorParameters): Promise<Record<string, FieldValue>> {
-  if (!(await hasAuditAccess(c, { recordId: p.recordId, projectId: p.projectId, auditor: p.auditor }))) {
-    throw new AuditAccessNotRecordedError(p.recordId, p.projectId, p.auditor);
-  }
-  return openGrant(c, { ...p, via: { projectId: p.projectId }, role: "escrow" });
-}
-
-async function openGrant(
-  c: ReadClients,
-  p: { recordId: Hex; storage: StorageProvider; via: Grantee; keyPair: X25519KeyPair; fields?: string[]; role: "grantee" | "escrow" },
-) {
-  const { record, storageId } = await getRecordPointer(c, { recordId: p.recordId });
-  const key = granteeKey(p.via);
-  const g = await getGrantWrappedKey(c, { recordId: p.recordId, grantee: key });
-  if (g.recordVersion !== record.version) throw new StaleGrantError(p.recordId, g.recordVersion, record.version);
+/** Fetch → verify the content hash → check the fields asked for → open the keys → decrypt. */
+async function openRecord(client: ClientInput, p: OpenParameters): Promise<Record<string, FieldValue>> {
+  const { record, storageId } = await getRecordPointer(client, { ...target(p), recordId: p.recordId });
+  const release = await releaseFor(client, p, record.keyRelease, p.keyRelease, p.keyPair, p.as);
+  const g = await getGrantWrappedKey(client, { ...target(p), recordId: p.recordId, grantee: granteeKeyOf(p.via) });
+  if (g.recordVersion !== record.version) throw new StaleGrantError(p.recordId, p.reader, g.recordVersion, record.version);
   const bundle = await downloadVerified(p.storage, storageId, record.contentHash);
   const { manifest } = parseBundle(bundle);
-  let wrapped = fromHex(g.wrappedKey);
-  if ("projectId" in p.via) wrapped = splitProjectWrap(wrapped)[p.role === "escrow" ? "escrow" : "review"];
-  const keys = unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, wrapped, grantContext(p.recordId, record.version, key, p.role));
-  const names = fieldsOfMask(manifest, g.fieldMask).map((f) => f.name);
-  const fieldKeys = new Map(names.map((n, i) => [n, keys[i]]));
-  return decryptRecord({ bundle, recordId: p.recordId, version: record.version, keys: { fieldKeys }, fields: p.fields, expectedContentHash: record.contentHash });
+  const granted = fieldsOfMask(manifest, g.fieldMask).map((f) => f.name);
+  // Refuse before any key is unwrapped or asked of Lit.
+  for (const name of p.fields ?? []) {
+    if (!manifest.fields.some((f) => f.name === name)) throw new UnknownFieldError(name);
+    if (!granted.includes(name)) throw new FieldNotGrantedError(name);
+  }
+  const keys = await release.open({
+    recordId: p.recordId, version: record.version, grantee: p.via, wrappedKey: Buffer.from(g.wrappedKey.slice(2), "hex"), keyCount: granted.length, reader: p.reader,
+  });
+  const fieldKeys = new Map(granted.map((name, i) => [name, keys[i]]));
+  // The bundle was hashed against the chain in downloadVerified; no second pass here.
+  return decryptRecord({ bundle, recordId: p.recordId, version: record.version, keys: { fieldKeys }, fields: p.fields });
 }
 
-// --- rotate -------------------------------------------------------------------------------------
+/** Checks access on-chain, fetches, verifies the hash, unwraps and decrypts only granted fields. */
+export async function readRecord(client: ClientInput, p: ReadRecordParameters): Promise<Record<string, FieldValue>> {
+  const reader = p.reader ?? senderAddress(client);
+  if (!(await hasAccess(client, { ...target(p), recordId: p.recordId, user: reader }))) {
+    throw await whyDenied(client, p, p.recordId, p.via, reader);
+  }
+  return openRecord(client, { ...p, reader, as: "grantee" });
+}
 
-export type RotateRecordKeysParameters = {
-  recordId: Hex;
-  version: number;
-  dek: Uint8Array;
-  storage: StorageProvider;
-  /** Grants to carry over if still live before rotation: re-wrapped under the new key. */
-  grants: Omit<GrantAccessParameters, "recordId" | "version" | "dek" | "manifest">[];
+export type ReadAsAuditorParameters = Omit<ReadRecordParameters, "via" | "reader"> & {
+  projectId: bigint;
+  /** Default: the client's account. */
+  auditor?: Address;
 };
 
-/** New DEK and version, re-encrypted and re-uploaded; only grants live right now are re-wrapped. */
-export async function rotateRecordKeys(c: OneKeyClients, p: RotateRecordKeysParameters) {
-  const { record, storageId } = await getRecordPointer(c, { recordId: p.recordId });
-  const bundle = await downloadVerified(p.storage, storageId, record.contentHash);
-  const fields = decryptRecord({ bundle, recordId: p.recordId, version: p.version, keys: { dek: p.dek } });
-  const live = [];
-  for (const g of p.grants) if (await isGrantLive(c, { recordId: p.recordId, grantee: granteeKey(g.grantee) })) live.push(g);
-  const version = p.version + 1;
-  const enc = encryptRecord({ recordId: p.recordId, version, fields });
-  const up = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }]);
-  await rotateRecord(c, {
-    recordId: p.recordId, storageId: up.storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash, scheme: 1, keyRelease: KeyReleaseMode.envelope,
-  });
-  for (const g of live) await grantAccess(c, { ...g, recordId: p.recordId, version, dek: enc.dek, manifest: enc.manifest });
-  return { version, dek: enc.dek, manifest: enc.manifest, regranted: live.length, dropped: p.grants.length - live.length };
+/** The escrow path: refuses unless this auditor's audit access is on-chain and current. */
+export async function readAsAuditor(client: ClientInput, p: ReadAsAuditorParameters): Promise<Record<string, FieldValue>> {
+  const auditor = p.auditor ?? senderAddress(client);
+  if (!(await hasAuditAccess(client, { ...target(p), recordId: p.recordId, projectId: p.projectId, auditor }))) {
+    throw new AuditAccessNotRecordedError(p.recordId, p.projectId, auditor);
+  }
+  return openRecord(client, { ...p, via: { projectId: p.projectId }, reader: auditor, as: "auditor" });
 }
 
-export { eraseRecord, attest, isVerified, revoke, recordAuditAccess } from "../contracts/actions.ts";
+// --- rotate and re-wrap -------------------------------------------------------------------------
+
+type GrantState = { grantee: GranteeRef; key: Hex; purpose: number; expiry: bigint; fieldMask: bigint; live: boolean };
+
+/** Every grantee the record ever granted to, with its latest grant and whether it is live now. */
+async function grantsOf(client: ClientInput, p: Target & { recordId: Hex; fromBlock?: bigint }): Promise<GrantState[]> {
+  const address = await registryAddress(client, "recordRegistry", target(p));
+  const event = recordRegistryAbi.find((x) => x.type === "event" && x.name === "AccessGranted");
+  const logs = await getLogs(readerOf(client), { address, event, args: { recordId: p.recordId }, fromBlock: p.fromBlock ?? 0n, toBlock: "latest" } as never);
+  const latest = new Map<Hex, GrantState>();
+  for (const e of parseRecordRegistryEvents(logs, { eventName: "AccessGranted", address })) {
+    latest.set(e.args.grantee, {
+      grantee: parseGrantee(e.args.grantee), key: e.args.grantee, purpose: e.args.purpose, expiry: e.args.expiry, fieldMask: e.args.fieldMask, live: false,
+    });
+  }
+  const states = [...latest.values()];
+  await Promise.all(states.map(async (s) => (s.live = await isGrantLive(client, { ...target(p), recordId: p.recordId, grantee: s.key }))));
+  return states;
+}
+
+export type RotateRecordKeysParameters = Writer & {
+  recordId: Hex;
+  /** The current version's DEK (the owner's). */
+  dek: Uint8Array;
+  storage: StorageProvider;
+  /** Seals the re-wraps; its mode becomes the record's (a lit release here moves an envelope record to Lit). */
+  keyRelease?: KeyRelease;
+  updates?: Record<string, FieldValue>;
+  litNetwork?: string;
+  /** Where to start looking for the record's grants (default: genesis). */
+  fromBlock?: bigint;
+};
+export type RotateRecordKeysReturnType = {
+  version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex; regranted: GranteeRef[]; dropped: GranteeRef[];
+};
+
+/** New DEK and version, re-encrypted and re-uploaded; only grants live right now are re-sealed and re-granted. */
+export async function rotateRecordKeys(client: ClientInput, p: RotateRecordKeysParameters): Promise<RotateRecordKeysReturnType> {
+  const { record, storageId } = await getRecordPointer(client, { ...target(p), recordId: p.recordId });
+  const release = p.keyRelease ?? (await releaseFor(client, p, record.keyRelease));
+  const bundle = await downloadVerified(p.storage, storageId, record.contentHash);
+  const grants = await grantsOf(client, p);
+  const plan = await prepareRotation({
+    recordId: p.recordId, version: record.version, dek: p.dek, bundle, grants, keyRelease: release, updates: p.updates, litNetwork: p.litNetwork,
+  });
+  const up = await p.storage.upload(plan.encrypted.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }]);
+  await rotateRecord(client, {
+    ...writer(p), recordId: p.recordId, storageId: up.storageId, contentHash: plan.encrypted.contentHash, manifestHash: plan.encrypted.manifestHash,
+    scheme: plan.encrypted.manifest.scheme, keyRelease: KeyReleaseModes[release.mode],
+  });
+  const byKey = new Map(grants.map((g) => [g.key, g]));
+  for (const w of plan.rewraps) {
+    const old = byKey.get(granteeKeyOf(w.grantee))!;
+    await grant(client, { ...writer(p), recordId: p.recordId, grantee: old.key, purpose: old.purpose, expiry: old.expiry, fieldMask: w.fieldMask, wrappedKey: toHex(w.wrappedKey) });
+  }
+  return {
+    version: plan.version, dek: plan.encrypted.dek, manifest: plan.encrypted.manifest, storageId: up.storageId, contentHash: plan.encrypted.contentHash,
+    regranted: plan.rewraps.map((w) => w.grantee), dropped: plan.dropped,
+  };
+}
+
+export type RewrapGrantParameters = Writer & {
+  recordId: Hex;
+  grantee: GranteeRef;
+  /** Opens the current wrap (the owner's own access suffices under Lit). */
+  from: KeyRelease;
+  /** Seals the new one: e.g. the same mode on the next Lit network. */
+  to: KeyRelease;
+};
+
+/**
+ * Re-seals one live grant under another key release of the same mode (a Lit network migration)
+ * and re-grants it with the same purpose, expiry and mask. Changing mode is a rotation.
+ */
+export async function rewrapGrant(client: ClientInput, p: RewrapGrantParameters): Promise<GrantAccessReturnType> {
+  const record = await getRecord(client, { ...target(p), recordId: p.recordId });
+  assertMode(p.from, record.keyRelease);
+  if (p.to.mode !== p.from.mode) throw new KeyReleaseModeMismatchError(p.from.mode, `${p.to.mode} (changing mode needs rotateRecordKeys)`);
+  const key = granteeKeyOf(p.grantee);
+  const [g, w] = await Promise.all([
+    getGrant(client, { ...target(p), recordId: p.recordId, grantee: key }),
+    getGrantWrappedKey(client, { ...target(p), recordId: p.recordId, grantee: key }),
+  ]);
+  const reader = senderAddress(client, p);
+  if (!(await isGrantLive(client, { ...target(p), recordId: p.recordId, grantee: key }))) throw await whyDenied(client, p, p.recordId, p.grantee, reader);
+  const keyCount = g.fieldMask.toString(2).replaceAll("0", "").length;
+  const keys = await p.from.open({ recordId: p.recordId, version: record.version, grantee: p.grantee, wrappedKey: Buffer.from(w.wrappedKey.slice(2), "hex"), keyCount, reader });
+  const wrapped = await p.to.seal({ recordId: p.recordId, version: record.version, grantee: p.grantee, keys });
+  const r = await grant(client, { ...writer(p), recordId: p.recordId, grantee: key, purpose: g.purpose, expiry: g.expiry, fieldMask: g.fieldMask, wrappedKey: toHex(wrapped) });
+  return { ...r, fieldMask: g.fieldMask, wrappedKeyBytes: wrapped.length };
+}
+
+// Erase, revoke, attest and verify are single contract calls; the flows export them so one import serves the whole path.
+export { eraseRecord, revoke, recordAuditAccess, attest, isVerified, revokeAttestation } from "../contracts/index.ts";

@@ -124,3 +124,5 @@ export async function getOrCreateKey(store: KeyStore, id: string): Promise<X2551
   await store.put(id, { privateKey, publicKey });
   return { privateKey, publicKey };
 }
+
+export { prepareRotation, type PrepareRotationParameters, type PrepareRotationReturnType, type RotationGrant } from "./rotation.ts";

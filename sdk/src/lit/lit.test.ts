@@ -71,7 +71,7 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const grantee = { account: addr(FRIEND) };
     const wrapped = await release(OWNER).seal({ recordId, version: 1, grantee, keys });
     const blob = parseLitBlob(wrapped);
-    expect(blob).toMatchObject({ network: "custom", chain: "baseSepolia", recordRegistry: getAddress(addresses.recordRegistry), projectId: undefined });
+    expect(blob).toMatchObject({ network: `custom:${lit.publicKey.slice(0, 16)}`, chain: "baseSepolia", recordRegistry: getAddress(addresses.recordRegistry), projectId: undefined });
     await grant(granteeKeyOf(grantee), wrapped);
 
     const open = (i: number) => release(i).open({ recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 2, reader: addr(i) });

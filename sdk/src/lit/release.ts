@@ -18,6 +18,8 @@ const require = createRequire(import.meta.url);
 export interface LitClientLike {
   config: { litNetwork: string };
   ready: boolean;
+  /** The network's BLS encryption key (set by connect); what a ciphertext is bound to. */
+  subnetPubKey: string | null;
   encrypt(p: { evmContractConditions: unknown[]; dataToEncrypt: Uint8Array }): Promise<{ ciphertext: string; dataToEncryptHash: string }>;
   decrypt(p: {
     evmContractConditions: unknown[]; ciphertext: string; dataToEncryptHash: string; chain: string; sessionSigs: Record<string, unknown>;
@@ -95,10 +97,20 @@ function sessionSigner(p: LitKeyReleaseParameters) {
   };
 }
 
+/**
+ * The network a ciphertext belongs to: Lit's name for public networks; for a custom network
+ * (our own nodes, a test network) the name plus a prefix of its key, since "custom" alone would
+ * not tell two of them apart.
+ */
+export function litNetworkId(client: Pick<LitClientLike, "config" | "subnetPubKey">): string {
+  const name = client.config.litNetwork;
+  return name === "custom" ? `custom:${(client.subnetPubKey ?? "").slice(0, 16)}` : name;
+}
+
 /** Key release through Lit: `seal` encrypts locally with the network key; `open` asks the nodes. */
 export function litKeyRelease(p: LitKeyReleaseParameters): KeyRelease & { network: string } {
   const sessionSigs = sessionSigner(p);
-  const network = p.litClient.config.litNetwork;
+  const network = litNetworkId(p.litClient);
   return {
     mode: "lit",
     network,
