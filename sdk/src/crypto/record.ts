@@ -184,7 +184,8 @@ export function encryptRecord(p: EncryptRecordParameters): EncryptedRecord {
 
 export interface ParsedBundle {
   manifest: Manifest;
-  manifestHash: Hex;
+  /** sha256 of the manifest bytes (computed on first read). */
+  readonly manifestHash: Hex;
   body: Uint8Array;
 }
 
@@ -210,7 +211,14 @@ export function parseBundle(bundle: Uint8Array): ParsedBundle {
       throw new MalformedBundleError(`field ${f.name} overruns the bundle`);
     }
   }
-  return { manifest, manifestHash: sha256Hex(manifestBytes), body };
+  let manifestHash: Hex | undefined;
+  return {
+    manifest,
+    get manifestHash() {
+      return (manifestHash ??= sha256Hex(manifestBytes));
+    },
+    body,
+  };
 }
 
 /** Field mask with the bits of the named fields set. */
@@ -257,13 +265,17 @@ export function decryptRecord(p: DecryptRecordParameters): Record<string, FieldV
   if (manifest.recordId !== p.recordId.toLowerCase() || manifest.version !== p.version) {
     throw new MalformedBundleError(`bundle is for ${manifest.recordId} v${manifest.version}, not ${p.recordId} v${p.version}`);
   }
-  const keyFor = (name: string): Uint8Array | undefined =>
-    "dek" in p.keys ? deriveFieldKey(p.keys.dek, manifest.recordId, manifest.version, name) : p.keys.fieldKeys.get(name);
-  const wanted = p.fields ?? manifest.fields.filter((f) => keyFor(f.name)).map((f) => f.name);
+  // Each field key is derived (or looked up) once.
+  const keys = new Map<string, Uint8Array>();
+  for (const f of manifest.fields) {
+    const key = "dek" in p.keys ? (p.fields && !p.fields.includes(f.name) ? undefined : deriveFieldKey(p.keys.dek, manifest.recordId, manifest.version, f.name)) : p.keys.fieldKeys.get(f.name);
+    if (key) keys.set(f.name, key);
+  }
+  const wanted = p.fields ?? manifest.fields.filter((f) => keys.has(f.name)).map((f) => f.name);
   const plan = wanted.map((name) => {
     const f = manifest.fields.find((x) => x.name === name);
     if (!f) throw new UnknownFieldError(name);
-    const key = keyFor(name);
+    const key = keys.get(name);
     if (!key) throw new FieldNotGrantedError(name);
     return { f, key };
   });
