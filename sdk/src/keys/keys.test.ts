@@ -52,3 +52,38 @@ describe("FileKeyStore", () => {
     }
   });
 });
+
+describe("prepareRotation", async () => {
+  const { prepareRotation } = await import("./rotation.ts");
+  const { encryptRecord, decryptRecord, fieldMaskOf, grantContext, unwrapKeys, wrapKeys, generateX25519KeyPair, granteeKeyOf, DecryptionFailedError } = await import("../crypto/index.ts");
+  const recordId = `0x${"ab".repeat(32)}` as const;
+  const alice = generateX25519KeyPair();
+  // A real key release over the envelope wrap, with the recipient key given instead of read from a chain.
+  const release = {
+    mode: "envelope" as const,
+    seal: async (p: { recordId: `0x${string}`; version: number; grantee: { account: `0x${string}` } | { projectId: bigint }; keys: Uint8Array[] }) =>
+      wrapKeys(alice.publicKey, p.keys, grantContext(p.recordId, p.version, granteeKeyOf(p.grantee))),
+    open: async () => [],
+  };
+
+  it("re-encrypts under a new DEK and version, re-seals live grants only, and keeps masks on the same field names", async () => {
+    const v1 = encryptRecord({ recordId, version: 1, fields: { a: "1", b: "2", c: "3" } });
+    const live = { account: "0x00000000000000000000000000000000000000a1" as const };
+    const dead = { account: "0x00000000000000000000000000000000000000d1" as const };
+    const plan = await prepareRotation({
+      recordId, version: 1, dek: v1.dek, bundle: v1.bundle, keyRelease: release, updates: { d: "4", b: "2b" },
+      grants: [{ grantee: live, fieldMask: fieldMaskOf(v1.manifest, ["a", "c"]), live: true }, { grantee: dead, fieldMask: 0b111n, live: false }],
+    });
+    expect(plan.version).toBe(2);
+    expect(plan.encrypted.manifest.fields.map((f) => f.name)).toEqual(["a", "b", "c", "d"]);
+    expect(plan.dropped).toEqual([dead]);
+    expect(plan.rewraps).toHaveLength(1);
+    expect(plan.rewraps[0].fieldMask).toBe(fieldMaskOf(plan.encrypted.manifest, ["a", "c"]));
+    const keys = unwrapKeys(alice.privateKey, alice.publicKey, plan.rewraps[0].wrappedKey, grantContext(recordId, 2, granteeKeyOf(live)));
+    const fieldKeys = new Map([["a", keys[0]], ["c", keys[1]]]);
+    expect(decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { fieldKeys } })).toEqual({ a: "1", c: "3" });
+    expect(decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { dek: plan.encrypted.dek } })).toEqual({ a: "1", b: "2b", c: "3", d: "4" });
+    // The old DEK opens nothing of the new version.
+    expect(() => decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { dek: v1.dek } })).toThrow(DecryptionFailedError);
+  });
+});

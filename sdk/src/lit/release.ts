@@ -43,6 +43,8 @@ export type LitKeyReleaseParameters = {
   signer?: LitSigner;
   /** Session lifetime in ms (default 10 minutes); sessions are reused until then. */
   sessionMs?: number;
+  /** Datil and datil-test charge decryptions to capacity credits: a delegation signed by their holder. */
+  capacityDelegationAuthSig?: unknown;
 };
 
 // Lit 7.4.0's doDecrypt console.logs the combined BLS signature, i.e. the decryption key of that
@@ -80,6 +82,7 @@ function sessionSigner(p: LitKeyReleaseParameters) {
     const sigs = await p.litClient.getSessionSigs({
       chain: p.chain,
       expiration,
+      ...(p.capacityDelegationAuthSig ? { capacityDelegationAuthSig: p.capacityDelegationAuthSig } : {}),
       resourceAbilityRequests: [{ resource: new helpers.LitAccessControlConditionResource("*"), ability: LIT_ABILITY.AccessControlConditionDecryption }],
       authNeededCallback: async ({ uri, expiration: exp, resourceAbilityRequests }: any) => {
         const toSign = await helpers.createSiweMessage({
