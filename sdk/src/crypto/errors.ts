@@ -4,7 +4,7 @@ import { BaseError } from "../errors.ts";
 export class DecryptionFailedError extends BaseError {
   override name = "DecryptionFailedError";
   constructor(what: string, cause?: unknown) {
-    super(`Could not decrypt ${what}: the data was altered or the key is wrong.`, { cause, docsPath: "sdk.md#errors" });
+    super(`Could not decrypt ${what}: the data was altered or the key is wrong.`, { cause, docsPath: "sdk.md#errors-you-can-branch-on" });
   }
 }
 
@@ -16,7 +16,7 @@ export class ContentHashMismatchError extends BaseError {
   constructor(expected: string, actual: string) {
     super("Ciphertext bundle does not match its on-chain content hash; refusing to decrypt.", {
       metaMessages: [`expected ${expected}`, `actual   ${actual}`],
-      docsPath: "sdk.md#errors",
+      docsPath: "sdk.md#errors-you-can-branch-on",
     });
     this.expected = expected;
     this.actual = actual;

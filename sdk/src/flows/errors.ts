@@ -7,7 +7,7 @@ export class AccessDeniedError extends BaseError {
   readonly recordId: Hex;
   readonly who: Address;
   constructor(recordId: Hex, who: Address, reason = "no live grant") {
-    super(`${who} has no live access to record ${recordId}: ${reason}.`, { docsPath: "sdk.md#errors" });
+    super(`${who} has no live access to record ${recordId}: ${reason}.`, { docsPath: "sdk.md#errors-you-can-branch-on" });
     this.recordId = recordId;
     this.who = who;
   }
