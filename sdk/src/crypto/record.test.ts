@@ -76,6 +76,20 @@ describe("encryptRecord / decryptRecord", () => {
       expect(() => decryptRecord({ ...body(tampered), expectedContentHash: enc.contentHash })).toThrow(ContentHashMismatchError);
     });
 
+    it("a flipped tag bit or IV fails authentication, even with the right key", () => {
+      const { manifest } = parseBundle(enc.bundle);
+      const last = manifest.fields.at(-1)!;
+      const tagged = enc.bundle.slice();
+      tagged[tagged.length - 1] ^= 0x80; // the last field's tag ends the bundle
+      expect(() => decryptRecord({ ...body(tagged), fields: [last.name] })).toThrow(DecryptionFailedError);
+      const ivText = Buffer.from(last.iv.slice(2), "hex");
+      ivText[0] ^= 1;
+      const at = Buffer.from(enc.bundle).indexOf(Buffer.from(last.iv.slice(2)));
+      const ivFlipped = enc.bundle.slice();
+      ivFlipped.set(Buffer.from(ivText.toString("hex")), at);
+      expect(() => decryptRecord({ ...body(ivFlipped), fields: [last.name] })).toThrow(DecryptionFailedError);
+    });
+
     it("an edited manifest (swapped IVs) fails authentication", () => {
       const { manifest } = parseBundle(enc.bundle);
       const swapped = { ...manifest, fields: manifest.fields.map((f, i, all) => ({ ...f, iv: all[(i + 1) % all.length].iv })) };
