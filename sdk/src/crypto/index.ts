@@ -5,7 +5,7 @@ export {
   type FieldValue, type KeyReleaseMode, type ParsedBundle,
 } from "./record.ts";
 export {
-  wrapKeys, unwrapKeys, wrappedLength, grantContext, reviewKeyContext, splitProjectWrap, type PublicKeyInput, type PrivateKeyInput,
+  wrapKeys, unwrapKeys, unwrapKeysWith, localKeyAgreement, type KeyAgreement, wrappedLength, grantContext, reviewKeyContext, splitProjectWrap, type PublicKeyInput, type PrivateKeyInput,
 } from "./wrap.ts";
 export {
   aesGcmEncrypt, aesGcmDecrypt, hkdf, x25519, x25519PublicKey, generateX25519KeyPair, randomKey, type X25519KeyPair,

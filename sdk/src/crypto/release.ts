@@ -11,7 +11,7 @@ import type { Address, Client, Hex } from "viem";
 import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { fromHex } from "./bytes.ts";
 import { x25519PublicKey, type X25519KeyPair } from "./primitives.ts";
-import { grantContext, reviewKeyContext, splitProjectWrap, unwrapKeys, wrapKeys } from "./wrap.ts";
+import { grantContext, localKeyAgreement, reviewKeyContext, splitProjectWrap, unwrapKeys, unwrapKeysWith, wrapKeys, type KeyAgreement } from "./wrap.ts";
 import {
   AuditAccessNotRecordedError, GranteeKeyNotSetError, InvalidKeyError, KeyReleaseModeMismatchError, MalformedWrappedKeyError,
   UnknownKeyReleaseModeError,
@@ -77,8 +77,11 @@ export type EnvelopeKeyReleaseParameters = {
   /** Reads recipient keys and the audit log. Any viem client with a transport. */
   client: Client;
   addresses: { recordRegistry: Address; projectRegistry: Address };
-  /** The private key that opens grants: the account's own, a project's review key, or its escrow key. */
-  keyPair?: X25519KeyPair;
+  /**
+   * What opens grants: the account's own key, a project's review key, or its escrow key — as a
+   * key pair, or as a KeyAgreement when a KMS/HSM holds the private key.
+   */
+  keyPair?: X25519KeyPair | KeyAgreement;
   /**
    * Which half of a project grant to open. `auditor` opens the escrow wrap and refuses unless
    * `hasAuditAccess(recordId, projectId, reader)` holds on-chain at that moment.
@@ -105,6 +108,7 @@ async function projectKeys(p: EnvelopeKeyReleaseParameters, projectId: bigint) {
 
 /** The vendor-free default: keys wrapped to the grantee's registered X25519 key(s). */
 export function envelopeKeyRelease(p: EnvelopeKeyReleaseParameters): KeyRelease {
+  const agreement = p.keyPair && ("agree" in p.keyPair ? p.keyPair : localKeyAgreement(p.keyPair));
   return {
     mode: "envelope",
     async seal({ recordId, version, grantee, keys }) {
@@ -119,7 +123,7 @@ export function envelopeKeyRelease(p: EnvelopeKeyReleaseParameters): KeyRelease 
       return out;
     },
     async open({ recordId, version, grantee, wrappedKey, keyCount, reader }) {
-      if (!p.keyPair) throw new InvalidKeyError("this envelope key release has no private key to open grants with");
+      if (!agreement) throw new InvalidKeyError("this envelope key release has no private key to open grants with");
       const key = granteeKeyOf(grantee);
       let wrap = wrappedKey;
       let role: "grantee" | "escrow" = "grantee";
@@ -138,7 +142,7 @@ export function envelopeKeyRelease(p: EnvelopeKeyReleaseParameters): KeyRelease 
       } else if (p.as === "auditor") {
         throw new MalformedWrappedKeyError("an account grant has no audit-escrow wrap");
       }
-      const keys = unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, wrap, grantContext(recordId, version, key, role));
+      const keys = await unwrapKeysWith(agreement, wrap, grantContext(recordId, version, key, role));
       if (keys.length !== keyCount) throw new MalformedWrappedKeyError(`the grant's mask names ${keyCount} fields but the wrap holds ${keys.length} keys`);
       return keys;
     },

@@ -48,18 +48,48 @@ export function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context:
   return out;
 }
 
-/** Unwraps with the recipient's private key; throws on any tampering or wrong key. */
-export function unwrapKeys(recipientPrivate: PrivateKeyInput, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Uint8Array[] {
+function ephemeralOf(wrapped: Uint8Array): Uint8Array {
   if (wrapped.length < wrappedLength(1) || (wrapped.length - OVERHEAD) % KEY_BYTES !== 0) {
     throw new MalformedWrappedKeyError(`a wrap is ${OVERHEAD} + 32·n bytes; got ${wrapped.length}`);
   }
+  return wrapped.subarray(0, KEY_BYTES);
+}
+
+function openWithShared(shared: Uint8Array, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Uint8Array[] {
   const ephemeral = wrapped.subarray(0, KEY_BYTES);
-  const priv = recipientPrivate instanceof Uint8Array ? x25519PrivateKeyObject(recipientPrivate) : recipientPrivate;
-  const { key, iv } = wrapKeyAndIv(x25519(priv, ephemeral), ephemeral, recipientPublic);
+  const { key, iv } = wrapKeyAndIv(shared, ephemeral, recipientPublic);
   const plain = aesGcmDecrypt(key, iv, wrapped.subarray(KEY_BYTES), context, "wrapped key");
   const out: Uint8Array[] = [];
   for (let i = 0; i < plain.length; i += KEY_BYTES) out.push(plain.slice(i, i + KEY_BYTES));
   return out;
+}
+
+/** Unwraps with the recipient's private key; throws on any tampering or wrong key. */
+export function unwrapKeys(recipientPrivate: PrivateKeyInput, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Uint8Array[] {
+  const ephemeral = ephemeralOf(wrapped);
+  const priv = recipientPrivate instanceof Uint8Array ? x25519PrivateKeyObject(recipientPrivate) : recipientPrivate;
+  return openWithShared(x25519(priv, ephemeral), recipientPublic, wrapped, context);
+}
+
+/**
+ * The one private-key operation an unwrap needs, X25519 with the wrap's ephemeral key. A KMS or
+ * HSM that never exports the key implements `agree`; only the shared secret leaves it.
+ */
+export interface KeyAgreement {
+  publicKey: Uint8Array;
+  agree(peerPublicKey: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** A KeyAgreement over a private key held in this process. */
+export function localKeyAgreement(pair: { privateKey: Uint8Array; publicKey: Uint8Array }): KeyAgreement {
+  const privateKey = x25519PrivateKeyObject(pair.privateKey);
+  return { publicKey: pair.publicKey, agree: (peer) => x25519(privateKey, peer) };
+}
+
+/** Unwraps through a KeyAgreement (local key, KMS or HSM). */
+export async function unwrapKeysWith(agreement: KeyAgreement, wrapped: Uint8Array, context: Uint8Array): Promise<Uint8Array[]> {
+  const shared = await agreement.agree(ephemeralOf(wrapped));
+  return openWithShared(shared, agreement.publicKey, wrapped, context);
 }
 
 /** Associated data binding a grant's wrap to one record version and one grantee. */

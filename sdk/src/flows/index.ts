@@ -14,6 +14,7 @@ import {
 } from "../crypto/release.ts";
 import { AuditAccessNotRecordedError, FieldNotGrantedError, KeyReleaseModeMismatchError, UnknownFieldError } from "../crypto/errors.ts";
 import type { X25519KeyPair } from "../crypto/primitives.ts";
+import type { KeyAgreement } from "../crypto/wrap.ts";
 import { prepareRotation } from "../keys/rotation.ts";
 import { downloadVerified, type StorageProvider } from "../storage/index.ts";
 import { recordRegistryAbi } from "../abis.ts";
@@ -41,12 +42,12 @@ async function registries(client: ClientInput, p: Target) {
   return { recordRegistry, projectRegistry };
 }
 
-async function envelopeFor(client: ClientInput, p: Target, keyPair?: X25519KeyPair, as?: "grantee" | "auditor"): Promise<KeyRelease> {
+async function envelopeFor(client: ClientInput, p: Target, keyPair?: X25519KeyPair | KeyAgreement, as?: "grantee" | "auditor"): Promise<KeyRelease> {
   return envelopeKeyRelease({ client: readerOf(client), addresses: await registries(client, p), keyPair, as });
 }
 
 /** The key release to use for a record in `mode`: the caller's (checked), or envelope by default. */
-async function releaseFor(client: ClientInput, p: Target, mode: number, given?: KeyRelease, keyPair?: X25519KeyPair, as?: "grantee" | "auditor") {
+async function releaseFor(client: ClientInput, p: Target, mode: number, given?: KeyRelease, keyPair?: X25519KeyPair | KeyAgreement, as?: "grantee" | "auditor") {
   const name = keyReleaseModeName(mode);
   const release = given ?? (name === "envelope" ? await envelopeFor(client, p, keyPair, as) : undefined);
   if (!release) throw new KeyReleaseModeMismatchError(name, "envelope (default; pass a lit key release)");
@@ -125,8 +126,8 @@ export type ReadRecordParameters = Target & {
   via: GranteeRef;
   /** The account whose access is checked; default the client's account. */
   reader?: Address;
-  /** Envelope: the grantee's key pair (the project's review key for project grants). */
-  keyPair?: X25519KeyPair;
+  /** Envelope: the grantee's key pair (the project's review key for project grants), or a KMS/HSM KeyAgreement. */
+  keyPair?: X25519KeyPair | KeyAgreement;
   /** Lit records: a lit key release whose signer is the reader. */
   keyRelease?: KeyRelease;
   /** Fields to decrypt (default: all the grant discloses). */

@@ -9,6 +9,7 @@ import type { Account, Address, Chain, Hex, Transport, WalletClient } from "viem
 import { BaseError } from "../errors.ts";
 import { fromHex, toHex, utf8 } from "../crypto/bytes.ts";
 import { generateX25519KeyPair, hkdf, x25519PublicKey, type X25519KeyPair } from "../crypto/primitives.ts";
+import { localKeyAgreement, type KeyAgreement } from "../crypto/wrap.ts";
 
 /** The EIP-712 message a wallet signs to derive its OneKey encryption key. */
 export function keyDerivationTypedData(chainId: number, account: Address, keyVersion = 1) {
@@ -61,12 +62,17 @@ export async function deriveEncryptionKey(
   return keyPairFromSignature(first);
 }
 
-/** Where generated keys live. Implement it over a KMS/HSM for organisations. */
+/**
+ * Where generated keys live. A store that keeps private keys inside (KMS, HSM) returns
+ * `undefined` from `get` for them and implements `agreement`, the one operation unwrapping needs;
+ * pass that to envelopeKeyRelease as `keyPair`.
+ */
 export interface KeyStore {
   get(id: string): Promise<X25519KeyPair | undefined>;
   put(id: string, pair: X25519KeyPair): Promise<void>;
   delete(id: string): Promise<void>;
   list(): Promise<string[]>;
+  agreement?(id: string): Promise<KeyAgreement | undefined>;
 }
 
 export class InvalidKeyIdError extends BaseError {
@@ -113,6 +119,11 @@ export class FileKeyStore implements KeyStore {
 
   async list(): Promise<string[]> {
     return readdirSync(this.dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
+  }
+
+  async agreement(id: string): Promise<KeyAgreement | undefined> {
+    const pair = await this.get(id);
+    return pair && localKeyAgreement(pair);
   }
 }
 

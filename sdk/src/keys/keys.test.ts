@@ -87,3 +87,24 @@ describe("prepareRotation", async () => {
     expect(() => decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { dek: v1.dek } })).toThrow(DecryptionFailedError);
   });
 });
+
+describe("KeyStore agreement (the KMS/HSM shape)", () => {
+  it("unwraps through the store without the caller ever holding the private key", async () => {
+    const { wrapKeys, unwrapKeysWith, grantContext, randomKey, DecryptionFailedError } = await import("../crypto/index.ts");
+    const dir = mkdtempSync(join(tmpdir(), "onekey-keys-"));
+    try {
+      const store = new FileKeyStore(dir);
+      const { publicKey } = await getOrCreateKey(store, "escrow:project-1");
+      const ctx = grantContext(`0x${"cd".repeat(32)}`, 1, `0x${"00".repeat(31)}01`, "escrow");
+      const keys = [randomKey(), randomKey()];
+      const wrapped = wrapKeys(publicKey, keys, ctx);
+      const agreement = (await store.agreement("escrow:project-1"))!;
+      expect(agreement.publicKey).toEqual(publicKey);
+      expect(await unwrapKeysWith(agreement, wrapped, ctx)).toEqual(keys);
+      await expect(unwrapKeysWith(agreement, wrapped, ctx.subarray(1))).rejects.toThrow(DecryptionFailedError);
+      expect(await store.agreement("missing")).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
