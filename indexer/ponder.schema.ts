@@ -221,7 +221,8 @@ export const attestation = onchainTable(
   }),
   (table) => ({
     projectLevelIdx: index().on(table.projectId, table.level),
-    projectBlockIdx: index().on(table.projectId, table.blockNumber),
+    // GraphQL appends the primary key to every ORDER BY (cursor stability): include it.
+    projectBlockIdx: index().on(table.projectId, table.blockNumber, table.id),
     subjectIdx: index().on(table.subject),
     attesterIdx: index().on(table.attester),
     blockIdx: index().on(table.blockNumber),

@@ -30,13 +30,13 @@ app.onError((error, c) => errorResponse(c, error));
 // or alias limit, syntax, validation) gets 400 here so clients and proxies see the refusal.
 app.use("/graphql", requireKey("read"), async (c, next) => {
   const response = await yoga(c, next);
-  if (response) c.res = response;
-  if (c.req.method !== "POST") return;
-  const text = await c.res.clone().text();
-  // Yoga writes `errors` first and no `data` when it refused to execute.
-  if (text.startsWith('{"errors"') && !text.includes('"data":{')) {
-    c.res = new Response(text, { status: 400, headers: c.res.headers });
-  }
+  if (!response) return;
+  if (c.req.method !== "POST") return void (c.res = response);
+  // Read once and re-wrap (a clone would tee the stream for every request). Yoga writes
+  // `errors` first and no `data` when it refused to execute.
+  const text = await response.text();
+  const refused = text.startsWith('{"errors"') && !text.includes('"data":{');
+  c.res = new Response(text, { status: refused ? 400 : 200, headers: response.headers });
 });
 app.use("/sql/*", requireKey("read"), client({ db, schema }));
 

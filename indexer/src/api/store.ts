@@ -169,7 +169,7 @@ async function migrate(store: Store): Promise<void> {
       key text PRIMARY KEY,
       tokens double precision NOT NULL,
       updated_ms bigint NOT NULL,
-      allowed boolean NOT NULL
+      granted double precision NOT NULL
     )`,
   ];
   await store.transaction(async (tx) => {

@@ -195,27 +195,24 @@ async function claim(store: Store, limit: number, now: number): Promise<ClaimedD
   );
 }
 
+/** Logs the attempt and moves the delivery on, in one statement. */
 async function finish(store: Store, d: ClaimedDelivery, result: Awaited<ReturnType<typeof sendWebhook>>, started: number) {
   const s = quoteIdent(store.schema);
   const now = Date.now();
+  const dead = !result.ok && d.attempts >= Number(d.max_attempts);
+  const status = result.ok ? "delivered" : dead ? "dead" : "pending";
+  const wait = result.ok ? 0 : Math.max(backoffMs(d.attempts), (result.retryAfterSeconds ?? 0) * 1000);
+  const error = result.error?.slice(0, 500) ?? null;
+  // Only a row still in `delivering` moves on: a reorg may have cancelled it meanwhile.
   await store.query(
-    `INSERT INTO ${s}.webhook_attempt (delivery_id, attempt, started_at, duration_ms, status, error) VALUES ($1, $2, $3::bigint, $4, $5, $6)`,
-    [d.id, d.attempts, started, result.durationMs, result.status ?? null, result.error?.slice(0, 500) ?? null],
-  );
-  if (result.ok) {
-    await store.query(
-      `UPDATE ${s}.webhook_delivery SET status = 'delivered', delivered_at = $2::bigint, last_status = $3, last_error = NULL, lease_until = NULL
-       WHERE id = $1 AND status = 'delivering'`,
-      [d.id, now, result.status],
-    );
-    return;
-  }
-  const dead = d.attempts >= Number(d.max_attempts);
-  const wait = Math.max(backoffMs(d.attempts), (result.retryAfterSeconds ?? 0) * 1000);
-  await store.query(
-    `UPDATE ${s}.webhook_delivery SET status = $2, next_attempt_at = $3::bigint, last_status = $4, last_error = $5, lease_until = NULL
+    `WITH attempt AS (
+       INSERT INTO ${s}.webhook_attempt (delivery_id, attempt, started_at, duration_ms, status, error)
+       VALUES ($1, $2, $3::bigint, $4, $5, $6)
+     )
+     UPDATE ${s}.webhook_delivery SET status = $7, next_attempt_at = $8::bigint, last_status = $5, last_error = $6,
+       lease_until = NULL, delivered_at = CASE WHEN $7 = 'delivered' THEN $9::bigint ELSE delivered_at END
      WHERE id = $1 AND status = 'delivering'`,
-    [d.id, dead ? "dead" : "pending", now + wait, result.status ?? null, result.error?.slice(0, 500) ?? null],
+    [d.id, d.attempts, started, result.durationMs, result.status ?? null, error, status, now + wait, now],
   );
   if (dead) log.warn({ msg: "Webhook dead-lettered", delivery: d.id, attempts: d.attempts, reason: result.error });
 }
@@ -255,6 +252,31 @@ export function startWorker(): Worker {
   let stopped = false;
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
+  let claiming = false;
+  let claimAgain = false;
+
+  /** Claims as much as there is room for and sends it; re-runs when a delivery finishes. */
+  async function claimAndSend(store: Store): Promise<void> {
+    if (claiming) return void (claimAgain = true);
+    claiming = true;
+    try {
+      do {
+        claimAgain = false;
+        const claimed = await claim(store, config.maxInFlight - inFlight, Date.now());
+        for (const d of claimed) {
+          inFlight++;
+          deliver(store, d)
+            .catch((error) => log.error({ msg: "Webhook delivery failed unexpectedly", delivery: d.id, error }))
+            .finally(() => {
+              inFlight--;
+              if (!stopped) claimAndSend(store).catch(() => {});
+            });
+        }
+      } while (claimAgain && !stopped);
+    } finally {
+      claiming = false;
+    }
+  }
 
   async function tick(): Promise<void> {
     const store = await getStore();
@@ -264,13 +286,7 @@ export function startWorker(): Worker {
     const now = Date.now();
     await enqueue(store, cp, await sendableThrough(cp), now);
     await compensateReorgs(store, cp, now);
-    const claimed = await claim(store, config.maxInFlight - inFlight, now);
-    for (const d of claimed) {
-      inFlight++;
-      deliver(store, d)
-        .catch((error) => log.error({ msg: "Webhook delivery failed unexpectedly", delivery: d.id, error }))
-        .finally(() => inFlight--);
-    }
+    await claimAndSend(store);
   }
 
   async function loop() {
