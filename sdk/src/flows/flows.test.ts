@@ -123,6 +123,18 @@ describe("flows on anvil + arlocal, EOA wallet clients", () => {
     await expect(otherRead()).rejects.toThrow(GrantRevokedError);
   });
 
+  it("a revoked grant stays closed even to a reader who still has access through another grant", async () => {
+    // REVIEWER reads via the project; give REVIEWER an account grant too, then revoke it.
+    const reviewerOwn = generateX25519KeyPair();
+    await setEncryptionKey(as(REVIEWER), { addresses, publicKey: bytesHex(reviewerOwn.publicKey) });
+    await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(REVIEWER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) });
+    const own = () => readRecord(as(REVIEWER), { addresses, recordId: submitted.recordId, storage, via: { account: addr(REVIEWER) }, keyPair: reviewerOwn });
+    expect(await own()).toEqual({ nationality: FIELDS.nationality });
+    await revoke(as(SUBJECT), { addresses, recordId: submitted.recordId, grantee: accountGrantee(addr(REVIEWER)) });
+    await expect(own()).rejects.toThrow(GrantRevokedError); // hasAccess still holds via the project
+    expect(await reviewerRead()).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
+  });
+
   it("an expired grant stops opening the record (by the chain's clock)", async () => {
     const now = (await publicClient.getBlock()).timestamp;
     await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: now + 100n });
@@ -152,7 +164,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", () => {
     const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, recordId: submitted.recordId, dek: submitted.dek, storage });
     expect(rotated.version).toBe(2);
     expect(rotated.regranted).toEqual([{ projectId }]);
-    expect(rotated.dropped).toEqual([{ account: addr(OTHER) }]);
+    expect(rotated.dropped).toEqual([{ account: addr(OTHER) }, { account: addr(REVIEWER) }]); // revoked and expired stay dead
     expect(rotated.dek).not.toEqual(submitted.dek);
     expect(rotated.storageId).not.toBe(submitted.storageId);
     expect(await reviewerRead()).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });

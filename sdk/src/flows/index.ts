@@ -174,9 +174,13 @@ async function openRecord(client: ClientInput, p: OpenParameters): Promise<Recor
 /** Checks access on-chain, fetches, verifies the hash, unwraps and decrypts only granted fields. */
 export async function readRecord(client: ClientInput, p: ReadRecordParameters): Promise<Record<string, FieldValue>> {
   const reader = p.reader ?? senderAddress(client);
-  if (!(await hasAccess(client, { ...target(p), recordId: p.recordId, user: reader }))) {
-    throw await whyDenied(client, p, p.recordId, p.via, reader);
-  }
+  // Both: the reader may open the record at all, and the grant asked for is itself live (a
+  // reader with another live grant must not keep using a revoked one's keys).
+  const [access, live] = await Promise.all([
+    hasAccess(client, { ...target(p), recordId: p.recordId, user: reader }),
+    isGrantLive(client, { ...target(p), recordId: p.recordId, grantee: granteeKeyOf(p.via) }),
+  ]);
+  if (!access || !live) throw await whyDenied(client, p, p.recordId, p.via, reader);
   return openRecord(client, { ...p, reader, as: "grantee" });
 }
 
