@@ -26,12 +26,15 @@ const rows: Row[] = [];
 
 /**
  * Best time of each function over `runs` rounds, the functions interleaved within each round so
- * that load from other processes on this shared machine hits all of them alike.
+ * that load from other processes on this shared machine hits all of them alike. Each timed call
+ * follows an untimed one on the same buffers, so every contender starts with the same (warm)
+ * cache rather than whatever the previous contender left.
  */
 function best(runs: number, fns: (() => unknown)[]): number[] {
   const out = fns.map(() => Infinity);
   for (let i = 0; i < runs; i++) {
     fns.forEach((fn, k) => {
+      fn();
       const t = performance.now();
       fn();
       out[k] = Math.min(out[k], performance.now() - t);
