@@ -1,7 +1,6 @@
 import { createConfig } from "ponder";
-import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { indexerTarget } from "./lib/env.ts";
-import { paymasterAbi } from "./lib/paymaster-abi.ts";
 
 const target = indexerTarget();
 
@@ -30,7 +29,7 @@ export default createConfig({
     AttestationRegistry: { abi: attestationRegistryAbi, chain: chain as "local", address: target.attestationRegistry, startBlock },
     // Without a paymaster address the contract filter matches nothing and the tables stay empty.
     OneKeyPaymaster: {
-      abi: paymasterAbi,
+      abi: oneKeyPaymasterAbi,
       chain: chain as "local",
       address: target.paymaster ?? "0x000000000000000000000000000000000000dEaD",
       startBlock,

@@ -130,13 +130,21 @@ async function graphqlLoad(servers: Indexer[], setup: Setup): Promise<{ p50: num
   const body = JSON.stringify({ query, variables: { p: setup.projectId.toString() } });
   const headers = { authorization: `Bearer ${setup.key}`, "content-type": "application/json" };
   let next = 0;
+  const reasons = new Map<string, number>();
+  const fail = (reason: string) => void reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   const one = async (): Promise<number | undefined> => {
     const started = performance.now();
     // Round robin, as a load balancer in front of several replicas would.
     const server = servers[next++ % servers.length];
-    const res = await fetch(`${server.url}/graphql`, { method: "POST", headers, body }).catch(() => undefined);
-    const text = await res?.text();
-    return res?.status === 200 && text?.includes('"items"') ? performance.now() - started : undefined;
+    try {
+      const res = await fetch(`${server.url}/graphql`, { method: "POST", headers, body });
+      const text = await res.text();
+      if (res.status === 200 && text.includes('"items"')) return performance.now() - started;
+      fail(`HTTP ${res.status}: ${text.slice(0, 120)}`);
+    } catch (error) {
+      fail(String((error as Error).cause ?? error).slice(0, 120));
+    }
+    return undefined;
   };
   const run = async (seconds: number) => {
     const total = RPS * seconds;
@@ -151,7 +159,9 @@ async function graphqlLoad(servers: Indexer[], setup: Setup): Promise<{ p50: num
     return { results, elapsed: (performance.now() - started) / 1000 };
   };
   await run(2); // warm-up: connections, plan caches, JIT
+  reasons.clear();
   const { results, elapsed } = await run(SECONDS);
+  for (const [reason, n] of reasons) console.error(`  GraphQL error x${n}: ${reason}`);
   const ok = results.filter((r): r is number => r !== undefined);
   return { p50: percentile(ok, 50), p99: percentile(ok, 99), rps: ok.length / elapsed, errors: results.length - ok.length };
 }

@@ -22,13 +22,16 @@ export const analyticsRoutes = router<AuthEnv>();
 analyticsRoutes.get("/v1/projects/:projectId/analytics", requireKey("analytics"), async (c) => {
   const { projectId } = c.get("auth");
   const now = Math.floor(Date.now() / 1000);
-  const to = parseTime(c.req.query("to"), now, "to");
-  const from = parseTime(c.req.query("from"), to - 30 * 86400, "from");
+  // Without `to` the window is open-ended: block times can run ahead of the wall clock (a local
+  // chain mining faster than one block per second stamps +1 s per block).
+  const openEnded = c.req.query("to") === undefined;
+  const to = openEnded ? Number.MAX_SAFE_INTEGER : parseTime(c.req.query("to"), now, "to");
+  const from = parseTime(c.req.query("from"), now - 30 * 86400, "from");
   const bucketName = (c.req.query("bucket") ?? "day") as keyof typeof BUCKETS;
   if (!(bucketName in BUCKETS)) throw new ApiError("InvalidQuery", 400, "`bucket` must be hour or day.");
   if (from > to) throw new ApiError("InvalidQuery", 400, "`from` must not be after `to`.");
   const bucket = BUCKETS[bucketName];
-  if ((to - from) / bucket > 5000) throw new ApiError("InvalidQuery", 400, "Window too long for this bucket (max 5000 buckets).");
+  if (((openEnded ? now : to) - from) / bucket > 5000) throw new ApiError("InvalidQuery", 400, "Window too long for this bucket (max 5000 buckets).");
 
   const store = await getStore();
   const app = quoteIdent(store.appSchema);
@@ -78,7 +81,7 @@ analyticsRoutes.get("/v1/projects/:projectId/analytics", requireKey("analytics")
   return c.json({
     projectId: projectId.toString(),
     from: new Date(from * 1000).toISOString(),
-    to: new Date(to * 1000).toISOString(),
+    to: openEnded ? null : new Date(to * 1000).toISOString(),
     bucket: bucketName,
     totals: {
       records: Number(records[0]?.n ?? 0),

@@ -154,6 +154,7 @@ async function migrate(store: Store): Promise<void> {
     )`,
     `CREATE INDEX IF NOT EXISTS webhook_delivery_due ON ${s}.webhook_delivery (status, next_attempt_at)`,
     `CREATE INDEX IF NOT EXISTS webhook_delivery_endpoint ON ${s}.webhook_delivery (endpoint_id, seq)`,
+    `CREATE INDEX IF NOT EXISTS webhook_delivery_endpoint_due ON ${s}.webhook_delivery (endpoint_id, status, next_attempt_at)`,
     `CREATE INDEX IF NOT EXISTS webhook_delivery_block ON ${s}.webhook_delivery (block_number) WHERE kind = 'event' AND NOT reverted`,
     `CREATE TABLE IF NOT EXISTS ${s}.webhook_attempt (
       id bigserial PRIMARY KEY,

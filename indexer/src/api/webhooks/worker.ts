@@ -163,9 +163,10 @@ async function compensateReorgs(store: Store, cp: Checkpoints, now: number): Pro
 }
 
 /**
- * Claims due deliveries (pending and due, or delivering with an expired lease), respecting each
- * endpoint's concurrency. The UPDATE re-checks the due condition, so two workers racing for the
- * same row cannot both claim it.
+ * Claims due deliveries (pending and due, or delivering with an expired lease): per active
+ * endpoint, at most its free concurrency, oldest first, through the (endpoint, status, due) index —
+ * so a backlog on one endpoint neither slows the query nor starves the others. The UPDATE re-checks
+ * the due condition, so two workers racing for the same row cannot both claim it.
  */
 async function claim(store: Store, limit: number, now: number): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
@@ -175,16 +176,17 @@ async function claim(store: Store, limit: number, now: number): Promise<ClaimedD
     `WITH in_flight AS (
        SELECT endpoint_id, count(*) AS n FROM ${s}.webhook_delivery
        WHERE status = 'delivering' AND lease_until > $1::bigint GROUP BY endpoint_id
-     ), ranked AS (
-       SELECT d.id, d.next_attempt_at, d.seq,
-              row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.seq) AS rn,
-              e.max_concurrency - coalesce(f.n, 0) AS room
-       FROM ${s}.webhook_delivery d
-       JOIN ${s}.webhook_endpoint e ON e.id = d.endpoint_id AND e.active
-       LEFT JOIN in_flight f ON f.endpoint_id = d.endpoint_id
-       WHERE ${due}
      ), chosen AS (
-       SELECT id FROM ranked WHERE rn <= room ORDER BY next_attempt_at, seq LIMIT $3
+       SELECT x.id FROM ${s}.webhook_endpoint e
+       LEFT JOIN in_flight f ON f.endpoint_id = e.id
+       CROSS JOIN LATERAL (
+         SELECT d.id, d.next_attempt_at, d.seq FROM ${s}.webhook_delivery d
+         WHERE d.endpoint_id = e.id AND ${due}
+         ORDER BY d.next_attempt_at, d.seq
+         LIMIT GREATEST(0, e.max_concurrency - coalesce(f.n, 0))
+       ) x
+       WHERE e.active
+       ORDER BY x.next_attempt_at, x.seq LIMIT $3
      )
      UPDATE ${s}.webhook_delivery d
      SET status = 'delivering', lease_until = $2::bigint, attempts = d.attempts + 1
