@@ -1,7 +1,7 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { zeroAddress, type Address, type Hex } from "viem";
-import { deployFixture, setupProject, bytes32, Roles, DAY, type Fixture } from "./helpers/fixture.ts";
+import { deployFixture, setupProject, signAttest, bytes32, Roles, DAY, type AttestRequest, type Fixture } from "./helpers/fixture.ts";
 
 describe("AttestationRegistry", () => {
   let f: Fixture;
@@ -114,22 +114,8 @@ describe("AttestationRegistry", () => {
   });
 
   describe("attestBySig (EIP-712)", () => {
-    const sign = async (signer: Fixture["reviewer"], request: { subject: Address; level: number; expiry: bigint; recordId: Hex }, nonce: bigint, deadline: bigint, pid = projectId) => {
-      const chainId = await f.publicClient.getChainId();
-      return signer.signTypedData({
-        account: signer.account,
-        domain: { name: "OneKey AttestationRegistry", version: "1", chainId, verifyingContract: f.attestations.address },
-        types: {
-          Attest: [
-            { name: "projectId", type: "uint256" }, { name: "subject", type: "address" }, { name: "level", type: "uint8" },
-            { name: "expiry", type: "uint64" }, { name: "recordId", type: "bytes32" }, { name: "attester", type: "address" },
-            { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
-          ],
-        },
-        primaryType: "Attest",
-        message: { projectId: pid, ...request, attester: signer.account.address, nonce, deadline },
-      });
-    };
+    const sign = (signer: Fixture["reviewer"], request: AttestRequest, nonce: bigint, deadline: bigint) =>
+      signAttest(f, signer, projectId, request, nonce, deadline);
 
     it("lets a relayer submit a reviewer's signed attestation once", async () => {
       const request = { subject, level: 2, expiry, recordId: REF };

@@ -43,6 +43,43 @@ export async function deployFixture() {
 
 export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 
+export interface AttestRequest {
+  subject: Address;
+  level: number;
+  expiry: bigint;
+  recordId: Hex;
+}
+
+/** The EIP-712 `Attest` message a reviewer signs for `attestBySig`. */
+export async function signAttest(
+  f: Fixture,
+  signer: Fixture["reviewer"],
+  projectId: bigint,
+  request: AttestRequest,
+  nonce: bigint,
+  deadline: bigint,
+  domain: { chainId?: number; verifyingContract?: Address } = {},
+): Promise<Hex> {
+  return signer.signTypedData({
+    account: signer.account,
+    domain: {
+      name: "OneKey AttestationRegistry",
+      version: "1",
+      chainId: domain.chainId ?? (await f.publicClient.getChainId()),
+      verifyingContract: domain.verifyingContract ?? f.attestations.address,
+    },
+    types: {
+      Attest: [
+        { name: "projectId", type: "uint256" }, { name: "subject", type: "address" }, { name: "level", type: "uint8" },
+        { name: "expiry", type: "uint64" }, { name: "recordId", type: "bytes32" }, { name: "attester", type: "address" },
+        { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
+      ],
+    },
+    primaryType: "Attest",
+    message: { projectId, ...request, attester: signer.account.address, nonce, deadline },
+  });
+}
+
 /** A project created by `admin` with reviewer/auditor/sponsor roles; returns its id. */
 export async function setupProject(f: Fixture): Promise<bigint> {
   const p = await f.at.projects(f.admin);

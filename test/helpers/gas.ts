@@ -1,86 +1,140 @@
 // Total transaction gas per OneKey operation, measured on a fresh in-process network.
 // Shared by the snapshot test (test/gas.ts) and the benchmark (scripts/bench/gas.ts).
+//
+// The numbers must not depend on when or how often they are measured, and must not flatter us:
+// - calldata costs 4 gas per zero byte and 16 per other byte, so every id, hash, salt and key is a
+//   full-entropy 32-byte word (as the SDK sends: random salts, sha256 hashes, X25519 keys), never
+//   `bytes32(1)`;
+// - timestamps (expiries, deadlines) are fixed constants on a chain moved to GAS_EPOCH, so the
+//   calldata and the EIP-712 signature bytes are the same on every run.
 import assert from "node:assert/strict";
-import { getAddress, keccak256, stringToHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, getAddress, keccak256, stringToHex, type Address, type Hex } from "viem";
 import {
-  accountGrantee, recordIdOf, projectGrantee, bytes32, WRAPPED_KEY, Purpose, Roles, DAY, type Fixture,
+  accountGrantee, recordIdOf, projectGrantee, signAttest, WRAPPED_KEY, Purpose, Roles, DAY, type Fixture,
 } from "./fixture.ts";
 
-export const deterministicAddress = (seed: string): Address =>
-  getAddress(`0x${keccak256(stringToHex(seed)).slice(26)}`);
+/** A full-entropy 32-byte word named by a label (same label, same word). */
+export const word = (label: string): Hex => keccak256(stringToHex(label));
+
+export const deterministicAddress = (seed: string): Address => getAddress(`0x${word(seed).slice(26)}`);
+
+/** Chain time during the measurement; every expiry below is an offset of it with no zero byte. */
+export const GAS_EPOCH = 2_000_001_000n;
+export const EXPIRY = GAS_EPOCH + 30n * DAY;
+const LONG_EXPIRY = GAS_EPOCH + 365n * DAY;
+export const DEADLINE = GAS_EPOCH + DAY;
 
 export async function measureGas(f: Fixture): Promise<Record<string, number>> {
+  const latest = BigInt(await f.networkHelpers.time.latest());
+  assert.ok(latest < GAS_EPOCH, `chain time ${latest} is past GAS_EPOCH; move GAS_EPOCH forward`);
+  await f.networkHelpers.time.increaseTo(GAS_EPOCH);
+
   const gas: Record<string, number> = {};
   const used = async (name: string, hash: Promise<Hex>) => {
     const receipt = await f.publicClient.waitForTransactionReceipt({ hash: await hash });
     assert.equal(receipt.status, "success", name);
     gas[name] = Number(receipt.gasUsed);
   };
-  const p = await f.at.projects(f.admin);
-  await used("ProjectRegistry.createProject", p.write.createProject(["ipfs://project-a"]));
-  const projectId = await f.projects.read.projectCount();
-  await used("ProjectRegistry.grantRoles (first role)", p.write.grantRoles([projectId, f.addr(f.reviewer), Roles.REVIEWER]));
-  await p.write.grantRoles([projectId, f.addr(f.auditor), Roles.AUDITOR]);
-  await used("ProjectRegistry.setEscrowKey", p.write.setEscrowKey([projectId, bytes32(0xe5)]));
-  await used("ProjectRegistry.addApiKey", p.write.addApiKey([projectId, bytes32(0x4e), 3, (await f.now()) + 365n * DAY]));
+  // A view as a calling contract sees it: its own eth_call, so the callee and its slots are cold.
+  const probe = await f.viem.deployContract("GasProbe");
+  const seenByCaller = async (name: string, target: Address, data: Hex, expect: Hex) => {
+    const { result } = await probe.simulate.measure([target, data]);
+    assert.equal(result[1], true, `${name} call succeeded`);
+    assert.equal(result[2], expect, `${name} result`);
+    gas[name] = Number(result[0]);
+  };
+  const TRUE = `0x${"1".padStart(64, "0")}` as Hex;
 
+  // --- ProjectRegistry -------------------------------------------------------------------------
+  const p = await f.at.projects(f.admin);
+  await used("ProjectRegistry.createProject", p.write.createProject(["ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"]));
+  const projectId = await f.projects.read.projectCount();
+  await used("ProjectRegistry.grantRoles (new member)", p.write.grantRoles([projectId, f.addr(f.reviewer), Roles.REVIEWER]));
+  await used("ProjectRegistry.grantRoles (existing member)", p.write.grantRoles([projectId, f.addr(f.reviewer), Roles.SPONSOR]));
+  await used("ProjectRegistry.revokeRoles (keeps membership)", p.write.revokeRoles([projectId, f.addr(f.reviewer), Roles.SPONSOR]));
+  await p.write.grantRoles([projectId, f.addr(f.auditor), Roles.AUDITOR]);
+  await used("ProjectRegistry.setReviewKey", p.write.setReviewKey([projectId, word("review-key")]));
+  await used("ProjectRegistry.setEscrowKey", p.write.setEscrowKey([projectId, word("escrow-key")]));
+  await used("ProjectRegistry.shareReviewKey (80-byte key)", p.write.shareReviewKey([projectId, f.addr(f.reviewer), WRAPPED_KEY]));
+  await used("ProjectRegistry.addApiKey", p.write.addApiKey([projectId, word("api-key"), 3, LONG_EXPIRY]));
+  await used("ProjectRegistry.revokeApiKey", p.write.revokeApiKey([projectId, word("api-key")]));
+  await used("ProjectRegistry.suspend", p.write.suspend([projectId]));
+  await used("ProjectRegistry.resume", p.write.resume([projectId]));
+
+  // --- RecordRegistry --------------------------------------------------------------------------
   const s = await f.at.records(f.subject);
-  await used("RecordRegistry.setEncryptionKey", s.write.setEncryptionKey([bytes32(0x11)]));
+  await used("RecordRegistry.setEncryptionKey (first)", s.write.setEncryptionKey([word("subject-x25519")]));
   await used(
     "RecordRegistry.registerRecord",
-    s.write.registerRecord([bytes32(1), bytes32(0xa1), bytes32(0xc1), bytes32(0xf1), 1, 0]),
+    s.write.registerRecord([word("salt"), word("storage-id"), word("content-hash"), word("manifest-hash"), 1, 0]),
   );
-  const recordId = recordIdOf(f.addr(f.subject), bytes32(1));
-  const expiry = (await f.now()) + 30n * DAY;
+  const recordId = recordIdOf(f.addr(f.subject), word("salt"));
   await used(
     "RecordRegistry.grant (account, 80-byte key)",
-    s.write.grant([recordId, accountGrantee(f.addr(f.other)), Purpose.KYC_REVIEW, expiry, 0b111n, WRAPPED_KEY]),
+    s.write.grant([recordId, accountGrantee(f.addr(f.other)), Purpose.KYC_REVIEW, EXPIRY, 0b111n, WRAPPED_KEY]),
   );
   await used(
     "RecordRegistry.grant (project, 160-byte key)",
-    s.write.grant([recordId, projectGrantee(projectId), Purpose.KYC_REVIEW, expiry, 0b11n, `0x${"cd".repeat(160)}`]),
+    s.write.grant([recordId, projectGrantee(projectId), Purpose.KYC_REVIEW, EXPIRY, 0b11n, `0x${"cd".repeat(160)}`]),
   );
+  const hasAccess = (user: Address) => encodeFunctionData({ abi: f.records.abi, functionName: "hasAccess", args: [recordId, user] });
+  await seenByCaller("RecordRegistry.hasAccess (account grant, cold, seen by caller)", f.records.address, hasAccess(f.addr(f.other)), TRUE);
+  await seenByCaller("RecordRegistry.hasAccess (via project, cold, seen by caller)", f.records.address, hasAccess(f.addr(f.reviewer)), TRUE);
   await used("RecordRegistry.revoke", s.write.revoke([recordId, accountGrantee(f.addr(f.other))]));
   await used(
     "RecordRegistry.recordAuditAccess",
-    (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0xc0)]),
+    (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, word("court-order")]),
   );
   await used(
     "RecordRegistry.rotateRecord",
-    s.write.rotateRecord([recordId, bytes32(0xa2), bytes32(0xc2), bytes32(0xf2), 1, 0]),
+    s.write.rotateRecord([recordId, word("storage-id-2"), word("content-hash-2"), word("manifest-hash-2"), 1, 0]),
   );
 
+  // --- AttestationRegistry ---------------------------------------------------------------------
   const a = await f.at.attestations(f.reviewer);
   const subject = f.addr(f.subject);
-  await used("AttestationRegistry.attest (new)", a.write.attest([projectId, subject, 2, expiry, recordId]));
-  await used("AttestationRegistry.attest (replace)", a.write.attest([projectId, subject, 3, expiry, recordId]));
-  // Deterministic subjects: calldata gas depends on how many zero bytes an address has.
+  await used("AttestationRegistry.attest (new)", a.write.attest([projectId, subject, 2, EXPIRY, recordId]));
+  await used("AttestationRegistry.attest (replace)", a.write.attest([projectId, subject, 3, EXPIRY, recordId]));
   const batch = Array.from({ length: 100 }, (_, i) => ({
     subject: deterministicAddress(`batch-${i}`),
     level: 2,
-    expiry,
-    recordId,
+    expiry: EXPIRY,
+    recordId: word(`batch-record-${i}`),
   }));
   await used("AttestationRegistry.attestBatch (100 new)", a.write.attestBatch([projectId, batch]));
-  gas["AttestationRegistry.attestBatch per subject at 100"] = Math.ceil(
-    gas["AttestationRegistry.attestBatch (100 new)"] / 100,
+  gas["AttestationRegistry.attestBatch per subject at 100"] = Math.ceil(gas["AttestationRegistry.attestBatch (100 new)"] / 100);
+  const signed = { subject: deterministicAddress("by-sig"), level: 2, expiry: EXPIRY, recordId: word("by-sig-record") };
+  const signature = await signAttest(f, f.reviewer, projectId, signed, 0n, DEADLINE);
+  await used(
+    "AttestationRegistry.attestBySig (new, relayed)",
+    (await f.at.attestations(f.other)).write.attestBySig([projectId, signed, f.addr(f.reviewer), DEADLINE, signature]),
+  );
+  // The first signature pays for the attester's nonce slot (zero to non-zero); later ones do not.
+  const next = { ...signed, subject: deterministicAddress("by-sig-2"), recordId: word("by-sig-record-2") };
+  const nextSignature = await signAttest(f, f.reviewer, projectId, next, 1n, DEADLINE);
+  await used(
+    "AttestationRegistry.attestBySig (new, relayed, next nonce)",
+    (await f.at.attestations(f.other)).write.attestBySig([projectId, next, f.addr(f.reviewer), DEADLINE, nextSignature]),
   );
 
-  const probe = await f.viem.deployContract("IsVerifiedProbe");
+  const isVerifiedProbe = await f.viem.deployContract("IsVerifiedProbe");
   const fresh = deterministicAddress("probe");
-  await a.write.attest([projectId, fresh, 2, expiry, recordId]);
-  const { result } = await probe.simulate.measure([f.attestations.address, fresh, projectId, 1]);
+  await a.write.attest([projectId, fresh, 2, EXPIRY, recordId]);
+  const { result } = await isVerifiedProbe.simulate.measure([f.attestations.address, fresh, projectId, 1]);
   assert.equal(result[1], true, "probe subject is verified");
   gas["AttestationRegistry.isVerified (cold, seen by caller)"] = Number(result[0]);
   // The same read through a hand-built staticcall: what is left is the callee and CALL itself.
   const rawProbe = await f.viem.deployContract("IsVerifiedRawProbe");
   const cold = deterministicAddress("raw-probe");
-  await a.write.attest([projectId, cold, 2, expiry, recordId]);
+  await a.write.attest([projectId, cold, 2, EXPIRY, recordId]);
   const raw = await rawProbe.read.measure([f.attestations.address, cold, projectId, 1]);
   assert.equal(raw[1], true, "raw probe subject is verified");
   gas["AttestationRegistry.isVerified (cold, raw staticcall)"] = Number(raw[0]);
-
   await used("AttestationRegistry.revoke", a.write.revoke([projectId, subject]));
+
+  // --- last: these end the record and hand the project over ------------------------------------
   await used("RecordRegistry.eraseRecord", s.write.eraseRecord([recordId]));
+  await used("ProjectRegistry.transferAdmin", p.write.transferAdmin([projectId, f.addr(f.adminB)]));
+  await used("ProjectRegistry.acceptAdmin", (await f.at.projects(f.adminB)).write.acceptAdmin([projectId]));
   return gas;
 }
