@@ -1,6 +1,6 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { zeroAddress, type Address, type Hex } from "viem";
+import { getAddress, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import { deployFixture, setupProject, signAttest, bytes32, Roles, DAY, type AttestRequest, type Fixture } from "./helpers/fixture.ts";
 
 describe("AttestationRegistry", () => {
@@ -189,6 +189,121 @@ describe("AttestationRegistry", () => {
       await (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 2, expiry, REF]);
       await f.viem.assertions.emitWithArgs(asSubject.write.enter(), vault, "Entered", [subject]);
       assert.equal(await vault.read.members([subject]), true);
+    });
+  });
+
+  describe("edges and boundaries", () => {
+    it("no attestation is never verified, not even for minLevel 0, in any project", async () => {
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 0]), false);
+      assert.equal(await f.attestations.read.isVerified([subject, 0n, 0]), false);
+      assert.equal(await f.attestations.read.isVerified([zeroAddress, projectId, 0]), false);
+      await (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 255, expiry, REF]);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 255]), true);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId + 1n, 0]), false);
+      // Project ids are compared in full, not truncated to the low bits.
+      assert.equal(await f.attestations.read.isVerified([subject, projectId + (1n << 96n), 1]), false);
+    });
+
+    it("a batch emits one Attested per subject with its own arguments", async () => {
+      const requests = [f.addr(f.other), f.addr(f.adminB), subject].map((s, i) => ({ subject: s, level: i + 1, expiry: expiry + BigInt(i), recordId: bytes32(100 + i) }));
+      const hash = await (await f.at.attestations(f.reviewer)).write.attestBatch([projectId, requests]);
+      const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+      const events = parseEventLogs({ abi: f.attestations.abi, logs: receipt.logs, eventName: "Attested" });
+      assert.deepEqual(
+        events.map((e) => e.args),
+        requests.map((r) => ({ projectId, subject: r.subject, attester: f.addr(f.reviewer), level: r.level, expiry: r.expiry, recordId: r.recordId })),
+      );
+    });
+
+    it("existing attestations stay readable while the project is suspended (docs/decisions.md), new ones are refused", async () => {
+      await (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 2, expiry, REF]);
+      await (await f.at.projects(f.admin)).write.suspend([projectId]);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), true);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.attestations(f.reviewer)).write.attestBatch([projectId, [{ subject: f.addr(f.other), level: 1, expiry, recordId: REF }]]),
+        f.attestations, "NotReviewer", [projectId, f.addr(f.reviewer)],
+      );
+    });
+
+    it("a REVIEWER or ADMIN of project B cannot revoke in project A", async () => {
+      await (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 2, expiry, REF]);
+      const b = await f.at.projects(f.adminB);
+      await b.write.createProject(["ipfs://b"]);
+      await b.write.grantRoles([2n, f.addr(f.reviewerB), Roles.REVIEWER]);
+      for (const w of [f.reviewerB, f.adminB]) {
+        await f.viem.assertions.revertWithCustomErrorWithArgs(
+          (await f.at.attestations(w)).write.revoke([projectId, subject]), f.attestations, "NotAllowedToRevoke", [projectId, f.addr(w)],
+        );
+      }
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), true);
+      // An expired attestation can still be revoked (clears the stored record).
+      await f.networkHelpers.time.increaseTo(expiry);
+      await (await f.at.attestations(f.admin)).write.revoke([projectId, subject]);
+      assert.equal((await f.attestations.read.getAttestation([subject, projectId])).level, 0);
+    });
+
+    it("refuses a zero ProjectRegistry at deployment", async () => {
+      await f.viem.assertions.revertWithCustomError(f.viem.deployContract("AttestationRegistry", [zeroAddress]), f.attestations, "ZeroAddress");
+    });
+  });
+
+  describe("attestBySig edges", () => {
+    const request = () => ({ subject, level: 2, expiry, recordId: REF });
+
+    it("accepts deadline == now; the nonce only moves on success", async () => {
+      const now = await f.now();
+      const relayer = await f.at.attestations(f.other);
+      const bad = await signAttest(f, f.other, projectId, request(), 0n, now + 1n);
+      await f.networkHelpers.time.setNextBlockTimestamp(now + 1n);
+      await f.viem.assertions.revertWithCustomError(
+        relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), now + 1n, bad]), f.attestations, "InvalidSignature",
+      );
+      assert.equal(await f.attestations.read.nonces([f.addr(f.reviewer)]), 0n);
+      const good = await signAttest(f, f.reviewer, projectId, request(), 0n, now + 2n);
+      await f.networkHelpers.time.setNextBlockTimestamp(now + 2n);
+      await relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), now + 2n, good]);
+      assert.equal(await f.attestations.read.nonces([f.addr(f.reviewer)]), 1n);
+      assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), true);
+    });
+
+    it("a signature for another chain, registry or project does not verify", async () => {
+      const deadline = (await f.now()) + 600n;
+      const relayer = await f.at.attestations(f.other);
+      const otherChain = await signAttest(f, f.reviewer, projectId, request(), 0n, deadline, { chainId: 8453 });
+      const otherContract = await signAttest(f, f.reviewer, projectId, request(), 0n, deadline, { verifyingContract: f.records.address });
+      const otherProject = await signAttest(f, f.reviewer, projectId + 1n, request(), 0n, deadline);
+      for (const signature of [otherChain, otherContract, otherProject]) {
+        await f.viem.assertions.revertWithCustomErrorWithArgs(
+          relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), deadline, signature]), f.attestations, "InvalidSignature", [f.addr(f.reviewer)],
+        );
+      }
+    });
+
+    it("a REVIEWER of a suspended project cannot attest by signature", async () => {
+      await (await f.at.projects(f.admin)).write.suspend([projectId]);
+      const deadline = (await f.now()) + 600n;
+      const signature = await signAttest(f, f.reviewer, projectId, request(), 0n, deadline);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.attestations(f.other)).write.attestBySig([projectId, request(), f.addr(f.reviewer), deadline, signature]),
+        f.attestations, "NotReviewer", [projectId, f.addr(f.reviewer)],
+      );
+    });
+
+    it("a smart-account REVIEWER (ERC-1271) attests through its owner's signature", async () => {
+      const wallet = await f.viem.deployContract("ERC1271Wallet", [f.addr(f.other)]);
+      await (await f.at.projects(f.admin)).write.grantRoles([projectId, wallet.address, Roles.REVIEWER]);
+      const deadline = (await f.now()) + 600n;
+      const relayer = await f.at.attestations(f.sponsor);
+      const byStranger = await signAttest(f, f.subject, projectId, request(), 0n, deadline, { attester: wallet.address });
+      await f.viem.assertions.revertWithCustomError(
+        relayer.write.attestBySig([projectId, request(), wallet.address, deadline, byStranger]), f.attestations, "InvalidSignature",
+      );
+      const byOwner = await signAttest(f, f.other, projectId, request(), 0n, deadline, { attester: wallet.address });
+      await f.viem.assertions.emitWithArgs(
+        relayer.write.attestBySig([projectId, request(), wallet.address, deadline, byOwner]), f.attestations, "Attested",
+        [projectId, subject, wallet.address, 2, expiry, REF],
+      );
+      assert.equal((await f.attestations.read.getAttestation([subject, projectId])).attester, getAddress(wallet.address));
     });
   });
 

@@ -217,6 +217,74 @@ describe("ProjectRegistry", () => {
     });
   });
 
+  describe("edges and boundaries", () => {
+    it("after a transfer the old admin is nobody and the new one administers; a replaced pending admin cannot accept", async () => {
+      const p = await f.at.projects(f.admin);
+      await p.write.transferAdmin([id, f.addr(f.other)]);
+      await p.write.transferAdmin([id, f.addr(f.adminB)]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.projects(f.other)).write.acceptAdmin([id]), f.projects, "NotPendingAdmin", [id, f.addr(f.other)],
+      );
+      await (await f.at.projects(f.adminB)).write.acceptAdmin([id]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.suspend([id]), f.projects, "MissingRole", [id, f.addr(f.admin), Roles.ADMIN]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        p.write.transferAdmin([id, f.addr(f.admin)]), f.projects, "MissingRole", [id, f.addr(f.admin), Roles.ADMIN],
+      );
+      await (await f.at.projects(f.adminB)).write.grantRoles([id, f.addr(f.reviewer), Roles.REVIEWER]);
+      assert.equal(await f.projects.read.hasActiveRole([id, f.addr(f.reviewer), Roles.REVIEWER]), true);
+      // The new primary admin's ADMIN cannot be revoked either.
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.projects(f.adminB)).write.revokeRoles([id, f.addr(f.adminB), Roles.ADMIN]), f.projects, "CannotRevokePrimaryAdmin", [id],
+      );
+    });
+
+    it("every call on an unknown project reverts ProjectNotFound", async () => {
+      const p = await f.at.projects(f.admin);
+      const other = await f.at.projects(f.other);
+      const expiry = (await f.now()) + DAY;
+      // Thunks: each call is sent only when asserted, so no rejection goes unobserved.
+      const calls = [
+        () => p.write.setMetadataURI([7n, "x"]), () => p.write.suspend([7n]), () => p.write.resume([7n]),
+        () => p.write.transferAdmin([7n, f.addr(f.other)]), () => other.write.acceptAdmin([7n]),
+        () => p.write.revokeRoles([7n, f.addr(f.reviewer), Roles.REVIEWER]), () => p.write.setReviewKey([7n, bytes32(1)]),
+        () => p.write.setEscrowKey([7n, bytes32(1)]), () => p.write.shareReviewKey([7n, f.addr(f.reviewer), "0x01"]),
+        () => p.write.addApiKey([7n, bytes32(1), 1, expiry]), () => p.write.revokeApiKey([7n, bytes32(1)]),
+      ];
+      for (const call of calls) await f.viem.assertions.revertWithCustomErrorWithArgs(call(), f.projects, "ProjectNotFound", [7n]);
+    });
+
+    it("activeProjectsWithRole lists only active projects where the account holds that role", async () => {
+      const p = await f.at.projects(f.admin);
+      await p.write.createProject(["ipfs://2"]);
+      await p.write.createProject(["ipfs://3"]);
+      await p.write.grantRoles([1n, f.addr(f.reviewer), Roles.REVIEWER]);
+      await p.write.grantRoles([2n, f.addr(f.reviewer), Roles.AUDITOR]);
+      await p.write.grantRoles([3n, f.addr(f.reviewer), Roles.REVIEWER | Roles.AUDITOR]);
+      assert.deepEqual(await f.projects.read.activeProjectsWithRole([f.addr(f.reviewer), Roles.REVIEWER]), [1n, 3n]);
+      assert.deepEqual(await f.projects.read.activeProjectsWithRole([f.addr(f.reviewer), Roles.REVIEWER | Roles.AUDITOR]), [3n]);
+      await p.write.suspend([3n]);
+      assert.deepEqual(await f.projects.read.activeProjectsWithRole([f.addr(f.reviewer), Roles.REVIEWER]), [1n]);
+      assert.deepEqual(await f.projects.read.projectsOf([f.addr(f.reviewer)]), [1n, 2n, 3n]);
+      // The primary admin holds ADMIN implicitly; it is not a membership.
+      assert.deepEqual(await f.projects.read.projectsOf([f.addr(f.admin)]), []);
+      assert.equal(await f.projects.read.hasRole([1n, f.addr(f.admin), 0]), false);
+    });
+
+    it("a member may renounce while the project is suspended, which frees a membership slot", async () => {
+      const p = await f.at.projects(f.admin);
+      for (let i = 0; i < 16; i++) await p.write.createProject([""]);
+      for (let pid = 1n; pid <= 16n; pid++) await p.write.grantRoles([pid, f.addr(f.reviewer), Roles.REVIEWER]);
+      await p.write.suspend([1n]);
+      await (await f.at.projects(f.reviewer)).write.revokeRoles([1n, f.addr(f.reviewer), Roles.REVIEWER]);
+      await p.write.grantRoles([17n, f.addr(f.reviewer), Roles.REVIEWER]);
+      assert.equal((await f.projects.read.projectsOf([f.addr(f.reviewer)])).length, 16);
+    });
+
+    it("unknown API keys read as zeroes", async () => {
+      assert.deepEqual(await f.projects.read.getApiKey([id, bytes32(0x99)]), { scopes: 0, expiry: 0n, revoked: false });
+    });
+  });
+
   it("reports its version", async () => {
     assert.equal(await f.projects.read.version(), "1.0.0");
   });

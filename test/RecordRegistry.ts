@@ -273,6 +273,100 @@ describe("RecordRegistry", () => {
     });
   });
 
+  describe("edges and boundaries", () => {
+    it("a grant packs and reads back every field at its extremes; revoke flips only the revoked bit", async () => {
+      const grantee = accountGrantee(f.addr(f.other));
+      const maxU64 = (1n << 64n) - 1n;
+      const s = await f.at.records(f.subject);
+      await s.write.grant([recordId, grantee, Purpose.SUPPORT, maxU64, maxU64, WRAPPED_KEY]);
+      const grantedAt = Number(await f.now());
+      const expected = { expiry: maxU64, fieldMask: maxU64, recordVersion: 1, purpose: Purpose.SUPPORT, revoked: false, grantedAt };
+      assert.deepEqual(await f.records.read.getGrant([recordId, grantee]), expected);
+      await s.write.revoke([recordId, grantee]);
+      assert.deepEqual(await f.records.read.getGrant([recordId, grantee]), { ...expected, revoked: true });
+      assert.deepEqual(await f.records.read.getGrant([recordId, accountGrantee(f.addr(f.reviewer))]), {
+        expiry: 0n, fieldMask: 0n, recordVersion: 0, purpose: 0, revoked: false, grantedAt: 0,
+      });
+      assert.equal(await f.records.read.isGrantLive([bytes32(77), grantee]), false);
+    });
+
+    it("re-granting a live grant replaces its mask, purpose and expiry", async () => {
+      const grantee = accountGrantee(f.addr(f.other));
+      await grantTo(grantee, { mask: 0b1n });
+      await f.viem.assertions.emitWithArgs(grantTo(grantee, { mask: 0b110n, purpose: Purpose.DISPUTE, exp: expiry + DAY }), f.records, "AccessGranted", [
+        recordId, grantee, f.addr(f.subject), 1, Purpose.DISPUTE, expiry + DAY, 0b110n, WRAPPED_KEY,
+      ]);
+      const g = await f.records.read.getGrant([recordId, grantee]);
+      assert.equal(g.fieldMask, 0b110n);
+      assert.equal(g.purpose, Purpose.DISPUTE);
+      assert.equal(g.expiry, expiry + DAY);
+    });
+
+    it("rotation closes a project grant too; the project keeps its audit path; re-granting reopens", async () => {
+      await grantTo(projectGrantee(projectId));
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.reviewer)]), true);
+      await (await f.at.records(f.subject)).write.rotateRecord([recordId, bytes32(0xa2), bytes32(0xc2), bytes32(0xf2), 1, 0]);
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.reviewer)]), false);
+      assert.equal(await f.records.read.isGrantLive([recordId, projectGrantee(projectId)]), false);
+      await (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0xa0)]);
+      assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.auditor)]), true);
+      await grantTo(projectGrantee(projectId));
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.reviewer)]), true);
+    });
+
+    it("rotation checks the new pointer like registration", async () => {
+      const s = await f.at.records(f.subject);
+      await f.viem.assertions.revertWithCustomError(s.write.rotateRecord([recordId, bytes32(0), bytes32(1), bytes32(0), 1, 0]), f.records, "ZeroValue");
+      await f.viem.assertions.revertWithCustomError(s.write.rotateRecord([recordId, bytes32(1), bytes32(0), bytes32(0), 1, 0]), f.records, "ZeroValue");
+      await f.viem.assertions.revertWithCustomErrorWithArgs(s.write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(0), 1, 9]), f.records, "InvalidKeyRelease", [9]);
+      assert.equal((await f.records.read.getRecord([recordId])).version, 1);
+    });
+
+    it("project membership is read at access time: a reviewer added later gets in, one who renounces or is in another project does not", async () => {
+      await grantTo(projectGrantee(projectId));
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), false);
+      // `other` first joins an unrelated project, then becomes REVIEWER of the grantee project.
+      const b = await f.at.projects(f.adminB);
+      await b.write.createProject(["ipfs://b"]);
+      await b.write.grantRoles([2n, f.addr(f.other), Roles.REVIEWER]);
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), false);
+      await (await f.at.projects(f.admin)).write.grantRoles([projectId, f.addr(f.other), Roles.REVIEWER]);
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), true);
+      await (await f.at.projects(f.other)).write.revokeRoles([projectId, f.addr(f.other), Roles.REVIEWER]);
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), false);
+      // Revoking the project grant closes it for every reviewer at once.
+      await (await f.at.records(f.subject)).write.revoke([recordId, projectGrantee(projectId)]);
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.reviewer)]), false);
+    });
+
+    it("an expired grant can still be revoked; a revoked one cannot be revoked twice", async () => {
+      const grantee = accountGrantee(f.addr(f.other));
+      await grantTo(grantee, { exp: (await f.now()) + 10n });
+      await f.networkHelpers.time.increase(20);
+      assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), false);
+      const s = await f.at.records(f.subject);
+      await s.write.revoke([recordId, grantee]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(s.write.revoke([recordId, grantee]), f.records, "GrantNotFound", [recordId, grantee]);
+    });
+
+    it("suspension closes the escrow path and audit logging until resumed", async () => {
+      await grantTo(projectGrantee(projectId));
+      await (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0xa1)]);
+      const p = await f.at.projects(f.admin);
+      await p.write.suspend([projectId]);
+      assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.auditor)]), false);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0xa2)]), f.records, "NotAuditor", [projectId, f.addr(f.auditor)],
+      );
+      await p.write.resume([projectId]);
+      assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.auditor)]), true);
+    });
+
+    it("refuses a zero ProjectRegistry at deployment", async () => {
+      await f.viem.assertions.revertWithCustomError(f.viem.deployContract("RecordRegistry", [zeroAddress]), f.records, "ZeroAddress");
+    });
+  });
+
   it("reads: getRecord of an unknown id reverts; version and registry wiring", async () => {
     await f.viem.assertions.revertWithCustomErrorWithArgs(f.records.read.getRecord([bytes32(3)]), f.records, "RecordNotFound", [bytes32(3)]);
     assert.equal(await f.records.read.version(), "1.0.0");

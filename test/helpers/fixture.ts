@@ -58,15 +58,15 @@ export async function signAttest(
   request: AttestRequest,
   nonce: bigint,
   deadline: bigint,
-  domain: { chainId?: number; verifyingContract?: Address } = {},
+  opts: { chainId?: number; verifyingContract?: Address; attester?: Address } = {},
 ): Promise<Hex> {
   return signer.signTypedData({
     account: signer.account,
     domain: {
       name: "OneKey AttestationRegistry",
       version: "1",
-      chainId: domain.chainId ?? (await f.publicClient.getChainId()),
-      verifyingContract: domain.verifyingContract ?? f.attestations.address,
+      chainId: opts.chainId ?? (await f.publicClient.getChainId()),
+      verifyingContract: opts.verifyingContract ?? f.attestations.address,
     },
     types: {
       Attest: [
@@ -76,7 +76,8 @@ export async function signAttest(
       ],
     },
     primaryType: "Attest",
-    message: { projectId, ...request, attester: signer.account.address, nonce, deadline },
+    // A smart-account attester (ERC-1271) is named here; its owner's key signs.
+    message: { projectId, ...request, attester: opts.attester ?? signer.account.address, nonce, deadline },
   });
 }
 
