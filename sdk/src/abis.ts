@@ -3217,6 +3217,22 @@ export const oneKeyPaymasterAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minimum",
+        "type": "uint256"
+      }
+    ],
+    "name": "PostOpGasLimitTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "projectId",
         "type": "uint256"
       },
@@ -3394,6 +3410,19 @@ export const oneKeyPaymasterAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_BATCH_CALLS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "POSTOP_OVERHEAD_GAS",
     "outputs": [
       {
@@ -3454,63 +3483,27 @@ export const oneKeyPaymasterAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes",
-        "name": "args",
-        "type": "bytes"
+        "internalType": "uint256",
+        "name": "actualGasCost",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "feePerGas",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "postOpGasLimit",
+        "type": "uint256"
       }
     ],
-    "name": "decodeExecute",
+    "name": "chargeOf",
     "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      },
       {
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
-      },
-      {
-        "internalType": "bytes",
-        "name": "",
-        "type": "bytes"
-      }
-    ],
-    "stateMutability": "pure",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes",
-        "name": "args",
-        "type": "bytes"
-      }
-    ],
-    "name": "decodeExecuteBatch",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "target",
-            "type": "address"
-          },
-          {
-            "internalType": "uint256",
-            "name": "value",
-            "type": "uint256"
-          },
-          {
-            "internalType": "bytes",
-            "name": "data",
-            "type": "bytes"
-          }
-        ],
-        "internalType": "struct BaseAccount.Call[]",
-        "name": "",
-        "type": "tuple[]"
       }
     ],
     "stateMutability": "pure",
@@ -3600,6 +3593,30 @@ export const oneKeyPaymasterAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "target",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes4",
+        "name": "s",
+        "type": "bytes4"
+      }
+    ],
+    "name": "isAllowedCall",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
