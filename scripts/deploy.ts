@@ -1,17 +1,20 @@
 // Deploys the OneKey registries with Ignition and records the addresses the SDK exports.
 //
-//   node scripts/deploy.ts --network localhost [--rpc-url http://127.0.0.1:8545] [--reset] [--write-sdk]
-//   node scripts/deploy.ts --network baseSepolia --write-sdk   (needs BASE_SEPOLIA_RPC_URL, DEPLOYER_PRIVATE_KEY)
-//   node scripts/deploy.ts --network base --write-sdk          (needs BASE_RPC_URL, DEPLOYER_PRIVATE_KEY)
+//   node scripts/deploy.ts --network localhost [--rpc-url http://127.0.0.1:8545] [--reset]
+//   node scripts/deploy.ts --network baseSepolia   (needs BASE_SEPOLIA_RPC_URL, DEPLOYER_PRIVATE_KEY)
+//   node scripts/deploy.ts --network base          (needs BASE_RPC_URL, DEPLOYER_PRIVATE_KEY)
 //
-// `--write-sdk` merges the addresses into sdk/src/deployments.json under the chain id.
+// Afterwards the addresses are merged into sdk/src/deployments.json under the chain id the node
+// reported (`--no-write-sdk` skips that). See docs/deploy.md.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+// The chain each network is expected to be; the recorded chain id is the one the node reported.
 const CHAIN_IDS: Record<string, number> = { localhost: 31337, baseSepolia: 84532, base: 8453 };
+const SDK_DEPLOYMENTS = join(ROOT, "sdk", "src", "deployments.json");
 
 export interface DeployOptions {
   network: string;
@@ -58,20 +61,30 @@ export async function deployWithIgnition(options: DeployOptions): Promise<Deploy
     child.on("exit", resolve);
   });
   if (code !== 0) throw new Error(`ignition deploy to ${options.network} failed (exit ${code})`);
-  const deployed = JSON.parse(
-    readFileSync(join(ROOT, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
-  ) as Record<string, `0x${string}`>;
+  const dir = join(ROOT, "ignition", "deployments", deploymentId);
+  const deployed = JSON.parse(readFileSync(join(dir, "deployed_addresses.json"), "utf8")) as Record<string, `0x${string}`>;
   return {
-    chainId,
+    chainId: journalChainId(dir),
     projectRegistry: deployed["OneKey#ProjectRegistry"],
     recordRegistry: deployed["OneKey#RecordRegistry"],
     attestationRegistry: deployed["OneKey#AttestationRegistry"],
   };
 }
 
-/** Merges a deployment into sdk/src/deployments.json (what `getAddresses(chainId)` returns). */
-export function writeSdkDeployment(deployed: DeployedAddresses): void {
-  const file = join(ROOT, "sdk", "src", "deployments.json");
+/** The chain id Ignition recorded when it started the deployment (first journal entry). */
+function journalChainId(deploymentDir: string): number {
+  // The journal starts with an empty line; the first entry is DEPLOYMENT_INITIALIZE.
+  const line = readFileSync(join(deploymentDir, "journal.jsonl"), "utf8").split("\n").find((l) => l.trim() !== "");
+  const first = JSON.parse(line ?? "{}") as { chainId?: unknown };
+  if (typeof first.chainId !== "number") throw new Error(`no chain id in ${deploymentDir}/journal.jsonl`);
+  return first.chainId;
+}
+
+/**
+ * Merges a deployment into sdk/src/deployments.json (what `getAddresses(chainId)` returns). Other
+ * chains and other keys of the same chain (e.g. the paymaster) are kept.
+ */
+export function writeSdkDeployment(deployed: DeployedAddresses, file = SDK_DEPLOYMENTS): void {
   const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   const { chainId, ...addresses } = deployed;
   all[String(chainId)] = { ...all[String(chainId)], ...addresses };
@@ -85,8 +98,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "rpc-url": { type: "string" },
       "deployment-id": { type: "string" },
       reset: { type: "boolean", default: false },
-      "write-sdk": { type: "boolean", default: false },
+      "write-sdk": { type: "boolean", default: true },
     },
+    allowNegative: true,
   });
   const deployed = await deployWithIgnition({
     network: values.network!,
@@ -95,8 +109,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     reset: values.reset,
   });
   console.log(JSON.stringify(deployed, null, 2));
+  if (deployed.chainId !== CHAIN_IDS[values.network!]) {
+    console.warn(`note: ${values.network} reported chain ${deployed.chainId}, not ${CHAIN_IDS[values.network!]}`);
+  }
   if (values["write-sdk"]) {
     writeSdkDeployment(deployed);
-    console.log(`recorded chain ${deployed.chainId} in sdk/src/deployments.json`);
+    console.log(`recorded chain ${deployed.chainId} in sdk/src/deployments.json (commit it)`);
   }
 }
