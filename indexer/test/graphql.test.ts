@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditExport } from "../lib/audit.ts";
 import { addApiKey, api, attest, createProject, gql, gqlData, ROLE, SCOPE, send } from "./helpers/onekey.ts";
 import { runScenario, type Scenario } from "./helpers/scenario.ts";
-import { eventually, INDEXER_DIR, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
+import { eventually, INDEXER_DIR, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
 const run = promisify(execFile);
 
@@ -65,6 +65,13 @@ beforeAll(async () => {
   });
   s = await runScenario(chain);
   await indexedThroughHead();
+  await keyAccepted(indexer, s.key, s.projectId);
+  // Every emitted event in the global log: the data itself, not just the indexed block number.
+  const total = Object.values(s.emitted).reduce((a, b) => a + b, 0);
+  await eventually("every scenario event in the log", async () => {
+    const data = await gqlData(indexer.url, s.key, `{ eventLogs(where: { projectId: "0" }) { totalCount } }`);
+    return data.eventLogs.totalCount === total;
+  });
 });
 
 afterAll(async () => {

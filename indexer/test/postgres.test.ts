@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, ROLE, SCOPE, send } from "./helpers/onekey.ts";
 import { postgresUnavailableReason, startPostgres, type Postgres } from "./helpers/postgres.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
-import { eventually, indexedBlock, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
+import { eventually, indexedBlock, keyAccepted, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
 const unavailable = postgresUnavailableReason();
 if (unavailable) console.warn(`Skipping the PostgreSQL tests: ${unavailable}`);
@@ -36,6 +36,7 @@ describe.skipIf(unavailable !== undefined)("PostgreSQL with a `ponder serve` rep
     await attest(chain, reviewer, projectId, subject.account.address, 2, recordId);
     const head = Number(await chain.publicClient.getBlockNumber());
     await eventually("the primary to index the head", async () => (await indexedBlock(primary)) >= head);
+    await keyAccepted(primary, key, projectId);
   });
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { draftOp, executeCall, initCodeFor, ownerAccount, sponsor } from "../../
 import { addApiKey, api, createProject, gqlData, randomHash, ROLE, SCOPE, send } from "./helpers/onekey.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil.ts";
-import { eventually, indexedBlock, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
+import { eventually, indexedBlock, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
 let chain: Chain31337;
 let indexer: Indexer;
@@ -48,10 +48,11 @@ beforeAll(async () => {
   receiver = await startReceiver();
   projectId = await createProject(chain, admin);
   key = await addApiKey(chain, admin, projectId, SCOPE.all);
-  await caughtUp();
+  await keyAccepted(indexer, key, projectId);
 });
 
 afterAll(async () => {
+  if (process.env.ONEKEY_TEST_PRINT_LOG) console.log(indexer?.logTail(400));
   await receiver?.close();
   await indexer?.stop();
   await chain?.stop();

@@ -20,6 +20,8 @@ import { decodeGrantee, scopeNames, SCOPES } from "../lib/onekey.ts";
 import { addressRefusal, EndpointRefusedError, parseAllowance, vetEndpoint } from "../lib/ssrf.ts";
 import { newWebhookSecret, signWebhook, webhookHeaders } from "../lib/webhook-sign.ts";
 import { backoffMs } from "../src/api/webhooks/config.ts";
+import { PGlite } from "@electric-sql/pglite";
+import { leaseSize, takeTokens } from "../src/api/ratelimit.ts";
 
 function chain(n: number, payloadOf = (i: number) => canonicalPayload({ i: BigInt(i), note: 'a,"b"\nc' })): AuditRow[] {
   const rows: AuditRow[] = [];
@@ -164,5 +166,44 @@ describe("small helpers", () => {
     expect(scopeNames(SCOPES.read | SCOPES.webhooks)).toEqual(["read", "webhooks"]);
     // keccak256("hello") — the same bytes ProjectRegistry.addApiKey receives.
     expect(apiKeyHash("hello")).toBe("0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8");
+  });
+});
+
+describe("database token buckets with local leases", () => {
+  async function bucketDb() {
+    const db = new PGlite();
+    await db.exec(
+      "CREATE SCHEMA s; CREATE TABLE s.rate_bucket (key text PRIMARY KEY, tokens double precision NOT NULL, updated_ms bigint NOT NULL, granted double precision NOT NULL)",
+    );
+    // Random latency per round trip, so concurrent requests interleave around the awaits.
+    return { query: async (text: string, params?: unknown[]) => (await new Promise((r) => setTimeout(r, Math.random() * 30)), (await db.query(text, params)).rows as never) };
+  }
+  const run = (db: Awaited<ReturnType<typeof bucketDb>>, n: number, buckets: Parameters<typeof takeTokens>[2]) =>
+    Promise.all(Array.from({ length: n }, () => takeTokens(db, "s", buckets)));
+
+  it("leases about 50 ms of refill, at most a quarter of the burst, at least one token", () => {
+    expect([leaseSize({ rate: 20, burst: 40 }), leaseSize({ rate: 200, burst: 400 }), leaseSize({ rate: 1e5, burst: 1e5 }), leaseSize({ rate: 400, burst: 8 })]).toEqual([1, 10, 50, 2]);
+  });
+
+  it("never admits more than the bucket holds, however requests interleave", async () => {
+    const db = await bucketDb();
+    const results = await run(db, 60, [{ key: "key:x", limit: { rate: 0.001, burst: 20 } }]);
+    expect(results.filter(([r]) => r.allowed)).toHaveLength(20);
+    const refused = results.find(([r]) => !r.allowed)![0];
+    expect(refused.retryAfterMs).toBeGreaterThan(60_000); // 1 token at 0.001/s
+  });
+
+  it("never refuses while both buckets have tokens, and charges both", async () => {
+    const db = await bucketDb();
+    const buckets = [
+      { key: "key:y", limit: { rate: 200, burst: 400 } },
+      { key: "project:1", limit: { rate: 1000, burst: 2000 } },
+    ];
+    const results = await run(db, 300, buckets);
+    expect(results.every((r) => r.every((t) => t.allowed))).toBe(true);
+    const tiny = [{ key: "key:z", limit: { rate: 0.001, burst: 3 } }, buckets[1]];
+    const limited = await run(db, 5, tiny);
+    expect(limited.filter((r) => r.every((t) => t.allowed))).toHaveLength(3);
+    expect(limited.filter((r) => !r[0].allowed && r[1].allowed)).toHaveLength(2);
   });
 });

@@ -6,7 +6,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, ROLE, SCOPE, send } from "./helpers/onekey.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
-import { eventually, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
+import { eventually, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
 const WORKER_ENV = {
   ONEKEY_WEBHOOK_POLL_MS: "100",
@@ -74,6 +74,7 @@ beforeAll(async () => {
   key = await addApiKey(chain, admin, projectId, SCOPE.all);
   await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, ROLE.REVIEWER]);
   await indexedThroughHead();
+  await keyAccepted(indexer, key, projectId);
 });
 
 afterAll(async () => {

@@ -48,7 +48,7 @@ async function lease(
   const values = buckets
     .map((_, i) => `($${i * 4 + 2}::text, $${i * 4 + 3}::float8, $${i * 4 + 4}::float8, $${i * 4 + 5}::float8, $1::bigint)`)
     .join(", ");
-  const params: unknown[] = [now, ...buckets.flatMap((b) => [b.key, b.limit.burst, b.limit.rate, leaseSize(b.limit)])];
+  const params: unknown[] = [now, ...buckets.flatMap((b) => [b.key, b.limit.burst, b.limit.rate, chunk(b)])];
   const rows = await db.query<{ key: string; tokens: number | string; granted: number | string }>(
     `WITH v(key, burst, rate, chunk, now) AS (VALUES ${values})
      INSERT INTO ${s}.rate_bucket AS b (key, tokens, updated_ms, granted)
@@ -63,30 +63,92 @@ async function lease(
   return new Map(rows.map((r) => [r.key, { granted: Number(r.granted), tokens: Number(r.tokens) }]));
 }
 
-/** One token from every bucket, or a refusal naming the first bucket that had none. */
+// One lease in flight per bucket: concurrent requests wait for it instead of each draining the
+// shared bucket into this process. Resolves to the bucket's state after the lease.
+const pending = new Map<string, Promise<{ granted: number; tokens: number }>>();
+// Requests of this process currently waiting for a bucket: the next lease asks for that many.
+const demand = new Map<string, number>();
+
+function chunk(b: { key: string; limit: BucketLimit }): number {
+  return Math.min(Math.max(leaseSize(b.limit), demand.get(b.key) ?? 0), Math.max(1, Math.floor(b.limit.burst)));
+}
+
+function leaseOnce(db: Queryable, schema: string, buckets: { key: string; limit: BucketLimit }[]) {
+  const fresh = buckets.filter((b) => !pending.has(b.key));
+  if (fresh.length) {
+    const request = lease(db, schema, fresh, Date.now()).then((rows) => {
+      for (const [key, { granted }] of rows) {
+        if (granted > 0) leases.set(key, { tokens: local(key) + granted, expires: Date.now() + LEASE_MS });
+      }
+      return rows;
+    });
+    for (const b of fresh) {
+      const one = request.then((rows) => rows.get(b.key) ?? { granted: 0, tokens: 0 });
+      pending.set(b.key, one);
+      one.finally(() => pending.delete(b.key)).catch(() => {});
+    }
+  }
+  return Promise.all(buckets.map((b) => pending.get(b.key)!));
+}
+
+/**
+ * One token from every bucket, or a refusal naming the bucket the database found empty. Local
+ * tokens are taken synchronously (no other request can spend them in between); buckets without
+ * any are leased — one lease per bucket at a time, sized to the waiting requests — and retried,
+ * since a concurrent request may spend a fresh lease first. Tokens taken from other buckets are returned on refusal.
+ */
 export async function takeTokens(
   db: Queryable,
   schema: string,
   buckets: { key: string; limit: BucketLimit }[],
-  now = Date.now(),
 ): Promise<TakeResult[]> {
-  const missing = buckets.filter((b) => local(b.key) < 1);
-  const leased = missing.length ? await lease(db, schema, missing, now) : new Map();
-  // The lease runs from its arrival, so a slow round trip does not shorten it.
-  for (const [key, { granted }] of leased) {
-    if (granted > 0) leases.set(key, { tokens: local(key) + granted, expires: Date.now() + LEASE_MS });
+  const held = new Set<string>();
+  const takeLocal = () => {
+    for (const b of buckets) {
+      if (held.has(b.key) || local(b.key) < 1) continue;
+      leases.get(b.key)!.tokens -= 1;
+      held.add(b.key);
+    }
+    return buckets.filter((b) => !held.has(b.key));
+  };
+  let missing = takeLocal();
+  // Each round grants at least one token to some waiting request, or finds the bucket empty.
+  for (let round = 0; missing.length > 0 && round < 50; round++) {
+    const asked = missing;
+    for (const b of asked) demand.set(b.key, (demand.get(b.key) ?? 0) + 1);
+    const states = await leaseOnce(db, schema, asked).finally(() => {
+      for (const b of asked) {
+        const left = demand.get(b.key)! - 1;
+        if (left > 0) demand.set(b.key, left);
+        else demand.delete(b.key);
+      }
+    });
+    missing = takeLocal();
+    for (const b of missing) {
+      const state = states[asked.indexOf(b)];
+      // The database itself had no whole token: a real refusal. (Otherwise a concurrent request
+      // spent the fresh lease first; go round again.)
+      if (state && state.granted <= 0) return refuse(buckets, held, b, state.tokens);
+    }
   }
-  const results = buckets.map((b) => {
-    if (local(b.key) >= 1) return { allowed: true, retryAfterMs: 0 };
-    const tokens = leased.get(b.key)?.tokens ?? 0;
-    return { allowed: false, retryAfterMs: Math.ceil(((1 - tokens) / b.limit.rate) * 1000) };
-  });
-  // Spend only when every bucket can pay, so a refusal costs the caller nothing locally.
-  if (results.every((r) => r.allowed)) for (const b of buckets) leases.get(b.key)!.tokens -= 1;
-  return results;
+  if (missing.length === 0) return buckets.map(() => ({ allowed: true, retryAfterMs: 0 }));
+  return refuse(buckets, held, missing[0], 0);
 }
 
-export async function takeToken(db: Queryable, schema: string, key: string, limit: BucketLimit, now = Date.now()): Promise<TakeResult> {
-  const [result] = await takeTokens(db, schema, [{ key, limit }], now);
+/** Gives back what was taken and refuses, with the wait until the bucket holds a whole token. */
+function refuse(buckets: { key: string; limit: BucketLimit }[], held: Set<string>, refused: { key: string; limit: BucketLimit }, tokens: number): TakeResult[] {
+  for (const key of held) {
+    const lease = leases.get(key);
+    if (lease && lease.expires > Date.now()) lease.tokens += 1;
+  }
+  return buckets.map((b) =>
+    b === refused
+      ? { allowed: false, retryAfterMs: Math.max(1, Math.ceil(((1 - Math.max(0, Math.min(tokens, 1))) / b.limit.rate) * 1000)) }
+      : { allowed: true, retryAfterMs: 0 },
+  );
+}
+
+export async function takeToken(db: Queryable, schema: string, key: string, limit: BucketLimit): Promise<TakeResult> {
+  const [result] = await takeTokens(db, schema, [{ key, limit }]);
   return result;
 }

@@ -190,3 +190,15 @@ export async function nudgeUntilIndexed(chain: Chain31337, indexer: Indexer, tim
   }
   throw new Error(`indexer did not catch up with the chain within ${timeoutMs} ms`);
 }
+
+/**
+ * Waits until the indexer accepts `key` for the project: what an integrator does after
+ * registering a key (the head being indexed is not always enough under load).
+ */
+export async function keyAccepted(indexer: Indexer, key: string, projectId: bigint): Promise<void> {
+  await eventually(
+    "the API key to be accepted",
+    async () => (await fetch(`${indexer.url}/v1/projects/${projectId}/audit/head`, { headers: { authorization: `Bearer ${key}` } })).status === 200,
+    20_000,
+  );
+}
