@@ -190,9 +190,15 @@ contract ProjectRegistry is IProjectRegistry {
 
     /// @inheritdoc IProjectRegistry
     function hasActiveRole(uint256 projectId, address account, uint8 role) public view returns (bool) {
+        if (role == 0) return false;
+        // Every attestation and project-grant access check runs this. Both fields come from the
+        // project's first slot, read here in one place so the compiler loads that slot once.
         Project storage project = _projects[projectId];
-        if (project.suspended || role == 0) return false;
-        return _rolesOf(project, projectId, account) & role == role;
+        address admin = project.admin;
+        if (project.suspended) return false;
+        uint8 roles = _roles[projectId][account];
+        if (account == admin && account != address(0)) roles |= Roles.ADMIN;
+        return roles & role == role;
     }
 
     /// @inheritdoc IProjectRegistry

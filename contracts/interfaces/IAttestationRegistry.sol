@@ -63,8 +63,9 @@ interface IAttestationRegistry {
 
     /// @notice Attests on behalf of `attester`, who signed the EIP-712 `Attest` message; anyone
     ///         (a relayer) may submit it. The attester must be an active REVIEWER.
-    /// @dev Signatures are checked with SignatureChecker, so smart-account reviewers (ERC-1271)
-    ///      work. The nonce is the attester's next nonce.
+    /// @dev An ECDSA signature by the attester's key is accepted; otherwise the attester is asked
+    ///      as a contract (ERC-1271), so smart-account reviewers work. The nonce is the
+    ///      attester's next nonce; the deadline is inclusive (valid while now <= deadline).
     function attestBySig(
         uint256 projectId,
         AttestationRequest calldata request,
