@@ -74,7 +74,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, Nonces {
     /// @inheritdoc IAttestationRegistry
     function revoke(uint256 projectId, address subject) external {
         // Revocation stays possible while a project is suspended: cleaning up is what suspension is for.
-        if (!_projects.hasRole(projectId, msg.sender, Roles.REVIEWER) && !_projects.hasRole(projectId, msg.sender, Roles.ADMIN)) {
+        if (_projects.rolesOf(projectId, msg.sender) & (Roles.REVIEWER | Roles.ADMIN) == 0) {
             revert NotAllowedToRevoke(projectId, msg.sender);
         }
         mapping(address => uint256) storage byProject = _attestations[projectId];
