@@ -23,12 +23,13 @@ contract RecordRegistry is IRecordRegistry {
 
     // Record: slot 0 = [owner, version, scheme, keyRelease, erased, updatedBlock], slot 1 = contentHash.
     // The storage id and manifest hash live in the event only: the content hash is what binds
-    // the ciphertext, and two slots keep registration near 65k gas (docs/decisions.md).
+    // the ciphertext, and each stored slot more would cost 22k gas per registration
+    // (docs/decisions.md).
     mapping(bytes32 recordId => Record record) private _records;
     // Grant, one word with the layout Solidity would give the `Grant` struct: bits 0-63 expiry,
     // 64-127 fieldMask, 128-159 recordVersion, 160-167 purpose, 168 revoked, 176-215 grantedAt.
     // Kept as a uint256 so `grant` is one SSTORE and a liveness check one SLOAD; written as a
-    // struct, the compiler read-modify-writes the slot once per field (~1,300 gas more per grant).
+    // struct, the compiler read-modify-writes the slot once per field (~2k gas more per grant).
     mapping(bytes32 recordId => mapping(bytes32 grantee => uint256 packed)) private _grants;
     mapping(bytes32 recordId => mapping(uint256 projectId => mapping(address auditor => uint64 validUntil))) private
         _auditAccess;
