@@ -140,6 +140,7 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     logTail: (lines = 40) => tail(service.logFile, lines),
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       await service.stop(signal, 10_000);
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
   // /ready comes before Ponder's newHeads subscription is up; blocks mined in between are only
