@@ -33,8 +33,10 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
     uint256 public constant MAX_BATCH_CALLS = 16;
     // EntryPoint v0.8's penalty on unused postOp gas: 10% of what exceeds this threshold.
     uint256 private constant PENALTY_THRESHOLD = 40_000;
-    // projectId (32) | validUntil (6) | validAfter (6) | signature (65)
-    uint256 private constant SPONSOR_DATA_LENGTH = 32 + 6 + 6 + 65;
+    // Where paymasterAndData's fields start: projectId (32) | validUntil (6) | validAfter (6) | signature (65).
+    uint256 private constant VALID_UNTIL_OFFSET = PAYMASTER_DATA_OFFSET + 32;
+    uint256 private constant VALID_AFTER_OFFSET = VALID_UNTIL_OFFSET + 6;
+    uint256 private constant SIGNATURE_OFFSET = VALID_AFTER_OFFSET + 6;
 
     IProjectRegistry public immutable projects;
     address public immutable recordRegistry;
@@ -109,19 +111,19 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
         returns (bytes memory context, uint256 validationData)
     {
         bytes calldata pmd = userOp.paymasterAndData;
-        if (pmd.length != PAYMASTER_DATA_OFFSET + SPONSOR_DATA_LENGTH) revert MalformedPaymasterData(pmd.length);
-        uint256 postOpGasLimit = uint128(bytes16(pmd[PAYMASTER_POSTOP_GAS_OFFSET:PAYMASTER_DATA_OFFSET]));
+        if (pmd.length != SIGNATURE_OFFSET + 65) revert MalformedPaymasterData(pmd.length);
+        // Fixed offsets below are read in place: the length was just checked.
+        uint256 postOpGasLimit = _word(pmd, PAYMASTER_POSTOP_GAS_OFFSET) >> 128;
         // A postOp that runs out of gas would leave the whole reservation charged; refuse instead.
         if (postOpGasLimit < POSTOP_OVERHEAD_GAS) revert PostOpGasLimitTooLow(postOpGasLimit, POSTOP_OVERHEAD_GAS);
         if (!isSponsorable(userOp.callData)) revert CallNotSponsored(userOp.sender);
 
-        bytes calldata data = pmd[PAYMASTER_DATA_OFFSET:];
-        uint256 projectId = uint256(bytes32(data[0:32]));
-        uint48 validUntil = uint48(bytes6(data[32:38]));
-        uint48 validAfter = uint48(bytes6(data[38:44]));
+        uint256 projectId = _word(pmd, PAYMASTER_DATA_OFFSET);
+        uint48 validUntil = uint48(_word(pmd, VALID_UNTIL_OFFSET) >> 208);
+        uint48 validAfter = uint48(_word(pmd, VALID_AFTER_OFFSET) >> 208);
         // A bad, foreign or non-SPONSOR signature (incl. a suspended project) fails validation
         // through the validation data; it never reverts.
-        if (!_signedBySponsor(userOp, projectId, validUntil, validAfter, data[44:])) {
+        if (!_signedBySponsor(userOp, pmd, projectId)) {
             return ("", _packValidationData(true, validUntil, validAfter));
         }
 
@@ -157,28 +159,25 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
         return actualGasCost + gas * feePerGas;
     }
 
-    function _signedBySponsor(
-        PackedUserOperation calldata userOp,
-        uint256 projectId,
-        uint48 validUntil,
-        uint48 validAfter,
-        bytes calldata signature
-    ) private view returns (bool) {
-        bytes32 digest = _hashTypedDataV4(_structHash(userOp, projectId, validUntil, validAfter));
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
+    // The signature (r | s | v, read in place) recovers to an active SPONSOR of the project.
+    function _signedBySponsor(PackedUserOperation calldata op, bytes calldata pmd, uint256 projectId) private view returns (bool) {
+        bytes32 digest = _hashTypedDataV4(_structHash(op, pmd));
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(
+            digest,
+            uint8(_word(pmd, SIGNATURE_OFFSET + 64) >> 248),
+            bytes32(_word(pmd, SIGNATURE_OFFSET)),
+            bytes32(_word(pmd, SIGNATURE_OFFSET + 32))
+        );
         return err == ECDSA.RecoverError.NoError && projects.hasActiveRole(projectId, signer, Roles.SPONSOR);
     }
 
-    function _structHash(PackedUserOperation calldata op, uint256 projectId, uint48 validUntil, uint48 validAfter)
-        private
-        pure
-        returns (bytes32)
-    {
-        uint256 paymasterGasLimits = uint256(bytes32(op.paymasterAndData[PAYMASTER_VALIDATION_GAS_OFFSET:PAYMASTER_DATA_OFFSET]));
+    // Every field of the operation but its signature, plus projectId and the window as carried in
+    // paymasterAndData.
+    function _structHash(PackedUserOperation calldata op, bytes calldata pmd) private pure returns (bytes32) {
         return keccak256(
             abi.encode(
                 SPONSORSHIP_TYPEHASH,
-                projectId,
+                _word(pmd, PAYMASTER_DATA_OFFSET),
                 op.sender,
                 op.nonce,
                 keccak256(op.initCode),
@@ -186,9 +185,9 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
                 op.accountGasLimits,
                 op.preVerificationGas,
                 op.gasFees,
-                paymasterGasLimits,
-                validUntil,
-                validAfter
+                _word(pmd, PAYMASTER_VALIDATION_GAS_OFFSET),
+                _word(pmd, VALID_UNTIL_OFFSET) >> 208,
+                _word(pmd, VALID_AFTER_OFFSET) >> 208
             )
         );
     }

@@ -1,11 +1,23 @@
 // Real ERC-4337 parts for local runs: the canonical EntryPoint v0.8 (through the deterministic
-// CREATE2 deployer anvil ships), SimpleAccountFactory, OneKeyPaymaster, and alto as the bundler.
+// CREATE2 deployer anvil ships), SimpleAccountFactory, OneKeyPaymaster, alto as the bundler and
+// the ERC-7677 sponsor service.
+//
+//   const aa = await startLocalAA({ rpcUrl, deployerKey });   // free ports, anvil's keys
+//   ... aa.bundlerUrl, aa.sponsorUrl, aa.paymaster, aa.factory ...
+//   await aa.stop();
 import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { concat, getAddress, parseEther, type Address, type Hex, type PublicClient } from "viem";
-import { deployArtifact, artifact } from "../lib/artifacts.ts";
+import {
+  concat, createPublicClient, createWalletClient, getAddress, getContractAddress, http, parseEther, type Address, type Hex, type PublicClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { deployArtifact, artifact, deployOneKey, type OneKeyDeployment } from "../lib/artifacts.ts";
+import { ANVIL_KEYS } from "../lib/anvil.ts";
+import { freePort } from "../lib/ports.ts";
 import { startService, rpc, type Service } from "../lib/service.ts";
-import type { OneKeyDeployment } from "../lib/artifacts.ts";
+import type { SponsorPolicy } from "./sponsor-service.ts";
 
 const require = createRequire(import.meta.url);
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -17,14 +29,23 @@ export const ENTRY_POINT_V08_SALT: Hex = "0x0a59dbff790c23c976a548690c27297883cc
 
 type Wallet = Parameters<typeof deployArtifact>[0];
 
+/** The EntryPoint init code from @account-abstraction/contracts, checked to land at the canonical address. */
+export function entryPointInitCode(): Hex {
+  const bytecode = require("@account-abstraction/contracts/artifacts/EntryPoint.json").bytecode as Hex;
+  const at = getContractAddress({ opcode: "CREATE2", from: DETERMINISTIC_DEPLOYER, salt: ENTRY_POINT_V08_SALT, bytecode });
+  if (at !== CANONICAL_ENTRY_POINT_V08) {
+    throw new Error(`the installed EntryPoint bytecode deploys to ${at}, not the canonical ${CANONICAL_ENTRY_POINT_V08}`);
+  }
+  return bytecode;
+}
+
 /** Deploys EntryPoint v0.8 at its canonical address (no-op when already there). */
 export async function deployCanonicalEntryPoint(wallet: Wallet, publicClient: PublicClient): Promise<Address> {
   const existing = await publicClient.getCode({ address: CANONICAL_ENTRY_POINT_V08 });
   if (existing && existing !== "0x") return CANONICAL_ENTRY_POINT_V08;
   const deployerCode = await publicClient.getCode({ address: DETERMINISTIC_DEPLOYER });
   if (!deployerCode || deployerCode === "0x") throw new Error("the deterministic deployer is missing on this chain");
-  const bytecode = require("@account-abstraction/contracts/artifacts/EntryPoint.json").bytecode as Hex;
-  const hash = await wallet.sendTransaction({ to: DETERMINISTIC_DEPLOYER, data: concat([ENTRY_POINT_V08_SALT, bytecode]), gas: 8_000_000n });
+  const hash = await wallet.sendTransaction({ to: DETERMINISTIC_DEPLOYER, data: concat([ENTRY_POINT_V08_SALT, entryPointInitCode()]), gas: 8_000_000n });
   await publicClient.waitForTransactionReceipt({ hash });
   const code = await publicClient.getCode({ address: CANONICAL_ENTRY_POINT_V08 });
   if (!code || code === "0x") throw new Error("EntryPoint did not land at the canonical address");
@@ -59,7 +80,7 @@ export interface StartAltoOptions {
   logFile: string;
 }
 
-/** Starts alto (unsafe mode: anvil has no debug_traceCall tracer) bound to 127.0.0.1. */
+/** Starts alto (unsafe mode: anvil has no ERC-7562 tracer) bound to 127.0.0.1. */
 export async function startAlto(o: StartAltoOptions): Promise<Service & { url: string }> {
   const url = `http://127.0.0.1:${o.port}`;
   const service = await startService({
@@ -88,48 +109,79 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
 }
 
 export interface LocalAA extends AADeployment {
+  /** The registries the paymaster sponsors (deployed here when not given). */
+  oneKey: OneKeyDeployment;
   bundlerUrl: string;
   sponsorUrl: string;
+  /** The sponsor service's signing address: make it a SPONSOR of the projects it should sponsor. */
+  sponsorSigner: Address;
   services: Service[];
   stop(): Promise<void>;
 }
 
 export interface StartLocalAAOptions {
   rpcUrl: string;
-  wallet: Wallet;
-  publicClient: PublicClient;
-  oneKey: OneKeyDeployment;
-  bundlerPort: number;
-  sponsorPort: number;
-  executorKey: Hex;
-  utilityKey: Hex;
-  sponsorKey: Hex;
-  logsDir: string;
+  /** A funded key that deploys and stakes (or pass `wallet` + `publicClient`). Default: anvil's first. */
+  deployerKey?: Hex;
+  wallet?: Wallet;
+  publicClient?: PublicClient;
+  /** The registries; deployed from the artifacts when omitted. */
+  oneKey?: OneKeyDeployment;
+  /** Ports; free ones when omitted. */
+  bundlerPort?: number;
+  sponsorPort?: number;
+  /** Alto's keys (funded) and the sponsor service's signing key. Default: anvil keys 8, 9 and 4. */
+  executorKey?: Hex;
+  utilityKey?: Hex;
+  sponsorKey?: Hex;
+  /** The sponsor service's policy; default: every project its key sponsors, 1,000 ops per sender a day. */
+  policy?: SponsorPolicy;
+  /** Where alto's log goes; default $ONEKEY_AA_LOGS_DIR, else a temporary directory removed on stop. */
+  logsDir?: string;
   /** Reuse an existing deployment (a resumed chain). */
   existing?: AADeployment;
 }
 
 /** Everything a sponsored user operation needs locally, started and health-checked. */
 export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
-  const deployment = o.existing ?? (await deployAA(o.wallet, o.publicClient, o.oneKey));
-  const alto = await startAlto({ rpcUrl: o.rpcUrl, port: o.bundlerPort, executorKey: o.executorKey, utilityKey: o.utilityKey, logFile: join(o.logsDir, "alto.log") });
+  const publicClient = o.publicClient ?? (createPublicClient({ transport: http(o.rpcUrl) }) as PublicClient);
+  const wallet = o.wallet ?? createWalletClient({
+    account: privateKeyToAccount(o.deployerKey ?? ANVIL_KEYS[0]), chain: await chainOf(publicClient), transport: http(o.rpcUrl),
+  });
+  const oneKey = o.oneKey ?? (await deployOneKey(wallet, publicClient));
+  const deployment = o.existing ?? (await deployAA(wallet, publicClient, oneKey));
+  const keptLogs = o.logsDir ?? process.env.ONEKEY_AA_LOGS_DIR;
+  const ownLogs = keptLogs ? undefined : mkdtempSync(join(tmpdir(), "onekey-aa-"));
+  const logsDir = keptLogs ?? ownLogs!;
+  const alto = await startAlto({
+    rpcUrl: o.rpcUrl, port: o.bundlerPort ?? (await freePort()), executorKey: o.executorKey ?? ANVIL_KEYS[8],
+    utilityKey: o.utilityKey ?? ANVIL_KEYS[9], logFile: join(logsDir, "alto.log"),
+  });
   const { startSponsorService } = await import("./sponsor-service.ts");
   const sponsor = await startSponsorService({
-    port: o.sponsorPort, rpcUrl: o.rpcUrl, paymaster: deployment.paymaster, signerKey: o.sponsorKey,
-    policy: { maxOpsPerSenderPerDay: 1_000, validitySeconds: 600 },
+    port: o.sponsorPort ?? (await freePort()), rpcUrl: o.rpcUrl, paymaster: deployment.paymaster, signerKey: o.sponsorKey ?? ANVIL_KEYS[4],
+    policy: o.policy ?? { validitySeconds: 600, default: { maxOpsPerSender: 1_000 } },
   }).catch(async (error) => {
     await alto.stop();
     throw error;
   });
-  const sponsorService = { name: "sponsor service", stop: sponsor.stop, logFile: "", exited: new Promise<number | null>(() => {}) } as unknown as Service;
+  const sponsorService: Service = { name: "sponsor service", stop: sponsor.stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never };
   return {
     ...deployment,
+    oneKey,
     bundlerUrl: alto.url,
     sponsorUrl: sponsor.url,
+    sponsorSigner: sponsor.signer,
     services: [alto, sponsorService],
     async stop() {
       await sponsor.stop();
       await alto.stop();
+      if (ownLogs) rmSync(ownLogs, { recursive: true, force: true });
     },
   };
+}
+
+async function chainOf(publicClient: PublicClient) {
+  const id = await publicClient.getChainId();
+  return { id, name: `chain ${id}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
 }

@@ -1,71 +1,163 @@
-// `npm run bench:aa`: gas of a sponsored registry call vs the same call from an EOA, and sponsored
-// user-op latency (submit -> receipt) through alto on anvil over 50 operations.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex } from "viem";
+// `npm run bench:aa`: gas of a sponsored registry call vs the same call from an EOA (alone in a
+// bundle, and per operation in a bundle of several), where the extra gas goes (call-trace frames),
+// and sponsored user-op latency through alto on anvil over 50 operations.
+//
+//   ONEKEY_BENCH_AA_OPS=50 ONEKEY_BENCH_AA_BUNDLE=8 npm run bench:aa
+import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toFunctionSelector, toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
-import { deployOneKey } from "../lib/artifacts.ts";
-import { freePort } from "../lib/ports.ts";
 import { startLocalAA } from "../aa/local.ts";
 import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
-import { createSponsoredClient, sendSponsored, toOneKeyAccount } from "../../sdk/src/aa/index.ts";
-import { printTable, writeResults } from "./report.ts";
+import { createSponsoredClient, sendSponsored, toOneKeyAccount, type SendSponsoredReturnType } from "../../sdk/src/aa/index.ts";
+import { printTable, writeResults, type Row } from "./report.ts";
 
 const OPS = Number(process.env.ONEKEY_BENCH_AA_OPS ?? 50);
-const logs = mkdtempSync(join(tmpdir(), "onekey-bench-aa-"));
+const BUNDLE = Number(process.env.ONEKEY_BENCH_AA_BUNDLE ?? 8);
+const TARGET_OVERHEAD = 45_000;
+
 const anvil = await startAnvil();
 const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
 const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) });
-const oneKey = await deployOneKey(wallet(0), publicClient);
-const aa = await startLocalAA({
-  rpcUrl: anvil.rpcUrl, wallet: wallet(0), publicClient, oneKey, bundlerPort: await freePort(), sponsorPort: await freePort(),
-  executorKey: ANVIL_KEYS[8], utilityKey: ANVIL_KEYS[9], sponsorKey: ANVIL_KEYS[4], logsDir: logs,
-});
+const aa = await startLocalAA({ rpcUrl: anvil.rpcUrl });
+
+type Frame = { to?: string; input: Hex; gasUsed: Hex; calls?: Frame[] };
+const SELECTORS = {
+  validateUserOp: toFunctionSelector("validateUserOp((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes),bytes32,uint256)"),
+  validatePaymasterUserOp: toFunctionSelector("validatePaymasterUserOp((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes),bytes32,uint256)"),
+  postOp: toFunctionSelector("postOp(uint8,bytes,uint256,uint256)"),
+  execute: toFunctionSelector("execute(address,uint256,bytes)"),
+};
+
+const innerGas = (f: Frame): bigint => {
+  // SimpleAccount is a proxy: execute runs in a DELEGATECALL whose child is the registry call
+  const delegate = f.calls?.[0];
+  const call = delegate?.calls?.[0] ?? delegate;
+  return call ? BigInt(call.gasUsed) : 0n;
+};
+
+/** Gas by role in a bundle, per operation, from anvil's call trace (frames are not double-counted). */
+async function breakdown(txHash: Hex, ops: number) {
+  const trace = (await publicClient.request({ method: "debug_traceTransaction" as never, params: [txHash, { tracer: "callTracer" }] as never })) as Frame;
+  const sum = { account: 0n, paymasterValidation: 0n, postOp: 0n };
+  const walk = (f: Frame) => {
+    const gas = BigInt(f.gasUsed);
+    const toPaymaster = f.to?.toLowerCase() === aa.paymaster.toLowerCase();
+    if (f.input.startsWith(SELECTORS.validateUserOp)) sum.account += gas;
+    // the account's execute frame minus the registry call it makes (the call the EOA makes too)
+    else if (f.input.startsWith(SELECTORS.execute)) sum.account += gas - innerGas(f);
+    else if (toPaymaster && f.input.startsWith(SELECTORS.validatePaymasterUserOp)) sum.paymasterValidation += gas;
+    else if (toPaymaster && f.input.startsWith(SELECTORS.postOp)) sum.postOp += gas;
+    else for (const c of f.calls ?? []) walk(c);
+  };
+  walk(trace);
+  const per = (x: bigint) => Number(x) / ops;
+  return { account: per(sum.account), paymasterValidation: per(sum.paymasterValidation), postOp: per(sum.postOp) };
+}
+
 try {
-  const tx = async (i: number, to: `0x${string}`, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) =>
+  const tx = async (i: number, to: Address, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) =>
     publicClient.waitForTransactionReceipt({ hash: await wallet(i).writeContract({ address: to, abi, functionName, args, value } as never) });
-  await tx(1, oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://bench"]);
-  await tx(1, oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [1n, privateKeyToAccount(ANVIL_KEYS[4]).address, 8]);
-  await tx(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [1n], parseEther("10"));
+  await tx(1, aa.oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://bench"]);
+  await tx(1, aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [1n, aa.sponsorSigner, 8]);
+  await tx(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [1n], parseEther("100"));
 
-  const register = (salt: string) =>
-    encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [keccak256(toHex(salt)), keccak256(toHex(`s-${salt}`)), keccak256(toHex(`c-${salt}`)), keccak256(toHex(`m-${salt}`)), 1, 0] });
+  let n = 0;
+  const register = () => {
+    const salt = keccak256(toHex(`bench-${n++}`));
+    return { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256(toHex(`s${n}`)), keccak256(toHex(`c${n}`)), keccak256(toHex(`m${n}`)), 1, 0] }) };
+  };
+  const newClient = async () => {
+    const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
+    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n, pollingInterval: 20 });
+  };
 
-  const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-  const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n, pollingInterval: 50 });
-  const first = await sendSponsored(bundler, publicClient, { calls: [{ to: oneKey.recordRegistry, data: register("deploy") }] });
-  const latencies: number[] = [];
-  let sponsoredGas = 0n;
+  // The same call from an EOA (its registry frame is the baseline inside the bundle too).
+  const eoaCall = register();
+  const eoa = await publicClient.waitForTransactionReceipt({ hash: await wallet(5).sendTransaction({ to: eoaCall.to, data: eoaCall.data }) });
+
+  // One operation alone in its bundle, account already deployed.
+  const bundler = await newClient();
+  const first = await sendSponsored(bundler, { calls: [register()] });
+  const single = await sendSponsored(bundler, { calls: [register()] });
+  const parts = await breakdown(single.receipt.transactionHash, 1);
+
+  // Several deployed accounts at once: alto packs them into bundles.
+  const clients = await Promise.all(Array.from({ length: BUNDLE }, newClient));
+  await Promise.all(clients.map((c) => sendSponsored(c, { calls: [register()] })));
+  const concurrent = await Promise.all(clients.map((c) => sendSponsored(c, { calls: [register()] })));
+  const byTx = new Map<Hex, SendSponsoredReturnType[]>();
+  for (const r of concurrent) byTx.set(r.receipt.transactionHash, [...(byTx.get(r.receipt.transactionHash) ?? []), r]);
+  const [biggestTx, biggest] = [...byTx.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  const bundleReceipt = await publicClient.getTransactionReceipt({ hash: biggestTx });
+  const perOpInBundle = Number(bundleReceipt.gasUsed) / biggest.length;
+  const bundledParts = await breakdown(biggestTx, biggest.length);
+
+  // Latency, one operation at a time from one account.
+  const submitToReceipt: number[] = [];
+  const endToEnd: number[] = [];
+  let charged = 0n;
   for (let i = 0; i < OPS; i++) {
-    const t = performance.now();
-    const r = await sendSponsored(bundler, publicClient, { calls: [{ to: oneKey.recordRegistry, data: register(`op-${i}`) }] });
-    latencies.push(performance.now() - t);
-    if (!r.success) throw new Error(`op ${i} failed`);
-    if (i === 0) sponsoredGas = r.receipt.gasUsed;
+    const t0 = performance.now();
+    const r = await sendSponsored(bundler, { calls: [register()] });
+    const t1 = performance.now();
+    submitToReceipt.push(t1 - r.submittedAt);
+    endToEnd.push(t1 - t0);
+    charged += r.charge.charged;
   }
-  const direct = await publicClient.waitForTransactionReceipt({
-    hash: await wallet(5).sendTransaction({ to: oneKey.recordRegistry, data: register("direct") }),
-  });
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  const overhead = Number(sponsoredGas - direct.gasUsed);
-  printTable("Sponsored user operations (anvil + alto, canonical EntryPoint v0.8)", [
-    { metric: "registerRecord from an EOA (gas)", value: Number(direct.gasUsed), target: undefined },
-    { metric: "registerRecord sponsored, deployed account (bundle tx gas)", value: Number(sponsoredGas), target: undefined },
-    { metric: "paymaster + account overhead (gas)", value: overhead, target: "<= 45,000", result: overhead <= 45_000 ? "meets" : "misses" },
-    { metric: "first op incl. account deployment (bundle tx gas)", value: Number(first.receipt.gasUsed), target: undefined },
-    { metric: `latency submit->receipt median (ms, ${OPS} ops)`, value: Math.round(q(0.5)), target: undefined },
-    { metric: `latency submit->receipt p95 (ms, ${OPS} ops)`, value: Math.round(q(0.95)), target: undefined },
-  ]);
+  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+  const eoaGas = Number(eoa.gasUsed);
+  const singleOverhead = Number(single.receipt.gasUsed) - eoaGas;
+  const bundledOverhead = Math.round(perOpInBundle - eoaGas);
+  const frames = parts.paymasterValidation + parts.postOp + parts.account;
+  const bundledFrames = bundledParts.paymasterValidation + bundledParts.postOp + bundledParts.account;
+  const verdict = (v: number) => (v <= TARGET_OVERHEAD ? "meets" : "misses");
+  const rows: Row[] = [
+    { metric: "registerRecord from an EOA (tx gas)", value: eoaGas },
+    { metric: "sponsored, 1 op per bundle (tx gas)", value: Number(single.receipt.gasUsed) },
+    { metric: "  overhead vs EOA, 1 op per bundle", value: singleOverhead, target: "<= 45,000", result: verdict(singleOverhead) },
+    { metric: "    paymaster validation frame", value: parts.paymasterValidation },
+    { metric: "    paymaster postOp frame", value: parts.postOp },
+    { metric: "    account frames (validateUserOp + execute wrapper)", value: parts.account },
+    { metric: "    EntryPoint, calldata, cold accounts, beneficiary", value: singleOverhead - frames },
+    { metric: `sponsored, ${biggest.length} ops in one bundle (gas per op)`, value: Math.round(perOpInBundle) },
+    { metric: `  overhead vs EOA per op, ${biggest.length}-op bundle`, value: bundledOverhead, target: "<= 45,000", result: verdict(bundledOverhead) },
+    { metric: "    paymaster validation frame (per op)", value: Math.round(bundledParts.paymasterValidation) },
+    { metric: "    paymaster postOp frame (per op)", value: Math.round(bundledParts.postOp) },
+    { metric: "    account frames (per op)", value: Math.round(bundledParts.account) },
+    { metric: "    EntryPoint, calldata, tx base share (per op)", value: Math.round(bundledOverhead - bundledFrames) },
+    { metric: "first op incl. account deployment (tx gas)", value: Number(first.receipt.gasUsed) },
+    { metric: `latency submit->receipt median (ms, ${OPS} ops)`, value: Math.round(q(submitToReceipt, 0.5)) },
+    { metric: `latency submit->receipt p95 (ms, ${OPS} ops)`, value: Math.round(q(submitToReceipt, 0.95)) },
+    { metric: "latency prepare+sponsor+submit->receipt median (ms)", value: Math.round(q(endToEnd, 0.5)) },
+    { metric: "latency prepare+sponsor+submit->receipt p95 (ms)", value: Math.round(q(endToEnd, 0.95)) },
+    { metric: "mean charge per op (gwei)", value: Number(charged / BigInt(OPS)) / 1e9 },
+  ];
+  printTable("Sponsored user operations (anvil + alto, canonical EntryPoint v0.8, OneKeyPaymaster)", rows);
   console.log(`wrote ${writeResults("aa", {
-    eoa_register_gas: Number(direct.gasUsed), sponsored_register_gas: Number(sponsoredGas), overhead_gas: overhead,
-    first_op_with_deploy_gas: Number(first.receipt.gasUsed), latency_median_ms: q(0.5), latency_p95_ms: q(0.95), ops: OPS,
+    eoa_register_gas: eoaGas,
+    sponsored_single_gas: Number(single.receipt.gasUsed),
+    overhead_single_gas: singleOverhead,
+    paymaster_validation_gas: parts.paymasterValidation,
+    paymaster_postop_gas: parts.postOp,
+    account_frames_gas: parts.account,
+    paymaster_validation_in_bundle_gas: Math.round(bundledParts.paymasterValidation),
+    paymaster_postop_in_bundle_gas: Math.round(bundledParts.postOp),
+    account_frames_in_bundle_gas: Math.round(bundledParts.account),
+    entrypoint_and_calldata_gas: singleOverhead - frames,
+    bundle_size: biggest.length,
+    sponsored_per_op_in_bundle_gas: Math.round(perOpInBundle),
+    overhead_per_op_in_bundle_gas: bundledOverhead,
+    first_op_with_deploy_gas: Number(first.receipt.gasUsed),
+    latency_submit_receipt_median_ms: q(submitToReceipt, 0.5),
+    latency_submit_receipt_p95_ms: q(submitToReceipt, 0.95),
+    latency_end_to_end_median_ms: q(endToEnd, 0.5),
+    latency_end_to_end_p95_ms: q(endToEnd, 0.95),
+    mean_charge_gwei: Number(charged / BigInt(OPS)) / 1e9,
+    ops: OPS,
   })}`);
 } finally {
   await aa.stop();
   await anvil.stop();
-  rmSync(logs, { recursive: true, force: true });
 }

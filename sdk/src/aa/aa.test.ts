@@ -1,183 +1,313 @@
 // Sponsored user operations through a real bundler (alto) on a real anvil, with the canonical
-// EntryPoint v0.8 and the ERC-7677 sponsor service.
+// EntryPoint v0.8, OneKeyPaymaster and the ERC-7677 sponsor service.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
-  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, parseEventLogs, toFunctionSelector, toHex,
-  type Address, type PublicClient,
+  createPublicClient, createWalletClient, decodeAbiParameters, decodeFunctionData, encodeFunctionData, http, keccak256, parseAbi,
+  parseEther, toFunctionSelector, toHex, type Address, type Hex, type PublicClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
-import { deployOneKey, type OneKeyDeployment } from "../../../scripts/lib/artifacts.ts";
-import { freePort } from "../../../scripts/lib/ports.ts";
-import { startLocalAA, CANONICAL_ENTRY_POINT_V08, type LocalAA } from "../../../scripts/aa/local.ts";
+import { startLocalAA, CANONICAL_ENTRY_POINT_V08, entryPointInitCode, type LocalAA } from "../../../scripts/aa/local.ts";
 import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, entryPointAbi } from "../abis.ts";
-import { createSponsoredClient, sendSponsored, toOneKeyAccount, estimateSponsoredGas } from "./index.ts";
-import { accountGrantee, computeRecordId } from "../contracts/actions.ts";
+import {
+  chargeOf, createSponsoredClient, estimateSponsoredCost, getProjectBalance, PAYMASTER_POSTOP_GAS, sendSponsored, smartAccountSender,
+  SponsorshipRefusedError, toOneKeyAccount, UserOperationRejectedError, type SponsorRefusal,
+} from "./index.ts";
+import { accountGrantee, computeRecordId, registerRecord } from "../contracts/actions.ts";
 import { draftOp, executeCall, GAS, initCodeFor, sponsor } from "../../../test/helpers/userops.ts";
+
+const SPONSOR = 8;
+const postOpAbi = parseAbi(["function postOp(uint8 mode, bytes context, uint256 actualGasCost, uint256 actualUserOpFeePerGas)"]);
 
 describe("sponsored user operations via alto", () => {
   let anvil: Anvil;
   let aa: LocalAA;
   let publicClient: PublicClient;
-  let oneKey: OneKeyDeployment;
-  let logs: string;
   const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) });
   const send = async (i: number, address: Address, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) => {
     const hash = await wallet(i).writeContract({ address, abi, functionName, args, value } as never);
     return publicClient.waitForTransactionReceipt({ hash });
   };
-  const balance = (projectId: bigint) => publicClient.readContract({ address: aa.paymaster, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] });
+  const balance = (projectId: bigint) => getProjectBalance(publicClient, { paymaster: aa.paymaster, projectId });
+  const deposit = () => publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "balanceOf", args: [aa.paymaster] });
+  const newProject = async (funded: boolean, sponsorRole = true) => {
+    const r = await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://p"]);
+    const id = BigInt(r.logs[0].topics[1]!);
+    if (sponsorRole) await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [id, aa.sponsorSigner, SPONSOR]);
+    if (funded) await send(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [id], parseEther("1"));
+    return id;
+  };
+  const clientFor = async (projectId: bigint) => {
+    const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
+    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId, pollingInterval: 100 });
+  };
+  const setKey = (n: string) => ({ to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex(n))] }) });
+  const register = (salt: Hex) => ({
+    to: aa.oneKey.recordRegistry,
+    data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256(toHex("s")), keccak256(toHex("c")), keccak256(toHex("m")), 1, 0] }),
+  });
+
+  /** What EntryPoint passed to the paymaster's postOp for this user operation (from the call trace). */
+  async function postOpArgs(txHash: Hex, userOpHash: Hex) {
+    type Frame = { to?: string; input: Hex; calls?: Frame[] };
+    const trace = await publicClient.request({ method: "debug_traceTransaction" as never, params: [txHash, { tracer: "callTracer" }] as never }) as Frame;
+    const found: { actualGasCost: bigint; feePerGas: bigint }[] = [];
+    const walk = (f: Frame) => {
+      if (f.to?.toLowerCase() === aa.paymaster.toLowerCase() && f.input.startsWith(toFunctionSelector("postOp(uint8,bytes,uint256,uint256)"))) {
+        const { args } = decodeFunctionData({ abi: postOpAbi, data: f.input });
+        const [, , hash] = decodeAbiParameters([{ type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "uint256" }, { type: "uint256" }], args[1]);
+        if (hash === userOpHash) found.push({ actualGasCost: args[2], feePerGas: args[3] });
+      }
+      for (const c of f.calls ?? []) walk(c);
+    };
+    walk(trace);
+    expect(found).toHaveLength(1);
+    return found[0];
+  }
+
+  let project: bigint; // funded, sponsored by the service with its default policy
 
   beforeAll(async () => {
-    logs = mkdtempSync(join(tmpdir(), "onekey-aa-"));
     anvil = await startAnvil();
     publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
-    oneKey = await deployOneKey(wallet(0), publicClient);
     aa = await startLocalAA({
-      rpcUrl: anvil.rpcUrl, wallet: wallet(0), publicClient, oneKey, bundlerPort: await freePort(), sponsorPort: await freePort(),
-      executorKey: ANVIL_KEYS[8], utilityKey: ANVIL_KEYS[9], sponsorKey: ANVIL_KEYS[4], logsDir: logs,
+      rpcUrl: anvil.rpcUrl,
+      policy: {
+        validitySeconds: 600,
+        projects: {
+          "1": { maxOpsPerSender: 1_000 },
+          "2": { maxOpsPerSender: 1_000 },
+          "3": { methods: ["RecordRegistry.setEncryptionKey"], maxOpsPerSender: 1 },
+          "4": { maxCostWei: 1n },
+        },
+      },
     });
-    await send(1, oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://p1"]);
-    await send(1, oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [1n, privateKeyToAccount(ANVIL_KEYS[4]).address, 8]);
-    await send(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [1n], parseEther("1"));
+    project = await newProject(true); // 1
+    await newProject(true, false); // 2: the service's key is not its SPONSOR
+    await newProject(true); // 3: only setEncryptionKey, one op per sender
+    await newProject(true); // 4: nothing fits its cost ceiling
   }, 180_000);
   afterAll(async () => {
     await aa?.stop();
     await anvil?.stop();
-    rmSync(logs, { recursive: true, force: true });
   });
 
-  it("uses the canonical EntryPoint v0.8", async () => {
+  it("uses the canonical EntryPoint v0.8, deployed from the npm bytecode with the release salt", async () => {
     expect(aa.entryPoint).toBe(CANONICAL_ENTRY_POINT_V08);
+    expect(() => entryPointInitCode()).not.toThrow(); // checks CREATE2(deployer, salt, npm bytecode) == canonical
     expect(await publicClient.getCode({ address: CANONICAL_ENTRY_POINT_V08 })).not.toBe("0x");
   });
 
-  it("a zero-ETH subject deploys its account, registers, grants and revokes; the project pays exactly the charges", async () => {
-    const owner = privateKeyToAccount(generatePrivateKey());
-    const account = await toOneKeyAccount({ client: publicClient, owner, factory: aa.factory });
-    const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n });
+  it("a zero-ETH subject deploys its account, registers, grants and revokes; the project pays exactly the formula on EntryPoint's figures", async () => {
+    const bundler = await clientFor(project);
+    const account = bundler.account;
     expect(await publicClient.getBalance({ address: account.address })).toBe(0n);
     const salt = keccak256(toHex("aa-record"));
     const recordId = computeRecordId(account.address, salt);
     const grantee = accountGrantee(privateKeyToAccount(ANVIL_KEYS[2]).address);
     const steps = [
-      encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256(toHex("s")), keccak256(toHex("c")), keccak256(toHex("m")), 1, 0] }),
-      encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }),
-      encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, grantee] }),
+      register(salt),
+      { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }) },
+      { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, grantee] }) },
     ];
-    for (const data of steps) {
-      const before = await balance(1n);
-      const depositBefore = await publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "balanceOf", args: [aa.paymaster] });
-      const receipt = await sendSponsored(bundler, publicClient, { calls: [{ to: oneKey.recordRegistry, data }] });
-      expect(receipt.success).toBe(true);
-      const [sponsored] = parseEventLogs({ abi: oneKeyPaymasterAbi, logs: receipt.logs, eventName: "UserOperationSponsored" });
-      expect(sponsored.args.sender).toBe(account.address);
-      expect(before - (await balance(1n))).toBe(sponsored.args.charged);
-      const depositAfter = await publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "balanceOf", args: [aa.paymaster] });
-      expect(depositBefore - depositAfter).toBe(receipt.actualGasCost);
-      expect(sponsored.args.charged).toBeGreaterThanOrEqual(receipt.actualGasCost);
+    for (const call of steps) {
+      const estimate = await estimateSponsoredCost(bundler, { calls: [call] });
+      const before = await balance(project);
+      const depositBefore = await deposit();
+      const r = await sendSponsored(bundler, { calls: [call] });
+      expect(r.success).toBe(true);
+      expect(r.charge.sender).toBe(account.address);
+      expect(r.charge.projectId).toBe(project);
+      // the balance drops by exactly the charge, and the charge is the documented formula applied to
+      // what EntryPoint itself passed to postOp
+      expect(before - (await balance(project))).toBe(r.charge.charged);
+      const fromEntryPoint = await postOpArgs(r.receipt.transactionHash, r.userOpHash);
+      expect(r.charge.actualGasCost).toBe(fromEntryPoint.actualGasCost);
+      expect(r.charge.charged).toBe(chargeOf(fromEntryPoint.actualGasCost, fromEntryPoint.feePerGas, PAYMASTER_POSTOP_GAS));
+      // EntryPoint's final figure (postOp included) is what left the deposit; the project covers it
+      expect(depositBefore - (await deposit())).toBe(r.actualGasCost);
+      expect(r.charge.charged).toBeGreaterThanOrEqual(r.actualGasCost);
+      expect(r.charge.charged).toBeLessThanOrEqual(estimate.maxCharge);
+      expect(estimate.maxCharge).toBeLessThanOrEqual(estimate.maxCost);
     }
-    const record = await publicClient.readContract({ address: oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [recordId] });
+    const record = await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [recordId] });
     expect(record.owner).toBe(account.address);
-    expect((await publicClient.readContract({ address: oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })).revoked).toBe(true);
+    expect((await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })).revoked).toBe(true);
     expect(await publicClient.getBalance({ address: account.address })).toBe(0n);
   });
 
-  it("the sponsor service refuses a call to a non-OneKey target, and the balance is unchanged", async () => {
-    const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-    const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n });
-    const before = await balance(1n);
-    const call = { to: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" as const };
-    await expect(bundler.sendUserOperation({ calls: [call], ...(await estimateSponsoredGas(publicClient, account, [call])) }))
-      .rejects.toThrow(/only OneKey registry calls are sponsored/);
-    expect(await balance(1n)).toBe(before);
+  it("SDK actions run as sponsored operations through smartAccountSender (a batch is one operation)", async () => {
+    const bundler = await clientFor(project);
+    const salt = keccak256(toHex("via-sender"));
+    const sender = smartAccountSender(bundler);
+    const r = await registerRecord(publicClient, { addresses: aa.oneKey, sender, salt, storageId: keccak256("0x01"), contentHash: keccak256("0x02"), manifestHash: keccak256("0x03"), scheme: 1, keyRelease: 0 });
+    expect(r.owner).toBe(bundler.account.address);
+    expect(r.userOpHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const batch = await sender.sendBatch([setKey("a"), register(keccak256(toHex("second")))]);
+    expect(batch.userOpHash).toMatch(/^0x[0-9a-f]{64}$/);
   });
 
-  it("the sponsor service refuses projects its key cannot sponsor (unknown or suspended)", async () => {
-    const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-    const data = encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex("k"))] });
-    const call = { to: oneKey.recordRegistry, data };
-    const gas = await estimateSponsoredGas(publicClient, account, [call]);
-    const other = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 7n });
-    await expect(other.sendUserOperation({ calls: [call], ...gas })).rejects.toThrow(/not an active SPONSOR/);
-    await send(1, oneKey.projectRegistry, projectRegistryAbi, "suspend", [1n]);
-    const before = await balance(1n);
-    const suspended = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n });
-    await expect(suspended.sendUserOperation({ calls: [call], ...gas })).rejects.toThrow(/not an active SPONSOR/);
-    expect(await balance(1n)).toBe(before);
-    await send(1, oneKey.projectRegistry, projectRegistryAbi, "resume", [1n]);
+  describe("the sponsor service refuses before signing (named reasons); balances unchanged", () => {
+    async function refusedBy(reason: SponsorRefusal, projectId: bigint, calls: { to: Address; data: Hex }[], bundler?: Awaited<ReturnType<typeof clientFor>>) {
+      const b = bundler ?? (await clientFor(projectId));
+      const before = await balance(projectId);
+      const error = await sendSponsored(b, { calls }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SponsorshipRefusedError);
+      expect((error as SponsorshipRefusedError).reason).toBe(reason);
+      expect(await balance(projectId)).toBe(before);
+    }
+
+    it("a call to a non-OneKey target", () => refusedBy("CALL_NOT_SPONSORED", project, [{ to: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" }]));
+    it("a project the service does not sponsor", () => refusedBy("PROJECT_NOT_SPONSORED", 7n, [setKey("x")]));
+    it("a project whose SPONSOR role the service's key lacks", () => refusedBy("SIGNER_NOT_SPONSOR", 2n, [setKey("x")]));
+    it("a method outside the project's policy", () => refusedBy("METHOD_NOT_ALLOWED", 3n, [register(keccak256(toHex("nope")))]));
+    it("an operation above the project's cost ceiling", () => refusedBy("OVER_MAX_COST", 4n, [setKey("x")]));
+    it("a sender over its per-period limit", async () => {
+      const bundler = await clientFor(3n);
+      await sendSponsored(bundler, { calls: [setKey("first")] });
+      await refusedBy("SENDER_LIMIT_REACHED", 3n, [setKey("second")], bundler);
+    });
+    it("a suspended project", async () => {
+      const id = await newProject(true);
+      await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "suspend", [id]);
+      // not in this service's project list either way; check the on-chain role path with a default-policy service
+      const { startSponsorService } = await import("../../../scripts/aa/sponsor-service.ts");
+      const { freePort } = await import("../../../scripts/lib/ports.ts");
+      const service = await startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], policy: { validitySeconds: 600 } });
+      try {
+        const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
+        const b = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: service.url, projectId: id });
+        await refusedBy("SIGNER_NOT_SPONSOR", id, [setKey("x")], b);
+      } finally {
+        await service.stop();
+      }
+    });
+
+    it("inflated fees or paymaster gas limits in pm_getPaymasterData", async () => {
+      const bundler = await clientFor(project);
+      const estimate = await estimateSponsoredCost(bundler, { calls: [setKey("x")] });
+      const account = bundler.account;
+      const op = {
+        sender: account.address, nonce: toHex(await account.getNonce()), ...(await account.getFactoryArgs()), callData: await account.encodeCalls([setKey("x")]),
+        callGasLimit: toHex(estimate.callGasLimit), verificationGasLimit: toHex(estimate.verificationGasLimit), preVerificationGas: toHex(estimate.preVerificationGas),
+        maxFeePerGas: toHex(estimate.maxFeePerGas), maxPriorityFeePerGas: toHex(estimate.maxPriorityFeePerGas),
+        paymasterVerificationGasLimit: toHex(estimate.paymasterVerificationGasLimit), paymasterPostOpGasLimit: toHex(estimate.paymasterPostOpGasLimit),
+      };
+      const ask = async (o: object) => {
+        const res = await fetch(aa.sponsorUrl, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [o, aa.entryPoint, toHex(31337), { projectId: toHex(project) }] }) });
+        return (await res.json()) as { result?: { paymasterData: Hex }; error?: { data: { reason: string } } };
+      };
+      expect((await ask(op)).result?.paymasterData).toMatch(/^0x/);
+      expect((await ask({ ...op, maxPriorityFeePerGas: toHex(estimate.maxPriorityFeePerGas * 100n), maxFeePerGas: toHex(estimate.maxFeePerGas * 100n) })).error?.data.reason).toBe("FEE_TOO_HIGH");
+      expect((await ask({ ...op, paymasterPostOpGasLimit: toHex(3_000_000n) })).error?.data.reason).toBe("GAS_LIMITS_CHANGED");
+      expect((await ask({ ...op, paymasterPostOpGasLimit: toHex(1n) })).error?.data.reason).toBe("GAS_LIMITS_CHANGED");
+      expect((await ask({ ...op, callGasLimit: toHex(50_000_000n) })).error?.data.reason).toBe("OVER_GAS_LIMIT");
+      expect((await ask({ ...op, callGasLimit: "0xnothex" })).error?.data.reason).toBe("INVALID_REQUEST");
+      const wrongChain = await fetch(aa.sponsorUrl, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(8453), { projectId: toHex(project) }] }) });
+      expect(((await wrongChain.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("WRONG_CHAIN");
+    });
   });
 
-  describe("drain attempts sent straight to alto (no sponsor service) are refused; the balance is unchanged", () => {
+  describe("drain attempts sent straight to alto (no sponsor service) are refused; balance and deposit unchanged", () => {
     const chainIdOf = () => publicClient.getChainId();
     // The paymaster's custom errors, as EntryPoint reports them from validation.
-    const NOT_SPONSORED = new RegExp(`AA33 reverted ${toFunctionSelector("CallNotSponsored(address)")}`);
-    const TOO_LOW = new RegExp(`AA33 reverted ${toFunctionSelector("ProjectBalanceTooLow(uint256,uint256,uint256)")}`);
-    // Builds a v0.8 user op for a fresh account with paymaster data signed as the test says.
+    const aa33 = (error: string) => new RegExp(`AA33 reverted ${toFunctionSelector(error)}`);
+    // Builds a v0.8 user op for a fresh account (or `from`) with paymaster data signed as the test says.
     async function craft(opts: {
-      target?: Address; data?: `0x${string}`; signer?: `0x${string}`; chainId?: number; project?: bigint;
-      validUntil?: number; validAfter?: number; swapProjectTo?: bigint;
+      target?: Address; data?: Hex; signer?: Hex; chainId?: number; project?: bigint; validUntil?: number; validAfter?: number;
+      swapProjectTo?: bigint; from?: { owner: ReturnType<typeof privateKeyToAccount>; nonce: bigint }; reusePaymasterAndData?: Hex; postOpGas?: bigint;
     } = {}) {
-      const owner = privateKeyToAccount(generatePrivateKey());
+      const owner = opts.from?.owner ?? privateKeyToAccount(generatePrivateKey());
       const sender = await publicClient.readContract({
-        address: aa.factory, abi: [{ type: "function", name: "getAddress", stateMutability: "view", inputs: [{ type: "address" }, { type: "uint256" }], outputs: [{ type: "address" }] }],
-        functionName: "getAddress", args: [owner.address, 0n],
+        address: aa.factory, abi: parseAbi(["function getAddress(address,uint256) view returns (address)"]), functionName: "getAddress", args: [owner.address, 0n],
       });
-      const callData = executeCall(opts.target ?? oneKey.recordRegistry, opts.data ?? encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex("k"))] }));
-      const op = draftOp({ sender, nonce: 0n, initCode: initCodeFor(aa.factory, owner.address), callData });
-      op.paymasterAndData = await sponsor(op, {
-        projectId: opts.project ?? 1n, validUntil: opts.validUntil ?? 0, validAfter: opts.validAfter ?? 0, paymaster: aa.paymaster,
+      const callData = executeCall(opts.target ?? aa.oneKey.recordRegistry, opts.data ?? setKey(`k-${Math.random()}`).data);
+      const op = draftOp({ sender, nonce: opts.from?.nonce ?? 0n, initCode: opts.from ? "0x" : initCodeFor(aa.factory, owner.address), callData });
+      op.paymasterAndData = opts.reusePaymasterAndData ?? await sponsor(op, {
+        projectId: opts.project ?? project, validUntil: opts.validUntil ?? 0, validAfter: opts.validAfter ?? 0, paymaster: aa.paymaster,
         chainId: opts.chainId ?? (await chainIdOf()), signer: privateKeyToAccount(opts.signer ?? ANVIL_KEYS[4]),
       });
       if (opts.swapProjectTo !== undefined) {
         const pmd = op.paymasterAndData;
-        op.paymasterAndData = `${pmd.slice(0, 2 + 104)}${opts.swapProjectTo.toString(16).padStart(64, "0")}${pmd.slice(2 + 168)}` as `0x${string}`;
+        op.paymasterAndData = `${pmd.slice(0, 2 + 104)}${opts.swapProjectTo.toString(16).padStart(64, "0")}${pmd.slice(2 + 168)}` as Hex;
+      }
+      if (opts.postOpGas !== undefined) {
+        op.paymasterAndData = `${op.paymasterAndData.slice(0, 2 + 72)}${opts.postOpGas.toString(16).padStart(32, "0")}${op.paymasterAndData.slice(2 + 104)}` as Hex;
       }
       const hash = await publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] });
       op.signature = await owner.sign({ hash });
-      const unpacked = {
-        sender: op.sender, nonce: toHex(op.nonce), factory: aa.factory, factoryData: `0x${op.initCode.slice(42)}`, callData: op.callData,
-        callGasLimit: toHex(GAS.call), verificationGasLimit: toHex(GAS.verification), preVerificationGas: toHex(GAS.preVerification),
-        maxFeePerGas: toHex(GAS.maxFee), maxPriorityFeePerGas: toHex(GAS.maxPriority),
-        paymaster: aa.paymaster, paymasterVerificationGasLimit: toHex(GAS.pmValidation), paymasterPostOpGasLimit: toHex(GAS.pmPostOp),
-        paymasterData: `0x${op.paymasterAndData.slice(2 + 104)}`, signature: op.signature,
+      const pmd = op.paymasterAndData;
+      return {
+        owner, packed: op,
+        rpc: {
+          sender: op.sender, nonce: toHex(op.nonce), ...(op.initCode !== "0x" ? { factory: aa.factory, factoryData: `0x${op.initCode.slice(42)}` } : {}), callData: op.callData,
+          callGasLimit: toHex(GAS.call), verificationGasLimit: toHex(GAS.verification), preVerificationGas: toHex(GAS.preVerification),
+          maxFeePerGas: toHex(GAS.maxFee), maxPriorityFeePerGas: toHex(GAS.maxPriority),
+          paymaster: aa.paymaster, paymasterVerificationGasLimit: toHex(BigInt(`0x${pmd.slice(42, 74)}`)), paymasterPostOpGasLimit: toHex(BigInt(`0x${pmd.slice(74, 106)}`)),
+          paymasterData: `0x${pmd.slice(2 + 104)}`, signature: op.signature,
+        },
       };
-      return unpacked;
     }
-    async function refused(op: Record<string, unknown>, reason: RegExp) {
-      const before = await balance(1n);
+    const submit = async (op: object) => {
       const res = await fetch(aa.bundlerUrl, {
         method: "POST", headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendUserOperation", params: [op, aa.entryPoint] }),
       });
-      const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+      return (await res.json()) as { result?: Hex; error?: { message: string } };
+    };
+    async function refused(op: object, reason: RegExp, projectId = project) {
+      const before = await balance(projectId);
+      const depositBefore = await deposit();
+      const body = await submit(op);
       expect(body.result, "alto accepted the operation").toBeUndefined();
       expect(body.error?.message).toMatch(reason);
+      // the SDK names it: the bundler's AA code and the paymaster's decoded error
+      expect(new UserOperationRejectedError(body.error!.message, undefined).code).toMatch(/^AA\d\d$/);
       await publicClient.request({ method: "evm_mine" as never, params: [] as never });
-      expect(await balance(1n)).toBe(before);
+      expect(await balance(projectId)).toBe(before);
+      expect(await deposit()).toBe(depositBefore);
     }
 
-    it("a signature for another chain", async () => refused(await craft({ chainId: 1 }), /AA34 signature error/));
-    it("a signature by a non-SPONSOR", async () => refused(await craft({ signer: ANVIL_KEYS[2] }), /AA34 signature error/));
-    it("project A's sponsorship presented for project B", async () => {
-      await send(1, oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://p2"]);
-      await refused(await craft({ swapProjectTo: 2n }), /AA34 signature error/);
+    it("a replayed sponsorship (the same paymaster data on the next nonce) and a resubmitted operation", async () => {
+      const first = await craft();
+      const hash = (await submit(first.rpc)).result!;
+      expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
+      let receipt: { success: boolean } | null = null;
+      for (let i = 0; i < 200 && !receipt; i++) {
+        const res = await fetch(aa.bundlerUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getUserOperationReceipt", params: [hash] }) });
+        receipt = ((await res.json()) as { result: { success: boolean } | null }).result;
+        if (!receipt) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(receipt?.success).toBe(true);
+      const replay = await craft({ from: { owner: first.owner, nonce: 1n }, reusePaymasterAndData: first.packed.paymasterAndData });
+      await refused(replay.rpc, /AA34 signature error/);
+      // the very same operation again: its account exists and its nonce is used
+      await refused(first.rpc, /AA10 sender already constructed|AA25 invalid account nonce/);
     });
-    it("a call to a non-OneKey target", async () => refused(await craft({ target: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" }), NOT_SPONSORED));
-    it("an allowed target with a disallowed selector", async () => refused(await craft({ data: "0x54fd4d50" }), NOT_SPONSORED));
+    it("project A's sponsorship presented for project B", async () => refused((await craft({ swapProjectTo: 3n })).rpc, /AA34 signature error/, 3n));
+    it("a call to a non-OneKey target", async () => refused((await craft({ target: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" })).rpc, aa33("CallNotSponsored(address)")));
+    it("an allowed target with a disallowed selector", async () => refused((await craft({ data: toFunctionSelector("version()") })).rpc, aa33("CallNotSponsored(address)")));
     it("an expired window", async () => {
       const now = Number((await publicClient.getBlock()).timestamp);
-      await refused(await craft({ validUntil: now - 10 }), /AA32 paymaster expired or not due/);
+      await refused((await craft({ validUntil: now - 10 })).rpc, /AA32 paymaster expired or not due/);
     });
+    it("a not-yet-valid window", async () => {
+      const now = Number((await publicClient.getBlock()).timestamp);
+      await refused((await craft({ validAfter: now + 3_600 })).rpc, /AA32 paymaster expired or not due|not due|validAfter/i);
+    });
+    it("a signature for another chain", async () => refused((await craft({ chainId: 1 })).rpc, /AA34 signature error/));
+    it("a signature by a non-SPONSOR", async () => refused((await craft({ signer: ANVIL_KEYS[2] })).rpc, /AA34 signature error/));
+    it("a signature by the SPONSOR of a suspended project", async () => {
+      const id = await newProject(true);
+      await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "suspend", [id]);
+      await refused((await craft({ project: id })).rpc, /AA34 signature error/, id);
+    });
+    it("a postOp gas limit too low to settle", async () => refused((await craft({ postOpGas: 11_999n })).rpc, aa33("PostOpGasLimitTooLow(uint256,uint256)")));
     it("a project over budget", async () => {
-      const all = await balance(1n);
-      await send(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [2n], parseEther("1"));
-      await send(1, aa.paymaster, oneKeyPaymasterAbi, "withdrawFromProject", [1n, privateKeyToAccount(ANVIL_KEYS[1]).address, all - 1000n]);
-      await refused(await craft(), TOO_LOW);
+      const id = await newProject(true);
+      await send(1, aa.paymaster, oneKeyPaymasterAbi, "withdrawFromProject", [id, privateKeyToAccount(ANVIL_KEYS[1]).address, (await balance(id)) - 1000n]);
+      await refused((await craft({ project: id })).rpc, aa33("ProjectBalanceTooLow(uint256,uint256,uint256)"), id);
     });
   });
 });
