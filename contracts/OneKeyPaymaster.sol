@@ -142,14 +142,15 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
         internal
         override
     {
-        (uint256 projectId, address sender, bytes32 userOpHash, uint256 reserved, uint256 postOpGasLimit) =
-            abi.decode(context, (uint256, address, bytes32, uint256, uint256));
-        uint256 charged = chargeOf(actualGasCost, actualUserOpFeePerGas, postOpGasLimit);
+        // context is what validation encoded: five words, read in place.
+        uint256 projectId = _word(context, 0);
+        uint256 reserved = _word(context, 0x60);
+        uint256 charged = chargeOf(actualGasCost, actualUserOpFeePerGas, _word(context, 0x80));
         // maxCost counts every gas limit at maxFeePerGas, which bounds the charge; the cap only
         // guards the refund below against underflow.
         if (charged > reserved) charged = reserved;
         _balances[projectId] += reserved - charged;
-        emit UserOperationSponsored(userOpHash, projectId, sender, actualGasCost, charged);
+        emit UserOperationSponsored(bytes32(_word(context, 0x40)), projectId, address(uint160(_word(context, 0x20))), actualGasCost, charged);
     }
 
     /// @inheritdoc IOneKeyPaymaster
@@ -225,30 +226,37 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
         if (args.length < 0x40 || _word(args, 0) != 0x20) return false;
         uint256 n = _word(args, 0x20);
         if (n == 0 || n > MAX_BATCH_CALLS) return false;
-        uint256 base = 0x40;
-        uint256 next = n * 0x20;
-        if (args.length < base + next) return false;
-        for (uint256 i; i < n; ++i) {
-            if (_word(args, base + i * 0x20) != next) return false;
-            (bool allowed, uint256 end) = _allowedCallAt(args, base + next);
-            if (!allowed) return false;
-            next = end - base;
+        // unchecked: n <= MAX_BATCH_CALLS, and every position is below args.length (calldata, far
+        // below 2^64) plus a few words, so nothing here can overflow.
+        unchecked {
+            uint256 base = 0x40;
+            uint256 next = n * 0x20;
+            if (args.length < base + next) return false;
+            for (uint256 i; i < n; ++i) {
+                if (_word(args, base + i * 0x20) != next) return false;
+                (bool allowed, uint256 end) = _allowedCallAt(args, base + next);
+                if (!allowed) return false;
+                next = end - base;
+            }
+            return base + next == args.length;
         }
-        return base + next == args.length;
     }
 
     // A (target, value, bytes data) tuple at `at`: zero value, data at offset 0x60 holding at
     // least a selector, and an allowed (target, selector). Returns where the tuple ends.
     function _allowedCallAt(bytes calldata args, uint256 at) private view returns (bool allowed, uint256 end) {
-        if (args.length < at + 0x80) return (false, 0);
-        uint256 target = _word(args, at);
-        if (target >> 160 != 0 || _word(args, at + 0x20) != 0 || _word(args, at + 0x40) != 0x60) return (false, 0);
-        uint256 length = _word(args, at + 0x60);
-        // length <= args.length keeps the rounding below from overflowing.
-        if (length < 4 || length > args.length) return (false, 0);
-        end = at + 0x80 + ((length + 31) & ~uint256(31));
-        if (end > args.length) return (false, 0);
-        allowed = isAllowedCall(address(uint160(target)), bytes4(args[at + 0x80:at + 0x84]));
+        // unchecked: `at` is a position inside args (calldata, far below 2^64) and `length` is
+        // checked against args.length before it is rounded, so no sum below can overflow.
+        unchecked {
+            if (args.length < at + 0x80) return (false, 0);
+            uint256 target = _word(args, at);
+            if (target >> 160 != 0 || _word(args, at + 0x20) != 0 || _word(args, at + 0x40) != 0x60) return (false, 0);
+            uint256 length = _word(args, at + 0x60);
+            if (length < 4 || length > args.length) return (false, 0);
+            end = at + 0x80 + ((length + 31) & ~uint256(31));
+            if (end > args.length) return (false, 0);
+            allowed = isAllowedCall(address(uint160(target)), bytes4(bytes32(_word(args, at + 0x80))));
+        }
     }
 
     function _word(bytes calldata data, uint256 at) private pure returns (uint256 word) {

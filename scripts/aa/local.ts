@@ -78,6 +78,11 @@ export interface StartAltoOptions {
   executorKey: Hex;
   utilityKey: Hex;
   logFile: string;
+  /** Blocks searched for a user-operation receipt (default 256). */
+  maxBlockRange?: number;
+  /** alto's bundling interval bounds in ms (defaults 100 and 250; alto's own are 100 and 1,000). */
+  minBundleIntervalMs?: number;
+  maxBundleIntervalMs?: number;
 }
 
 /** Starts alto (unsafe mode: anvil has no ERC-7562 tracer) bound to 127.0.0.1. */
@@ -99,6 +104,13 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
       "--block-time", "100",
       "--log-level", process.env.ONEKEY_ALTO_LOG_LEVEL ?? "warn",
       "--utility-wallet-monitor", "false",
+      // Receipts are found by eth_getLogs over this many recent blocks; anvil mines a block per
+      // transaction, so the default (2,000) makes every receipt poll slower as the chain grows.
+      "--max-block-range", String(o.maxBlockRange ?? 256),
+      // alto waits longer between bundles as operations per minute rise (up to this cap), trading
+      // latency for fuller bundles; a local stack favours latency.
+      "--min-bundle-interval", String(o.minBundleIntervalMs ?? 100),
+      "--max-bundle-interval", String(o.maxBundleIntervalMs ?? 250),
     ],
     env: { ...process.env, SENTRY_DSN: "" },
     logFile: o.logFile,
