@@ -86,9 +86,10 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const open = (i: number) => release(i).open({ recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 2, reader: addr(i) });
     expect(await open(FRIEND)).toEqual(keys);
     expect(await open(OWNER)).toEqual(keys);
-    const signedBefore = lit.stats.signed;
     await expect(open(STRANGER)).rejects.toThrow(LitAccessDeniedError);
-    expect(lit.stats.signed).toBe(signedBefore); // no node signed a share for the stranger
+    // Counted per user: the third node's share for the owner may land after the owner's open returned.
+    expect(lit.stats.signedFor.get(getAddress(addr(STRANGER))) ?? 0).toBe(0); // no node signed a share for the stranger
+    expect(lit.stats.signedFor.get(getAddress(addr(FRIEND)))).toBeGreaterThanOrEqual(2); // the count does move
     // Lit 7.4.0 logs the combined decryption key while decrypting; the SDK drops that line.
     expect(logged.some((args) => String(args[0]).includes("signature from encrypt op"))).toBe(false);
   });

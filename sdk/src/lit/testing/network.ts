@@ -55,7 +55,9 @@ export interface LocalLitNetwork {
   publicKey: string;
   threshold: number;
   /** Requests each node answered, by outcome, for assertions. */
-  stats: { signed: number; refused: number; badAuth: number };
+  /** Shares signed in all and per authenticated user (checksummed address): nodes answer concurrently, so a
+   *  late share for an earlier caller can land after the next request starts; count by user to tell them apart. */
+  stats: { signed: number; refused: number; badAuth: number; signedFor: Map<Address, number> };
   /** Stops one node (to show the threshold tolerates it). */
   stopNode(index: number): Promise<void>;
   stop(): Promise<void>;
@@ -235,7 +237,7 @@ export async function startLocalLitNetwork(o: LocalLitNetworkOptions): Promise<L
   const shares = Array.from({ length: n }, (_, k) => share(k + 1));
   coeffs.length = 0; // the dealer forgets the polynomial; only the shares below remain
 
-  const stats = { signed: 0, refused: 0, badAuth: 0 };
+  const stats = { signed: 0, refused: 0, badAuth: 0, signedFor: new Map<Address, number>() };
   const servers: Server[] = [];
   const urls: string[] = [];
 
@@ -283,6 +285,7 @@ export async function startLocalLitNetwork(o: LocalLitNetworkOptions): Promise<L
           }
           const point = bls.longSignatures.hash(new TextEncoder().encode(identity), POP_DST).multiply(secret);
           stats.signed++;
+          stats.signedFor.set(getAddress(user), (stats.signedFor.get(getAddress(user)) ?? 0) + 1);
           return send(res, 200, {
             success: true,
             signatureShare: { ProofOfPossession: Buffer.concat([Buffer.from([index]), point.toBytes(true)]).toString("hex") },
