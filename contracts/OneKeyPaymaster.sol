@@ -31,7 +31,8 @@ contract OneKeyPaymaster is BasePaymaster, EIP712, IOneKeyPaymaster {
     uint256 public constant POSTOP_OVERHEAD_GAS = 12_000;
     /// @inheritdoc IOneKeyPaymaster
     uint256 public constant MAX_BATCH_CALLS = 16;
-    // EntryPoint v0.8's penalty on unused postOp gas: 10% of what exceeds this threshold.
+    // EntryPoint v0.8 charges 10% of ALL unused postOp gas once more than this is unused (the same rule
+    // on unused call gas is already inside the actualGasCost postOp receives).
     uint256 private constant PENALTY_THRESHOLD = 40_000;
     // Where paymasterAndData's fields start: projectId (32) | validUntil (6) | validAfter (6) | signature (65).
     uint256 private constant VALID_UNTIL_OFFSET = PAYMASTER_DATA_OFFSET + 32;

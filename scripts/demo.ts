@@ -146,7 +146,7 @@ say("A person with zero ETH gets a smart account");
 const owner = privateKeyToAccount(generatePrivateKey());
 const account = await toOneKeyAccount({ client: publicClient, owner, factory: info.addresses.factory as Address });
 const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId });
-const person: OneKeyClients = { publicClient, sender: smartAccountSender(bundler, publicClient), addresses: info.addresses };
+const person: OneKeyClients = { publicClient, sender: smartAccountSender(bundler), addresses: info.addresses };
 note(`smart account ${account.address}, balance ${await publicClient.getBalance({ address: account.address })} wei; every write below is sponsored`);
 const personKeys = await deriveEncryptionKey(createWalletClient({ account: owner, chain: foundry, transport: http(info.rpcUrl) }));
 await setEncryptionKey(person, { publicKey: bytesHex(personKeys.publicKey) });

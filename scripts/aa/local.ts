@@ -83,6 +83,8 @@ export interface StartAltoOptions {
   /** alto's bundling interval bounds in ms (defaults 100 and 250; alto's own are 100 and 1,000). */
   minBundleIntervalMs?: number;
   maxBundleIntervalMs?: number;
+  /** alto's debug_bundler_* methods (manual bundling for benchmarks); off by default. */
+  debugEndpoints?: boolean;
 }
 
 /** Starts alto (unsafe mode: anvil has no ERC-7562 tracer) bound to 127.0.0.1. */
@@ -111,6 +113,7 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
       // latency for fuller bundles; a local stack favours latency.
       "--min-bundle-interval", String(o.minBundleIntervalMs ?? 100),
       "--max-bundle-interval", String(o.maxBundleIntervalMs ?? 250),
+      ...(o.debugEndpoints ? ["--enable-debug-endpoints", "true"] : []),
     ],
     env: { ...process.env, SENTRY_DSN: "" },
     logFile: o.logFile,
@@ -152,6 +155,8 @@ export interface StartLocalAAOptions {
   logsDir?: string;
   /** Reuse an existing deployment (a resumed chain). */
   existing?: AADeployment;
+  /** Passed to alto (startAlto). */
+  alto?: Pick<StartAltoOptions, "maxBlockRange" | "minBundleIntervalMs" | "maxBundleIntervalMs" | "debugEndpoints">;
 }
 
 /** Everything a sponsored user operation needs locally, started and health-checked. */
@@ -167,7 +172,7 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
   const logsDir = keptLogs ?? ownLogs!;
   const alto = await startAlto({
     rpcUrl: o.rpcUrl, port: o.bundlerPort ?? (await freePort()), executorKey: o.executorKey ?? ANVIL_KEYS[8],
-    utilityKey: o.utilityKey ?? ANVIL_KEYS[9], logFile: join(logsDir, "alto.log"),
+    utilityKey: o.utilityKey ?? ANVIL_KEYS[9], logFile: join(logsDir, "alto.log"), ...o.alto,
   });
   const { startSponsorService } = await import("./sponsor-service.ts");
   const sponsor = await startSponsorService({

@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import {
-  createPublicClient, decodeFunctionData, http, keccak256, parseAbi, toHex, type Abi, type Address, type Hex, type PublicClient,
+  createPublicClient, decodeFunctionData, http, keccak256, parseAbi, toFunctionSelector, toHex, type Abi, type AbiFunction, type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
@@ -102,8 +102,15 @@ async function registryTargets(client: PublicClient, paymaster: Address) {
   ]);
 }
 
-/** "Registry.function" for each call the account would make (empty for deployment-only ops). */
-function methodsOf(callData: Hex, targets: Awaited<ReturnType<typeof registryTargets>>): string[] {
+/** Top bit of a grantee word: a project grantee (`1 << 255 | projectId`), see RecordRegistry. */
+const PROJECT_GRANTEE = 1n << 255n;
+
+/**
+ * Each call the account would make, as "Registry.function" plus the projects it is about: the
+ * `projectId` argument of project-scoped functions and the project of a grant to a project.
+ * Empty for deployment-only operations.
+ */
+function callsOf(callData: Hex, targets: Awaited<ReturnType<typeof registryTargets>>): { method: string; projects: bigint[] }[] {
   if (callData === "0x") return [];
   const decoded = decodeFunctionData({ abi: accountAbi, data: callData });
   const calls = decoded.functionName === "execute"
@@ -112,7 +119,18 @@ function methodsOf(callData: Hex, targets: Awaited<ReturnType<typeof registryTar
   return calls.map(({ target, data }) => {
     const registry = targets.get(target.toLowerCase());
     if (!registry) return refuse("CALL_NOT_SPONSORED", "only OneKey registry calls are sponsored");
-    return `${registry.name}.${decodeFunctionData({ abi: registry.abi, data }).functionName}`;
+    const call = decodeFunctionData({ abi: registry.abi, data });
+    const inputs = (registry.abi.find((f) => f.type === "function" && f.name === call.functionName && toFunctionSelector(f) === data.slice(0, 10)) as AbiFunction).inputs;
+    const args = (call.args ?? []) as unknown[];
+    const projects: bigint[] = [];
+    inputs.forEach((input, i) => {
+      if (input.name === "projectId") projects.push(args[i] as bigint);
+      // A revoke stays sponsored whoever the grantee is: withdrawing access is the person's right.
+      if (call.functionName === "grant" && input.name === "grantee" && BigInt(args[i] as Hex) & PROJECT_GRANTEE) {
+        projects.push(BigInt(args[i] as Hex) ^ PROJECT_GRANTEE);
+      }
+    });
+    return { method: `${registry.name}.${call.functionName}`, projects };
   });
 }
 
@@ -150,9 +168,13 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     if (!isSponsor) refuse("SIGNER_NOT_SPONSOR", `this service's key is not an active SPONSOR of project ${projectId}`);
     const allowed = await client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "isSponsorable", args: [op.callData] });
     if (!allowed) refuse("CALL_NOT_SPONSORED", "only OneKey registry calls are sponsored");
-    const methods = methodsOf(op.callData, targets);
-    const denied = policy.methods ? methods.find((m) => !policy.methods!.includes(m)) : undefined;
-    if (denied) refuse("METHOD_NOT_ALLOWED", `project ${projectId} does not sponsor ${denied}`);
+    const calls = callsOf(op.callData, targets);
+    const denied = policy.methods ? calls.find((c) => !policy.methods!.includes(c.method)) : undefined;
+    if (denied) refuse("METHOD_NOT_ALLOWED", `project ${projectId} does not sponsor ${denied.method}`);
+    // A project pays for calls about itself only: otherwise its budget could administer, attest
+    // for or receive grants on behalf of another project.
+    const foreign = calls.flatMap((c) => c.projects.filter((p) => p !== projectId).map((p) => ({ ...c, p })))[0];
+    if (foreign) refuse("FOREIGN_PROJECT", `project ${projectId} does not pay for ${foreign.method} about project ${foreign.p}`);
     return { projectId, policy };
   }
 
@@ -282,10 +304,12 @@ async function signSponsorship(
   });
 }
 
-/** Reads a policy file: JSON with bigint fields as decimal strings. */
+/** Reads a policy file: JSON with bigint fields as decimal strings; its validitySeconds wins over the argument. */
 export function loadPolicy(path: string | undefined, validitySeconds: number): SponsorPolicy {
   if (!path) return { validitySeconds };
-  const raw = JSON.parse(readFileSync(path, "utf8")) as { projects?: Record<string, Record<string, unknown>>; default?: Record<string, unknown> };
+  const raw = JSON.parse(readFileSync(path, "utf8")) as {
+    projects?: Record<string, Record<string, unknown>>; default?: Record<string, unknown>; validitySeconds?: number;
+  };
   const toPolicy = (p: Record<string, unknown>): ProjectPolicy => ({
     ...p,
     ...(p.maxGasPerOp !== undefined ? { maxGasPerOp: BigInt(p.maxGasPerOp as string) } : {}),
@@ -293,7 +317,7 @@ export function loadPolicy(path: string | undefined, validitySeconds: number): S
     ...(p.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: BigInt(p.maxPriorityFeePerGas as string) } : {}),
   });
   return {
-    validitySeconds,
+    validitySeconds: raw.validitySeconds ?? validitySeconds,
     projects: raw.projects ? Object.fromEntries(Object.entries(raw.projects).map(([k, v]) => [k, toPolicy(v)])) : undefined,
     default: raw.default ? toPolicy(raw.default) : undefined,
   };

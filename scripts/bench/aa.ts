@@ -9,7 +9,7 @@ import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
 import { startLocalAA } from "../aa/local.ts";
 import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
-import { createSponsoredClient, sendSponsored, toOneKeyAccount, type SendSponsoredReturnType } from "../../sdk/src/aa/index.ts";
+import { createSponsoredClient, sendSponsored, toOneKeyAccount } from "../../sdk/src/aa/index.ts";
 import { printTable, writeResults, type Row } from "./report.ts";
 
 const OPS = Number(process.env.ONEKEY_BENCH_AA_OPS ?? 50);
@@ -19,7 +19,14 @@ const TARGET_OVERHEAD = 45_000;
 const anvil = await startAnvil();
 const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
 const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) });
-const aa = await startLocalAA({ rpcUrl: anvil.rpcUrl });
+// Debug endpoints let the bundled measurement ask alto for one bundle of exactly BUNDLE operations.
+const aa = await startLocalAA({ rpcUrl: anvil.rpcUrl, alto: { debugEndpoints: true } });
+const altoRpc = async (method: string, params: unknown[] = []) => {
+  const res = await fetch(aa.bundlerUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+};
 
 type Frame = { to?: string; input: Hex; gasUsed: Hex; calls?: Frame[] };
 const SELECTORS = {
@@ -82,13 +89,18 @@ try {
   const single = await sendSponsored(bundler, { calls: [register()] });
   const parts = await breakdown(single.receipt.transactionHash, 1);
 
-  // Several deployed accounts at once: alto packs them into bundles.
+  // BUNDLE deployed accounts, one operation each, bundled together by alto in one handleOps.
   const clients = await Promise.all(Array.from({ length: BUNDLE }, newClient));
   await Promise.all(clients.map((c) => sendSponsored(c, { calls: [register()] })));
-  const concurrent = await Promise.all(clients.map((c) => sendSponsored(c, { calls: [register()] })));
-  const byTx = new Map<Hex, SendSponsoredReturnType[]>();
-  for (const r of concurrent) byTx.set(r.receipt.transactionHash, [...(byTx.get(r.receipt.transactionHash) ?? []), r]);
-  const [biggestTx, biggest] = [...byTx.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  await altoRpc("debug_bundler_setBundlingMode", ["manual"]);
+  const hashes = await Promise.all(clients.map((c) => c.sendUserOperation({ calls: [register()] })));
+  await altoRpc("debug_bundler_sendBundleNow");
+  await altoRpc("debug_bundler_setBundlingMode", ["auto"]);
+  const bundled = await Promise.all(hashes.map((hash, i) => clients[i].waitForUserOperationReceipt({ hash })));
+  const bundleTxs = new Set(bundled.map((r) => r.receipt.transactionHash));
+  if (bundleTxs.size !== 1 || bundled.some((r) => !r.success)) throw new Error(`expected one bundle of ${BUNDLE} successful operations`);
+  const [biggestTx] = bundleTxs;
+  const biggest = bundled;
   const bundleReceipt = await publicClient.getTransactionReceipt({ hash: biggestTx });
   const perOpInBundle = Number(bundleReceipt.gasUsed) / biggest.length;
   const bundledParts = await breakdown(biggestTx, biggest.length);

@@ -9,12 +9,12 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
 import { startLocalAA, CANONICAL_ENTRY_POINT_V08, entryPointInitCode, type LocalAA } from "../../../scripts/aa/local.ts";
-import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, entryPointAbi } from "../abis.ts";
+import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, entryPointAbi } from "../abis.ts";
 import {
   chargeOf, createSponsoredClient, estimateSponsoredCost, getProjectBalance, PAYMASTER_POSTOP_GAS, sendSponsored, smartAccountSender,
   SponsorshipRefusedError, toOneKeyAccount, UserOperationRejectedError, type SponsorRefusal,
 } from "./index.ts";
-import { accountGrantee, computeRecordId, registerRecord } from "../contracts/actions.ts";
+import { accountGrantee, computeRecordId, projectGrantee, registerRecord } from "../contracts/actions.ts";
 import { draftOp, executeCall, GAS, initCodeFor, sponsor } from "../../../test/helpers/userops.ts";
 
 const SPONSOR = 8;
@@ -163,6 +163,21 @@ describe("sponsored user operations via alto", () => {
     it("a project whose SPONSOR role the service's key lacks", () => refusedBy("SIGNER_NOT_SPONSOR", 2n, [setKey("x")]));
     it("a method outside the project's policy", () => refusedBy("METHOD_NOT_ALLOWED", 3n, [register(keccak256(toHex("nope")))]));
     it("an operation above the project's cost ceiling", () => refusedBy("OVER_MAX_COST", 4n, [setKey("x")]));
+    it("a call about another project: administering it, attesting for it, or a grant to it", async () => {
+      await refusedBy("FOREIGN_PROJECT", project, [{
+        to: aa.oneKey.projectRegistry,
+        data: encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, SPONSOR] }),
+      }]);
+      await refusedBy("FOREIGN_PROJECT", project, [{
+        to: aa.oneKey.attestationRegistry,
+        data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attest", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, 2, 0n, keccak256(toHex("r"))] }),
+      }]);
+      // Batched behind an allowed call, the grant to project 3 still refuses the whole operation.
+      await refusedBy("FOREIGN_PROJECT", project, [setKey("y"), {
+        to: aa.oneKey.recordRegistry,
+        data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [keccak256(toHex("r")), projectGrantee(3n), 0, 0n, 1n, "0x"] }),
+      }]);
+    });
     it("a sender over its per-period limit", async () => {
       const bundler = await clientFor(3n);
       await sendSponsored(bundler, { calls: [setKey("first")] });

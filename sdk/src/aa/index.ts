@@ -15,5 +15,5 @@ export {
 export type {
   CreateSponsoredClientParameters, CreateSponsoredClientReturnType, EstimateSponsoredCostErrorType, EstimateSponsoredCostParameters,
   EstimateSponsoredCostReturnType, FundProjectParameters, PaymasterParameters, SendSponsoredErrorType, SendSponsoredParameters,
-  SendSponsoredReturnType, SponsoredCall, WithdrawFromProjectParameters,
+  ReadClient, SendSponsoredReturnType, SponsoredCall, WithdrawFromProjectParameters,
 } from "./sponsor.ts";

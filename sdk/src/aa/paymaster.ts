@@ -80,7 +80,7 @@ export function sponsoredChargesIn(logs: Log[]): SponsoredCharge[] {
 /** Why a sponsor service refused (its JSON-RPC error's `data.reason`). */
 export type SponsorRefusal =
   | "INVALID_REQUEST" | "UNSUPPORTED_ENTRY_POINT" | "WRONG_CHAIN" | "PROJECT_NOT_SPONSORED" | "SIGNER_NOT_SPONSOR"
-  | "CALL_NOT_SPONSORED" | "METHOD_NOT_ALLOWED" | "GAS_LIMITS_CHANGED" | "OVER_GAS_LIMIT" | "FEE_TOO_HIGH" | "OVER_MAX_COST"
+  | "CALL_NOT_SPONSORED" | "METHOD_NOT_ALLOWED" | "FOREIGN_PROJECT" | "GAS_LIMITS_CHANGED" | "OVER_GAS_LIMIT" | "FEE_TOO_HIGH" | "OVER_MAX_COST"
   | "PROJECT_BALANCE_TOO_LOW" | "SENDER_LIMIT_REACHED" | "INTERNAL";
 
 /** The sponsor service refused to sign; `reason` names the policy rule. Nothing was sent. */

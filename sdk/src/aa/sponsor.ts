@@ -1,14 +1,14 @@
 // Sponsored user operations: a bundler client whose paymaster is an ERC-7677 sponsor service, gas
 // and cost estimation, sending, and the project budget in the paymaster.
 import {
-  decodeErrorResult, http, toHex, type Account, type Address, type Chain, type Hex, type Log, type PublicClient, type TransactionReceipt,
+  decodeErrorResult, http, toHex, type Account, type Address, type Chain, type Client, type Hex, type Log, type TransactionReceipt,
   type Transport, type WalletClient,
 } from "viem";
 import {
   createBundlerClient, createPaymasterClient, estimateUserOperationGas, prepareUserOperation, sendUserOperation, waitForUserOperationReceipt,
   type PaymasterClient, type SmartAccount, type UserOperationReceipt,
 } from "viem/account-abstraction";
-import { readContract, writeContract, waitForTransactionReceipt } from "viem/actions";
+import { estimateFeesPerGas, estimateGas, getCode, readContract, writeContract, waitForTransactionReceipt } from "viem/actions";
 import { oneKeyPaymasterAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
 import {
@@ -17,6 +17,9 @@ import {
 } from "./paymaster.ts";
 
 export type SponsoredCall = { to: Address; data: Hex; value?: bigint };
+
+/** Any viem client that reads the chain (a PublicClient for `base`, `baseSepolia` or a local node). */
+export type ReadClient = Client<Transport, Chain | undefined>;
 
 /** The bundler refused the user operation (e.g. the paymaster's validation); nothing was charged. */
 export class UserOperationRejectedError extends BaseError {
@@ -46,7 +49,7 @@ export class UserOperationRejectedError extends BaseError {
 
 export type CreateSponsoredClientParameters = {
   account: SmartAccount;
-  publicClient: PublicClient;
+  publicClient: ReadClient;
   bundlerUrl: string;
   /** An ERC-7677 sponsor service (scripts/aa/sponsor-service.ts locally). */
   paymasterUrl: string;
@@ -70,7 +73,7 @@ export function createSponsoredClient(p: CreateSponsoredClientParameters) {
     userOperation: {
       // The node's own fee suggestion; the sponsor service caps fees near it.
       async estimateFeesPerGas() {
-        const fees = await p.publicClient.estimateFeesPerGas();
+        const fees = await estimateFeesPerGas(p.publicClient);
         return { maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
       },
     },
@@ -134,7 +137,7 @@ export async function estimateSponsoredCost(
 
 export type SendSponsoredParameters = {
   calls: SponsoredCall[];
-  /** Explicit gas limits (e.g. from estimateSponsoredGas); default: the bundler's estimate. */
+  /** Explicit gas limits (e.g. from estimateSponsoredGas, for a bundler that cannot simulate the paymaster); default: the bundler's estimate. */
   gas?: { callGasLimit: bigint; verificationGasLimit: bigint; preVerificationGas: bigint };
 };
 export type SendSponsoredReturnType = UserOperationReceipt & {
@@ -165,10 +168,10 @@ export async function sendSponsored(bundler: CreateSponsoredClientReturnType, p:
  * Gas limits estimated by the node instead of the bundler (for bundlers whose simulation cannot
  * run this paymaster): each call's eth_estimateGas from the account, plus headroom.
  */
-export async function estimateSponsoredGas(publicClient: PublicClient, account: SmartAccount, calls: SponsoredCall[], headroomPercent = 30n) {
-  const deployed = ((await publicClient.getCode({ address: account.address })) ?? "0x") !== "0x";
+export async function estimateSponsoredGas(publicClient: ReadClient, account: SmartAccount, calls: SponsoredCall[], headroomPercent = 30n) {
+  const deployed = ((await getCode(publicClient, { address: account.address })) ?? "0x") !== "0x";
   let execution = 0n;
-  for (const call of calls) execution += await publicClient.estimateGas({ account: account.address, to: call.to, data: call.data, value: call.value ?? 0n });
+  for (const call of calls) execution += await estimateGas(publicClient, { account: account.address, to: call.to, data: call.data, value: call.value ?? 0n });
   return {
     callGasLimit: (execution * (100n + headroomPercent)) / 100n + 20_000n * BigInt(calls.length),
     verificationGasLimit: deployed ? 120_000n : 450_000n,
@@ -176,11 +179,8 @@ export async function estimateSponsoredGas(publicClient: PublicClient, account: 
   };
 }
 
-/**
- * A CallSender for the SDK's actions and flows: every write is one sponsored user operation.
- * (The second argument of the first cut is accepted and ignored.)
- */
-export function smartAccountSender(bundler: CreateSponsoredClientReturnType, _legacyPublicClient?: PublicClient) {
+/** A CallSender for the SDK's actions and flows: every write is one sponsored user operation. */
+export function smartAccountSender(bundler: CreateSponsoredClientReturnType) {
   const send = async (calls: SponsoredCall[]) => {
     const r = await sendSponsored(bundler, { calls });
     return { hash: r.receipt.transactionHash, receipt: r.receipt as TransactionReceipt, logs: r.logs as Log[], userOpHash: r.userOpHash };
@@ -195,7 +195,7 @@ export function smartAccountSender(bundler: CreateSponsoredClientReturnType, _le
 export type PaymasterParameters = { paymaster: Address; projectId: bigint };
 
 /** The project's remaining budget in the paymaster (wei). */
-export async function getProjectBalance(client: PublicClient, p: PaymasterParameters): Promise<bigint> {
+export async function getProjectBalance(client: ReadClient, p: PaymasterParameters): Promise<bigint> {
   return readContract(client, { address: p.paymaster, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [p.projectId] });
 }
 
