@@ -46,6 +46,7 @@ run_suite() { # name kind command...
 }
 
 run_suite typecheck check npx tsc --noEmit -p .
+run_suite typecheck-indexer check npx tsc --noEmit -p indexer
 run_suite abis check node scripts/gen-abis.ts --check
 run_suite contracts mocha npx hardhat test nodejs
 run_suite solidity mocha npx hardhat test solidity

@@ -37,6 +37,15 @@ describe.skipIf(unavailable !== undefined)("PostgreSQL with a `ponder serve` rep
     const head = Number(await chain.publicClient.getBlockNumber());
     await eventually("the primary to index the head", async () => (await indexedBlock(primary)) >= head);
     await keyAccepted(primary, key, projectId);
+    // The status block can run ahead of what a query sees: wait on the data itself (the attestation
+    // is the last event sent) on both processes before comparing them.
+    const attested = `query($p: BigInt!) { project(id: $p) { attestations { items { level } } } }`;
+    for (const indexer of [primary, replica]) {
+      await eventually("the attestation in GraphQL", async () => {
+        await new Promise((r) => setTimeout(r, 250)); // under the key's 5/s refill, so the tests below start with tokens
+        return (await gqlData(indexer.url, key, attested, { p: projectId.toString() })).project?.attestations.items.length === 1;
+      });
+    }
   });
 
   afterAll(async () => {
