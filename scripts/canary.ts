@@ -98,3 +98,31 @@ export async function scanChain(rpcUrl: string, canary: string): Promise<CanaryH
   for (const encoding of scanBytes(state, canary)) hits.push({ source: "anvil state (all storage)", encoding });
   return hits;
 }
+
+/**
+ * Dumps a PGlite database (the indexer's, after it stopped) table by table as JSON rows — every
+ * schema but the catalogs — and scans the dump. A logical dump sees values PostgreSQL stores
+ * compressed (TOAST), which a scan of the raw data files would miss.
+ */
+export async function scanPgliteDump(dir: string, canary: string): Promise<{ hits: CanaryHit[]; tables: number; rows: number }> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const db = new PGlite(dir);
+  try {
+    const { rows: tables } = await db.query<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+       WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_%'`,
+    );
+    const hits: CanaryHit[] = [];
+    let rows = 0;
+    for (const { schema, name } of tables) {
+      const quoted = `"${schema.replaceAll('"', '""')}"."${name.replaceAll('"', '""')}"`;
+      const result = await db.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${quoted} t`);
+      rows += result.rows.length;
+      const dump = Buffer.from(result.rows.map((r) => r.row).join("\n"));
+      for (const encoding of scanBytes(dump, canary)) hits.push({ source: `indexer table ${schema}.${name}`, encoding });
+    }
+    return { hits, tables: tables.length, rows };
+  } finally {
+    await db.close();
+  }
+}

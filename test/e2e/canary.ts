@@ -1,7 +1,8 @@
 // The PII canary: run the whole local stack on free ports, run the demo with a unique canary in
 // every field of the person's document, then search every place data could leak — chain logs,
 // calldata and all contract storage (through RPC), every file the stack wrote (Arweave store,
-// indexer database, process logs), and the Ignition journal. The canary must appear nowhere.
+// indexer database files, process logs, the API/GraphQL responses and webhook bodies the demo
+// received), the Ignition journal, and a table-by-table dump of the indexer database. The canary must appear nowhere.
 // Positive controls prove each scanner does find it when it is there.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +16,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { loadStackConfig, PORT_ENV_NAMES } from "../../scripts/stack/config.ts";
 import { ignitionDeploymentId, startStack, type Stack } from "../../scripts/stack/index.ts";
-import { scanChain, scanPaths } from "../../scripts/canary.ts";
+import { scanChain, scanPaths, scanPgliteDump } from "../../scripts/canary.ts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -87,5 +88,28 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
     await createPublicClient({ chain: foundry, transport: http(stack.info.rpcUrl) }).waitForTransactionReceipt({ hash });
     const hits = await scanChain(stack.info.rpcUrl, canary);
     assert.ok(hits.some((h) => h.encoding === "hex"), "chain scanner misses canary calldata");
+  });
+
+  it("appears nowhere in a table-by-table dump of the indexer database (taken after the stack stops)", async () => {
+    await stack.stop(); // PGlite is single-process: the indexer must release its database first
+    const { hits, tables, rows } = await scanPgliteDump(join(dataDir, "ponder"), canary);
+    assert.ok(tables >= 10 && rows > 0, `the dump read the indexer's tables (${tables} tables, ${rows} rows)`);
+    assert.deepEqual(hits, [], `canary found: ${JSON.stringify(hits)}`);
+  });
+
+  it("positive control: the dump finds a canary stored compressed, which a raw file scan misses", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onekey-canary-pglite-"));
+    try {
+      const { PGlite } = await import("@electric-sql/pglite");
+      const db = new PGlite(dir);
+      await db.exec(`CREATE SCHEMA app; CREATE TABLE app.notes (body text)`);
+      // 8 KB of repeated text is TOAST-compressed on disk; the canary sits in the middle.
+      await db.query(`INSERT INTO app.notes VALUES ($1)`, [`${"x".repeat(4096)}${canary}${"x".repeat(4096)}`]);
+      await db.close();
+      assert.deepEqual(scanPaths([dir], canary), [], "compressed on disk: the raw scan alone would miss it");
+      assert.ok((await scanPgliteDump(dir, canary)).hits.some((h) => h.source === "indexer table app.notes"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

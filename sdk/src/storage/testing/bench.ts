@@ -1,7 +1,7 @@
 // Storage benchmark on local servers: upload and verified-download latency of a 10 KB ciphertext
 // on both providers (arweave -> arlocal; irys -> the real Irys client -> local bundler -> arlocal),
 // and upload-queue throughput by concurrency. Prints a table, writes bench/results/storage.json.
-// Run: node sdk/src/storage/testing/bench.ts   (Node 22: cd to the repo and put node_modules/.bin first)
+// Run: npm run bench:storage (also part of `npm run bench`).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
