@@ -1,11 +1,14 @@
 // `npm start`: runs the whole OneKey stack locally until Ctrl-C.
 import { spawn } from "node:child_process";
 import { loadStackConfig, PORT_ENV_NAMES } from "./stack/config.ts";
-import { startStack } from "./stack/index.ts";
+import { preflight, stackPrerequisites } from "./stack/preflight.ts";
 
 const config = await loadStackConfig(process.env, { clean: process.argv.includes("--clean") });
 let stack;
 try {
+  preflight(stackPrerequisites(config.root));
+  // Loaded only after the preflight: its imports are what a half-installed machine lacks.
+  const { startStack } = await import("./stack/index.ts");
   stack = await startStack(config);
 } catch (error) {
   console.error(`\nOneKey stack failed to start: ${(error as Error).message}`);

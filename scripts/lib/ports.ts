@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -23,17 +24,24 @@ export async function portInUse(port: number): Promise<boolean> {
   });
 }
 
-/** Polls `check` until it resolves truthy or `timeoutMs` passes. */
+/** Polls `check` until it resolves truthy, `timeoutMs` passes, or `signal` aborts (then it stops polling). */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
-  { timeoutMs = 30_000, intervalMs = 100 } = {},
+  { timeoutMs = 30_000, intervalMs = 100, signal }: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     try {
-      const value = await check();
+      // A check that never settles (a port that accepts connections but never answers) must not
+      // outlive the deadline: bound each attempt by the time left.
+      const bound = new AbortController();
+      const value = await Promise.race([
+        check(),
+        delay(Math.max(0, deadline - Date.now()), undefined, { ref: false, signal: bound.signal }).catch(() => undefined),
+      ]).finally(() => bound.abort());
       if (value) return value;
     } catch (error) {
       lastError = error;

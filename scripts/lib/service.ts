@@ -20,6 +20,14 @@ export class ServiceExitedError extends Error {
   }
 }
 
+/** A service that kept running but never answered its readiness check in time. */
+export class ServiceNotReadyError extends Error {
+  override name = "ServiceNotReadyError";
+  constructor(service: string, timeoutMs: number, logTail: string, options?: ErrorOptions) {
+    super(`${service} was not ready after ${timeoutMs} ms (stopped it). Last log lines:\n${logTail}`, options);
+  }
+}
+
 export interface StartServiceOptions {
   name: string;
   command: string;
@@ -30,6 +38,8 @@ export interface StartServiceOptions {
   /** Resolves truthy once the service answers. */
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** The signal `stop()` sends by default (SIGTERM unless the service shuts down cleanly only on another). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export function tail(file: string, lines = 20): string {
@@ -66,15 +76,24 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     await new Promise((r) => log.end(r));
     throw new ServiceExitedError(options.name, code, tail(options.logFile));
   });
-  const ready = waitFor(options.name, async () => options.ready(), {
-    timeoutMs: options.readyTimeoutMs ?? 60_000,
-    intervalMs: 200,
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+  // Some children log a fatal error and keep running (alto on EADDRINUSE): the log tail is what
+  // tells the person why, so the timeout carries it too.
+  // Stops the readiness poll once the race below is decided: a poll left running after an early
+  // exit would keep probing (and keep the caller's process alive) until the ready timeout.
+  const polling = new AbortController();
+  const ready = waitFor(options.name, async () => options.ready(), { timeoutMs, intervalMs: 200, signal: polling.signal }).catch((error) => {
+    throw new ServiceNotReadyError(options.name, timeoutMs, tail(options.logFile), { cause: error });
   });
   failedEarly.catch(() => {}); // observed below; a late exit is the caller's to watch
   try {
     await Promise.race([ready, failedEarly]);
   } catch (error) {
-    if (exitCode === undefined) killGroup(child, "SIGKILL");
+    polling.abort();
+    if (exitCode === undefined) {
+      killGroup(child, "SIGKILL");
+      await exited; // gone (and its port free) before the caller hears of the failure
+    }
     throw error;
   }
   return {
@@ -82,7 +101,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     child,
     logFile: options.logFile,
     exited,
-    async stop(signal = "SIGTERM", graceMs = 5_000) {
+    async stop(signal = options.stopSignal ?? "SIGTERM", graceMs = 5_000) {
       if (exitCode !== undefined) return;
       killGroup(child, signal);
       const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);

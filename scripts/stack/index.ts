@@ -64,9 +64,12 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
   if (!resumed) wipe(config.dataDir);
 
   const services: Service[] = [];
-  const stop = async () => {
-    for (const service of services.reverse()) await service.stop();
-  };
+  // Idempotent: the first call stops every service in reverse start order, later calls wait for it.
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const service of [...services].reverse()) await service.stop();
+    })());
   try {
     const rpcUrl = `http://127.0.0.1:${config.ports.rpc}`;
     log(`chain: anvil on ${rpcUrl} (${resumed ? "resuming saved state" : "fresh"})`);
@@ -155,10 +158,15 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
           DATABASE_URL: "",
         },
         logFile: join(logsDir, "ponder.log"),
+        // Not SIGTERM: Ponder's build (vite) exits the process on SIGTERM before Ponder's own
+        // shutdown has unlocked its schema, and the next start then waits ~20 s for the stale lock
+        // to expire. On SIGINT Ponder shuts down fully.
+        stopSignal: "SIGINT",
         readyTimeoutMs: 120_000,
         ready: async () => (await fetch(`${indexerUrl}/ready`)).status === 200,
       }),
     );
+    if (resumed) await catchUpIndexer(rpcUrl, indexerUrl, log);
 
     const info: StackInfo = {
       chainId: CHAIN_ID,
@@ -192,6 +200,26 @@ function wipe(dataDir: string): void {
   for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs"]) {
     rmSync(join(dataDir, entry), { recursive: true, force: true });
   }
+}
+
+/**
+ * Ponder indexes the blocks newer than the finalized one only when a new head arrives after its
+ * subscription is up (a little after /ready). A resumed anvil is idle, so the last events before a
+ * stop would stay invisible until the next transaction: mine empty blocks until the indexer has
+ * reached the head the saved chain ended at.
+ */
+async function catchUpIndexer(rpcUrl: string, indexerUrl: string, log: (l: string) => void): Promise<void> {
+  const head = Number(await rpc(rpcUrl, "eth_blockNumber"));
+  const indexed = async () => {
+    const status = (await (await fetch(`${indexerUrl}/status`)).json()) as Record<string, { block?: { number: number } }>;
+    return Object.values(status)[0]?.block?.number ?? -1;
+  };
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if ((await indexed()) >= head) return;
+    await rpc(rpcUrl, "evm_mine");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log(`indexer: still behind block ${head} after mining 40 blocks; see the ponder log`);
 }
 
 async function hasCode(rpcUrl: string, address: string): Promise<boolean> {
