@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { StorageUploadError } from "./errors.ts";
 import { checkUploadInput, gatewayDownload, gatewayExists, trimSlash } from "./gateway.ts";
 import { storageIdToBytes32 } from "./ids.ts";
-import type { DownloadOptions, StorageProvider, StorageTag, UploadOptions, UploadResult } from "./types.ts";
+import { forwardProgress, type DownloadOptions, type StorageProvider, type StorageTag, type UploadOptions, type UploadResult } from "./types.ts";
 
 export interface ArweaveStorageOptions {
   /** Gateway URL, e.g. https://arweave.net or a local arlocal http://127.0.0.1:1984. */
@@ -37,7 +37,7 @@ export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider 
         await client.transactions.sign(tx, options.wallet);
         result = { storageId: storageIdToBytes32(tx.id), nativeId: tx.id };
         await opts.onPrepared?.(result);
-        await sendChunks(client, tx, name, data.length, opts.onProgress);
+        await sendChunks(client, tx, name, data.length, forwardProgress(opts.onProgress));
       } catch (cause) {
         if (cause instanceof StorageUploadError) throw cause;
         throw new StorageUploadError(name, (cause as Error).message, cause);

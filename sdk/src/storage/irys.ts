@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { InvalidUploadInputError, StorageInsufficientBalanceError, StorageUploadError } from "./errors.ts";
 import { checkUploadInput, gatewayDownload, gatewayExists, trimSlash } from "./gateway.ts";
 import { base58Encode } from "./ids.ts";
-import type { DownloadOptions, StorageProvider, StorageTag, UploadOptions, UploadResult } from "./types.ts";
+import { forwardProgress, type DownloadOptions, type StorageProvider, type StorageTag, type UploadOptions, type UploadResult } from "./types.ts";
 
 export interface IrysStorageOptions {
   /** EVM private key that signs the data items (and pays, above the free size). */
@@ -57,13 +57,14 @@ export function irysStorage(options: IrysStorageOptions): StorageProvider {
         // The id is sha256 of the signature: fixed now, before anything is sent.
         const result: UploadResult = { storageId: `0x${item.rawId.toString("hex")}`, nativeId: item.rawId.toString("base64url") };
         await opts.onPrepared?.(result);
-        opts.onProgress?.(0, data.length);
-        const receiptId = item.size >= chunkThreshold ? await sendChunked(client, item, options.chunkSize, data.length, opts.onProgress) : (await item.upload()).id;
+        const onProgress = forwardProgress(opts.onProgress);
+        onProgress(0, data.length);
+        const receiptId = item.size >= chunkThreshold ? await sendChunked(client, item, options.chunkSize, data.length, onProgress) : (await item.upload()).id;
         // Receipts have carried base64url ids; accept base58 too, but never a different item.
         if (receiptId !== result.nativeId && receiptId !== base58Encode(item.rawId)) {
           throw new StorageUploadError(name, `bundler receipt names ${receiptId}, not the signed item ${result.nativeId}`);
         }
-        opts.onProgress?.(data.length, data.length);
+        onProgress(data.length, data.length);
         return result;
       } catch (cause) {
         if (cause instanceof StorageUploadError) throw cause;

@@ -89,6 +89,7 @@ describe("upload queue on arlocal", () => {
       sameBytes(await storage.download(r.storageId, { contentHash: contentHashOf(items[i]) }), items[i]);
       const sent = events.filter((e) => e.type === "progress" && e.contentHash === r.contentHash).map((e) => (e as { sent: number }).sent);
       expect(sent.at(-1)).toBe(300_000);
+      expect(sent.filter((n) => n === 300_000)).toHaveLength(1); // completion reported once
       expect(sent.length).toBeGreaterThan(2); // intermediate chunk progress, not just 0 and total
       expect([...sent].sort((a, b) => a - b)).toEqual(sent);
     }

@@ -204,9 +204,11 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
     Object.assign(s, { status: "done", result, lastError: undefined });
     await persist(item);
     if (!options.keepData) await rm(paths(s.contentHash).bin, { force: true });
+    // The provider's last progress event may already have reported every byte; report it once.
+    const reportedAll = item.sent === s.size;
     session.sentDone += s.size;
     item.sent = 0;
-    emit({ type: "progress", contentHash: s.contentHash, sent: s.size, total: s.size, overall: overall() });
+    if (!reportedAll) emit({ type: "progress", contentHash: s.contentHash, sent: s.size, total: s.size, overall: overall() });
     emit({ type: "done", contentHash: s.contentHash, result, deduplicated, overall: overall() });
     item.settle?.resolve(resultOf(s, deduplicated));
   }

@@ -13,7 +13,7 @@ export interface UploadResult {
 }
 
 export interface UploadOptions {
-  /** Bytes sent so far of this upload. Called at least once, with `sent === total` at the end. */
+  /** Bytes sent so far of this upload: called at least once, each figure once and rising, with `sent === total` last. */
   onProgress?: (sent: number, total: number) => void;
   /**
    * Called once the upload is signed and its id is fixed, before any byte is sent. The upload
@@ -38,4 +38,18 @@ export interface StorageProvider {
   download(storageId: Hex, options?: DownloadOptions): Promise<Uint8Array>;
   /** Whether the provider serves anything under `storageId`. */
   exists(storageId: Hex): Promise<boolean>;
+}
+
+/**
+ * `onProgress` as the providers call it: the first report, then only forward progress. Uploaders
+ * repeat figures (arweave's reports its last chunk and then completion; Irys' final receipt
+ * follows its last chunk), and a caller showing progress should see each figure once.
+ */
+export function forwardProgress(onProgress?: (sent: number, total: number) => void): (sent: number, total: number) => void {
+  let last = -1;
+  return (sent, total) => {
+    if (sent <= last) return;
+    last = sent;
+    onProgress?.(sent, total);
+  };
 }
