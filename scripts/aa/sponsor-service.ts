@@ -14,6 +14,7 @@ import {
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
+import { parseGrantee } from "../../sdk/src/contracts/grantees.ts";
 import {
   encodePaymasterData, ENTRY_POINT_V08, PAYMASTER_POSTOP_GAS, PAYMASTER_VERIFICATION_GAS, sponsorshipTypes,
   STUB_SIGNATURE, type SponsorRefusal,
@@ -95,15 +96,27 @@ async function registryTargets(client: PublicClient, paymaster: Address) {
   const read = (functionName: "recordRegistry" | "attestationRegistry" | "projects") =>
     client.readContract({ address: paymaster, abi: oneKeyPaymasterAbi, functionName }) as Promise<Address>;
   const [records, attestations, projects] = await Promise.all([read("recordRegistry"), read("attestationRegistry"), read("projects")]);
-  return new Map<string, { name: string; abi: Abi }>([
-    [records.toLowerCase(), { name: "RecordRegistry", abi: recordRegistryAbi as Abi }],
-    [attestations.toLowerCase(), { name: "AttestationRegistry", abi: attestationRegistryAbi as Abi }],
-    [projects.toLowerCase(), { name: "ProjectRegistry", abi: projectRegistryAbi as Abi }],
+  const registry = (name: string, abi: Abi) => {
+    const functions = abi.filter((f): f is AbiFunction => f.type === "function");
+    // Each function's parameters by selector, computed once: overloads share a name, not a selector.
+    return { name, abi, inputsBySelector: new Map(functions.map((f) => [toFunctionSelector(f), f.inputs])) };
+  };
+  return new Map([
+    [records.toLowerCase(), registry("RecordRegistry", recordRegistryAbi as Abi)],
+    [attestations.toLowerCase(), registry("AttestationRegistry", attestationRegistryAbi as Abi)],
+    [projects.toLowerCase(), registry("ProjectRegistry", projectRegistryAbi as Abi)],
   ]);
 }
 
-/** Top bit of a grantee word: a project grantee (`1 << 255 | projectId`), see RecordRegistry. */
-const PROJECT_GRANTEE = 1n << 255n;
+/** The project a grantee key names, if it names one (the SDK's parseGrantee; RecordRegistry refuses a malformed key). */
+function granteeProject(key: Hex): bigint | undefined {
+  try {
+    const grantee = parseGrantee(key);
+    return "projectId" in grantee ? grantee.projectId : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Each call the account would make, as "Registry.function" plus the projects it is about: the
@@ -120,15 +133,14 @@ function callsOf(callData: Hex, targets: Awaited<ReturnType<typeof registryTarge
     const registry = targets.get(target.toLowerCase());
     if (!registry) return refuse("CALL_NOT_SPONSORED", "only OneKey registry calls are sponsored");
     const call = decodeFunctionData({ abi: registry.abi, data });
-    const inputs = (registry.abi.find((f) => f.type === "function" && f.name === call.functionName && toFunctionSelector(f) === data.slice(0, 10)) as AbiFunction).inputs;
+    const inputs = registry.inputsBySelector.get(data.slice(0, 10).toLowerCase() as Hex)!; // decoded above, so it is there
     const args = (call.args ?? []) as unknown[];
     const projects: bigint[] = [];
     inputs.forEach((input, i) => {
       if (input.name === "projectId") projects.push(args[i] as bigint);
       // A revoke stays sponsored whoever the grantee is: withdrawing access is the person's right.
-      if (call.functionName === "grant" && input.name === "grantee" && BigInt(args[i] as Hex) & PROJECT_GRANTEE) {
-        projects.push(BigInt(args[i] as Hex) ^ PROJECT_GRANTEE);
-      }
+      const granted = call.functionName === "grant" && input.name === "grantee" ? granteeProject(args[i] as Hex) : undefined;
+      if (granted !== undefined) projects.push(granted);
     });
     return { method: `${registry.name}.${call.functionName}`, projects };
   });

@@ -8,6 +8,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
 import { startLocalAA } from "../aa/local.ts";
+import { rpc } from "../lib/service.ts";
 import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
 import { createSponsoredClient, sendSponsored, toOneKeyAccount } from "../../sdk/src/aa/index.ts";
 import { printTable, writeResults, type Row } from "./report.ts";
@@ -21,12 +22,7 @@ const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.
 const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) });
 // Debug endpoints let the bundled measurement ask alto for one bundle of exactly BUNDLE operations.
 const aa = await startLocalAA({ rpcUrl: anvil.rpcUrl, alto: { debugEndpoints: true } });
-const altoRpc = async (method: string, params: unknown[] = []) => {
-  const res = await fetch(aa.bundlerUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-};
+const altoRpc = (method: string, params: unknown[] = []) => rpc(aa.bundlerUrl, method, params);
 
 type Frame = { to?: string; input: Hex; gasUsed: Hex; calls?: Frame[] };
 const SELECTORS = {
