@@ -77,12 +77,12 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     throw new ServiceExitedError(options.name, code, tail(options.logFile));
   });
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
-  // Some children log a fatal error and keep running (alto on EADDRINUSE): the log tail is what
-  // tells the person why, so the timeout carries it too.
   // Stops the readiness poll once the race below is decided: a poll left running after an early
   // exit would keep probing (and keep the caller's process alive) until the ready timeout.
   const polling = new AbortController();
   const ready = waitFor(options.name, async () => options.ready(), { timeoutMs, intervalMs: 200, signal: polling.signal }).catch((error) => {
+    // Some children log a fatal error and keep running (alto on EADDRINUSE): the log tail is what
+    // tells the person why, so the timeout carries it too.
     throw new ServiceNotReadyError(options.name, timeoutMs, tail(options.logFile), { cause: error });
   });
   failedEarly.catch(() => {}); // observed below; a late exit is the caller's to watch

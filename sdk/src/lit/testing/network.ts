@@ -285,7 +285,8 @@ export async function startLocalLitNetwork(o: LocalLitNetworkOptions): Promise<L
           }
           const point = bls.longSignatures.hash(new TextEncoder().encode(identity), POP_DST).multiply(secret);
           stats.signed++;
-          stats.signedFor.set(getAddress(user), (stats.signedFor.get(getAddress(user)) ?? 0) + 1);
+          const signer = getAddress(user);
+          stats.signedFor.set(signer, (stats.signedFor.get(signer) ?? 0) + 1);
           return send(res, 200, {
             success: true,
             signatureShare: { ProofOfPossession: Buffer.concat([Buffer.from([index]), point.toBytes(true)]).toString("hex") },
