@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every suite (Hardhat TS tests, Solidity fuzz/invariant tests, the SDK and indexer vitest
-# suites), keeps each log under .onekey/test-logs/, and ends with one line `N passed, N failed`.
+# suites), keeps each log under .onekey/test-logs/, and ends with one line `N passed, N failed, N skipped`.
 # Exit status is non-zero when any suite fails or reports a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,18 +9,19 @@ export HARDHAT_DISABLE_TELEMETRY=true PONDER_TELEMETRY_DISABLED=1 FORCE_COLOR=0 
 
 LOGS=.onekey/test-logs
 rm -rf "$LOGS"; mkdir -p "$LOGS"
-passed=0; failed=0; status=0
+passed=0; failed=0; skipped=0; status=0
 
-# Hardhat's reporters print "N passing" / "N failing".
-count_mocha() { # log -> "passed failed"
-  local p f
+# Hardhat's reporters print "N passing" / "N failing" / "N pending".
+count_mocha() { # log -> "passed failed skipped"
+  local p f k
   p=$(grep -Eo '^[[:space:]]*[0-9]+ passing' "$1" | awk '{s+=$1} END {print s+0}')
   f=$(grep -Eo '^[[:space:]]*[0-9]+ failing' "$1" | awk '{s+=$1} END {print s+0}')
-  echo "$p $f"
+  k=$(grep -Eo '^[[:space:]]*[0-9]+ pending' "$1" | awk '{s+=$1} END {print s+0}')
+  echo "$p $f $k"
 }
 
-count_vitest() { # json -> "passed failed"
-  node -e 'const r=require(process.argv[1]);console.log(`${r.numPassedTests} ${r.numFailedTests + (r.success===false && r.numFailedTests===0 ? 1 : 0)}`)' "$PWD/$1" 2>/dev/null || echo "0 1"
+count_vitest() { # json -> "passed failed skipped"
+  node -e 'const r=require(process.argv[1]);console.log(`${r.numPassedTests} ${r.numFailedTests + (r.success===false && r.numFailedTests===0 ? 1 : 0)} ${r.numPendingTests + r.numTodoTests}`)' "$PWD/$1" 2>/dev/null || echo "0 1 0"
 }
 
 run_suite() { # name kind command...
@@ -31,18 +32,18 @@ run_suite() { # name kind command...
   if [ "$kind" = check ]; then
     # A whole-tree check (types, generated files): one test that passes or fails.
     "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
-    if [ "$rc" -eq 0 ]; then p=1; f=0; else p=0; f=1; fi
+    if [ "$rc" -eq 0 ]; then p=1; f=0; else p=0; f=1; fi; k=0
   elif [ "$kind" = vitest ]; then
     "$@" --reporter=default --reporter=json --outputFile.json="$PWD/$json" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
-    read -r p f < <(count_vitest "$json")
+    read -r p f k < <(count_vitest "$json")
   else
     "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
-    read -r p f < <(count_mocha "$log")
+    read -r p f k < <(count_mocha "$log")
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "!! $name exited $rc"; fi
   [ "$rc" -ne 0 ] && status=1
-  passed=$((passed + p)); failed=$((failed + f))
-  echo "== $name: $p passed, $f failed"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + k))
+  echo "== $name: $p passed, $f failed, $k skipped"
 }
 
 run_suite typecheck check npx tsc --noEmit -p .
@@ -54,5 +55,5 @@ has_tests() { [ -n "$(find "$1" -name '*.test.ts' -not -path '*/node_modules/*' 
 has_tests sdk/src && run_suite sdk vitest npx vitest run --root sdk
 has_tests indexer/test && run_suite indexer vitest npx vitest run --root indexer
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && exit $status || exit 1
