@@ -821,6 +821,7 @@ describe("restart", () => {
     });
     await nudgeUntilIndexed(chain, indexer);
     console.log(`restart: running again and caught up after ${Date.now() - started} ms`);
+    if (process.env.ONEKEY_TEST_PRINT_LOG) console.log(indexer.logTail(60));
     // The poison call once more, after the restart.
     const stranger = actors[actors.length - 1];
     expect((await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, ROLE.REVIEWER])).ok).toBe(true);
