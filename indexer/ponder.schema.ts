@@ -357,11 +357,60 @@ export const alertWindow = onchainTable("alert_window", (t) => ({
   raised: t.boolean().notNull(),
 }));
 
-// --- views -------------------------------------------------------------------------------------------
+// --- skipped events ------------------------------------------------------------------------------
 
 /**
- * Grants with their state at query time: `revoked`, `expired` (expiry <= now), `superseded` (the
- * record was rotated or erased since; the contract no longer honours it) or `live`.
+ * Events a handler could not apply (src/handlers/total.ts): recorded with the reason, alerted to
+ * operators, and indexing goes on. Written by handlers, so a reorg removes its rows like any other.
+ * With a full history from the deployment block this table stays empty; rows here mean history
+ * before `ONEKEY_START_BLOCK`, a misconfigured address, or a bug worth a look.
+ */
+export const skippedEvent = onchainTable(
+  "skipped_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    contract: t.text().notNull(),
+    eventName: t.text().notNull(),
+    reason: t.text().notNull(),
+    /** The error's name when the skip came from a thrown error, else null. */
+    errorName: t.text(),
+    /** The project the event concerns, when it names one. */
+    projectId: t.bigint(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    transactionHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({
+    blockIdx: index().on(table.blockNumber),
+    projectIdx: index().on(table.projectId),
+  }),
+);
+
+// --- views -------------------------------------------------------------------------------------------
+
+// Chain time: every time-dependent state below is judged at the indexed head block, the block the
+// rest of the answer comes from, never the wall clock or the database clock. The head is Ponder's
+// own `_ponder_checkpoint` row (what GraphQL `_meta` reports), whose fixed-width checkpoint string
+// starts with the block timestamp (10 digits), then the chain id (16) and the block number (16).
+// Declared with onchainTable so it is qualified with Ponder's schema like the other tables, and
+// deliberately NOT exported: Ponder owns and creates it. Joined rather than read in a subquery,
+// because Ponder's SQL-over-HTTP client parses every view and refuses subqueries. One chain per
+// app, so the join yields one row.
+const ponderCheckpoint = onchainTable("_ponder_checkpoint", (t) => ({
+  chainName: t.text("chain_name").primaryKey(),
+  latestCheckpoint: t.text("latest_checkpoint").notNull(),
+}));
+const headTimestamp = sql`substr(${ponderCheckpoint.latestCheckpoint}, 1, 10)::numeric`;
+const headBlock = sql`substr(${ponderCheckpoint.latestCheckpoint}, 27, 16)::numeric`;
+
+/**
+ * Grants with their state at the indexed head (`asOfBlock`, `asOfTimestamp`): `revoked`,
+ * `expired` (expiry <= head timestamp, RecordRegistry's `expiry > block.timestamp` rule),
+ * `superseded` (the record was rotated or erased since; the contract no longer honours it) or
+ * `live` (exactly when `isGrantLive` is true at that block).
  */
 export const grantState = onchainView("grant_state").as((qb) =>
   qb
@@ -382,12 +431,62 @@ export const grantState = onchainView("grant_state").as((qb) =>
       revokedAt: grant.revokedAt,
       state: sql<string>`case
         when ${grant.revoked} then 'revoked'
-        when ${grant.expiry} <= extract(epoch from now())::numeric then 'expired'
+        when ${grant.expiry} <= ${headTimestamp} then 'expired'
         when ${record.erased} or ${record.version} <> ${grant.recordVersion} then 'superseded'
         else 'live' end`.as("state"),
+      asOfBlock: sql<bigint>`${headBlock}`.as("as_of_block"),
+      asOfTimestamp: sql<bigint>`${headTimestamp}`.as("as_of_timestamp"),
     })
     .from(grant)
-    .leftJoin(record, sql`${record.id} = ${grant.recordId}`),
+    .leftJoin(record, sql`${record.id} = ${grant.recordId}`)
+    .innerJoin(ponderCheckpoint, sql`true`),
+);
+
+/**
+ * Attestations with their state at the indexed head: `revoked`, `expired` (expiry <= head
+ * timestamp) or `valid` (exactly when `isVerified(subject, projectId, level)` is true there).
+ */
+export const attestationState = onchainView("attestation_state").as((qb) =>
+  qb
+    .select({
+      id: attestation.id,
+      projectId: attestation.projectId,
+      subject: attestation.subject,
+      attester: attestation.attester,
+      level: attestation.level,
+      expiry: attestation.expiry,
+      recordId: attestation.recordId,
+      revoked: attestation.revoked,
+      state: sql<string>`case
+        when ${attestation.revoked} then 'revoked'
+        when ${attestation.expiry} <= ${headTimestamp} then 'expired'
+        else 'valid' end`.as("state"),
+      asOfBlock: sql<bigint>`${headBlock}`.as("as_of_block"),
+      asOfTimestamp: sql<bigint>`${headTimestamp}`.as("as_of_timestamp"),
+    })
+    .from(attestation)
+    .innerJoin(ponderCheckpoint, sql`true`),
+);
+
+/** API-key hashes with their state at the indexed head: `revoked`, `expired` or `active`. */
+export const apiKeyState = onchainView("api_key_state").as((qb) =>
+  qb
+    .select({
+      id: apiKey.id,
+      projectId: apiKey.projectId,
+      keyHash: apiKey.keyHash,
+      scopes: apiKey.scopes,
+      expiry: apiKey.expiry,
+      revoked: apiKey.revoked,
+      state: sql<string>`case
+        when ${apiKey.revoked} then 'revoked'
+        when ${apiKey.expiry} <= ${headTimestamp} then 'expired'
+        else 'active' end`.as("state"),
+      asOfBlock: sql<bigint>`${headBlock}`.as("as_of_block"),
+      asOfTimestamp: sql<bigint>`${headTimestamp}`.as("as_of_timestamp"),
+    })
+    .from(apiKey)
+    .innerJoin(ponderCheckpoint, sql`true`),
 );
 
 // --- relations (GraphQL nesting) -----------------------------------------------------------------------

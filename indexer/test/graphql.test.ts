@@ -307,7 +307,16 @@ describe("API keys, scopes and limits", () => {
     expect(wrong.body).toMatchObject({ error: "WrongProject" });
 
     expect((await api(indexer.url, shortLived, "GET", analytics)).status).toBe(200);
-    await eventually("the short-lived key to expire", async () => (await api(indexer.url, shortLived, "GET", analytics)).status === 401, 10_000);
+    // Expiry is judged at the indexed head's timestamp (chain time), so blocks have to keep coming,
+    // as they do on a live chain; an idle anvil mines none.
+    await eventually(
+      "the short-lived key to expire",
+      async () => {
+        await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+        return (await api(indexer.url, shortLived, "GET", analytics)).status === 401;
+      },
+      10_000,
+    );
     const expired = await api(indexer.url, shortLived, "GET", analytics);
     expect(expired.body).toMatchObject({ error: "ApiKeyExpired" });
     expect(expired.body.message).toMatch(/expired at \d{4}-/);

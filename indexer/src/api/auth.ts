@@ -5,8 +5,9 @@
 import type { MiddlewareHandler } from "hono";
 import { db } from "ponder:api";
 import { apiKey, project } from "ponder:schema";
-import { eq } from "ponder";
+import { eq, sql } from "ponder";
 import { apiKeyHash } from "../../lib/api-key.ts";
+import { decodeHead } from "../../lib/chain-time.ts";
 import { SCOPES, scopeNames, type ScopeName } from "../../lib/onekey.ts";
 import { ApiError } from "./errors.ts";
 import { takeTokens, type BucketLimit } from "./ratelimit.ts";
@@ -38,6 +39,8 @@ interface KeyRow {
   expiry: bigint;
   revoked: boolean;
   suspended: boolean | null;
+  /** The indexed head's checkpoint, read with the row: key expiry is judged at chain time. */
+  checkpoint: string | null;
 }
 
 // Key rows (with their project's suspension) are cached briefly: an on-chain revocation or
@@ -56,6 +59,7 @@ async function keyRows(hash: `0x${string}`): Promise<KeyRow[]> {
       expiry: apiKey.expiry,
       revoked: apiKey.revoked,
       suspended: project.suspended,
+      checkpoint: sql<string | null>`(SELECT max(latest_checkpoint) FROM _ponder_checkpoint)`,
     })
     .from(apiKey)
     .leftJoin(project, eq(project.id, apiKey.projectId))
@@ -91,7 +95,8 @@ function choose(rows: KeyRow[], hash: string, projectId: bigint | undefined, sco
   if (inProject.length === 0) {
     throw new ApiError("WrongProject", 403, `API key ${hash} is not registered for project ${projectId}.`);
   }
-  const now = BigInt(Math.floor(Date.now() / 1000));
+  // Chain time, as ProjectRegistry itself judges expiry (`expiry <= block.timestamp` is past).
+  const now = decodeHead(inProject[0].checkpoint)?.timestamp ?? 0n;
   const usable = inProject.filter((r) => !r.revoked && r.expiry > now);
   if (usable.length === 0) {
     const row = inProject[0];

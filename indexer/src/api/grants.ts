@@ -1,5 +1,7 @@
-// Grants to a project with their state computed now (live / expired / revoked / superseded), the
-// same rule as the `grant_state` view in GraphQL.
+// Grants to a project with their state at the indexed head (live / expired / revoked /
+// superseded), the same rule as the `grant_state` view in GraphQL and as RecordRegistry's
+// `isGrantLive` at that block: expired when expiry <= the head block's timestamp.
+import { decodeHead, headCheckpointSql, headHeaders } from "../../lib/chain-time.ts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
@@ -17,19 +19,33 @@ grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) 
   if (!(limit > 0 && limit <= 1000)) throw new ApiError("InvalidQuery", 400, "`limit` is 1..1000.");
   const store = await getStore();
   const app = quoteIdent(store.appSchema);
-  const rows = await store.query<Record<string, string | boolean | null>>(
-    `SELECT * FROM (
+  // One statement, so the rows and the head they are judged at come from the same snapshot.
+  const rows = await store.query<Record<string, string | boolean | null> & { checkpoint: string | null }>(
+    `WITH head AS (SELECT ${headCheckpointSql(app)} AS checkpoint)
+     SELECT * FROM (
        SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose,
               g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
               CASE WHEN g.revoked THEN 'revoked'
-                   WHEN g.expiry <= extract(epoch from now())::numeric THEN 'expired'
+                   WHEN g.expiry <= substr(head.checkpoint, 1, 10)::numeric THEN 'expired'
                    WHEN r.erased OR r.version <> g.record_version THEN 'superseded'
-                   ELSE 'live' END AS state
-       FROM ${app}."grant" g LEFT JOIN ${app}.record r ON r.id = g.record_id
+                   ELSE 'live' END AS state,
+              head.checkpoint
+       FROM ${app}."grant" g LEFT JOIN ${app}.record r ON r.id = g.record_id CROSS JOIN head
        WHERE g.grantee_project_id = $1::numeric AND g.id > $2
      ) t WHERE $3::text IS NULL OR t.state = $3
      ORDER BY t.id LIMIT $4`,
     [projectId.toString(), after, state ?? null, limit],
   );
-  return c.json({ items: rows, nextCursor: rows.length === limit ? rows.at(-1)!.id : null });
+  const checkpoint = rows.length
+    ? rows[0].checkpoint
+    : (await store.query<{ checkpoint: string | null }>(`SELECT ${headCheckpointSql(app)} AS checkpoint`))[0]?.checkpoint;
+  const head = decodeHead(checkpoint);
+  const items = rows.map(({ checkpoint: _checkpoint, ...row }) => row);
+  for (const [name, value] of Object.entries(headHeaders(head))) c.header(name, value);
+  return c.json({
+    items,
+    nextCursor: items.length === limit ? items.at(-1)!.id : null,
+    // The block every state above was judged at.
+    indexedHead: head && { blockNumber: head.blockNumber.toString(), timestamp: head.timestamp.toString() },
+  });
 });

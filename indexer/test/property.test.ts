@@ -1,0 +1,831 @@
+// The indexer survives every event sequence the contracts allow, and its tables equal the
+// contracts' own views at the indexed head. One anvil and one `ponder start`: first the exact
+// poison transactions found by hand, then a seeded random run of contract calls from many
+// accounts (most with no role, many calls no-ops or refused), checked against the chain every
+// CHECK_EVERY operations, then chain-time edges, then a restart on the same data.
+//
+//   ONEKEY_PROPERTY_SEED=<n>   replay a run (the seed is printed at the start)
+//   ONEKEY_PROPERTY_OPS=<n>    operations in the random run (default 300)
+//   ONEKEY_PROPERTY_CHECK_EVERY=<n>   compare with the chain every n operations (default 100)
+import { randomInt } from "node:crypto";
+import {
+  createPublicClient,
+  createWalletClient,
+  decodeEventLog,
+  http,
+  keccak256,
+  parseEther,
+  toHex,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { deployArtifact } from "../../scripts/lib/artifacts.ts";
+import { apiKeyHash } from "../lib/api-key.ts";
+import { accountGrantee, addApiKey, api, createProject, gqlData, projectGrantee, ROLE, SCOPE } from "./helpers/onekey.ts";
+import { eventually, indexedBlock, nudgeUntilIndexed, removeDir, startChain, startIndexer, type Chain31337, type Indexer, type Wallet } from "./helpers/stack.ts";
+
+const OPS = Number(process.env.ONEKEY_PROPERTY_OPS ?? 300);
+const CHECK_EVERY = Number(process.env.ONEKEY_PROPERTY_CHECK_EVERY ?? 100);
+const SEED = process.env.ONEKEY_PROPERTY_SEED ? Number(process.env.ONEKEY_PROPERTY_SEED) : randomInt(2 ** 31);
+const FRESH_ACCOUNTS = 14;
+const ZERO: Address = "0x0000000000000000000000000000000000000000";
+const ZERO32: Hex = `0x${"00".repeat(32)}`;
+
+// --- seeded randomness (mulberry32: small, fast, reproducible across Node versions) ------------
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = mulberry32(SEED);
+const int = (n: number) => Math.floor(random() * n);
+const chance = (p: number) => random() < p;
+const pick = <T,>(items: readonly T[]): T => items[int(items.length)];
+let counter = 0;
+const bytes32 = (): Hex => keccak256(toHex(`onekey-property:${SEED}:${counter++}`));
+
+// --- the stack ---------------------------------------------------------------------------------
+
+let chain: Chain31337;
+let indexer: Indexer;
+let reader: PublicClient;
+let paymaster: Address;
+let harness: Wallet;
+let harnessProject: bigint;
+let key: string;
+const actors: Wallet[] = [];
+
+type Target = "projectRegistry" | "recordRegistry" | "attestationRegistry" | "paymaster";
+const ABIS: Record<Target, Abi> = {
+  projectRegistry: projectRegistryAbi,
+  recordRegistry: recordRegistryAbi,
+  attestationRegistry: attestationRegistryAbi,
+  paymaster: oneKeyPaymasterAbi,
+};
+const addressOf = (target: Target): Address => (target === "paymaster" ? paymaster : chain.deployment[target]);
+
+const read = <T,>(target: Target, functionName: string, args: readonly unknown[], blockNumber: bigint): Promise<T> =>
+  reader.readContract({ address: addressOf(target), abi: ABIS[target], functionName, args, blockNumber } as never) as Promise<T>;
+
+interface Sent {
+  ok: boolean;
+  logs: { eventName: string; args: Record<string, unknown> }[];
+}
+
+/** Sends a call; a call the chain refuses (gas estimation reverts) is not sent and reports !ok. */
+async function call(wallet: Wallet, target: Target, functionName: string, args: readonly unknown[], value?: bigint): Promise<Sent> {
+  let hash: Hex;
+  try {
+    hash = await wallet.writeContract({ address: addressOf(target), abi: ABIS[target], functionName, args, value } as never);
+  } catch {
+    return { ok: false, logs: [] };
+  }
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  if (receipt.status !== "success") return { ok: false, logs: [] };
+  const logs: Sent["logs"] = [];
+  for (const log of receipt.logs) {
+    for (const abi of Object.values(ABIS)) {
+      try {
+        const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics });
+        logs.push({ eventName: decoded.eventName as string, args: decoded.args as Record<string, unknown> });
+        break;
+      } catch {
+        // another contract's event
+      }
+    }
+  }
+  return { ok: true, logs };
+}
+
+function alive(): boolean {
+  return indexer.service.child.exitCode === null && indexer.service.child.signalCode === null;
+}
+
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  return chain.publicClient.request({ method: method as never, params: params as never });
+}
+
+/** Mines until the indexer has indexed the newest block; fails at once if the indexer died. */
+async function caughtUp(): Promise<bigint> {
+  // cacheTime 0: viem caches the block number for a polling interval, and a stale head here would
+  // compare the chain at one block with the indexer at the next.
+  const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  await eventually(
+    `the indexer to index block ${head} (seed ${SEED})`,
+    async () => {
+      if (!alive()) throw new Error(`the indexer stopped. Log:\n${indexer.logTail(60)}`);
+      return (await indexedBlock(indexer)) >= Number(head);
+    },
+    60_000,
+  );
+  return head;
+}
+
+// --- what the random run has touched (to choose plausible arguments and to know what to check) ----
+
+const model = {
+  admins: new Map<bigint, Address>(),
+  records: new Map<Hex, Address>(),
+  keyHashes: new Map<bigint, Hex[]>(),
+  grantPairs: new Set<string>(),
+  attestPairs: new Set<string>(),
+  auditTriples: new Set<string>(),
+  /** Explicit role masks from RolesGranted / RolesRevoked (each carries the full mask after). */
+  roles: new Map<string, number>(),
+};
+const everyone = (): Address[] => [harness.account.address, ...actors.map((a) => a.account.address)];
+const projectIds = (): bigint[] => [...model.admins.keys()];
+
+function learn(sent: Sent): void {
+  for (const { eventName, args } of sent.logs) {
+    if (eventName === "ProjectCreated") model.admins.set(args.projectId as bigint, args.admin as Address);
+    if (eventName === "AdminTransferred") model.admins.set(args.projectId as bigint, args.to as Address);
+    if (eventName === "RecordRegistered") model.records.set(args.recordId as Hex, args.owner as Address);
+    if (eventName === "RolesGranted" || eventName === "RolesRevoked") model.roles.set(`${args.projectId}:${args.account}`, args.roles as number);
+  }
+}
+
+// --- comparing the indexer with the chain ---------------------------------------------------------------
+
+type Row = Record<string, any>;
+
+async function allRows(field: string, selection: string, where = ""): Promise<Row[]> {
+  const rows: Row[] = [];
+  let after: string | null = null;
+  do {
+    const data: any = await gqlData(
+      indexer.url,
+      key,
+      `query($after: String) { ${field}(limit: 1000, after: $after${where}) { items { ${selection} } pageInfo { hasNextPage endCursor } } }`,
+      { after },
+    );
+    rows.push(...data[field].items);
+    after = data[field].pageInfo.hasNextPage ? data[field].pageInfo.endCursor : null;
+  } while (after);
+  return rows;
+}
+
+/** Views page by offset (Ponder gives them no cursor). */
+async function allViewRows(field: string, selection: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const data: any = await gqlData(indexer.url, key, `{ ${field}(limit: 1000, offset: ${offset}) { items { ${selection} } } }`);
+    rows.push(...data[field].items);
+    if (data[field].items.length < 1000) return rows;
+  }
+}
+
+const lower = (a: string | null | undefined) => (a ?? "").toLowerCase();
+const byId = (rows: Row[]) => new Map(rows.map((r) => [r.id as string, r]));
+
+interface Checked {
+  head: bigint;
+  timestamp: bigint;
+  counts: Record<string, number>;
+  /** Items whose expiry equals the head's timestamp: the boundary where `>` vs `>=` matters. */
+  atBoundary: number;
+}
+
+/** Every table against the contracts' views at the indexed head; throws listing every mismatch. */
+async function compareWithChain(label: string): Promise<Checked> {
+  const head = await caughtUp();
+  const timestamp = (await chain.publicClient.getBlock({ blockNumber: head })).timestamp;
+  const problems: string[] = [];
+  const expectEq = (what: string, indexed: unknown, onChain: unknown) => {
+    if (String(indexed) !== String(onChain)) problems.push(`${what}: indexer ${String(indexed)}, chain ${String(onChain)}`);
+  };
+
+  const [projects, members, keys, records, grants, attestations, encryptionKeys, audits, skipped, meta, rest] = await Promise.all([
+    allRows("projects", "id admin pendingAdmin metadataURI suspended reviewKey reviewKeyVersion escrowKey escrowKeyVersion sponsorBalance"),
+    allRows("members", "id projectId account roles"),
+    allViewRows("apiKeyStates", "id projectId keyHash scopes expiry revoked state asOfBlock asOfTimestamp"),
+    allRows("records", "id owner version contentHash erased"),
+    allViewRows("grantStates", "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose expiry fieldMask revoked state asOfBlock asOfTimestamp"),
+    allViewRows("attestationStates", "id projectId subject attester level expiry revoked state asOfBlock asOfTimestamp"),
+    allRows("encryptionKeys", "id publicKey version"),
+    allRows("auditAccesss", "recordId projectId auditor validUntil"),
+    allRows("skippedEvents", "id contract eventName reason"),
+    gqlData(indexer.url, key, "{ _meta { status } }"),
+    api(indexer.url, key, "GET", `/v1/projects/${harnessProject}/grants?limit=1000`),
+  ]);
+  const status = Object.values(meta._meta.status as Record<string, { block: { number: number; timestamp: number } }>)[0];
+  expectEq("GraphQL _meta block", status.block.number, head);
+  expectEq("GraphQL _meta timestamp", status.block.timestamp, timestamp);
+  for (const row of [...keys, ...grants, ...attestations]) {
+    expectEq(`${row.id} asOfBlock`, row.asOfBlock, head);
+    expectEq(`${row.id} asOfTimestamp`, row.asOfTimestamp, timestamp);
+  }
+  // Every event of a full history applies: nothing may be skipped.
+  for (const s of skipped) problems.push(`skipped ${s.contract}:${s.eventName} ${s.id}: ${s.reason}`);
+
+  // Projects: every id the registry has handed out, and nothing else.
+  const count = await read<bigint>("projectRegistry", "projectCount", [], head);
+  expectEq("project count", projects.length, count);
+  const projectRows = new Map(projects.map((p) => [BigInt(p.id), p]));
+  type OnChainProject = { admin: Address; suspended: boolean; pendingAdmin: Address; reviewKeyVersion: number; escrowKeyVersion: number; reviewKey: Hex; escrowKey: Hex; metadataURI: string };
+  await Promise.all(
+    Array.from({ length: Number(count) }, async (_, i) => {
+      const id = BigInt(i + 1);
+      const [p, balance] = await Promise.all([
+        read<OnChainProject>("projectRegistry", "getProject", [id], head),
+        read<bigint>("paymaster", "projectBalance", [id], head),
+      ]);
+      const row = projectRows.get(id);
+      if (!row) return void problems.push(`project ${id} missing`);
+      expectEq(`project ${id} admin`, row.admin, lower(p.admin));
+      expectEq(`project ${id} pendingAdmin`, row.pendingAdmin ?? ZERO, lower(p.pendingAdmin));
+      expectEq(`project ${id} suspended`, row.suspended, p.suspended);
+      expectEq(`project ${id} metadataURI`, row.metadataURI, p.metadataURI.replaceAll("\u0000", "\uFFFD"));
+      expectEq(`project ${id} reviewKey`, row.reviewKey ?? ZERO32, p.reviewKey);
+      expectEq(`project ${id} reviewKeyVersion`, row.reviewKeyVersion, p.reviewKeyVersion);
+      expectEq(`project ${id} escrowKey`, row.escrowKey ?? ZERO32, p.escrowKey);
+      expectEq(`project ${id} escrowKeyVersion`, row.escrowKeyVersion, p.escrowKeyVersion);
+      expectEq(`project ${id} sponsorBalance`, row.sponsorBalance, balance);
+    }),
+  );
+
+  // Members: rolesOf for every (project, account) = the stored explicit mask plus the primary admin's ADMIN.
+  const memberRows = byId(members);
+  const roleOf = (p: bigint, a: Address) => (memberRows.get(`${p}:${lower(a)}`)?.roles ?? 0) as number;
+  const isAdmin = (p: bigint, a: Address) => lower(projectRows.get(p)?.admin) === lower(a);
+  const suspended = (p: bigint) => projectRows.get(p)?.suspended === true;
+  await Promise.all(
+    [...projectRows.keys()].flatMap((p) =>
+      everyone().map(async (a) => {
+        const onChain = await read<number>("projectRegistry", "rolesOf", [p, a], head);
+        expectEq(`rolesOf(${p}, ${a})`, roleOf(p, a) | (isAdmin(p, a) ? ROLE.ADMIN : 0), onChain);
+      }),
+    ),
+  );
+  const activeRole = (p: bigint, a: Address, role: number) => !suspended(p) && ((roleOf(p, a) | (isAdmin(p, a) ? ROLE.ADMIN : 0)) & role) === role;
+
+  // API keys: every hash ever tried; the stored bits are the uint32 read as int32.
+  const keyRows = byId(keys);
+  const keyPairs = [...model.keyHashes].flatMap(([p, hashes]) => hashes.map((h) => [p, h] as const));
+  await Promise.all(
+    keyPairs.map(async ([p, h]) => {
+      const k = await read<{ scopes: number; expiry: bigint; revoked: boolean }>("projectRegistry", "getApiKey", [p, h], head);
+      const row = keyRows.get(`${p}:${lower(h)}`);
+      if (k.expiry === 0n) return void (row && problems.push(`api key ${p}:${h} indexed but not on-chain`));
+      if (!row) return void problems.push(`api key ${p}:${h} missing`);
+      expectEq(`api key ${row.id} scopes`, row.scopes, k.scopes | 0);
+      expectEq(`api key ${row.id} expiry`, row.expiry, k.expiry);
+      expectEq(`api key ${row.id} revoked`, row.revoked, k.revoked);
+      expectEq(`api key ${row.id} state`, row.state, k.revoked ? "revoked" : k.expiry <= timestamp ? "expired" : "active");
+    }),
+  );
+
+  // Records.
+  const recordRows = byId(records);
+  await Promise.all(
+    [...model.records.keys()].map(async (id) => {
+      const r = await read<{ owner: Address; version: number; erased: boolean; contentHash: Hex }>("recordRegistry", "getRecord", [id], head);
+      const row = recordRows.get(id);
+      if (!row) return void problems.push(`record ${id} missing`);
+      expectEq(`record ${id} owner`, row.owner, lower(r.owner));
+      expectEq(`record ${id} version`, row.version, r.version);
+      expectEq(`record ${id} erased`, row.erased, r.erased);
+      expectEq(`record ${id} contentHash`, row.contentHash, r.contentHash);
+    }),
+  );
+
+  // Grants: stored terms, and `state` = live exactly when isGrantLive at the head.
+  const grantRows = byId(grants);
+  await Promise.all(
+    [...model.grantPairs].map(async (pair) => {
+      const [recordId, grantee] = pair.split(":") as [Hex, Hex];
+      const [g, live] = await Promise.all([
+        read<{ expiry: bigint; fieldMask: bigint; recordVersion: number; purpose: number; revoked: boolean }>("recordRegistry", "getGrant", [recordId, grantee], head),
+        read<boolean>("recordRegistry", "isGrantLive", [recordId, grantee], head),
+      ]);
+      const row = grantRows.get(`${recordId}:${lower(grantee)}`);
+      if (g.expiry === 0n) return void (row && problems.push(`grant ${pair} indexed but not on-chain`));
+      if (!row) return void problems.push(`grant ${pair} missing`);
+      expectEq(`grant ${pair} expiry`, row.expiry, g.expiry);
+      expectEq(`grant ${pair} fieldMask`, row.fieldMask, g.fieldMask);
+      expectEq(`grant ${pair} recordVersion`, row.recordVersion, g.recordVersion);
+      expectEq(`grant ${pair} purpose`, row.purpose, g.purpose);
+      expectEq(`grant ${pair} revoked`, row.revoked, g.revoked);
+      expectEq(`grant ${pair} live`, row.state === "live", live);
+      if (!g.revoked) expectEq(`grant ${pair} expired`, row.state === "expired", g.expiry <= timestamp);
+    }),
+  );
+
+  // hasAccess for every record and account, against the predicate the tables imply.
+  const liveGrant = (recordId: string, grantee: Hex) => grantRows.get(`${recordId}:${lower(grantee)}`)?.state === "live";
+  await Promise.all(
+    [...model.records.keys()].flatMap((recordId) =>
+      everyone().map(async (user) => {
+        const onChain = await read<boolean>("recordRegistry", "hasAccess", [recordId, user], head);
+        const row = recordRows.get(recordId);
+        const expected =
+          !!row &&
+          !row.erased &&
+          (lower(row.owner) === lower(user) ||
+            liveGrant(recordId, accountGrantee(user)) ||
+            [...projectRows.keys()].some((p) => activeRole(p, user, ROLE.REVIEWER) && liveGrant(recordId, projectGrantee(p))));
+        expectEq(`hasAccess(${recordId}, ${user})`, expected, onChain);
+      }),
+    ),
+  );
+
+  // Audit access: an entry still in its window, a live record, an active AUDITOR.
+  await Promise.all(
+    [...model.auditTriples].map(async (triple) => {
+      const [recordId, p, auditor] = triple.split(":");
+      const onChain = await read<boolean>("recordRegistry", "hasAuditAccess", [recordId, BigInt(p), auditor], head);
+      const windowOpen = audits.some((a) => a.recordId === recordId && a.projectId === p && a.auditor === lower(auditor) && BigInt(a.validUntil) > timestamp);
+      const row = recordRows.get(recordId);
+      expectEq(`hasAuditAccess(${triple})`, windowOpen && !!row && !row.erased && activeRole(BigInt(p), auditor as Address, ROLE.AUDITOR), onChain);
+    }),
+  );
+
+  // Attestations: the slot as stored, `state` valid exactly when isVerified(subject, project, 0).
+  const attestationRows = byId(attestations);
+  await Promise.all(
+    [...model.attestPairs].map(async (pair) => {
+      const [p, subject] = pair.split(":") as [string, Address];
+      const [a, verified] = await Promise.all([
+        read<{ level: number; expiry: bigint; attester: Address }>("attestationRegistry", "getAttestation", [subject, BigInt(p)], head),
+        read<boolean>("attestationRegistry", "isVerified", [subject, BigInt(p), 0], head),
+      ]);
+      const row = attestationRows.get(`${p}:${lower(subject)}`);
+      if (a.level === 0) return void (row && !row.revoked && problems.push(`attestation ${pair} live in the indexer, absent on-chain`));
+      if (!row) return void problems.push(`attestation ${pair} missing`);
+      expectEq(`attestation ${pair} revoked`, row.revoked, false);
+      expectEq(`attestation ${pair} level`, row.level, a.level);
+      expectEq(`attestation ${pair} expiry`, row.expiry, a.expiry);
+      expectEq(`attestation ${pair} attester`, row.attester, lower(a.attester));
+      expectEq(`attestation ${pair} valid`, row.state === "valid", verified);
+    }),
+  );
+
+  // Encryption keys.
+  const encryptionRows = byId(encryptionKeys);
+  await Promise.all(
+    everyone().map(async (a) => {
+      const [publicKey, version] = await read<[Hex, number]>("recordRegistry", "encryptionKeyOf", [a], head);
+      const row = encryptionRows.get(lower(a));
+      if (version === 0) return void (row && problems.push(`encryption key of ${a} indexed but not on-chain`));
+      expectEq(`encryption key of ${a}`, `${row?.publicKey}/${row?.version}`, `${publicKey}/${version}`);
+    }),
+  );
+
+  // The REST route judges grants at the same head and says so.
+  expectEq("REST grants status", rest.status, 200);
+  expectEq("REST indexed block header", rest.headers.get("x-onekey-indexed-block"), head);
+  expectEq("REST indexedHead.timestamp", rest.body.indexedHead?.timestamp, timestamp);
+  for (const item of rest.body.items ?? []) expectEq(`REST grant ${item.id} state`, item.state, grantRows.get(item.id)?.state);
+
+  if (problems.length) {
+    throw new Error(`${label} (seed ${SEED}, block ${head}): ${problems.length} mismatches\n${problems.slice(0, 40).join("\n")}`);
+  }
+  const atBoundary = [...keys, ...grants, ...attestations].filter((r) => BigInt(r.expiry) === timestamp).length;
+  return {
+    head,
+    timestamp,
+    atBoundary,
+    counts: { projects: projects.length, members: members.length, apiKeys: keys.length, records: records.length, grants: grants.length, attestations: attestations.length, audits: audits.length },
+  };
+}
+
+/** Puts the next block exactly on the earliest future expiry, so the check runs at `expiry == block.timestamp`. */
+async function mineOnAnExpiry(): Promise<void> {
+  const latest = (await chain.publicClient.getBlock()).timestamp;
+  const data: any = await gqlData(
+    indexer.url,
+    key,
+    `query($t: BigInt!) {
+      g: grants(where: { expiry_gt: $t, revoked: false }, orderBy: "expiry", limit: 1) { items { expiry } }
+      a: attestations(where: { expiry_gt: $t, revoked: false }, orderBy: "expiry", limit: 1) { items { expiry } }
+    }`,
+    { t: latest.toString() },
+  );
+  const next = [...data.g.items, ...data.a.items].map((r: { expiry: string }) => BigInt(r.expiry)).sort((x, y) => (x < y ? -1 : 1))[0];
+  if (next === undefined) return void (await rpc("evm_mine"));
+  await rpc("evm_setNextBlockTimestamp", [Number(next)]);
+  await rpc("evm_mine");
+}
+
+// --- the random operations ------------------------------------------------------------------------
+
+let chainClock = 0n;
+async function refreshClock(): Promise<void> {
+  chainClock = (await chain.publicClient.getBlock()).timestamp;
+}
+/** An expiry around now: some already past (refused), many expiring during the run. */
+const expiryNearNow = () => chainClock + BigInt(int(90) - 5);
+
+function actor(): Wallet {
+  return pick(actors);
+}
+/** Usually the project's admin (so admin-only calls mostly succeed), sometimes anyone. */
+function adminOr(p: bigint): Wallet {
+  const admin = model.admins.get(p);
+  const wallet = admin && [harness, ...actors].find((w) => w.account.address === admin);
+  // The harness project stays usable for the checks: only the harness administers it.
+  if (p === harnessProject) return actor();
+  return wallet && wallet !== harness && chance(0.7) ? wallet : actor();
+}
+/** Usually an account holding `role` in the project (so reviewer/auditor calls can succeed), sometimes anyone. */
+function withRole(p: bigint, role: number): Wallet {
+  const holders = actors.filter((w) => ((model.roles.get(`${p}:${w.account.address}`) ?? 0) & role) === role);
+  return holders.length && chance(0.8) ? pick(holders) : actor();
+}
+/** Mostly a project where some actor holds `role` (a reviewer's or auditor's call can succeed there). */
+function aProjectWith(role: number): bigint {
+  const ids = projectIds().filter((p) => actors.some((w) => ((model.roles.get(`${p}:${w.account.address}`) ?? 0) & role) === role));
+  return ids.length && chance(0.8) ? pick(ids) : aProject();
+}
+/** A known project, sometimes one that does not exist yet. */
+function aProject(): bigint {
+  const ids = projectIds();
+  return chance(0.08) || ids.length === 0 ? BigInt(ids.length + 1 + int(3)) : pick(ids);
+}
+function aRecord(): Hex {
+  const ids = [...model.records.keys()];
+  return ids.length === 0 || chance(0.05) ? bytes32() : pick(ids);
+}
+const ownerOr = (recordId: Hex): Wallet => {
+  const owner = model.records.get(recordId);
+  const wallet = actors.find((w) => w.account.address === owner);
+  return wallet && chance(0.8) ? wallet : actor();
+};
+const anAccount = (): Address => (chance(0.05) ? ZERO : pick(everyone()));
+const aGrantee = (): Hex => (chance(0.4) ? projectGrantee(aProject()) : accountGrantee(anAccount()));
+const roles = () => (chance(0.05) ? 16 + int(200) : 1 + int(15));
+const uri = () => pick(["", "https://example.org/p.json", "ipfs://bafy", "a\u0000b", "ünïcødé ✓", "x".repeat(2000)]);
+
+type Op = { weight: number; name: string; run: () => Promise<Sent | undefined> };
+const ops: Op[] = [
+  { weight: 3, name: "createProject", run: () => call(actor(), "projectRegistry", "createProject", [uri()]) },
+  { weight: 2, name: "setMetadataURI", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setMetadataURI", [p, uri()]); } },
+  { weight: 2, name: "suspend", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "suspend", [p]); } },
+  { weight: 2, name: "resume", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "resume", [p]); } },
+  { weight: 2, name: "transferAdmin", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "transferAdmin", [p, chance(0.3) ? ZERO : pick(actors).account.address]); } },
+  { weight: 2, name: "acceptAdmin", run: () => call(actor(), "projectRegistry", "acceptAdmin", [aProject()]) },
+  { weight: 8, name: "grantRoles", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "grantRoles", [p, anAccount(), roles()]); } },
+  // Renouncing: any account, role or not, may revoke its own roles (the poison call among them).
+  { weight: 6, name: "revokeRoles(self)", run: () => { const w = actor(); return call(w, "projectRegistry", "revokeRoles", [aProject(), w.account.address, roles()]); } },
+  { weight: 4, name: "revokeRoles", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "revokeRoles", [p, anAccount(), roles()]); } },
+  { weight: 2, name: "setReviewKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setReviewKey", [p, chance(0.1) ? ZERO32 : bytes32()]); } },
+  { weight: 1, name: "setEscrowKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setEscrowKey", [p, bytes32()]); } },
+  { weight: 2, name: "shareReviewKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "shareReviewKey", [p, withRole(p, ROLE.REVIEWER).account.address, chance(0.1) ? "0x" : "0xabcdef"]); } },
+  {
+    weight: 3,
+    name: "addApiKey",
+    run: () => {
+      const p = aProject();
+      const known = model.keyHashes.get(p) ?? [];
+      const hash = known.length && chance(0.2) ? pick(known) : bytes32();
+      model.keyHashes.set(p, [...new Set([...known, hash])]);
+      const scopes = pick([0, 1, 15, 2 ** 31, 2 ** 32 - 1, int(2 ** 32)]);
+      return call(adminOr(p), "projectRegistry", "addApiKey", [p, hash, scopes, expiryNearNow()]);
+    },
+  },
+  { weight: 2, name: "revokeApiKey", run: () => { const p = aProject(); const known = model.keyHashes.get(p) ?? []; return call(adminOr(p), "projectRegistry", "revokeApiKey", [p, known.length ? pick(known) : bytes32()]); } },
+  { weight: 2, name: "setEncryptionKey", run: () => call(actor(), "recordRegistry", "setEncryptionKey", [chance(0.1) ? ZERO32 : bytes32()]) },
+  { weight: 5, name: "registerRecord", run: () => call(actor(), "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), int(3), int(3)]) },
+  { weight: 2, name: "rotateRecord", run: () => { const r = aRecord(); return call(ownerOr(r), "recordRegistry", "rotateRecord", [r, bytes32(), bytes32(), bytes32(), 1, 0]); } },
+  { weight: 1, name: "eraseRecord", run: () => { const r = aRecord(); return call(ownerOr(r), "recordRegistry", "eraseRecord", [r]); } },
+  {
+    weight: 9,
+    name: "grant",
+    run: () => {
+      const r = aRecord();
+      const grantee = aGrantee();
+      model.grantPairs.add(`${r}:${grantee}`);
+      return call(ownerOr(r), "recordRegistry", "grant", [r, grantee, int(6), expiryNearNow(), chance(0.05) ? 0n : BigInt(1 + int(255)), "0xc0ffee"]);
+    },
+  },
+  {
+    weight: 5,
+    name: "revoke",
+    run: () => {
+      const known = [...model.grantPairs];
+      const [r, grantee] = (known.length && chance(0.85) ? pick(known) : `${aRecord()}:${aGrantee()}`).split(":") as [Hex, Hex];
+      return call(ownerOr(r), "recordRegistry", "revoke", [r, grantee]);
+    },
+  },
+  {
+    weight: 3,
+    name: "recordAuditAccess",
+    run: () => {
+      // Mostly a record granted to a project, by one of its auditors: the only way this succeeds.
+      const toProjects = [...model.grantPairs].filter((pair) => BigInt(pair.split(":")[1]) >> 255n === 1n);
+      const [r, p] = toProjects.length && chance(0.8)
+        ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & ((1n << 255n) - 1n)] as const)(pick(toProjects))
+        : ([aRecord(), aProject()] as const);
+      const w = withRole(p, ROLE.AUDITOR);
+      model.auditTriples.add(`${r}:${p}:${w.account.address}`);
+      return call(w, "recordRegistry", "recordAuditAccess", [r, p, chance(0.05) ? ZERO32 : bytes32()]);
+    },
+  },
+  {
+    weight: 7,
+    name: "attest",
+    run: () => {
+      const p = aProjectWith(ROLE.REVIEWER);
+      const subject = anAccount();
+      model.attestPairs.add(`${p}:${subject}`);
+      return call(withRole(p, ROLE.REVIEWER), "attestationRegistry", "attest", [p, subject, chance(0.1) ? 0 : 1 + int(3), expiryNearNow(), bytes32()]);
+    },
+  },
+  {
+    weight: 2,
+    name: "attestBatch",
+    run: () => {
+      const p = aProjectWith(ROLE.REVIEWER);
+      const requests = Array.from({ length: int(4) }, () => {
+        const subject = anAccount();
+        model.attestPairs.add(`${p}:${subject}`);
+        return { subject, level: 1 + int(3), expiry: expiryNearNow(), recordId: ZERO32 };
+      });
+      return call(withRole(p, ROLE.REVIEWER), "attestationRegistry", "attestBatch", [p, requests]);
+    },
+  },
+  {
+    weight: 4,
+    name: "revokeAttestation",
+    run: () => {
+      const known = [...model.attestPairs];
+      const [p, subject] = (known.length ? pick(known) : `${aProject()}:${anAccount()}`).split(":");
+      return call(chance(0.5) ? adminOr(BigInt(p)) : withRole(BigInt(p), ROLE.REVIEWER), "attestationRegistry", "revoke", [BigInt(p), subject]);
+    },
+  },
+  { weight: 3, name: "fundProject", run: () => call(actor(), "paymaster", "fundProject", [aProject()], chance(0.05) ? 0n : parseEther("0.01") * BigInt(1 + int(50))) },
+  {
+    weight: 2,
+    name: "withdrawFromProject",
+    run: () => { const p = aProject(); return call(adminOr(p), "paymaster", "withdrawFromProject", [p, anAccount(), parseEther("0.01") * BigInt(int(30))]); },
+  },
+  { weight: 3, name: "advanceTime", run: async () => { await rpc("evm_increaseTime", [1 + int(30)]); return undefined; } },
+  { weight: 1, name: "mineEmpty", run: async () => { await rpc("evm_mine"); return undefined; } },
+];
+const totalWeight = ops.reduce((s, o) => s + o.weight, 0);
+function chooseOp(): Op {
+  let x = random() * totalWeight;
+  for (const op of ops) if ((x -= op.weight) < 0) return op;
+  return ops[ops.length - 1];
+}
+
+// --- the tests ----------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  console.log(`property test: seed ${SEED} (replay with ONEKEY_PROPERTY_SEED=${SEED}), ${OPS} operations`);
+  chain = await startChain();
+  harness = chain.wallets[0];
+  const { projectRegistry, recordRegistry, attestationRegistry } = chain.deployment;
+  const entryPoint = await deployArtifact(harness, chain.publicClient, "EntryPoint");
+  paymaster = await deployArtifact(harness, chain.publicClient, "OneKeyPaymaster", [entryPoint, projectRegistry, recordRegistry, attestationRegistry, harness.account.address]);
+  reader = createPublicClient({ chain: foundry, transport: http(chain.anvil.rpcUrl, { batch: { batchSize: 100 } }) }) as PublicClient;
+  const transport = http(chain.anvil.rpcUrl);
+  for (let i = 0; i < FRESH_ACCOUNTS; i++) {
+    const account = privateKeyToAccount(keccak256(toHex(`onekey-property-account:${SEED}:${i}`)));
+    await rpc("anvil_setBalance", [account.address, toHex(parseEther("1000"))]);
+    actors.push(createWalletClient({ account, chain: foundry, transport }) as Wallet);
+  }
+  // Three of anvil's own accounts act too; the harness (account 0) only keeps its project and key.
+  actors.push(...chain.wallets.slice(1, 4));
+  indexer = await startIndexer({
+    chain,
+    paymaster,
+    env: { ONEKEY_RATE_LIMIT_KEY: "100000,100000", ONEKEY_RATE_LIMIT_PROJECT: "100000,100000", ONEKEY_API_KEY_CACHE_MS: "0" },
+  });
+  harnessProject = await createProject(chain, harness);
+  model.admins.set(harnessProject, harness.account.address);
+  key = await addApiKey(chain, harness, harnessProject, SCOPE.all, 365 * 86_400);
+  model.keyHashes.set(harnessProject, [apiKeyHash(key)]);
+  await caughtUp();
+  await eventually("the harness key to be accepted", async () => (await api(indexer.url, key, "POST", "/graphql", { query: "{ _meta { status } }" })).status === 200, 30_000);
+});
+
+afterAll(async () => {
+  if (process.env.ONEKEY_TEST_PRINT_LOG) console.log(indexer?.logTail(400));
+  await indexer?.stop();
+  await chain?.stop();
+  removeDir(indexer?.pgliteDir);
+});
+
+describe("poison transactions", () => {
+  it("a role-less account renouncing a role it never held (revokeRoles(1, itself, 2)) leaves the indexer running and correct", async () => {
+    const stranger = actors[0];
+    const sent = await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, ROLE.REVIEWER]);
+    expect(sent.ok, "the contract accepts the no-op renunciation").toBe(true);
+    expect(sent.logs.map((l) => l.eventName)).toEqual(["RolesRevoked"]);
+    const head = await caughtUp();
+    expect(alive()).toBe(true);
+    expect((await fetch(`${indexer.url}/ready`)).status).toBe(200);
+    const data = await gqlData(
+      indexer.url,
+      key,
+      `query($m: String!) { member(id: $m) { roles } eventLogs(where: { eventType: "member.roles_revoked" }) { totalCount } skippedEvents { totalCount } }`,
+      { m: `${harnessProject}:${stranger.account.address.toLowerCase()}` },
+    );
+    // Nobody held a role, so nothing is stored, but the event is in the audit log and nothing was skipped.
+    expect(data.member).toBeNull();
+    expect(data.eventLogs.totalCount).toBeGreaterThanOrEqual(1);
+    expect(data.skippedEvents.totalCount).toBe(0);
+    expect(await read<number>("projectRegistry", "rolesOf", [harnessProject, stranger.account.address], head)).toBe(0);
+  });
+
+  it("a string with U+0000 and an API-key scope mask above 2^31 are stored, not fatal", async () => {
+    const [a] = actors;
+    const created = await call(a, "projectRegistry", "createProject", ["before\u0000after"]);
+    expect(created.ok).toBe(true);
+    learn(created);
+    const projectId = created.logs[0].args.projectId as bigint;
+    const keyHash = bytes32();
+    model.keyHashes.set(projectId, [keyHash]);
+    await refreshClock();
+    expect((await call(a, "projectRegistry", "addApiKey", [projectId, keyHash, 2 ** 32 - 1, chainClock + 86_400n])).ok).toBe(true);
+    await caughtUp();
+    expect(alive()).toBe(true);
+    const data = await gqlData(indexer.url, key, `query($p: BigInt!, $k: String!) { project(id: $p) { metadataURI } apiKey(id: $k) { scopes } }`, {
+      p: projectId.toString(),
+      k: `${projectId}:${keyHash}`,
+    });
+    expect(data.project.metadataURI).toBe("before\uFFFDafter");
+    expect(data.apiKey.scopes).toBe(-1); // 0xffffffff as int32: every scope bit set
+  });
+
+  it("revoking an expired grant, re-granting, renouncing twice and cancelling a transfer all apply", async () => {
+    const [owner, other] = actors;
+    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
+    learn(recorded);
+    const recordId = recorded.logs[0].args.recordId as Hex;
+    const grantee = accountGrantee(other.account.address);
+    model.grantPairs.add(`${recordId}:${grantee}`);
+    await refreshClock();
+    expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, chainClock + 5n, 1n, "0x01"])).ok).toBe(true);
+    await rpc("evm_increaseTime", [30]);
+    expect((await call(owner, "recordRegistry", "revoke", [recordId, grantee])).ok, "revoking an expired grant").toBe(true);
+    await refreshClock();
+    expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 1, chainClock + 3600n, 3n, "0x02"])).ok, "re-granting").toBe(true);
+    expect((await call(other, "projectRegistry", "revokeRoles", [harnessProject, other.account.address, 15])).ok).toBe(true);
+    expect((await call(other, "projectRegistry", "revokeRoles", [harnessProject, other.account.address, 15])).ok).toBe(true);
+    const project = await call(other, "projectRegistry", "createProject", [""]);
+    learn(project);
+    const p = project.logs[0].args.projectId as bigint;
+    expect((await call(other, "projectRegistry", "transferAdmin", [p, owner.account.address])).ok).toBe(true);
+    expect((await call(other, "projectRegistry", "transferAdmin", [p, ZERO])).ok, "cancelling the transfer").toBe(true);
+    expect((await call(other, "projectRegistry", "transferAdmin", [p, other.account.address])).ok, "transfer to oneself").toBe(true);
+    const checked = await compareWithChain("no-op zoo");
+    expect(checked.counts.grants).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("random contract calls from many accounts", () => {
+  it(`${OPS} seeded operations: the indexer never stops and every table equals the chain at the indexed head`, async () => {
+    const tally = new Map<string, { ok: number; refused: number; noEvent: number }>();
+    await refreshClock();
+    let boundaryChecks = 0;
+    for (let i = 1; i <= OPS; i++) {
+      const op = chooseOp();
+      const sent = await op.run();
+      const t = tally.get(op.name) ?? { ok: 0, refused: 0, noEvent: 0 };
+      if (sent) {
+        learn(sent);
+        if (!sent.ok) t.refused++;
+        else if (sent.logs.length === 0) t.noEvent++;
+        else t.ok++;
+      } else t.ok++;
+      tally.set(op.name, t);
+      if (i % 10 === 0) {
+        await refreshClock();
+        if (!alive()) throw new Error(`indexer stopped after operation ${i} (seed ${SEED}):\n${indexer.logTail(60)}`);
+      }
+      if (i % CHECK_EVERY === 0 || i === OPS) {
+        await mineOnAnExpiry();
+        const checked = await compareWithChain(`after operation ${i}`);
+        if (checked.atBoundary > 0) boundaryChecks++;
+        console.log(`property test: ${i} operations, block ${checked.head}, ${JSON.stringify(checked.counts)}, ${checked.atBoundary} at expiry == block.timestamp`);
+      }
+    }
+    console.table(Object.fromEntries([...tally].sort()));
+    const applied = [...tally.values()].reduce((s, t) => s + t.ok, 0);
+    expect(applied, "enough calls succeeded to mean something").toBeGreaterThan(OPS / 4);
+    expect(boundaryChecks, "at least one check ran with an expiry exactly at the head's timestamp").toBeGreaterThan(0);
+  });
+});
+
+describe("chain time", () => {
+  it("judges grants, attestations and API keys at the head block's timestamp, including expiry == block.timestamp", async () => {
+    const [owner, reviewer] = actors;
+    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
+    learn(recorded);
+    const recordId = recorded.logs[0].args.recordId as Hex;
+    await refreshClock();
+    const expiry = chainClock + 100n;
+    const grantee = projectGrantee(harnessProject);
+    model.grantPairs.add(`${recordId}:${grantee}`);
+    expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, expiry, 1n, "0x01"])).ok).toBe(true);
+    const attested = await call(harness, "projectRegistry", "grantRoles", [harnessProject, reviewer.account.address, ROLE.REVIEWER]);
+    expect(attested.ok).toBe(true);
+    model.attestPairs.add(`${harnessProject}:${owner.account.address}`);
+    expect((await call(reviewer, "attestationRegistry", "attest", [harnessProject, owner.account.address, 2, expiry, recordId])).ok).toBe(true);
+    // An API key expiring at the same second.
+    const shortKey = `ok_test_${bytes32().slice(2, 34)}`;
+    model.keyHashes.get(harnessProject)!.push(apiKeyHash(shortKey));
+    expect((await call(harness, "projectRegistry", "addApiKey", [harnessProject, apiKeyHash(shortKey), SCOPE.read, expiry])).ok).toBe(true);
+
+    const stateAt = async () => {
+      const data = await gqlData(
+        indexer.url,
+        key,
+        `query($g: String!, $a: String!) {
+          g: grantStates(where: { id: $g }) { items { state asOfBlock asOfTimestamp } }
+          a: attestationStates(where: { id: $a }) { items { state } }
+        }`,
+        { g: `${recordId}:${grantee}`, a: `${harnessProject}:${owner.account.address.toLowerCase()}` },
+      );
+      return { grant: data.g.items[0], attestation: data.a.items[0].state };
+    };
+
+    // One second before expiry: live everywhere.
+    await rpc("evm_setNextBlockTimestamp", [Number(expiry - 1n)]);
+    await rpc("evm_mine");
+    const before = await caughtUp();
+    let s = await stateAt();
+    expect(s.grant).toEqual({ state: "live", asOfBlock: before.toString(), asOfTimestamp: (expiry - 1n).toString() });
+    expect(s.attestation).toBe("valid");
+    expect((await api(indexer.url, shortKey, "GET", `/v1/projects/${harnessProject}/grants`)).status).toBe(200);
+
+    // At expiry == block.timestamp: expired (`expiry > block.timestamp` is the contracts' rule for live).
+    await rpc("evm_setNextBlockTimestamp", [Number(expiry)]);
+    await rpc("evm_mine");
+    const at = await caughtUp();
+    s = await stateAt();
+    expect(s.grant).toEqual({ state: "expired", asOfBlock: at.toString(), asOfTimestamp: expiry.toString() });
+    expect(s.attestation).toBe("expired");
+    const refused = await api(indexer.url, shortKey, "GET", `/v1/projects/${harnessProject}/grants`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe("ApiKeyExpired");
+    const rest = await api(indexer.url, key, "GET", `/v1/projects/${harnessProject}/grants?state=expired`);
+    expect(rest.body.items.map((g: { id: string }) => g.id)).toContain(`${recordId}:${grantee}`);
+    expect(rest.headers.get("x-onekey-indexed-timestamp")).toBe(expiry.toString());
+
+    // The contracts agree at both blocks.
+      expect(await read<boolean>("recordRegistry", "hasAccess", [recordId, reviewer.account.address], before)).toBe(true);
+    expect(await read<boolean>("attestationRegistry", "isVerified", [owner.account.address, harnessProject, 2], before)).toBe(true);
+    expect(await read<boolean>("recordRegistry", "hasAccess", [recordId, reviewer.account.address], at)).toBe(false);
+    expect(await read<boolean>("attestationRegistry", "isVerified", [owner.account.address, harnessProject, 2], at)).toBe(false);
+  });
+
+  it("follows the chain's clock when it runs far ahead of the wall clock", async () => {
+    // A day ahead of the wall clock: by wall time the grant below is live, by chain time expired.
+    const [owner, other] = actors;
+    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
+    learn(recorded);
+    const recordId = recorded.logs[0].args.recordId as Hex;
+    const grantee = accountGrantee(other.account.address);
+    model.grantPairs.add(`${recordId}:${grantee}`);
+    await refreshClock();
+    const expiry = chainClock + 60n;
+    expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, expiry, 1n, "0x01"])).ok).toBe(true);
+    await rpc("evm_increaseTime", [86_400]);
+    await rpc("evm_mine");
+    const head = await caughtUp();
+    const wall = BigInt(Math.floor(Date.now() / 1000));
+    expect(expiry > wall || (await chain.publicClient.getBlock()).timestamp > wall + 3600n).toBe(true);
+    const data = await gqlData(indexer.url, key, `query($g: String!) { grantStates(where: { id: $g }) { items { state } } }`, { g: `${recordId}:${grantee}` });
+    expect(data.grantStates.items[0].state).toBe("expired");
+      expect(await read<boolean>("recordRegistry", "isGrantLive", [recordId, grantee], head)).toBe(false);
+    await compareWithChain("chain clock ahead of the wall clock");
+  });
+});
+
+describe("restart", () => {
+  it("a restart on the same data keeps running and stays equal to the chain", async () => {
+    const pgliteDir = indexer.pgliteDir!;
+    const started = Date.now();
+    await indexer.stop();
+    console.log(`restart: stopped in ${Date.now() - started} ms`);
+    indexer = await startIndexer({
+      chain,
+      paymaster,
+      pgliteDir,
+      env: { ONEKEY_RATE_LIMIT_KEY: "100000,100000", ONEKEY_RATE_LIMIT_PROJECT: "100000,100000", ONEKEY_API_KEY_CACHE_MS: "0" },
+    });
+    await nudgeUntilIndexed(chain, indexer);
+    console.log(`restart: running again and caught up after ${Date.now() - started} ms`);
+    if (process.env.ONEKEY_TEST_PRINT_LOG) console.log(indexer.logTail(60));
+    // The poison call once more, after the restart.
+    const stranger = actors[actors.length - 1];
+    expect((await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, ROLE.REVIEWER])).ok).toBe(true);
+    await compareWithChain("after restart");
+    expect(alive()).toBe(true);
+  });
+});
