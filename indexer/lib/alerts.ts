@@ -13,6 +13,13 @@ export interface AlertThresholds {
   sponsorBalanceMin: bigint;
   /** An attestation this many seconds or less after the attester became a REVIEWER. */
   newReviewerWindow: number;
+  /**
+   * `alert.sponsor_spend_rate`: a project's sponsored charges within `sponsorSpendWindow` seconds
+   * reach `sponsorSpendMin` wei and at least `sponsorSpendJump` times the previous window's.
+   */
+  sponsorSpendMin: bigint;
+  sponsorSpendWindow: number;
+  sponsorSpendJump: number;
 }
 
 export function alertThresholds(env: NodeJS.ProcessEnv = process.env): AlertThresholds {
@@ -24,5 +31,8 @@ export function alertThresholds(env: NodeJS.ProcessEnv = process.env): AlertThre
     massRevocationWindow: num("ONEKEY_ALERT_MASS_REVOCATION_WINDOW_S", 3600),
     sponsorBalanceMin: BigInt(env.ONEKEY_ALERT_SPONSOR_BALANCE_MIN_WEI ?? 10n ** 16n),
     newReviewerWindow: num("ONEKEY_ALERT_NEW_REVIEWER_WINDOW_S", 3600),
+    sponsorSpendMin: BigInt(env.ONEKEY_ALERT_SPONSOR_SPEND_MIN_WEI ?? 10n ** 17n),
+    sponsorSpendWindow: num("ONEKEY_ALERT_SPONSOR_SPEND_WINDOW_S", 3600),
+    sponsorSpendJump: num("ONEKEY_ALERT_SPONSOR_SPEND_JUMP", 3),
   };
 }

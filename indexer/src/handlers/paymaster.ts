@@ -1,7 +1,7 @@
 // OneKeyPaymaster events (optional contract: indexed when ONEKEY_PAYMASTER is set).
 import { ponder } from "ponder:registry";
 import { project, sponsorFunding, sponsorship } from "ponder:schema";
-import { thresholds } from "../alerts.ts";
+import { checkSpendRate, thresholds } from "../alerts.ts";
 import { emit, raiseAlert, type EmitContext, type LoggedEvent } from "../emit.ts";
 
 /** Fires when a charge or withdrawal takes the balance from at/above the threshold to below it. */
@@ -62,4 +62,5 @@ ponder.on("OneKeyPaymaster:UserOperationSponsored", async ({ event, context }) =
     .onConflictDoNothing();
   await emit(context, event, "sponsorship.operation_sponsored", event.args, [projectId]);
   await checkBalance(context, event, projectId, before, before - charged);
+  await checkSpendRate(context, event, projectId, charged);
 });
