@@ -18,7 +18,7 @@ import { deployArtifact, artifact, deployOneKey, type OneKeyDeployment } from ".
 import { ANVIL_KEYS } from "../lib/anvil.ts";
 import { freePort } from "../lib/ports.ts";
 import { startService, rpc, type Service } from "../lib/service.ts";
-import type { SponsorPolicy } from "../../services/sponsor/src/index.ts";
+import type { SponsorPolicy } from "@onekey/sponsor-service";
 
 const require = createRequire(import.meta.url);
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -192,12 +192,12 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
     rpcUrl: o.rpcUrl, port: o.bundlerPort ?? (await freePort()), executorKey: o.executorKey ?? ANVIL_KEYS[8],
     utilityKey: o.utilityKey ?? ANVIL_KEYS[9], logFile: join(logsDir, "alto.log"), ...o.alto,
   });
-  const { startSponsorService } = await import("../../services/sponsor/src/index.ts");
+  const { startSponsorService } = await import("@onekey/sponsor-service");
   const ownDb = o.sponsorDatabaseUrl || o.sponsorDbDir ? undefined : mkdtempSync(join(tmpdir(), "onekey-sponsor-db-"));
   const sponsor = await startSponsorService({
     port: o.sponsorPort ?? (await freePort()), rpcUrl: o.rpcUrl, paymaster: deployment.paymaster, signerKey: o.sponsorKey ?? ANVIL_KEYS[4],
     policy: o.policy ?? { validitySeconds: 600, default: { maxOpsPerSubject: 1_000 } },
-    databaseUrl: o.sponsorDatabaseUrl, dbDir: o.sponsorDbDir ?? ownDb,
+    databaseUrl: o.sponsorDatabaseUrl, dbDir: o.sponsorDbDir ?? ownDb, simpleAccountFactory: deployment.factory,
   }).catch(async (error) => {
     await alto.stop();
     throw error;

@@ -241,7 +241,7 @@ describe("sponsored user operations via alto", () => {
       const id = await newProject(true);
       await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "suspend", [id]);
       // not in this service's project list either way; check the on-chain role path with a default-policy service
-      const { startSponsorService } = await import("../../../services/sponsor/src/index.ts");
+      const { startSponsorService } = await import("@onekey/sponsor-service");
       const { freePort } = await import("../../../scripts/lib/ports.ts");
       const dbDir = mkdtempSync(join(tmpdir(), "onekey-sponsor-db-"));
       const service = await startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], policy: { validitySeconds: 600 }, dbDir });

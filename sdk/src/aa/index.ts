@@ -2,7 +2,7 @@
 // (ERC-4337 EntryPoint v0.8, OneKeyPaymaster, an ERC-7677 sponsor service).
 export { toOneKeyAccount } from "./account.ts";
 export type { ToOneKeyAccountParameters, ToOneKeyAccountReturnType } from "./account.ts";
-export { toOneKey7702Account } from "./account7702.ts";
+export { ChainRequiredError, toOneKey7702Account } from "./account7702.ts";
 export type { ToOneKey7702AccountParameters, ToOneKey7702AccountReturnType } from "./account7702.ts";
 export {
   InvalidSponsorshipTicketError, parseSponsorshipTicket, signSponsorshipTicket, sponsorshipTicketDomain, sponsorshipTicketTypes,

@@ -22,7 +22,10 @@ export const sponsorshipTicketDomain = (chainId: number, paymaster: Address) =>
 /** A signed ticket as it travels in the ERC-7677 context (JSON-safe: numbers as decimal strings or numbers). */
 export type SponsorshipTicket = {
   projectId: string;
-  /** The smart account (or 7702-delegated EOA) that may be sponsored: the user operation's sender. */
+  /**
+   * Who may be sponsored: the user operation's sender (a smart account, or a 7702-delegated EOA),
+   * or the owner of a salt-0 SimpleAccount from the factory the sponsor service knows.
+   */
   subject: Address;
   maxOps: number;
   /** Unix seconds (chain time); the service refuses the ticket from this time on. */

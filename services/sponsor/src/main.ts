@@ -2,6 +2,7 @@
 //
 //   ONEKEY_SPONSOR_KEY=0x… ONEKEY_PAYMASTER=0x… ONEKEY_RPC_URL=http://127.0.0.1:8545 \
 //   [ONEKEY_SPONSOR_POLICY=policy.json] [DATABASE_URL=postgres://… | ONEKEY_SPONSOR_DB_DIR=.onekey/sponsor] \
+//   [ONEKEY_SIMPLE_ACCOUNT_FACTORY=0x…] \
 //   ONEKEY_SPONSOR_PORT=4338 node services/sponsor/src/main.ts
 //
 // The signing key comes from the environment only, never from the repository or a file.
@@ -27,6 +28,7 @@ try {
     policy: loadPolicy(env.ONEKEY_SPONSOR_POLICY, Number(env.ONEKEY_SPONSOR_VALIDITY ?? 600)),
     databaseUrl: env.DATABASE_URL || undefined,
     dbDir: env.ONEKEY_SPONSOR_DB_DIR ?? ".onekey/sponsor",
+    simpleAccountFactory: (env.ONEKEY_SIMPLE_ACCOUNT_FACTORY || undefined) as Address | undefined,
   });
   console.log(`sponsor service on ${service.url} (signer ${service.signer}, ${service.store.kind})`);
   const stop = () => void service.stop().then(() => process.exit(0));

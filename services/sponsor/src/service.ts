@@ -14,7 +14,7 @@ import {
   type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, simpleAccountFactoryAbi } from "@onekey/sdk/abis";
 import { parseGrantee } from "@onekey/sdk/contracts";
 import {
   API_KEY_SCOPE_SPONSOR, encodePaymasterData, ENTRY_POINT_V08, maxSponsoredCharge, parseSponsorshipTicket, PAYMASTER_POSTOP_GAS,
@@ -37,6 +37,12 @@ export interface SponsorServiceOptions {
   dbDir?: string;
   /** An already open store (tests share one between services in one process). */
   store?: Store;
+  /**
+   * The SimpleAccountFactory whose accounts a ticket may name by their owner: a ticket's subject
+   * then matches the sender when it is the sender, or the owner of the factory's salt-0 account at
+   * that address. Without it a subject must be the sender itself.
+   */
+  simpleAccountFactory?: Address;
 }
 
 export interface SponsorService {
@@ -156,6 +162,14 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     if (!p) return refuse("PROJECT_NOT_SPONSORED", `project ${projectId} is not sponsored by this service`);
     return effectivePolicy(p);
   }
+  // The sender itself, or (with a factory) the owner whose salt-0 SimpleAccount the sender is: the
+  // address follows from the owner by CREATE2, so no contract can claim an owner it does not have.
+  async function subjectIs(subject: Address, sender: Address): Promise<boolean> {
+    if (subject.toLowerCase() === sender.toLowerCase()) return true;
+    if (!o.simpleAccountFactory) return false;
+    const account = await client.readContract({ address: o.simpleAccountFactory, abi: simpleAccountFactoryAbi, functionName: "getAddress", args: [subject, 0n] });
+    return account.toLowerCase() === sender.toLowerCase();
+  }
   const isSponsor = (projectId: bigint, account: Address) =>
     client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [projectId, account, SPONSOR_ROLE] });
 
@@ -204,7 +218,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
         return refuse("INVALID_TICKET", (error as BaseError).shortMessage ?? "malformed ticket");
       }
       if (ticket.projectId !== projectId) refuse("TICKET_WRONG_PROJECT", `the ticket is for project ${ticket.projectId}, not ${projectId}`);
-      if (ticket.subject.toLowerCase() !== op.sender.toLowerCase()) refuse("TICKET_WRONG_SUBJECT", `the ticket is for ${ticket.subject}, not ${op.sender}`);
+      if (!(await subjectIs(ticket.subject, op.sender))) refuse("TICKET_WRONG_SUBJECT", `the ticket is for ${ticket.subject}, not ${op.sender} or its owner`);
       const block = await client.getBlock();
       if (BigInt(ticket.validUntil) <= block.timestamp) refuse("TICKET_EXPIRED", `the ticket expired at ${ticket.validUntil} (chain time ${block.timestamp})`);
       if (!(await isSponsor(projectId, ticket.signer))) refuse("TICKET_SIGNER_NOT_SPONSOR", `the ticket's signer ${ticket.signer} is not an active SPONSOR of project ${projectId}`);
@@ -301,7 +315,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
         : error instanceof SyntaxError ? new Refusal(-32700, "INVALID_REQUEST", "invalid JSON")
         : new Refusal(-32603, "INTERNAL", "internal error");
       if (e.reason === "INTERNAL") console.error("sponsor service: internal error", error);
-      reply({ error: { code: e.code, message: e.message, data: { reason: e.reason } } });
+      reply({ error: { code: e.code, message: e.shortMessage, data: { reason: e.reason } } });
     }
   });
   await new Promise<void>((resolve, reject) => {

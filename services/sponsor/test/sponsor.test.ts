@@ -166,6 +166,15 @@ describe("authorised subjects only", () => {
     expect([await balance(1n), await balance(2n)]).toEqual(before);
   });
 
+  it("a ticket may name a SimpleAccount's owner instead of the account; another owner's ticket is refused", async () => {
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const account = await toOneKeyAccount({ client: publicClient, owner, factory: aa.factory });
+    const r = await sendSponsored(clientFor(account, 1n, { ticket: await ticketFor(1n, owner.address, 1) }), { calls: [setKey()] });
+    expect(r.charge.sender).toBe(account.address);
+    const other = await ticketFor(1n, privateKeyToAccount(generatePrivateKey()).address, 1);
+    expect(await refusal(sendSponsored(clientFor(account, 1n, { ticket: other }), { calls: [setKey()] }))).toBe("TICKET_WRONG_SUBJECT");
+  });
+
   it("a ticket's maxOps above the policy's per-ticket ceiling is held to the ceiling", async () => {
     const account = await newAccount();
     const client = clientFor(account, 1n, { ticket: await ticketFor(1n, account.address, 1_000_000) });
