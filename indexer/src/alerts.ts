@@ -1,7 +1,7 @@
 // Security-monitoring rules evaluated inside handlers. Counting windows open at the first event
 // and close `window` seconds later (block time), so a re-run after a reorg counts the same way.
 import { alertWindow, spendWindow } from "ponder:schema";
-import { alertThresholds } from "../lib/alerts.ts";
+import { alertThresholds, nextSpendWindow } from "../lib/alerts.ts";
 import { raiseAlert, type EmitContext, type LoggedEvent } from "./emit.ts";
 
 export const thresholds = alertThresholds();
@@ -38,28 +38,16 @@ export async function checkMassRevocation(context: EmitContext, event: LoggedEve
   }
 }
 
-/**
- * Sponsored spend jumps: a project's charges in one window reach the minimum and at least `jump`
- * times the window before (an empty or older previous window counts as 0). Fires once per window.
- * Windows are fixed and back to back in block time, so a re-run after a reorg sums the same way.
- */
+/** Sponsored spend jumps (nextSpendWindow): `alert.sponsor_spend_rate`, once per window. */
 export async function checkSpendRate(context: EmitContext, event: LoggedEvent, projectId: bigint, charged: bigint): Promise<void> {
-  const { sponsorSpendMin, sponsorSpendWindow, sponsorSpendJump } = thresholds;
-  const window = BigInt(sponsorSpendWindow);
-  const start = event.block.timestamp - (event.block.timestamp % window);
   const id = projectId.toString();
   const row = await context.db.find(spendWindow, { id });
-  const next = !row || row.windowStart !== start
-    ? { windowStart: start, spent: charged, previousSpent: row && row.windowStart === start - window ? row.spent : 0n, raised: false }
-    : { windowStart: row.windowStart, spent: row.spent + charged, previousSpent: row.previousSpent, raised: row.raised };
-  // jump as a ratio on integers: spent >= jump x previous (jump may be fractional, e.g. 1.5)
-  const jumped = next.spent * 100n >= BigInt(Math.round(sponsorSpendJump * 100)) * next.previousSpent;
-  const fire = !next.raised && next.spent >= sponsorSpendMin && jumped;
-  if (fire) next.raised = true;
+  const { next, fire } = nextSpendWindow(row ?? undefined, event.block.timestamp, charged, thresholds);
   await context.db.insert(spendWindow).values({ id, ...next }).onConflictDoUpdate(next);
   if (fire) {
     await raiseAlert(context, event, "sponsor_spend_rate", projectId, {
-      spentWei: next.spent, previousWindowWei: next.previousSpent, windowStart: next.windowStart, windowSeconds: sponsorSpendWindow, thresholdWei: sponsorSpendMin,
+      spentWei: next.spent, previousWindowWei: next.previousSpent, windowStart: next.windowStart,
+      windowSeconds: thresholds.sponsorSpendWindow, thresholdWei: thresholds.sponsorSpendMin,
     });
   }
 }
