@@ -357,6 +357,15 @@ export const alertWindow = onchainTable("alert_window", (t) => ({
   raised: t.boolean().notNull(),
 }));
 
+/** Sponsored spend per project in the current and the previous alert window (the spend-rate rule). */
+export const spendWindow = onchainTable("spend_window", (t) => ({
+  id: t.text().primaryKey(),
+  windowStart: t.bigint().notNull(),
+  spent: t.bigint().notNull(),
+  previousSpent: t.bigint().notNull(),
+  raised: t.boolean().notNull(),
+}));
+
 // --- skipped events ------------------------------------------------------------------------------
 
 /**

@@ -23,7 +23,7 @@ import {
   setEscrowKey, setReviewKey, shareReviewKey, revoke, eraseRecord, type OneKeyClients,
 } from "../sdk/src/contracts/index.ts";
 import { grantAccess, readAsAuditor, readRecord, submitRecord, AccessDeniedError } from "../sdk/src/flows/index.ts";
-import { createSponsoredClient, smartAccountSender, toOneKeyAccount } from "../sdk/src/aa/index.ts";
+import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKey7702Account, toOneKeyAccount } from "../sdk/src/aa/index.ts";
 
 const config = await loadStackConfig();
 const infoPath = join(config.dataDir, "stack.json");
@@ -142,12 +142,22 @@ const reviewKeyPair = { privateKey: reviewPrivate, publicKey: x25519PublicKey(re
 note("review key unwrapped by the reviewer");
 
 // --- the person ----------------------------------------------------------------------------------
-say("A person with zero ETH gets a smart account");
+say("A person with zero ETH uses their own wallet as a smart account (EIP-7702), sponsored under a ticket");
 const owner = privateKeyToAccount(generatePrivateKey());
-const account = await toOneKeyAccount({ client: publicClient, owner, factory: info.addresses.factory as Address });
-const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId });
+// A resumed stack saved before Simple7702Account was deployed falls back to a SimpleAccount.
+const account = info.addresses.simple7702Account
+  ? await toOneKey7702Account({ client: publicClient, owner, implementation: info.addresses.simple7702Account as Address })
+  : await toOneKeyAccount({ client: publicClient, owner, factory: info.addresses.factory as Address });
+// The project's backend authorises this person: a short-lived ticket signed by its SPONSOR key.
+// Without it the sponsor service refuses (NOT_AUTHORISED): strangers cannot spend the budget.
+const ticket = await signSponsorshipTicket(eoa("sponsor-signer").walletClient!, {
+  chainId: info.chainId, paymaster: info.addresses.paymaster as Address, projectId, subject: account.address, maxOps: 50,
+  validUntil: Number((await publicClient.getBlock()).timestamp) + 3_600,
+});
+const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId, ticket });
 const person: OneKeyClients = { publicClient, sender: smartAccountSender(bundler), addresses: info.addresses };
-note(`smart account ${account.address}, balance ${await publicClient.getBalance({ address: account.address })} wei; every write below is sponsored`);
+note(`account ${account.address}${info.addresses.simple7702Account ? " (the person's EOA, delegated on its first operation)" : ""}, balance ${await publicClient.getBalance({ address: account.address })} wei`);
+note(`ticket for ${ticket.maxOps} sponsored operations until ${new Date(ticket.validUntil * 1000).toISOString()}; every write below is sponsored`);
 const personKeys = await deriveEncryptionKey(createWalletClient({ account: owner, chain: foundry, transport: http(info.rpcUrl) }));
 await setEncryptionKey(person, { publicKey: bytesHex(personKeys.publicKey) });
 

@@ -54,6 +54,7 @@ run_suite solidity mocha npx hardhat test solidity
 has_tests() { [ -n "$(find "$1" -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | head -1)" ]; }
 has_tests sdk/src && run_suite sdk vitest npx vitest run --root sdk
 has_tests indexer/test && run_suite indexer vitest npx vitest run --root indexer
+has_tests services/sponsor/test && run_suite sponsor-service vitest npx vitest run --root services/sponsor
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && exit $status || exit 1

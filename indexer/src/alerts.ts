@@ -1,7 +1,7 @@
 // Security-monitoring rules evaluated inside handlers. Counting windows open at the first event
 // and close `window` seconds later (block time), so a re-run after a reorg counts the same way.
-import { alertWindow } from "ponder:schema";
-import { alertThresholds } from "../lib/alerts.ts";
+import { alertWindow, spendWindow } from "ponder:schema";
+import { alertThresholds, nextSpendWindow } from "../lib/alerts.ts";
 import { raiseAlert, type EmitContext, type LoggedEvent } from "./emit.ts";
 
 export const thresholds = alertThresholds();
@@ -34,6 +34,20 @@ export async function checkMassRevocation(context: EmitContext, event: LoggedEve
       count: mass.count,
       windowStart: mass.windowStart,
       windowSeconds: massRevocationWindow,
+    });
+  }
+}
+
+/** Sponsored spend jumps (nextSpendWindow): `alert.sponsor_spend_rate`, once per window. */
+export async function checkSpendRate(context: EmitContext, event: LoggedEvent, projectId: bigint, charged: bigint): Promise<void> {
+  const id = projectId.toString();
+  const row = await context.db.find(spendWindow, { id });
+  const { next, fire } = nextSpendWindow(row ?? undefined, event.block.timestamp, charged, thresholds);
+  await context.db.insert(spendWindow).values({ id, ...next }).onConflictDoUpdate(next);
+  if (fire) {
+    await raiseAlert(context, event, "sponsor_spend_rate", projectId, {
+      spentWei: next.spent, previousWindowWei: next.previousSpent, windowStart: next.windowStart,
+      windowSeconds: thresholds.sponsorSpendWindow, thresholdWei: thresholds.sponsorSpendMin,
     });
   }
 }

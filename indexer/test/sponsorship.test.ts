@@ -43,7 +43,8 @@ beforeAll(async () => {
   indexer = await startIndexer({
     chain,
     paymaster,
-    env: { ONEKEY_ALERT_SPONSOR_BALANCE_MIN_WEI: parseEther("0.5").toString(), ONEKEY_WEBHOOK_POLL_MS: "100" },
+    // Any sponsored spend counts as a jump here (the previous window is empty).
+    env: { ONEKEY_ALERT_SPONSOR_BALANCE_MIN_WEI: parseEther("0.5").toString(), ONEKEY_ALERT_SPONSOR_SPEND_MIN_WEI: "1", ONEKEY_WEBHOOK_POLL_MS: "100" },
   });
   receiver = await startReceiver();
   projectId = await createProject(chain, admin);
@@ -128,8 +129,11 @@ describe("gas sponsorship", () => {
     const analytics = await api(indexer.url, key, "GET", `/v1/projects/${projectId}/analytics`);
     expect(analytics.body.totals).toMatchObject({ sponsoredOperations: 1, costChargedWei: charged.toString() });
 
-    await eventually("sponsorship webhooks", async () => receiver.received.length >= 4, 20_000);
-    const types = receiver.verifyAll(endpoint.body.secret).map((m) => m.type).sort();
-    expect(types).toEqual(["alert.sponsor_balance_low", "sponsorship.funded", "sponsorship.operation_sponsored", "sponsorship.withdrawn"]);
+    await eventually("sponsorship webhooks", async () => receiver.received.length >= 5, 20_000);
+    const messages = receiver.verifyAll(endpoint.body.secret);
+    const types = messages.map((m) => m.type).sort();
+    expect(types).toEqual(["alert.sponsor_balance_low", "alert.sponsor_spend_rate", "sponsorship.funded", "sponsorship.operation_sponsored", "sponsorship.withdrawn"]);
+    const spend = messages.find((m) => m.type === "alert.sponsor_spend_rate")!;
+    expect(JSON.stringify(spend)).toContain(charged.toString()); // the window's spend is this one charge
   });
 });

@@ -1,6 +1,7 @@
 // Real ERC-4337 parts for local runs: the canonical EntryPoint v0.8 (through the deterministic
-// CREATE2 deployer anvil ships), SimpleAccountFactory, OneKeyPaymaster, alto as the bundler and
-// the ERC-7677 sponsor service.
+// CREATE2 deployer anvil ships), SimpleAccountFactory, Simple7702Account (the EIP-7702 delegate;
+// the chain must run Prague or later), OneKeyPaymaster, alto as the bundler and the ERC-7677
+// sponsor service (services/sponsor) with its caps database.
 //
 //   const aa = await startLocalAA({ rpcUrl, deployerKey });   // free ports, anvil's keys
 //   ... aa.bundlerUrl, aa.sponsorUrl, aa.paymaster, aa.factory ...
@@ -17,7 +18,7 @@ import { deployArtifact, artifact, deployOneKey, type OneKeyDeployment } from ".
 import { ANVIL_KEYS } from "../lib/anvil.ts";
 import { freePort } from "../lib/ports.ts";
 import { startService, rpc, type Service } from "../lib/service.ts";
-import type { SponsorPolicy } from "./sponsor-service.ts";
+import type { SponsorPolicy } from "@onekey/sponsor-service";
 
 const require = createRequire(import.meta.url);
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -56,12 +57,24 @@ export interface AADeployment {
   entryPoint: Address;
   factory: Address;
   paymaster: Address;
+  /** Simple7702Account: what a person's EOA delegates to (EIP-7702) instead of deploying a SimpleAccount. */
+  simple7702Account: Address;
 }
 
-/** EntryPoint (canonical), SimpleAccountFactory and a staked OneKeyPaymaster for the registries. */
+/** Deploys Simple7702Account from the npm package's bytecode (its EntryPoint is the canonical v0.8). */
+export async function deploySimple7702Account(wallet: Wallet, publicClient: PublicClient): Promise<Address> {
+  const { abi, bytecode } = require("@account-abstraction/contracts/artifacts/Simple7702Account.json") as { abi: unknown[]; bytecode: Hex };
+  const hash = await wallet.deployContract({ abi, bytecode } as never);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (!receipt.contractAddress) throw new Error("deploying Simple7702Account failed");
+  return getAddress(receipt.contractAddress);
+}
+
+/** EntryPoint (canonical), SimpleAccountFactory, Simple7702Account and a staked OneKeyPaymaster for the registries. */
 export async function deployAA(wallet: Wallet, publicClient: PublicClient, oneKey: OneKeyDeployment): Promise<AADeployment> {
   const entryPoint = await deployCanonicalEntryPoint(wallet, publicClient);
   const factory = await deployArtifact(wallet, publicClient, "SimpleAccountFactory", [entryPoint]);
+  const simple7702Account = await deploySimple7702Account(wallet, publicClient);
   const paymaster = await deployArtifact(wallet, publicClient, "OneKeyPaymaster", [
     entryPoint, oneKey.projectRegistry, oneKey.recordRegistry, oneKey.attestationRegistry, wallet.account.address,
   ]);
@@ -69,7 +82,7 @@ export async function deployAA(wallet: Wallet, publicClient: PublicClient, oneKe
   const { abi } = artifact("OneKeyPaymaster");
   const hash = await wallet.writeContract({ address: paymaster, abi, functionName: "addProtocolStake", args: [86_400], value: parseEther("1") } as never);
   await publicClient.waitForTransactionReceipt({ hash });
-  return { entryPoint, factory: getAddress(factory), paymaster: getAddress(paymaster) };
+  return { entryPoint, factory: getAddress(factory), paymaster: getAddress(paymaster), simple7702Account };
 }
 
 export interface StartAltoOptions {
@@ -149,12 +162,15 @@ export interface StartLocalAAOptions {
   executorKey?: Hex;
   utilityKey?: Hex;
   sponsorKey?: Hex;
-  /** The sponsor service's policy; default: every project its key sponsors, 1,000 ops per sender a day. */
+  /** The sponsor service's policy; default: every project its key sponsors, authorised subjects only, 1,000 ops per subject a day. */
   policy?: SponsorPolicy;
+  /** The sponsor service's caps database: PostgreSQL by URL, else PGlite in `sponsorDbDir` (default: a temporary directory removed on stop). */
+  sponsorDatabaseUrl?: string;
+  sponsorDbDir?: string;
   /** Where alto's log goes; default $ONEKEY_AA_LOGS_DIR, else a temporary directory removed on stop. */
   logsDir?: string;
   /** Reuse an existing deployment (a resumed chain). */
-  existing?: AADeployment;
+  existing?: Omit<AADeployment, "simple7702Account"> & { simple7702Account?: Address };
   /** Passed to alto (startAlto). */
   alto?: Pick<StartAltoOptions, "maxBlockRange" | "minBundleIntervalMs" | "maxBundleIntervalMs" | "debugEndpoints">;
 }
@@ -166,7 +182,9 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
     account: privateKeyToAccount(o.deployerKey ?? ANVIL_KEYS[0]), chain: await chainOf(publicClient), transport: http(o.rpcUrl),
   });
   const oneKey = o.oneKey ?? (await deployOneKey(wallet, publicClient));
-  const deployment = o.existing ?? (await deployAA(wallet, publicClient, oneKey));
+  const deployment: Omit<AADeployment, "simple7702Account"> & { simple7702Account?: Address } = o.existing ?? (await deployAA(wallet, publicClient, oneKey));
+  // A chain saved before Simple7702Account was part of the deployment gets it now.
+  if (!deployment.simple7702Account) deployment.simple7702Account = await deploySimple7702Account(wallet, publicClient);
   const keptLogs = o.logsDir ?? process.env.ONEKEY_AA_LOGS_DIR;
   const ownLogs = keptLogs ? undefined : mkdtempSync(join(tmpdir(), "onekey-aa-"));
   const logsDir = keptLogs ?? ownLogs!;
@@ -174,10 +192,12 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
     rpcUrl: o.rpcUrl, port: o.bundlerPort ?? (await freePort()), executorKey: o.executorKey ?? ANVIL_KEYS[8],
     utilityKey: o.utilityKey ?? ANVIL_KEYS[9], logFile: join(logsDir, "alto.log"), ...o.alto,
   });
-  const { startSponsorService } = await import("./sponsor-service.ts");
+  const { startSponsorService } = await import("@onekey/sponsor-service");
+  const ownDb = o.sponsorDatabaseUrl || o.sponsorDbDir ? undefined : mkdtempSync(join(tmpdir(), "onekey-sponsor-db-"));
   const sponsor = await startSponsorService({
     port: o.sponsorPort ?? (await freePort()), rpcUrl: o.rpcUrl, paymaster: deployment.paymaster, signerKey: o.sponsorKey ?? ANVIL_KEYS[4],
-    policy: o.policy ?? { validitySeconds: 600, default: { maxOpsPerSender: 1_000 } },
+    policy: o.policy ?? { validitySeconds: 600, default: { maxOpsPerSubject: 1_000 } },
+    databaseUrl: o.sponsorDatabaseUrl, dbDir: o.sponsorDbDir ?? ownDb, simpleAccountFactory: deployment.factory,
   }).catch(async (error) => {
     await alto.stop();
     throw error;
@@ -185,6 +205,7 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
   const sponsorService: Service = { name: "sponsor service", stop: sponsor.stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never };
   return {
     ...deployment,
+    simple7702Account: deployment.simple7702Account,
     oneKey,
     bundlerUrl: alto.url,
     sponsorUrl: sponsor.url,
@@ -194,6 +215,7 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
       await sponsor.stop();
       await alto.stop();
       if (ownLogs) rmSync(ownLogs, { recursive: true, force: true });
+      if (ownDb) rmSync(ownDb, { recursive: true, force: true });
     },
   };
 }

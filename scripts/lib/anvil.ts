@@ -18,6 +18,8 @@ export interface StartAnvilOptions {
   chainId?: number;
   /** Seconds per block; omitted = mine on every transaction. */
   blockTime?: number;
+  /** EVM hardfork (anvil's default is its latest); "prague" is what Base runs, EIP-7702 included. */
+  hardfork?: string;
   /** Extra CLI flags. */
   args?: string[];
   /** Where anvil's stdout/stderr go (default: discarded). */
@@ -47,6 +49,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const chainId = options.chainId ?? 31337;
   const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--silent"];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  if (options.hardfork) args.push("--hardfork", options.hardfork);
   args.push(...(options.args ?? []));
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const log = options.log;

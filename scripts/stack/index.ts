@@ -80,6 +80,8 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
         args: [
           "--host", "127.0.0.1", "--port", String(config.ports.rpc), "--chain-id", String(CHAIN_ID),
           "--state", statePath, "--state-interval", "2",
+          // Base runs Prague: EIP-7702 delegations (Simple7702Account) work as they do there.
+          "--hardfork", "prague",
         ],
         logFile: join(logsDir, "anvil.log"),
         ready: async () => (await rpc(rpcUrl, "eth_chainId")) !== undefined,
@@ -110,13 +112,19 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
 
     log(`gas sponsorship: EntryPoint v0.8, paymaster, alto on :${config.ports.bundler}, sponsor service on :${config.ports.sponsor}`);
     const existing = resumed && previous!.addresses.paymaster
-      ? { entryPoint: previous!.addresses.entryPoint, factory: previous!.addresses.factory, paymaster: previous!.addresses.paymaster }
+      ? {
+        entryPoint: previous!.addresses.entryPoint, factory: previous!.addresses.factory, paymaster: previous!.addresses.paymaster,
+        simple7702Account: previous!.addresses.simple7702Account,
+      }
       : undefined;
     const aa = await startLocalAA({
       rpcUrl, wallet: deployer, publicClient, oneKey: registries,
       bundlerPort: config.ports.bundler, sponsorPort: config.ports.sponsor,
       executorKey: ANVIL_KEYS[8], utilityKey: ANVIL_KEYS[9], sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")],
       logsDir, existing,
+      // The caps live beside the chain state, so a restart keeps what was counted.
+      sponsorDbDir: join(config.dataDir, "sponsor"), sponsorDatabaseUrl: process.env.ONEKEY_SPONSOR_DATABASE_URL || undefined,
+      policy: STACK_SPONSOR_POLICY,
     });
     services.push(...aa.services);
 
@@ -127,6 +135,7 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       entryPoint: aa.entryPoint,
       factory: aa.factory,
       paymaster: aa.paymaster,
+      simple7702Account: aa.simple7702Account,
     };
     const indexerUrl = `http://127.0.0.1:${config.ports.indexer}`;
     log(`indexer: Ponder on ${indexerUrl} (PGlite in the data dir)`);
@@ -188,6 +197,16 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
   }
 }
 
+/**
+ * The local sponsor service's policy: every project whose SPONSOR role the service's key holds,
+ * for subjects the project authorised (an API key with the sponsor scope, or a ticket its backend
+ * signs; the demo signs a ticket), within caps a local run never meets by accident.
+ */
+export const STACK_SPONSOR_POLICY = {
+  validitySeconds: 600,
+  default: { access: "authorised" as const, maxOpsPerSubject: 1_000, maxOpsPerProject: 100_000, maxOpsPerTicket: 1_000 },
+};
+
 /** anvil dev accounts by role (index = account). Keys 8 and 9 run the bundler. */
 export const DEMO_ROLES = ["deployer", "org-admin", "reviewer", "auditor", "sponsor-signer", "dapp-operator"] as const;
 
@@ -197,7 +216,7 @@ function inProcess(name: string, stop: () => Promise<void>): Service {
 }
 
 function wipe(dataDir: string): void {
-  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs"]) {
+  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs", "sponsor"]) {
     rmSync(join(dataDir, entry), { recursive: true, force: true });
   }
 }

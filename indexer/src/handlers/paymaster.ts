@@ -4,7 +4,7 @@
 // totals cannot be, and the event is recorded as skipped.
 import { ponder } from "ponder:registry";
 import { project, sponsorFunding, sponsorship } from "ponder:schema";
-import { thresholds } from "../alerts.ts";
+import { checkSpendRate, thresholds } from "../alerts.ts";
 import { emit, raiseAlert, type EmitContext, type LoggedEvent } from "../emit.ts";
 import { guarded, skip } from "./total.ts";
 
@@ -88,5 +88,6 @@ ponder.on("OneKeyPaymaster:UserOperationSponsored", async ({ event, context }) =
       .onConflictDoNothing();
     await emit(context, event, "sponsorship.operation_sponsored", event.args, [projectId]);
     if (before !== null) await checkBalance(context, event, projectId, before, before - charged);
+    await checkSpendRate(context, event, projectId, charged);
   });
 });

@@ -1,5 +1,7 @@
-// Sponsored user operations through a real bundler (alto) on a real anvil, with the canonical
-// EntryPoint v0.8, OneKeyPaymaster and the ERC-7677 sponsor service.
+// Sponsored user operations through a real bundler (alto) on a real anvil (Prague), with the
+// canonical EntryPoint v0.8, OneKeyPaymaster and the ERC-7677 sponsor service: SimpleAccounts and
+// EIP-7702-delegated EOAs (Simple7702Account). Who may be sponsored, and the caps, are tested in
+// services/sponsor/test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPublicClient, createWalletClient, decodeAbiParameters, decodeFunctionData, encodeFunctionData, http, keccak256, parseAbi,
@@ -9,10 +11,14 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
 import { startLocalAA, CANONICAL_ENTRY_POINT_V08, entryPointInitCode, type LocalAA } from "../../../scripts/aa/local.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, entryPointAbi } from "../abis.ts";
 import {
   chargeOf, createSponsoredClient, estimateSponsoredCost, getProjectBalance, PAYMASTER_POSTOP_GAS, sendSponsored, smartAccountSender,
-  SponsorshipRefusedError, toOneKeyAccount, UserOperationRejectedError, type SponsorRefusal,
+  API_KEY_SCOPE_SPONSOR, signSponsorshipTicket, SponsorshipRefusedError, toOneKey7702Account, toOneKeyAccount, UserOperationRejectedError,
+  type SponsorRefusal,
 } from "./index.ts";
 import { accountGrantee, computeRecordId, projectGrantee, registerRecord } from "../contracts/actions.ts";
 import { draftOp, executeCall, GAS, initCodeFor, sponsor } from "../../../test/helpers/userops.ts";
@@ -36,11 +42,14 @@ describe("sponsored user operations via alto", () => {
     const id = BigInt(r.logs[0].topics[1]!);
     if (sponsorRole) await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [id, aa.sponsorSigner, SPONSOR]);
     if (funded) await send(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [id], parseEther("1"));
+    // The project's backend authorises its subjects with this key (sponsor scope).
+    await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "addApiKey", [id, keccak256(toHex(apiKeyOf(id))), API_KEY_SCOPE_SPONSOR, 2n ** 40n]);
     return id;
   };
+  const apiKeyOf = (projectId: bigint) => `ok_test_sponsor_${projectId}`;
   const clientFor = async (projectId: bigint) => {
     const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId, pollingInterval: 100 });
+    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId, apiKey: apiKeyOf(projectId), pollingInterval: 100 });
   };
   const setKey = (n: string) => ({ to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex(n))] }) });
   const register = (salt: Hex) => ({
@@ -69,16 +78,16 @@ describe("sponsored user operations via alto", () => {
   let project: bigint; // funded, sponsored by the service with its default policy
 
   beforeAll(async () => {
-    anvil = await startAnvil();
+    anvil = await startAnvil({ hardfork: "prague" });
     publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
     aa = await startLocalAA({
       rpcUrl: anvil.rpcUrl,
       policy: {
         validitySeconds: 600,
         projects: {
-          "1": { maxOpsPerSender: 1_000 },
-          "2": { maxOpsPerSender: 1_000 },
-          "3": { methods: ["RecordRegistry.setEncryptionKey"], maxOpsPerSender: 1 },
+          "1": { maxOpsPerSubject: 1_000 },
+          "2": { maxOpsPerSubject: 1_000 },
+          "3": { methods: ["RecordRegistry.setEncryptionKey"], maxOpsPerSubject: 1 },
           "4": { maxCostWei: 1n },
         },
       },
@@ -137,6 +146,51 @@ describe("sponsored user operations via alto", () => {
     expect(await publicClient.getBalance({ address: account.address })).toBe(0n);
   });
 
+  it("EIP-7702: a zero-ETH EOA delegates to Simple7702Account, registers, grants and revokes, sponsored under a ticket; charges match EntryPoint", async () => {
+    const owner = privateKeyToAccount(generatePrivateKey());
+    expect(await publicClient.getBalance({ address: owner.address })).toBe(0n);
+    const account = await toOneKey7702Account({ client: publicClient, owner, implementation: aa.simple7702Account });
+    expect(account.address).toBe(owner.address); // the EOA is the account: no deployment, no new address
+    // The project's backend (its SPONSOR signer here) signs a ticket for this EOA.
+    const backend = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[4]), chain: foundry, transport: http(anvil.rpcUrl) });
+    const now = Number((await publicClient.getBlock()).timestamp);
+    const ticket = await signSponsorshipTicket(backend, { chainId: 31337, paymaster: aa.paymaster, projectId: project, subject: owner.address, maxOps: 3, validUntil: now + 3_600 });
+    const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: project, ticket, pollingInterval: 100 });
+    const salt = keccak256(toHex("7702-record"));
+    const recordId = computeRecordId(owner.address, salt);
+    const grantee = accountGrantee(privateKeyToAccount(ANVIL_KEYS[2]).address);
+    const steps = [
+      register(salt),
+      { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }) },
+      { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, grantee] }) },
+    ];
+    for (const [i, call] of steps.entries()) {
+      const before = await balance(project);
+      const depositBefore = await deposit();
+      const r = await sendSponsored(bundler, { calls: [call] });
+      expect(r.success).toBe(true);
+      expect(r.charge.sender).toBe(owner.address);
+      if (i === 0) {
+        // the first operation carried the authorisation: the EOA now delegates to Simple7702Account
+        const tx = await publicClient.getTransaction({ hash: r.receipt.transactionHash });
+        expect(tx.type).toBe("eip7702");
+        expect(await publicClient.getCode({ address: owner.address })).toBe(`0xef0100${aa.simple7702Account.slice(2).toLowerCase()}`);
+      }
+      expect(before - (await balance(project))).toBe(r.charge.charged);
+      const fromEntryPoint = await postOpArgs(r.receipt.transactionHash, r.userOpHash);
+      expect(r.charge.actualGasCost).toBe(fromEntryPoint.actualGasCost);
+      expect(r.charge.charged).toBe(chargeOf(fromEntryPoint.actualGasCost, fromEntryPoint.feePerGas, PAYMASTER_POSTOP_GAS));
+      expect(depositBefore - (await deposit())).toBe(r.actualGasCost);
+    }
+    const record = await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [recordId] });
+    expect(record.owner).toBe(owner.address);
+    expect((await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })).revoked).toBe(true);
+    expect(await publicClient.getBalance({ address: owner.address })).toBe(0n);
+    // the ticket allowed three operations: a fourth is refused before anything is signed
+    const error = await sendSponsored(bundler, { calls: [setKey("fourth")] }).catch((e: unknown) => e);
+    expect((error as SponsorshipRefusedError).reason).toBe("TICKET_USED_UP");
+  });
+
   it("SDK actions run as sponsored operations through smartAccountSender (a batch is one operation)", async () => {
     const bundler = await clientFor(project);
     const salt = keccak256(toHex("via-sender"));
@@ -178,24 +232,26 @@ describe("sponsored user operations via alto", () => {
         data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [keccak256(toHex("r")), projectGrantee(3n), 0, 0n, 1n, "0x"] }),
       }]);
     });
-    it("a sender over its per-period limit", async () => {
+    it("a subject over its per-period limit", async () => {
       const bundler = await clientFor(3n);
       await sendSponsored(bundler, { calls: [setKey("first")] });
-      await refusedBy("SENDER_LIMIT_REACHED", 3n, [setKey("second")], bundler);
+      await refusedBy("SUBJECT_OPS_CAP_REACHED", 3n, [setKey("second")], bundler);
     });
     it("a suspended project", async () => {
       const id = await newProject(true);
       await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "suspend", [id]);
       // not in this service's project list either way; check the on-chain role path with a default-policy service
-      const { startSponsorService } = await import("../../../scripts/aa/sponsor-service.ts");
+      const { startSponsorService } = await import("@onekey/sponsor-service");
       const { freePort } = await import("../../../scripts/lib/ports.ts");
-      const service = await startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], policy: { validitySeconds: 600 } });
+      const dbDir = mkdtempSync(join(tmpdir(), "onekey-sponsor-db-"));
+      const service = await startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], policy: { validitySeconds: 600 }, dbDir });
       try {
         const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-        const b = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: service.url, projectId: id });
+        const b = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: service.url, projectId: id, apiKey: apiKeyOf(id) });
         await refusedBy("SIGNER_NOT_SPONSOR", id, [setKey("x")], b);
       } finally {
         await service.stop();
+        rmSync(dbDir, { recursive: true, force: true });
       }
     });
 
@@ -210,7 +266,7 @@ describe("sponsored user operations via alto", () => {
         paymasterVerificationGasLimit: toHex(estimate.paymasterVerificationGasLimit), paymasterPostOpGasLimit: toHex(estimate.paymasterPostOpGasLimit),
       };
       const ask = async (o: object) => {
-        const res = await fetch(aa.sponsorUrl, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [o, aa.entryPoint, toHex(31337), { projectId: toHex(project) }] }) });
+        const res = await fetch(aa.sponsorUrl, { method: "POST", headers: { authorization: `Bearer ${apiKeyOf(project)}` }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [o, aa.entryPoint, toHex(31337), { projectId: toHex(project) }] }) });
         return (await res.json()) as { result?: { paymasterData: Hex }; error?: { data: { reason: string } } };
       };
       expect((await ask(op)).result?.paymasterData).toMatch(/^0x/);
@@ -219,7 +275,7 @@ describe("sponsored user operations via alto", () => {
       expect((await ask({ ...op, paymasterPostOpGasLimit: toHex(1n) })).error?.data.reason).toBe("GAS_LIMITS_CHANGED");
       expect((await ask({ ...op, callGasLimit: toHex(50_000_000n) })).error?.data.reason).toBe("OVER_GAS_LIMIT");
       expect((await ask({ ...op, callGasLimit: "0xnothex" })).error?.data.reason).toBe("INVALID_REQUEST");
-      const wrongChain = await fetch(aa.sponsorUrl, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(8453), { projectId: toHex(project) }] }) });
+      const wrongChain = await fetch(aa.sponsorUrl, { method: "POST", headers: { authorization: `Bearer ${apiKeyOf(project)}` }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(8453), { projectId: toHex(project) }] }) });
       expect(((await wrongChain.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("WRONG_CHAIN");
     });
   });

@@ -2,8 +2,16 @@
 // (ERC-4337 EntryPoint v0.8, OneKeyPaymaster, an ERC-7677 sponsor service).
 export { toOneKeyAccount } from "./account.ts";
 export type { ToOneKeyAccountParameters, ToOneKeyAccountReturnType } from "./account.ts";
+export { ChainRequiredError, toOneKey7702Account } from "./account7702.ts";
+export type { ToOneKey7702AccountParameters, ToOneKey7702AccountReturnType } from "./account7702.ts";
 export {
-  ENTRY_POINT_V08, PAYMASTER_POSTOP_GAS, PAYMASTER_VERIFICATION_GAS, POSTOP_OVERHEAD_GAS, STUB_SIGNATURE, sponsorshipTypes,
+  InvalidSponsorshipTicketError, parseSponsorshipTicket, signSponsorshipTicket, sponsorshipTicketDomain, sponsorshipTicketTypes,
+} from "./ticket.ts";
+export type {
+  ParsedSponsorshipTicket, SignSponsorshipTicketErrorType, SignSponsorshipTicketParameters, SignSponsorshipTicketReturnType, SponsorshipTicket,
+} from "./ticket.ts";
+export {
+  API_KEY_SCOPE_SPONSOR, ENTRY_POINT_V08, PAYMASTER_POSTOP_GAS, PAYMASTER_VERIFICATION_GAS, POSTOP_OVERHEAD_GAS, STUB_SIGNATURE, sponsorshipTypes,
   chargeOf, encodePaymasterData, maxSponsoredCharge, maxSponsoredCost, sponsoredChargesIn,
   SmartAccountUnsupportedError, SponsoredOperationRevertedError, SponsorshipRefusedError,
 } from "./paymaster.ts";

@@ -17,6 +17,12 @@ export const PAYMASTER_POSTOP_GAS = 40_000n;
 /** OneKeyPaymaster.POSTOP_OVERHEAD_GAS. */
 export const POSTOP_OVERHEAD_GAS = 12_000n;
 
+/**
+ * The API-key scope bit (ProjectRegistry.addApiKey `scopes`) that lets a project's backend ask the
+ * sponsor service to sponsor an operation. The indexer's bits are 1-8 (docs/indexer.md).
+ */
+export const API_KEY_SCOPE_SPONSOR = 16;
+
 /** A syntactically valid ECDSA signature for gas estimation (recovers to an unrelated address). */
 export const STUB_SIGNATURE: Hex = `0x${"f".repeat(31)}${"0".repeat(33)}7${"a".repeat(63)}1c`;
 
@@ -81,7 +87,12 @@ export function sponsoredChargesIn(logs: Log[]): SponsoredCharge[] {
 export type SponsorRefusal =
   | "INVALID_REQUEST" | "UNSUPPORTED_ENTRY_POINT" | "WRONG_CHAIN" | "PROJECT_NOT_SPONSORED" | "SIGNER_NOT_SPONSOR"
   | "CALL_NOT_SPONSORED" | "METHOD_NOT_ALLOWED" | "FOREIGN_PROJECT" | "GAS_LIMITS_CHANGED" | "OVER_GAS_LIMIT" | "FEE_TOO_HIGH" | "OVER_MAX_COST"
-  | "PROJECT_BALANCE_TOO_LOW" | "SENDER_LIMIT_REACHED" | "INTERNAL";
+  | "PROJECT_BALANCE_TOO_LOW" | "INTERNAL"
+  // who may be sponsored: an API key of the project with the sponsor scope, or a ticket
+  | "NOT_AUTHORISED" | "API_KEY_REJECTED" | "API_KEY_MISSING_SCOPE"
+  | "INVALID_TICKET" | "TICKET_EXPIRED" | "TICKET_WRONG_PROJECT" | "TICKET_WRONG_SUBJECT" | "TICKET_SIGNER_NOT_SPONSOR" | "TICKET_USED_UP"
+  // caps per period, shared by every sponsor-service replica
+  | "PROJECT_OPS_CAP_REACHED" | "PROJECT_SPEND_CAP_REACHED" | "SUBJECT_OPS_CAP_REACHED" | "SUBJECT_SPEND_CAP_REACHED";
 
 /** The sponsor service refused to sign; `reason` names the policy rule. Nothing was sent. */
 export class SponsorshipRefusedError extends BaseError {

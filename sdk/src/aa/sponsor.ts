@@ -1,20 +1,21 @@
 // Sponsored user operations: a bundler client whose paymaster is an ERC-7677 sponsor service, gas
 // and cost estimation, sending, and the project budget in the paymaster.
 import {
-  decodeErrorResult, http, toHex, type Account, type Address, type Chain, type Client, type Hex, type Log, type TransactionReceipt,
+  decodeErrorResult, http, toHex, type Account, type Address, type Chain, type Client, type Hex, type LocalAccount, type Log, type TransactionReceipt,
   type Transport, type WalletClient,
 } from "viem";
 import {
   createBundlerClient, createPaymasterClient, estimateUserOperationGas, prepareUserOperation, sendUserOperation, waitForUserOperationReceipt,
   type PaymasterClient, type SmartAccount, type UserOperationReceipt,
 } from "viem/account-abstraction";
-import { estimateFeesPerGas, estimateGas, getCode, readContract, writeContract, waitForTransactionReceipt } from "viem/actions";
+import { estimateFeesPerGas, estimateGas, getCode, prepareAuthorization, readContract, writeContract, waitForTransactionReceipt } from "viem/actions";
 import { oneKeyPaymasterAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
 import {
   maxSponsoredCharge, maxSponsoredCost, sponsoredChargesIn, SponsoredOperationRevertedError, SponsorshipRefusedError,
   type SponsoredCharge, type SponsorRefusal,
 } from "./paymaster.ts";
+import type { SponsorshipTicket } from "./ticket.ts";
 
 export type SponsoredCall = { to: Address; data: Hex; value?: bigint };
 
@@ -51,9 +52,16 @@ export type CreateSponsoredClientParameters = {
   account: SmartAccount;
   publicClient: ReadClient;
   bundlerUrl: string;
-  /** An ERC-7677 sponsor service (scripts/aa/sponsor-service.ts locally). */
+  /** An ERC-7677 sponsor service (services/sponsor). */
   paymasterUrl: string;
   projectId: bigint;
+  /** A ticket the project's backend signed for this account (signSponsorshipTicket); sent in the ERC-7677 context. */
+  ticket?: SponsorshipTicket;
+  /**
+   * The project's API key with the sponsor scope, sent as `Authorization: Bearer`. For a project's
+   * own backend (server to server) only: never ship an API key to a browser.
+   */
+  apiKey?: string;
   /** How often receipts are polled (ms); default 250. */
   pollingInterval?: number;
 };
@@ -62,13 +70,14 @@ export type CreateSponsoredClientParameters = {
  * with every SDK contract action (writes become sponsored user operations).
  */
 export function createSponsoredClient(p: CreateSponsoredClientParameters) {
-  const paymaster = createPaymasterClient({ transport: http(p.paymasterUrl) });
+  const headers = p.apiKey ? { authorization: `Bearer ${p.apiKey}` } : undefined;
+  const paymaster = createPaymasterClient({ transport: http(p.paymasterUrl, headers ? { fetchOptions: { headers } } : {}) });
   return createBundlerClient({
     account: p.account,
     client: p.publicClient,
     transport: http(p.bundlerUrl),
     paymaster,
-    paymasterContext: { projectId: toHex(p.projectId) },
+    paymasterContext: { projectId: toHex(p.projectId), ...(p.ticket ? { ticket: p.ticket } : {}) },
     pollingInterval: p.pollingInterval ?? 250,
     userOperation: {
       // The node's own fee suggestion; the sponsor service caps fees near it.
@@ -148,11 +157,25 @@ export type SendSponsoredReturnType = UserOperationReceipt & {
 };
 export type SendSponsoredErrorType = SponsorshipRefusedError | UserOperationRejectedError | SponsoredOperationRevertedError;
 
+/**
+ * The signed EIP-7702 authorisation a 7702 account's first operation carries (undefined for other
+ * accounts and once delegated). viem estimates with a stub authorisation and leaves signing to us.
+ */
+async function authorizationFor(account: SmartAccount) {
+  const auth = (account as { authorization?: { account: LocalAccount; address: Address } }).authorization;
+  if (!auth?.account.signAuthorization || (await account.isDeployed())) return undefined;
+  const prepared = await prepareAuthorization(account.client, { account: auth.account, address: auth.address });
+  return auth.account.signAuthorization(prepared);
+}
+
 /** Sends calls as one sponsored user operation and waits for it; throws if its calls reverted. */
 export async function sendSponsored(bundler: CreateSponsoredClientReturnType, p: SendSponsoredParameters): Promise<SendSponsoredReturnType> {
   let hash: Hex;
   try {
-    hash = await sendUserOperation(bundler, { account: bundler.account, calls: p.calls.map((c) => ({ ...c, value: c.value ?? 0n })), ...p.gas } as never);
+    const authorization = await authorizationFor(bundler.account);
+    hash = await sendUserOperation(bundler, {
+      account: bundler.account, calls: p.calls.map((c) => ({ ...c, value: c.value ?? 0n })), ...p.gas, ...(authorization ? { authorization } : {}),
+    } as never);
   } catch (error) {
     throw toSponsorError(error);
   }

@@ -1,49 +1,30 @@
 // The sponsor service: an ERC-7677 paymaster web service (pm_getPaymasterStubData,
 // pm_getPaymasterData) that applies a project's policy before its SPONSOR key signs.
 //
-//   ONEKEY_SPONSOR_KEY=0x… ONEKEY_PAYMASTER=0x… ONEKEY_RPC_URL=http://127.0.0.1:8545 \
-//   [ONEKEY_SPONSOR_POLICY=policy.json] ONEKEY_SPONSOR_PORT=4338 node scripts/aa/sponsor-service.ts
-//
-// The signing key comes from the environment only, never from the repository. Every refusal is a
-// JSON-RPC error whose `data.reason` names the rule (SponsorRefusal below); the SDK maps it to
-// SponsorshipRefusedError.
-import { readFileSync } from "node:fs";
+// A project's budget is spent only for subjects it authorised: a request with one of its API keys
+// holding the sponsor scope (server to server, checked against the on-chain key hash), or a ticket
+// its backend signed for the sender (passed in the ERC-7677 context). An "open" project sponsors
+// anyone, within caps it must set. Caps per project, per subject and per ticket are counted in a
+// database (PGlite, or PostgreSQL shared by replicas), so neither a restart nor a second instance
+// resets them. Every refusal is a JSON-RPC error whose `data.reason` names the rule; the SDK maps
+// it to SponsorshipRefusedError. The signing key comes from the environment only (src/main.ts).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import {
-  createPublicClient, decodeFunctionData, http, keccak256, parseAbi, toFunctionSelector, toHex, type Abi, type AbiFunction, type Address, type Hex, type PublicClient,
+  createPublicClient, decodeFunctionData, hashTypedData, http, keccak256, parseAbi, stringToBytes, toFunctionSelector, toHex, type Abi, type AbiFunction,
+  type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
-import { parseGrantee } from "../../sdk/src/contracts/grantees.ts";
+import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, simpleAccountFactoryAbi } from "@onekey/sdk/abis";
+import { parseGrantee } from "@onekey/sdk/contracts";
 import {
-  encodePaymasterData, ENTRY_POINT_V08, PAYMASTER_POSTOP_GAS, PAYMASTER_VERIFICATION_GAS, sponsorshipTypes,
-  STUB_SIGNATURE, type SponsorRefusal,
-} from "../../sdk/src/aa/index.ts";
+  API_KEY_SCOPE_SPONSOR, encodePaymasterData, ENTRY_POINT_V08, maxSponsoredCharge, parseSponsorshipTicket, PAYMASTER_POSTOP_GAS,
+  PAYMASTER_VERIFICATION_GAS, sponsorshipTicketDomain, sponsorshipTicketTypes, sponsorshipTypes, STUB_SIGNATURE, type SponsorRefusal,
+} from "@onekey/sdk/aa";
+import { BaseError } from "@onekey/sdk/errors";
+import { checkPolicy, effectivePolicy, type EffectivePolicy, type SponsorPolicy } from "./policy.ts";
+import { openStore, takeCapacity, type Store } from "./store.ts";
 
-/** What one project sponsors. Every field is optional; omitted = the default below. */
-export interface ProjectPolicy {
-  /** Functions sponsored, as "RecordRegistry.registerRecord"; default: all the paymaster allows. */
-  methods?: string[];
-  /** Sponsored operations per sender per period; 0 = unlimited. Default 100. */
-  maxOpsPerSender?: number;
-  /** Length of that period in seconds. Default one day. */
-  periodSeconds?: number;
-  /** callGasLimit + verificationGasLimit + preVerificationGas ceiling. Default 3,000,000. */
-  maxGasPerOp?: bigint;
-  /** Ceiling on an operation's maxCost (wei), i.e. what it can reserve. Default: none. */
-  maxCostWei?: bigint;
-  /** Priority-fee ceiling (wei). Default: twice the node's suggestion. */
-  maxPriorityFeePerGas?: bigint;
-}
-
-export interface SponsorPolicy {
-  /** Per-project policies; when given, only these projects are sponsored. */
-  projects?: Record<string, ProjectPolicy>;
-  /** The policy of any project not listed (ignored when `projects` is given). */
-  default?: ProjectPolicy;
-  /** Seconds a signature stays valid (validUntil = latest block time + this). */
-  validitySeconds: number;
-}
+export type { ProjectPolicy, SponsorPolicy } from "./policy.ts";
 
 export interface SponsorServiceOptions {
   port: number;
@@ -51,14 +32,29 @@ export interface SponsorServiceOptions {
   paymaster: Address;
   signerKey: Hex;
   policy: SponsorPolicy;
+  /** PostgreSQL URL (replicas share it); otherwise PGlite in `dbDir`. */
+  databaseUrl?: string;
+  dbDir?: string;
+  /** An already open store (tests share one between services in one process). */
+  store?: Store;
+  /**
+   * The SimpleAccountFactory whose accounts a ticket may name by their owner: a ticket's subject
+   * then matches the sender when it is the sender, or the owner of the factory's salt-0 account at
+   * that address. Without it a subject must be the sender itself.
+   */
+  simpleAccountFactory?: Address;
 }
 
 export interface SponsorService {
   url: string;
   server: Server;
   signer: Address;
+  store: Store;
   stop(): Promise<void>;
 }
+
+/** The ERC-7677 context the SDK sends (createSponsoredClient). */
+type SponsorContext = { projectId?: Hex; ticket?: unknown };
 
 type RpcUserOp = {
   sender: Address; nonce: Hex; factory?: Address | null; factoryData?: Hex | null; callData: Hex;
@@ -66,11 +62,13 @@ type RpcUserOp = {
   paymasterVerificationGasLimit?: Hex | null; paymasterPostOpGasLimit?: Hex | null;
 };
 
-class Refusal extends Error {
+/** A request the policy refuses; `reason` names the rule. */
+class Refusal extends BaseError {
+  override name = "SponsorRefusal";
   readonly code: number;
   readonly reason: SponsorRefusal;
   constructor(code: number, reason: SponsorRefusal, message: string) {
-    super(message);
+    super(message, { docsPath: "paymaster.md#sponsor-service" });
     this.code = code;
     this.reason = reason;
   }
@@ -83,7 +81,6 @@ const accountAbi = parseAbi([
   "function execute(address target, uint256 value, bytes data)",
   "function executeBatch((address target, uint256 value, bytes data)[] calls)",
 ]);
-const DEFAULTS = { maxOpsPerSender: 100, periodSeconds: 86_400, maxGasPerOp: 3_000_000n };
 const SPONSOR_ROLE = 8;
 const pack = (hi: bigint, lo: bigint): Hex => `0x${((hi << 128n) | lo).toString(16).padStart(64, "0")}`;
 const big = (v: Hex | null | undefined, field: string): bigint => {
@@ -147,6 +144,7 @@ function callsOf(callData: Hex, targets: Awaited<ReturnType<typeof registryTarge
 }
 
 export async function startSponsorService(o: SponsorServiceOptions): Promise<SponsorService> {
+  checkPolicy(o.policy);
   const client = createPublicClient({ transport: http(o.rpcUrl) }) as PublicClient;
   const chainId = await client.getChainId();
   const signer = privateKeyToAccount(o.signerKey);
@@ -155,29 +153,39 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     registryTargets(client, o.paymaster),
     client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "POSTOP_OVERHEAD_GAS" }) as Promise<bigint>,
   ]);
-  // project:sender -> nonce -> when it was signed. Counting nonces, not requests, means a retry
-  // for the same operation does not use up the sender's quota (only one op per nonce can run).
-  const signed = new Map<string, Map<bigint, number>>();
+  const ownStore = o.store ? undefined : await openStore({ databaseUrl: o.databaseUrl, dir: o.dbDir });
+  const store = o.store ?? ownStore!;
 
-  function policyOf(projectId: bigint): Required<Pick<ProjectPolicy, "maxOpsPerSender" | "periodSeconds" | "maxGasPerOp">> & ProjectPolicy {
+  function policyOf(projectId: bigint): EffectivePolicy {
     const listed = o.policy.projects;
     const p = listed ? listed[projectId.toString()] : o.policy.default ?? {};
     if (!p) return refuse("PROJECT_NOT_SPONSORED", `project ${projectId} is not sponsored by this service`);
-    return { ...DEFAULTS, ...p };
+    return effectivePolicy(p);
   }
+  // The sender itself, or (with a factory) the owner whose salt-0 SimpleAccount the sender is: the
+  // address follows from the owner by CREATE2, so no contract can claim an owner it does not have.
+  async function subjectIs(subject: Address, sender: Address): Promise<boolean> {
+    if (subject.toLowerCase() === sender.toLowerCase()) return true;
+    if (!o.simpleAccountFactory) return false;
+    const account = await client.readContract({ address: o.simpleAccountFactory, abi: simpleAccountFactoryAbi, functionName: "getAddress", args: [subject, 0n] });
+    return account.toLowerCase() === sender.toLowerCase();
+  }
+  const isSponsor = (projectId: bigint, account: Address) =>
+    client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [projectId, account, SPONSOR_ROLE] });
 
   // Rules that need only the call: project, signer role, allow-list, method policy.
-  async function checkCall(op: RpcUserOp, entryPoint: Address, chain: Hex, context: { projectId?: Hex } | undefined) {
+  async function checkCall(op: RpcUserOp, entryPoint: Address, chain: Hex, context: SponsorContext | undefined) {
     if (typeof entryPoint !== "string" || entryPoint.toLowerCase() !== ENTRY_POINT_V08.toLowerCase()) {
       refuse("UNSUPPORTED_ENTRY_POINT", `unsupported entry point ${String(entryPoint).slice(0, 42)}`, -32602);
     }
     if (Number(chain) !== chainId) refuse("WRONG_CHAIN", `wrong chain ${Number(chain)}; this service signs for ${chainId}`, -32602);
-    if (!op || typeof op.sender !== "string" || typeof op.callData !== "string") refuse("INVALID_REQUEST", "user operation missing", -32602);
+    if (!op || typeof op.sender !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(op.sender) || typeof op.callData !== "string") {
+      refuse("INVALID_REQUEST", "user operation missing", -32602);
+    }
     if (context?.projectId === undefined) refuse("PROJECT_NOT_SPONSORED", "context.projectId is required");
     const projectId = big(context!.projectId, "context.projectId");
     const policy = policyOf(projectId);
-    const isSponsor = await client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [projectId, signer.address, SPONSOR_ROLE] });
-    if (!isSponsor) refuse("SIGNER_NOT_SPONSOR", `this service's key is not an active SPONSOR of project ${projectId}`);
+    if (!(await isSponsor(projectId, signer.address))) refuse("SIGNER_NOT_SPONSOR", `this service's key is not an active SPONSOR of project ${projectId}`);
     const allowed = await client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "isSponsorable", args: [op.callData] });
     if (!allowed) refuse("CALL_NOT_SPONSORED", "only OneKey registry calls are sponsored");
     const calls = callsOf(op.callData, targets);
@@ -190,15 +198,50 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     return { projectId, policy };
   }
 
-  // Rules on the priced operation: gas limits, fees, budget, per-sender quota.
-  async function checkPricing(op: RpcUserOp, projectId: bigint, policy: ReturnType<typeof policyOf>) {
+  // Who asks: the project's API key (sponsor scope), a ticket for this sender, or an open policy.
+  async function authorise(op: RpcUserOp, projectId: bigint, policy: EffectivePolicy, context: SponsorContext | undefined, apiKey: string | undefined) {
+    if (apiKey !== undefined) {
+      const keyHash = keccak256(stringToBytes(apiKey)); // the encoding ProjectRegistry.addApiKey stores (indexer/lib/api-key.ts)
+      const key = await client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "getApiKey", args: [projectId, keyHash] });
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      if (key.expiry === 0n || key.revoked || key.expiry <= now) {
+        refuse("API_KEY_REJECTED", `API key ${keyHash} is not a live key of project ${projectId} (unknown, revoked or expired)`, -32003);
+      }
+      if ((key.scopes & API_KEY_SCOPE_SPONSOR) === 0) refuse("API_KEY_MISSING_SCOPE", `API key ${keyHash} of project ${projectId} lacks the sponsor scope (${API_KEY_SCOPE_SPONSOR})`, -32003);
+      return { via: "apiKey" as const };
+    }
+    if (context?.ticket !== undefined) {
+      let ticket;
+      try {
+        ticket = await parseSponsorshipTicket(context.ticket, chainId, o.paymaster);
+      } catch (error) {
+        return refuse("INVALID_TICKET", (error as BaseError).shortMessage ?? "malformed ticket");
+      }
+      if (ticket.projectId !== projectId) refuse("TICKET_WRONG_PROJECT", `the ticket is for project ${ticket.projectId}, not ${projectId}`);
+      if (!(await subjectIs(ticket.subject, op.sender))) refuse("TICKET_WRONG_SUBJECT", `the ticket is for ${ticket.subject}, not ${op.sender} or its owner`);
+      const block = await client.getBlock();
+      if (BigInt(ticket.validUntil) <= block.timestamp) refuse("TICKET_EXPIRED", `the ticket expired at ${ticket.validUntil} (chain time ${block.timestamp})`);
+      if (!(await isSponsor(projectId, ticket.signer))) refuse("TICKET_SIGNER_NOT_SPONSOR", `the ticket's signer ${ticket.signer} is not an active SPONSOR of project ${projectId}`);
+      const digest = hashTypedData({
+        domain: sponsorshipTicketDomain(chainId, o.paymaster), types: sponsorshipTicketTypes, primaryType: "SponsorshipTicket",
+        message: { projectId, subject: ticket.subject, maxOps: ticket.maxOps, validUntil: ticket.validUntil, ticketId: ticket.ticketId },
+      });
+      return { via: "ticket" as const, ticket: { digest, maxOps: Math.min(ticket.maxOps, policy.maxOpsPerTicket), validUntil: ticket.validUntil } };
+    }
+    if (policy.access === "open") return { via: "open" as const };
+    return refuse("NOT_AUTHORISED", `project ${projectId} sponsors only subjects it authorised: send its API key (sponsor scope) or a ticket in context.ticket`, -32003);
+  }
+
+  // Rules on the priced operation: gas limits, fees, budget.
+  async function checkPricing(op: RpcUserOp, projectId: bigint, policy: EffectivePolicy) {
     const pmVerification = big(op.paymasterVerificationGasLimit, "paymasterVerificationGasLimit");
     const pmPostOp = big(op.paymasterPostOpGasLimit, "paymasterPostOpGasLimit");
     // The postOp limit decides the penalty the project pays; only the service's own limits are signed.
     if (pmVerification > PAYMASTER_VERIFICATION_GAS || pmPostOp > PAYMASTER_POSTOP_GAS || pmPostOp < postOpOverhead) {
       refuse("GAS_LIMITS_CHANGED", `paymaster gas limits must be at most ${PAYMASTER_VERIFICATION_GAS}/${PAYMASTER_POSTOP_GAS} and postOp at least ${postOpOverhead}`);
     }
-    const gas = big(op.callGasLimit, "callGasLimit") + big(op.verificationGasLimit, "verificationGasLimit") + big(op.preVerificationGas, "preVerificationGas");
+    const limits = { callGasLimit: big(op.callGasLimit, "callGasLimit"), verificationGasLimit: big(op.verificationGasLimit, "verificationGasLimit"), preVerificationGas: big(op.preVerificationGas, "preVerificationGas") };
+    const gas = limits.callGasLimit + limits.verificationGasLimit + limits.preVerificationGas;
     if (gas > policy.maxGasPerOp) refuse("OVER_GAS_LIMIT", `operation gas ${gas} exceeds ${policy.maxGasPerOp}`);
     const maxFee = big(op.maxFeePerGas, "maxFeePerGas");
     const priority = big(op.maxPriorityFeePerGas, "maxPriorityFeePerGas");
@@ -211,25 +254,26 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     if (policy.maxCostWei !== undefined && maxCost > policy.maxCostWei) refuse("OVER_MAX_COST", `maxCost ${maxCost} exceeds ${policy.maxCostWei}`);
     const balance = await client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] });
     if (balance < maxCost) refuse("PROJECT_BALANCE_TOO_LOW", `project ${projectId} balance ${balance} cannot cover maxCost ${maxCost}`);
-    return { pmVerification, pmPostOp, blockTime: Number(block.timestamp) };
+    const maxCharge = maxSponsoredCharge({ ...limits, paymasterVerificationGasLimit: pmVerification, paymasterPostOpGasLimit: pmPostOp, maxFeePerGas: maxFee });
+    return { pmVerification, pmPostOp, blockTime: Number(block.timestamp), maxCharge };
   }
 
-  function takeQuota(projectId: bigint, policy: ReturnType<typeof policyOf>, sender: Address, nonce: bigint) {
-    if (policy.maxOpsPerSender === 0) return;
-    const key = `${projectId}:${sender.toLowerCase()}`;
-    const since = Date.now() - policy.periodSeconds * 1000;
-    const nonces = signed.get(key) ?? new Map<bigint, number>();
-    for (const [n, t] of nonces) if (t <= since) nonces.delete(n);
-    if (!nonces.has(nonce) && nonces.size >= policy.maxOpsPerSender) {
-      refuse("SENDER_LIMIT_REACHED", `sender reached ${policy.maxOpsPerSender} sponsored operations per ${policy.periodSeconds} s`);
-    }
-    nonces.set(nonce, Date.now());
-    signed.set(key, nonces);
+  // The caps, from the shared database; `commit` records the operation (only when signing).
+  async function checkCaps(op: RpcUserOp, projectId: bigint, policy: EffectivePolicy, auth: Awaited<ReturnType<typeof authorise>>, maxCharge: bigint, commit: boolean) {
+    const refusal = await takeCapacity(store, {
+      projectId, sender: op.sender, nonce: big(op.nonce, "nonce"), maxCharge, caps: policy, ticket: auth.via === "ticket" ? auth.ticket : undefined, now: Date.now(),
+    }, commit);
+    if (refusal) refuse(refusal.reason, refusal.message);
   }
 
-  const methods: Record<string, (params: unknown[]) => Promise<unknown>> = {
-    async pm_getPaymasterStubData([op, entryPoint, chain, context]) {
-      const { projectId } = await checkCall(op as RpcUserOp, entryPoint as Address, chain as Hex, context as { projectId?: Hex });
+  const methods: Record<string, (params: unknown[], apiKey: string | undefined) => Promise<unknown>> = {
+    async pm_getPaymasterStubData([op, entryPoint, chain, context], apiKey) {
+      const userOp = op as RpcUserOp;
+      const ctx = context as SponsorContext | undefined;
+      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, ctx);
+      const auth = await authorise(userOp, projectId, policy, ctx, apiKey);
+      // A read-only look at the caps, so a refusal comes before gas estimation; nothing is counted.
+      await checkCaps(userOp, projectId, policy, auth, 0n, false);
       return {
         paymaster: o.paymaster,
         paymasterData: encodePaymasterData(projectId, 0, 0, STUB_SIGNATURE),
@@ -238,12 +282,15 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
         isFinal: false,
       };
     },
-    async pm_getPaymasterData([op, entryPoint, chain, context]) {
+    async pm_getPaymasterData([op, entryPoint, chain, context], apiKey) {
       const userOp = op as RpcUserOp;
-      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, context as { projectId?: Hex });
+      const ctx = context as SponsorContext | undefined;
+      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, ctx);
+      const auth = await authorise(userOp, projectId, policy, ctx, apiKey);
       const pricing = await checkPricing(userOp, projectId, policy);
-      takeQuota(projectId, policy, userOp.sender, big(userOp.nonce, "nonce"));
-      const validUntil = pricing.blockTime + o.policy.validitySeconds;
+      await checkCaps(userOp, projectId, policy, auth, pricing.maxCharge, true);
+      // A ticket's end bounds the signature too.
+      const validUntil = Math.min(pricing.blockTime + o.policy.validitySeconds, auth.via === "ticket" ? auth.ticket.validUntil : Infinity);
       const signature = await signSponsorship(signer, { chainId, paymaster: o.paymaster, projectId, op: userOp, ...pricing, validUntil });
       return { paymaster: o.paymaster, paymasterData: encodePaymasterData(projectId, validUntil, 0, signature) };
     },
@@ -255,19 +302,20 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ jsonrpc: "2.0", id, ...body }));
     };
-    if (req.method === "GET" && req.url === "/health") return reply({ result: { ok: true, chainId, paymaster: o.paymaster } });
+    if (req.method === "GET" && req.url === "/health") return reply({ result: { ok: true, chainId, paymaster: o.paymaster, database: store.kind } });
     try {
       if (req.method !== "POST") refuse("INVALID_REQUEST", "POST a JSON-RPC request", -32600);
       const body = JSON.parse(await readBody(req)) as { id?: unknown; method?: string; params?: unknown[] };
       id = body.id ?? null;
       const method = typeof body.method === "string" ? methods[body.method] : undefined;
       if (!method || !Object.hasOwn(methods, body.method!)) refuse("INVALID_REQUEST", `method ${String(body.method).slice(0, 64)} not supported`, -32601);
-      reply({ result: await method!(Array.isArray(body.params) ? body.params : []) });
+      reply({ result: await method!(Array.isArray(body.params) ? body.params : [], presentedKey(req)) });
     } catch (error) {
       const e = error instanceof Refusal ? error
         : error instanceof SyntaxError ? new Refusal(-32700, "INVALID_REQUEST", "invalid JSON")
         : new Refusal(-32603, "INTERNAL", "internal error");
-      reply({ error: { code: e.code, message: e.message, data: { reason: e.reason } } });
+      if (e.reason === "INTERNAL") console.error("sponsor service: internal error", error);
+      reply({ error: { code: e.code, message: e.shortMessage, data: { reason: e.reason } } });
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -278,11 +326,23 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     url: `http://127.0.0.1:${o.port}`,
     server,
     signer: signer.address,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    store,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await ownStore?.close();
+    },
   };
+}
+
+/** The API key of a server-to-server request (`Authorization: Bearer`, or `x-api-key`). */
+function presentedKey(req: IncomingMessage): string | undefined {
+  const bearer = /^Bearer\s+(\S{1,512})$/i.exec(req.headers.authorization ?? "")?.[1];
+  const header = req.headers["x-api-key"];
+  const key = bearer ?? (typeof header === "string" ? header.trim() : undefined);
+  return key || undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -314,46 +374,4 @@ async function signSponsorship(
       validUntil: s.validUntil, validAfter: 0,
     },
   });
-}
-
-/** Reads a policy file: JSON with bigint fields as decimal strings; its validitySeconds wins over the argument. */
-export function loadPolicy(path: string | undefined, validitySeconds: number): SponsorPolicy {
-  if (!path) return { validitySeconds };
-  const raw = JSON.parse(readFileSync(path, "utf8")) as {
-    projects?: Record<string, Record<string, unknown>>; default?: Record<string, unknown>; validitySeconds?: number;
-  };
-  const toPolicy = (p: Record<string, unknown>): ProjectPolicy => ({
-    ...p,
-    ...(p.maxGasPerOp !== undefined ? { maxGasPerOp: BigInt(p.maxGasPerOp as string) } : {}),
-    ...(p.maxCostWei !== undefined ? { maxCostWei: BigInt(p.maxCostWei as string) } : {}),
-    ...(p.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: BigInt(p.maxPriorityFeePerGas as string) } : {}),
-  });
-  return {
-    validitySeconds: raw.validitySeconds ?? validitySeconds,
-    projects: raw.projects ? Object.fromEntries(Object.entries(raw.projects).map(([k, v]) => [k, toPolicy(v)])) : undefined,
-    default: raw.default ? toPolicy(raw.default) : undefined,
-  };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const env = process.env;
-  const need = (name: string) => {
-    const v = env[name];
-    if (!v) {
-      console.error(`sponsor-service: set ${name}`);
-      process.exit(2);
-    }
-    return v;
-  };
-  const service = await startSponsorService({
-    port: Number(env.ONEKEY_SPONSOR_PORT ?? 4338),
-    rpcUrl: need("ONEKEY_RPC_URL"),
-    paymaster: need("ONEKEY_PAYMASTER") as Address,
-    signerKey: need("ONEKEY_SPONSOR_KEY") as Hex,
-    policy: loadPolicy(env.ONEKEY_SPONSOR_POLICY, Number(env.ONEKEY_SPONSOR_VALIDITY ?? 600)),
-  });
-  console.log(`sponsor service on ${service.url} (signer ${service.signer})`);
-  const stop = () => void service.stop().then(() => process.exit(0));
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
 }
