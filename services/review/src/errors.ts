@@ -97,3 +97,51 @@ export class InvalidRulesError extends BaseError {
     super(`Invalid review rules: ${what}.`);
   }
 }
+
+/** The encrypted key file did not open: wrong passphrase, or the file was altered. */
+export class WrongPassphraseError extends BaseError {
+  override name = "WrongPassphraseError";
+  constructor(id: string) {
+    super(`The key "${id.slice(0, 128)}" did not decrypt: wrong passphrase, or the file was altered.`, { docsPath: "review-service.md#key-custody" });
+  }
+}
+
+/** A key file that is not ours, or whose parameters we refuse (e.g. an scrypt cost that would stall the process). */
+export class InvalidKeyFileError extends BaseError {
+  override name = "InvalidKeyFileError";
+  constructor(id: string, what: string) {
+    super(`The key file for "${id.slice(0, 128)}" is invalid: ${what}.`, { docsPath: "review-service.md#key-custody" });
+  }
+}
+
+export class WeakPassphraseError extends BaseError {
+  override name = "WeakPassphraseError";
+  constructor(minLength: number) {
+    super(`The key-store passphrase must be at least ${minLength} characters.`);
+  }
+}
+
+/** A PKCS#11 failure, with the token's return value name (CKR_*). */
+export class Pkcs11Error extends BaseError {
+  override name = "Pkcs11Error";
+  readonly ckr?: string;
+  constructor(operation: string, cause: unknown) {
+    const ckr = (cause as { message?: string })?.message?.match(/CKR_[A-Z_]+/)?.[0];
+    super(`PKCS#11 ${operation} failed${ckr ? ` (${ckr})` : ""}.`, { cause, docsPath: "review-service.md#key-custody" });
+    this.ckr = ckr;
+  }
+}
+
+export class TokenNotFoundError extends BaseError {
+  override name = "TokenNotFoundError";
+  constructor(label: string) {
+    super(`No PKCS#11 token labelled "${label.slice(0, 32)}" is present.`, { docsPath: "review-service.md#key-custody" });
+  }
+}
+
+export class WrongPinError extends BaseError {
+  override name = "WrongPinError";
+  constructor(label: string) {
+    super(`The PIN for PKCS#11 token "${label.slice(0, 32)}" was refused.`, { docsPath: "review-service.md#key-custody" });
+  }
+}

@@ -1,7 +1,6 @@
 // Orchestration over real HTTP: the adapters against their simulators, a provider that hangs or
-// Timeouts are 1.5 s so a loaded machine still answers the healthy providers in time.
 // fails moves the check to the next one, and the next one's signed verdict is normalised and
-// mapped to a decision.
+// mapped to a decision. Timeouts are 1.5 s so a loaded machine still answers the healthy ones.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NoProviderAvailableError } from "../src/errors.ts";
 import { startCheck } from "../src/orchestration/check.ts";
