@@ -145,3 +145,15 @@ export class WrongPinError extends BaseError {
     super(`The PIN for PKCS#11 token "${label.slice(0, 32)}" was refused.`, { docsPath: "review-service.md#key-custody" });
   }
 }
+
+/** An event the case's current state does not accept (the API answers 409). */
+export class InvalidTransitionError extends BaseError {
+  override name = "InvalidTransitionError";
+  readonly status: string;
+  readonly event: string;
+  constructor(caseId: string, status: string, event: string, why?: string) {
+    super(`Case ${caseId.slice(0, 80)} is ${status}: "${event}" is not accepted${why ? ` (${why})` : ""}.`, { docsPath: "review-service.md#cases" });
+    this.status = status;
+    this.event = event;
+  }
+}
