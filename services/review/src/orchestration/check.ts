@@ -23,8 +23,10 @@ export type StartCheckParameters = {
 export type StartCheckReturnType = { provider: ProviderName; applicantId: string; checkId: string; attempts: Attempt[]; skipped: Routing["skipped"] };
 
 export async function startCheck(p: StartCheckParameters): Promise<StartCheckReturnType> {
-  const grantedFields = (Object.keys(p.fields) as GrantedFieldName[]).filter((k) => p.fields[k] !== undefined && p.fields[k] !== "");
   const country = p.fields.country ?? p.documents.find((d) => d.country)?.country;
+  // A document's issuing country is granted with the document, so it counts as the country field.
+  const grantedFields = (Object.keys(p.fields) as GrantedFieldName[]).filter((k) => p.fields[k] !== undefined && p.fields[k] !== "");
+  if (country && !grantedFields.includes("country")) grantedFields.push("country");
   const routing = chooseProviders(p.rules, { documentType: p.documentType, country, grantedFields });
   // A rule naming a provider this deployment has no credentials for is skipped, not fatal.
   const candidates = routing.candidates.filter((c) => p.providers[c]);
