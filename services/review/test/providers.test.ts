@@ -227,3 +227,37 @@ async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe("hostile provider answers", () => {
+  it("a huge body (declared or streamed) is ProviderResponseError, and a 2xx non-JSON body too", async () => {
+    const { createServer } = await import("node:http");
+    const { ProviderResponseError } = await import("../src/errors.ts");
+    const server = createServer((req, res) => {
+      if (req.url?.includes("stream")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let sent = 0;
+        const push = () => {
+          while (sent < 4 * 1024 * 1024) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return res.once("drain", push);
+          }
+          res.end();
+        };
+        push();
+      } else if (req.url?.includes("html")) res.writeHead(200, { "content-type": "text/html" }).end("<html>");
+      else res.writeHead(200, { "content-length": String(50 * 1024 * 1024) }).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const { port } = server.address() as { port: number };
+    try {
+      for (const path of ["declared", "stream", "html"]) {
+        const p = onfidoProvider({ baseUrl: `http://127.0.0.1:${port}/${path}`, apiToken: "t", webhookToken: "w", timeoutMs: 10_000 });
+        await expect(p.createApplicant({ reference: "r", fields, documentType: "passport" }), path).rejects.toBeInstanceOf(ProviderResponseError);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

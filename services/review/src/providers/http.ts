@@ -34,8 +34,9 @@ export async function requestJson<T>(spec: RequestSpec): Promise<{ status: numbe
   }
   let text: string;
   try {
-    text = await response.text();
+    text = await readCapped(response, spec);
   } catch (error) {
+    if (error instanceof ProviderResponseError) throw error;
     const name = (error as { name?: string }).name;
     if (name === "TimeoutError" || name === "AbortError") throw new ProviderTimeoutError(spec.provider, spec.operation, spec.timeoutMs);
     throw new ProviderUnavailableError(spec.provider, spec.operation, response.status, error);
@@ -49,6 +50,29 @@ export async function requestJson<T>(spec: RequestSpec): Promise<{ status: numbe
   } catch {
     throw new ProviderResponseError(spec.provider, spec.operation, "not JSON");
   }
+}
+
+/** Provider answers are small JSON; a body past this is refused rather than buffered. */
+export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+
+async function readCapped(response: Response, spec: RequestSpec): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? 0);
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw new ProviderResponseError(spec.provider, spec.operation, `body over ${MAX_RESPONSE_BYTES} bytes`);
+  }
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      await response.body.cancel().catch(() => {});
+      throw new ProviderResponseError(spec.provider, spec.operation, `body over ${MAX_RESPONSE_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The provider's machine-readable error code or correlation id, if its error body has one. */
