@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE22_VERSION=22.23.3
-APT_PACKAGES=(postgresql)
+# softhsm2 + opensc: the review service's PKCS#11 key store is tested on a real SoftHSM2 token.
+APT_PACKAGES=(postgresql softhsm2 opensc)
 
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -19,7 +20,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
   else
-    echo "setup: missing Debian packages ${need_apt[*]} (run as root or install them); the PostgreSQL tests will be skipped" >&2
+    echo "setup: missing Debian packages ${need_apt[*]} (run as root or install them); the PostgreSQL and SoftHSM2 tests will be skipped" >&2
   fi
 fi
 

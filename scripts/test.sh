@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every suite (Hardhat TS tests, Solidity fuzz/invariant tests, the SDK and indexer vitest
-# suites), keeps each log under .onekey/test-logs/, and ends with one line `N passed, N failed, N skipped`.
+# Runs every suite (Hardhat TS tests, Solidity fuzz/invariant tests, the SDK, indexer and review
+# service vitest suites), keeps each log under .onekey/test-logs/, and ends with one line `N passed, N failed, N skipped`.
 # Exit status is non-zero when any suite fails or reports a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,7 @@ run_suite() { # name kind command...
 
 run_suite typecheck check npx tsc --noEmit -p .
 run_suite typecheck-indexer check npx tsc --noEmit -p indexer
+run_suite typecheck-review check npx tsc --noEmit -p services/review
 run_suite abis check node scripts/gen-abis.ts --check
 run_suite contracts mocha npx hardhat test nodejs
 run_suite solidity mocha npx hardhat test solidity
@@ -55,6 +56,7 @@ has_tests() { [ -n "$(find "$1" -name '*.test.ts' -not -path '*/node_modules/*' 
 has_tests sdk/src && run_suite sdk vitest npx vitest run --root sdk
 has_tests indexer/test && run_suite indexer vitest npx vitest run --root indexer
 has_tests services/sponsor/test && run_suite sponsor-service vitest npx vitest run --root services/sponsor
+has_tests services/review && run_suite review vitest npx vitest run --root services/review
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && exit $status || exit 1
