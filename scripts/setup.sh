@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE22_VERSION=22.23.3
-APT_PACKAGES=(postgresql)
+APT_PACKAGES=(postgresql chromium)
 
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do

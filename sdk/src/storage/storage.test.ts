@@ -28,7 +28,7 @@ const sameBytes = (actual: Uint8Array, expected: Uint8Array) =>
 const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString("hex")}`;
 
 describe("storage ids", () => {
-  it("convert base64url and base58 ids and raw 32 bytes exactly both ways", () => {
+  it("convert base64url and base58 ids and raw 32 bytes exactly both ways", async () => {
     const samples = [Buffer.alloc(32), Buffer.alloc(32, 0xff), Buffer.concat([Buffer.alloc(3), randomBytes(29)])];
     for (let i = 0; i < 200; i++) samples.push(randomBytes(32));
     for (const raw of samples) {
@@ -48,7 +48,7 @@ describe("storage ids", () => {
     expect(Buffer.from(base58Decode(item.id))).toEqual(item.rawId);
   });
 
-  it("refuse anything that does not round-trip", () => {
+  it("refuse anything that does not round-trip", async () => {
     expect(() => storageIdToBytes32("short")).toThrow(InvalidStorageIdError);
     expect(() => storageIdToBytes32("+".repeat(43))).toThrow(InvalidStorageIdError);
     // Same bytes as "AAAA…A" but with stray low bits in the last character: not canonical.
@@ -109,8 +109,8 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
       expect([...new Set(progress)].sort((a, b) => a - b)).toEqual(progress); // rising, each figure once
       if (which === "arweave") expect(new Set(progress).size).toBeGreaterThan(2); // chunked: real intermediate progress
       expect(await storage().exists(result.storageId)).toBe(true);
-      sameBytes(await storage().download(result.storageId, { contentHash: contentHashOf(data) }), data);
-      sameBytes(await downloadVerified(storage(), result.storageId, contentHashOf(data)), data);
+      sameBytes(await storage().download(result.storageId, { contentHash: await contentHashOf(data) }), data);
+      sameBytes(await downloadVerified(storage(), result.storageId, await contentHashOf(data)), data);
       expect(await tagged("OneKey-Test", marker)).toEqual([result.nativeId]);
     });
 
@@ -151,7 +151,7 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     const { storageId } = await chunked.upload(data, [], { onProgress: (sent) => progress.push(sent) });
     expect(new Set(progress).size).toBeGreaterThan(3);
     expect([...new Set(progress)].sort((a, b) => a - b)).toEqual(progress); // rising, each figure once
-    sameBytes(await chunked.download(storageId, { contentHash: contentHashOf(data) }), data);
+    sameBytes(await chunked.download(storageId, { contentHash: await contentHashOf(data) }), data);
   });
 
   it("irys bundler: checks data-item signatures and signs receipts the Irys client verifies", async () => {
