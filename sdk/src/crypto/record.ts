@@ -133,7 +133,9 @@ function validateInput(p: EncryptRecordParameters): string[] {
 export async function encryptRecord(p: EncryptRecordParameters): Promise<EncryptedRecord> {
   const names = validateInput(p);
   const dek = p.dek ?? randomKey();
-  const base = await dekKey(dek);
+  // WebCrypto calls run off the main thread (Node's thread pool, the browser's crypto thread):
+  // the key is imported and each field key derived while this thread frames the values.
+  const base = dekKey(dek);
   const bodies = names.map((name) => {
     const v = p.fields[name];
     return typeof v === "string" ? { body: utf8(v), isText: true } : { body: v, isText: false };
@@ -147,6 +149,8 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
     offset += length;
     return field;
   });
+  const keys = fields.map((f) => base.then((b) => fieldAesKey(b, p.recordId, p.version, f.name, "encrypt")));
+  keys.forEach((k) => k.catch(() => {})); // awaited below; a failure surfaces there
   const manifest: Manifest = {
     scheme: SCHEME_ENVELOPE_V1,
     recordId: p.recordId.toLowerCase() as Hex,
@@ -156,20 +160,21 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
     fields,
   };
   const manifestBytes = utf8(JSON.stringify(manifest));
+  const manifestHash = sha256Hex(manifestBytes);
+  manifestHash.catch(() => {});
   const start = HEADER_BYTES + manifestBytes.length;
   const bundle = new Uint8Array(start + offset);
   bundle.set(MAGIC, 0);
   bundle[4] = SCHEME_ENVELOPE_V1;
   new DataView(bundle.buffer).setUint32(5, manifestBytes.length);
   bundle.set(manifestBytes, HEADER_BYTES);
-  // Fields are sealed concurrently: WebCrypto runs them off the main thread where it can.
+  // Fields are sealed concurrently; each ciphertext is copied into the bundle as it arrives.
   await Promise.all(fields.map(async (f, i) => {
-    const key = await fieldAesKey(base, p.recordId, p.version, f.name, "encrypt");
+    const framed = frame(bodies[i].body, bodies[i].isText);
     const params = { name: "AES-GCM", iv: bs(fromHex(f.iv, IV_BYTES)), additionalData: bs(fieldInfo(p.recordId, p.version, f.name)), tagLength: TAG_BYTES * 8 };
-    bundle.set(new Uint8Array(await subtle().encrypt(params, key, bs(frame(bodies[i].body, bodies[i].isText)))), start + f.offset);
+    bundle.set(new Uint8Array(await subtle().encrypt(params, await keys[i], bs(framed))), start + f.offset);
   }));
-  const [contentHash, manifestHash] = await Promise.all([sha256Hex(bundle), sha256Hex(manifestBytes)]);
-  return { dek, bundle, manifest, contentHash, manifestHash };
+  return { dek, bundle, manifest, contentHash: await sha256Hex(bundle), manifestHash: await manifestHash };
 }
 
 export interface ParsedBundle {

@@ -65,7 +65,7 @@ describe("envelope wrap", async () => {
     expect(() => splitProjectWrap(blob.subarray(1))).toThrow(MalformedWrappedKeyError);
   });
 
-  it("review-key contexts differ per project, version and reviewer", async () => {
+  it("review-key contexts differ per project, version and reviewer", () => {
     expect(reviewKeyContext(1n, 1, grantee)).not.toEqual(reviewKeyContext(2n, 1, grantee));
     expect(reviewKeyContext(1n, 1, grantee)).not.toEqual(reviewKeyContext(1n, 2, grantee));
   });

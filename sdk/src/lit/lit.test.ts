@@ -70,7 +70,7 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     await anvil?.stop();
   });
 
-  it("the real client connected through the chain's Staking stub and handshook with every node", async () => {
+  it("the real client connected through the chain's Staking stub and handshook with every node", () => {
     expect(client.ready).toBe(true);
     expect(client.config.litNetwork).toBe("custom");
   });

@@ -28,7 +28,7 @@ const sameBytes = (actual: Uint8Array, expected: Uint8Array) =>
 const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString("hex")}`;
 
 describe("storage ids", () => {
-  it("convert base64url and base58 ids and raw 32 bytes exactly both ways", async () => {
+  it("convert base64url and base58 ids and raw 32 bytes exactly both ways", () => {
     const samples = [Buffer.alloc(32), Buffer.alloc(32, 0xff), Buffer.concat([Buffer.alloc(3), randomBytes(29)])];
     for (let i = 0; i < 200; i++) samples.push(randomBytes(32));
     for (const raw of samples) {
@@ -48,7 +48,7 @@ describe("storage ids", () => {
     expect(Buffer.from(base58Decode(item.id))).toEqual(item.rawId);
   });
 
-  it("refuse anything that does not round-trip", async () => {
+  it("refuse anything that does not round-trip", () => {
     expect(() => storageIdToBytes32("short")).toThrow(InvalidStorageIdError);
     expect(() => storageIdToBytes32("+".repeat(43))).toThrow(InvalidStorageIdError);
     // Same bytes as "AAAA…A" but with stray low bits in the last character: not canonical.
