@@ -47,6 +47,15 @@ const account = `0x${"ab".repeat(20)}` as const;
 const KEY_A = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const nodeSha256 = (b: Uint8Array): Hex => `0x${createHash("sha256").update(b).digest("hex")}`;
 
+describe("browser bundles (esbuild, platform browser)", () => {
+  it("the browser entries (/crypto, /keys, /storage, /flows) bundle with no node:* import; the Node-only modules do not bundle", async () => {
+    await expect(bundleForBrowser(ENTRY, here)).resolves.toContain("onekey");
+    for (const nodeOnly of ["../keys/file-store.ts", "../keys/node.ts", "../storage/queue-file.ts"]) {
+      await expect(bundleForBrowser(`export * from "${nodeOnly}";`, here), nodeOnly).rejects.toThrow(/node:|Could not resolve/);
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
   let browser: Browser;
   let server: PageServer;

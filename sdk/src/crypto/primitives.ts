@@ -142,15 +142,16 @@ export async function generateX25519KeyPair(): Promise<X25519KeyPair> {
 
 /**
  * A fresh ephemeral key pair whose private half never leaves WebCrypto (generated
- * non-extractable): what each wrap uses. Returns the raw public key.
+ * non-extractable): what each wrap uses. The raw public key is a promise, so a wrap can export
+ * it while it derives the shared secret.
  */
-export async function ephemeralX25519(): Promise<{ privateKey: X25519Private; publicKey: Uint8Array }> {
+export async function ephemeralX25519(): Promise<{ privateKey: X25519Private; publicKey: Promise<Uint8Array> }> {
   if (!(await hasWebCryptoX25519())) {
     const privateKey = randomBytes(KEY_BYTES);
-    return { privateKey, publicKey: nobleX25519.getPublicKey(privateKey) };
+    return { privateKey, publicKey: Promise.resolve(nobleX25519.getPublicKey(privateKey)) };
   }
   const pair = (await subtle().generateKey({ name: "X25519" }, false, ["deriveBits"])) as CryptoKeyPair;
-  return { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle().exportKey("raw", pair.publicKey)) };
+  return { privateKey: pair.privateKey, publicKey: subtle().exportKey("raw", pair.publicKey).then((b) => new Uint8Array(b)) };
 }
 
 /** The public key of a raw X25519 private key. */

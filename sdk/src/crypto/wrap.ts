@@ -36,10 +36,11 @@ export async function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], co
   }
   // The ephemeral private key is generated non-extractable and never leaves WebCrypto.
   const eph = await ephemeralX25519();
-  const { key, iv } = await wrapKeyAndIv(await x25519(eph.privateKey, recipient), eph.publicKey, recipient);
+  const [ephPublic, shared] = await Promise.all([eph.publicKey, x25519(eph.privateKey, recipient)]);
+  const { key, iv } = await wrapKeyAndIv(shared, ephPublic, recipient);
   const sealed = await aesGcmEncrypt(key, iv, keys.length === 1 ? keys[0] : concat(...keys), context);
   const out = new Uint8Array(KEY_BYTES + sealed.length);
-  out.set(eph.publicKey);
+  out.set(ephPublic);
   out.set(sealed, KEY_BYTES);
   return out;
 }
