@@ -158,7 +158,7 @@ describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
   });
 
   it("browser key store: the wallet-derived key is kept non-extractable in IndexedDB, survives a reload, and a second device derives the same key", async () => {
-    const derive = (p: Page) => p.evaluate(async (KEY_A) => {
+    const derive = (p: Page) => p.evaluate(async (KEY_A: Hex) => {
       const { keys: k, crypto: c, viem } = (globalThis as unknown as Win).onekey;
       const wallet = viem.createWalletClient({ account: viem.privateKeyToAccount(KEY_A), chain: viem.foundry, transport: viem.http("http://127.0.0.1:1") });
       const agreement = await k.loadOrDeriveKey(k.indexedDbKeyStore(), wallet);

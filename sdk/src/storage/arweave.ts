@@ -37,9 +37,10 @@ export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider 
       let result: UploadResult;
       try {
         let uploader: Uploader | undefined;
-        if (opts.resumeFrom) uploader = await resumeUploader(client, opts.resumeFrom, data);
-        if (uploader) {
-          result = { storageId: storageIdToBytes32(uploader.transaction.id), nativeId: uploader.transaction.id };
+        const resumed = opts.resumeFrom ? await resumeUploader(client, opts.resumeFrom, data) : undefined;
+        if (resumed) {
+          uploader = resumed.uploader;
+          result = { storageId: storageIdToBytes32(resumed.id), nativeId: resumed.id };
         } else {
           const tx = await client.createTransaction({ data }, options.wallet);
           if (!tags.some((t) => t.name.toLowerCase() === "content-type")) tx.addTag("Content-Type", "application/octet-stream");
@@ -65,9 +66,10 @@ export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider 
 type Uploader = Awaited<ReturnType<Arweave["transactions"]["getUploader"]>>;
 
 /** The uploader a checkpoint describes, or undefined when it does not fit these bytes (start anew). */
-async function resumeUploader(client: Arweave, token: string, data: Uint8Array): Promise<Uploader | undefined> {
+async function resumeUploader(client: Arweave, token: string, data: Uint8Array): Promise<{ uploader: Uploader; id: string } | undefined> {
   try {
-    return await client.transactions.getUploader(JSON.parse(token), data);
+    const state = JSON.parse(token) as { transaction: { id: string } };
+    return { uploader: await client.transactions.getUploader(state as never, data), id: state.transaction.id };
   } catch {
     return undefined;
   }
