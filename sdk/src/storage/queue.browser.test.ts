@@ -1,7 +1,9 @@
 // The upload queue in headless Chromium against a real arlocal: the arweave provider (fetch and
-// WebCrypto, no Node), the IndexedDB store, progress events, and resume after the page is reloaded
-// mid-upload (the reload drops the tab's Web Lock and every in-flight request, as a crash would).
+// WebCrypto, no Node), the IndexedDB store, progress events, retry with backoff while the gateway
+// fails, and resume after the page is reloaded mid-upload (the reload drops the tab's Web Lock
+// and every in-flight request, as a crash would).
 // Skipped only when Chromium is not installed (scripts/setup.sh installs it).
+import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import type { JWKInterface } from "arweave/node/lib/wallet.js";
@@ -118,6 +120,54 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
     }
     await context.close();
   }, 180_000);
+
+  it("retries with exponential backoff while the gateway fails, and finishes once it answers", async () => {
+    // A real HTTP hop in front of arlocal that answers 503 until told to pass requests through.
+    let failing = true;
+    let refused = 0;
+    const proxy: Server = createServer(async (req, res) => {
+      if (failing) {
+        refused++;
+        res.writeHead(503, { "access-control-allow-origin": "*" }).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(`${arlocal.url}${req.url}`, {
+        method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const events: Event[] = [];
+      await page.exposeFunction("report", (json: string) => events.push(JSON.parse(json)));
+      await page.goto(server.url);
+      await page.waitForFunction(() => "openQueue" in globalThis);
+      await page.evaluate((o) => (globalThis as unknown as Win).openQueue(o), { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, wallet });
+      const [hash] = await page.evaluate(() => (globalThis as unknown as Win).enqueueRandom(1, 50_000));
+      await waitUntil(() => events.filter((e) => e.type === "retry").length >= 3);
+      const delays = events.filter((e) => e.type === "retry").map((e) => (e as unknown as { delayMs: number }).delayMs);
+      // initialDelayMs 50, factor 2, jitter between half and all of each delay.
+      for (const [i, d] of delays.slice(0, 3).entries()) {
+        expect(d).toBeGreaterThanOrEqual(25 * 2 ** i);
+        expect(d).toBeLessThanOrEqual(50 * 2 ** i);
+      }
+      expect(refused).toBeGreaterThanOrEqual(3);
+      failing = false;
+      await page.evaluate(() => (globalThis as unknown as Win).queue.drain());
+      const done = events.find((e) => e.type === "done" && e.contentHash === hash) as unknown as { result: { storageId: Hex } };
+      expect(done).toBeDefined();
+      expect((await arweaveStorage({ url: arlocal.url, wallet }).download(done.result.storageId, { contentHash: hash })).length).toBe(50_000);
+    } finally {
+      await context.close();
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 120_000);
 
   it("a second tab cannot run the same queue while the first holds it", async () => {
     const context = await browser.newContext();
