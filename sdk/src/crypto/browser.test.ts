@@ -44,7 +44,7 @@ type Win = { onekey: OneKey; runVectors(): Promise<{ name: string; error?: strin
 
 const recordId = keccak256(viemHex("cross-runtime"));
 const account = `0x${"ab".repeat(20)}` as const;
-const KEY_A = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const KEY_A: Hex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const nodeSha256 = (b: Uint8Array): Hex => `0x${createHash("sha256").update(b).digest("hex")}`;
 
 describe("browser bundles (esbuild, platform browser)", () => {
@@ -158,7 +158,7 @@ describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
   });
 
   it("browser key store: the wallet-derived key is kept non-extractable in IndexedDB, survives a reload, and a second device derives the same key", async () => {
-    const derive = (p: Page) => p.evaluate(async (KEY_A: Hex) => {
+    const derive = (p: Page) => p.evaluate(async (KEY_A) => {
       const { keys: k, crypto: c, viem } = (globalThis as unknown as Win).onekey;
       const wallet = viem.createWalletClient({ account: viem.privateKeyToAccount(KEY_A), chain: viem.foundry, transport: viem.http("http://127.0.0.1:1") });
       const agreement = await k.loadOrDeriveKey(k.indexedDbKeyStore(), wallet);
