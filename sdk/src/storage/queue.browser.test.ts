@@ -136,7 +136,9 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
       const upstream = await fetch(`${arlocal.url}${req.url}`, {
         method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
-      res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+      const headers: Record<string, string> = {};
+      upstream.headers.forEach((value, name) => (headers[name] = value));
+      res.writeHead(upstream.status, headers);
       res.end(Buffer.from(await upstream.arrayBuffer()));
     });
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
