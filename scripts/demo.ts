@@ -69,8 +69,8 @@ await grantRoles(admin, { projectId, account: addressOf("auditor"), roles: Roles
 await grantRoles(admin, { projectId, account: addressOf("sponsor-signer"), roles: Roles.SPONSOR });
 note(`project ${projectId}; reviewer ${addressOf("reviewer")}, auditor ${addressOf("auditor")}, sponsor signer ${addressOf("sponsor-signer")}`);
 
-const reviewKeys = generateX25519KeyPair();
-const escrowKeys = generateX25519KeyPair();
+const reviewKeys = await generateX25519KeyPair();
+const escrowKeys = await generateX25519KeyPair();
 await setReviewKey(admin, { projectId, publicKey: bytesHex(reviewKeys.publicKey) });
 await setEscrowKey(admin, { projectId, publicKey: bytesHex(escrowKeys.publicKey) });
 note("review and audit-escrow X25519 public keys registered");
@@ -134,11 +134,11 @@ say("The reviewer gets the project's review key, wrapped to its own wallet-deriv
 const reviewerKeys = await deriveEncryptionKey(reviewer.walletClient!);
 await setEncryptionKey(reviewer, { publicKey: bytesHex(reviewerKeys.publicKey) });
 const ctx = reviewKeyContext(projectId, 1, addressOf("reviewer"));
-const sharedReviewKey = wrapKeys(reviewerKeys.publicKey, [reviewKeys.privateKey], ctx);
+const sharedReviewKey = await wrapKeys(reviewerKeys.publicKey, [reviewKeys.privateKey], ctx);
 await shareReviewKey(admin, { projectId, reviewer: addressOf("reviewer"), wrappedKey: bytesHex(sharedReviewKey) });
 // The reviewer's side: the wrapped key from the ReviewKeyShared event, opened with its own key.
-const [reviewPrivate] = unwrapKeys(reviewerKeys.privateKey, reviewerKeys.publicKey, sharedReviewKey, ctx);
-const reviewKeyPair = { privateKey: reviewPrivate, publicKey: x25519PublicKey(reviewPrivate) };
+const [reviewPrivate] = await unwrapKeys(reviewerKeys.privateKey, reviewerKeys.publicKey, sharedReviewKey, ctx);
+const reviewKeyPair = { privateKey: reviewPrivate, publicKey: await x25519PublicKey(reviewPrivate) };
 note("review key unwrapped by the reviewer");
 
 // --- the person ----------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 NODE22_VERSION=22.23.3
 # softhsm2 + opensc: the review service's PKCS#11 key store is tested on a real SoftHSM2 token.
-APT_PACKAGES=(postgresql softhsm2 opensc)
+# chromium: the SDK's cross-runtime tests and bench:sdk run the browser build in headless Chromium.
+APT_PACKAGES=(postgresql softhsm2 opensc chromium)
 
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -34,9 +34,9 @@ try {
   const { projectId } = await createProject(admin, { metadataURI: "bench" });
   await grantRoles(admin, { projectId, account: reviewer.walletClient!.account.address, roles: Roles.REVIEWER });
   await grantRoles(admin, { projectId, account: privateKeyToAccount(info.accounts[4].privateKey).address, roles: Roles.SPONSOR });
-  const review = generateX25519KeyPair();
+  const review = await generateX25519KeyPair();
   await setReviewKey(admin, { projectId, publicKey: bytesHex(review.publicKey) });
-  await setEscrowKey(admin, { projectId, publicKey: bytesHex(generateX25519KeyPair().publicKey) });
+  await setEscrowKey(admin, { projectId, publicKey: bytesHex((await generateX25519KeyPair()).publicKey) });
   const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
   await addApiKey(admin, { projectId, keyHash: keccak256(toHex(apiKey)), scopes: 0xff, expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400) });
   await publicClient.waitForTransactionReceipt({

@@ -1,17 +1,38 @@
-import { createHash } from "node:crypto";
+// Byte helpers with no runtime dependency: no Buffer and no node:* import, so every module the
+// browser entry needs can use them.
 import type { Hex } from "viem";
+import { subtle } from "./webcrypto.ts";
 
-export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const fromUtf8 = (b: Uint8Array): string => new TextDecoder("utf-8", { fatal: true }).decode(b);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+export const utf8 = (s: string): Uint8Array => encoder.encode(s);
+export const fromUtf8 = (b: Uint8Array): string => decoder.decode(b);
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 export function toHex(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  let out = "0x";
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  return out as Hex;
+}
+
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 export function fromHex(hex: string, expectedLength?: number): Uint8Array {
   const clean = hex.startsWith("0x") ? hex.slice(2) : hex;
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new TypeError("not a hex string");
-  const out = new Uint8Array(Buffer.from(clean, "hex"));
+  if (clean.length % 2 !== 0) throw new TypeError("not a hex string");
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(clean.charCodeAt(2 * i));
+    const lo = nibble(clean.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) throw new TypeError("not a hex string");
+    out[i] = (hi << 4) | lo;
+  }
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new TypeError(`expected ${expectedLength} bytes, got ${out.length}`);
   }
@@ -19,16 +40,23 @@ export function fromHex(hex: string, expectedLength?: number): Uint8Array {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
-export function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+/** SHA-256 through WebCrypto (one shot: WebCrypto has no incremental digest). */
+export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await subtle().digest("SHA-256", data as Uint8Array<ArrayBuffer>));
 }
 
-export const sha256Hex = (...parts: Uint8Array[]): Hex => toHex(sha256(...parts));
+export const sha256Hex = async (data: Uint8Array): Promise<Hex> => toHex(await sha256(data));
 
 /** Constant-time equality for secrets and MACs. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,17 +1,17 @@
-// Thin wrappers over node:crypto (OpenSSL): AES-256-GCM, HKDF-SHA256 and X25519. No cipher is
-// written by hand; these exist so every caller uses one parameter set and one error type.
-import {
-  createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync,
-  hkdfSync, randomBytes, type KeyObject,
-} from "node:crypto";
+// AES-256-GCM, HKDF-SHA256 and X25519 through WebCrypto, the same code in browsers and Node.
+// X25519 falls back to @noble/curves only where the runtime's WebCrypto lacks it (older Safari
+// and Firefox). No cipher is written by hand; these wrappers exist so every caller uses one
+// parameter set and one error type.
+import { x25519 as nobleX25519 } from "@noble/curves/ed25519.js";
+import { bs, randomBytes, subtle } from "./webcrypto.ts";
 import { DecryptionFailedError, InvalidKeyError } from "./errors.ts";
 
 export const KEY_BYTES = 32;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
 
-export const randomKey = (): Uint8Array => new Uint8Array(randomBytes(KEY_BYTES));
-export const randomIv = (): Uint8Array => new Uint8Array(randomBytes(IV_BYTES));
+export const randomKey = (): Uint8Array => randomBytes(KEY_BYTES);
+export const randomIv = (): Uint8Array => randomBytes(IV_BYTES);
 
 function checkKey(key: Uint8Array, what = "AES-256 key"): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
@@ -19,110 +19,171 @@ function checkKey(key: Uint8Array, what = "AES-256 key"): void {
   }
 }
 
-/** AES-256-GCM; returns ciphertext ‖ 16-byte tag. */
-export function aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+const isCryptoKey = (k: unknown): k is CryptoKey => typeof CryptoKey !== "undefined" && k instanceof CryptoKey;
+
+/** An AES-256-GCM key for WebCrypto, from raw bytes (imported non-extractable) or as given. */
+export async function aesKey(key: Uint8Array | CryptoKey, usage: KeyUsage): Promise<CryptoKey> {
+  if (isCryptoKey(key)) return key;
   checkKey(key);
+  return subtle().importKey("raw", bs(key), "AES-GCM", false, [usage]);
+}
+
+/** AES-256-GCM; returns ciphertext ‖ 16-byte tag. */
+export async function aesGcmEncrypt(key: Uint8Array | CryptoKey, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+  const k = await aesKey(key, "encrypt");
   if (iv.length !== IV_BYTES) throw new InvalidKeyError(`GCM IV must be ${IV_BYTES} bytes`);
-  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-  if (aad) cipher.setAAD(aad);
-  const head = cipher.update(plaintext);
-  const tail = cipher.final();
-  const out = new Uint8Array(head.length + tail.length + TAG_BYTES);
-  out.set(head, 0);
-  out.set(tail, head.length);
-  out.set(cipher.getAuthTag(), head.length + tail.length);
-  return out;
+  const params: AesGcmParams = { name: "AES-GCM", iv: bs(iv), tagLength: TAG_BYTES * 8 };
+  if (aad) params.additionalData = bs(aad);
+  return new Uint8Array(await subtle().encrypt(params, k, bs(plaintext)));
 }
 
 /** Inverse of aesGcmEncrypt; throws DecryptionFailedError on any authentication failure. */
-export function aesGcmDecrypt(
-  key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array | undefined, what: string,
-): Uint8Array {
-  checkKey(key);
+export async function aesGcmDecrypt(
+  key: Uint8Array | CryptoKey, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array | undefined, what: string,
+): Promise<Uint8Array> {
+  const k = await aesKey(key, "decrypt");
   if (iv.length !== IV_BYTES || sealed.length < TAG_BYTES) throw new DecryptionFailedError(what);
-  const body = sealed.subarray(0, sealed.length - TAG_BYTES);
-  const tag = sealed.subarray(sealed.length - TAG_BYTES);
+  const params: AesGcmParams = { name: "AES-GCM", iv: bs(iv), tagLength: TAG_BYTES * 8 };
+  if (aad) params.additionalData = bs(aad);
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAuthTag(tag);
-    if (aad) decipher.setAAD(aad);
-    const head = decipher.update(body);
-    const tail = decipher.final();
-    if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
-    return new Uint8Array(Buffer.concat([head, tail]));
+    return new Uint8Array(await subtle().decrypt(params, k, bs(sealed)));
   } catch (cause) {
     throw new DecryptionFailedError(what, cause);
   }
 }
 
+/** An HKDF base key for WebCrypto; import it once when deriving several keys from one secret. */
+export const hkdfKey = (ikm: Uint8Array): Promise<CryptoKey> => subtle().importKey("raw", bs(ikm), "HKDF", false, ["deriveBits", "deriveKey"]);
+
 /** HKDF-SHA256 (RFC 5869). */
-export function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", ikm, salt, info, length));
+export async function hkdf(ikm: Uint8Array | CryptoKey, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+  const base = isCryptoKey(ikm) ? ikm : await hkdfKey(ikm);
+  return new Uint8Array(await subtle().deriveBits({ name: "HKDF", hash: "SHA-256", salt: bs(salt), info: bs(info) }, base, length * 8));
 }
 
-// DER prefix for a raw 32-byte X25519 private key (RFC 8410).
-const PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+// --- X25519 -------------------------------------------------------------------------------------
 
 export interface X25519KeyPair {
   privateKey: Uint8Array;
   publicKey: Uint8Array;
 }
 
-export function x25519PrivateKeyObject(privateKey: Uint8Array): KeyObject {
+// DER prefix for a raw 32-byte X25519 private key (RFC 8410): how WebCrypto imports raw scalars.
+const PKCS8_PREFIX = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20]);
+
+let webX25519: Promise<boolean> | undefined;
+/** Whether this runtime's WebCrypto does X25519 (Chromium, Node, Safari 17+, Firefox 130+). */
+export function hasWebCryptoX25519(): Promise<boolean> {
+  return (webX25519 ??= subtle()
+    .generateKey({ name: "X25519" }, false, ["deriveBits"])
+    .then(() => true, () => false));
+}
+
+/**
+ * An X25519 private key as the runtime uses it: a WebCrypto CryptoKey where X25519 is native,
+ * else the raw scalar for @noble/curves. A CryptoKey made non-extractable (a browser key store)
+ * works everywhere a private key is taken.
+ */
+export type X25519Private = CryptoKey | Uint8Array;
+
+function b64url(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+function fromB64url(s: string): Uint8Array {
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Imports a raw X25519 private key (non-extractable unless asked) where WebCrypto has X25519. */
+export async function importX25519PrivateKey(privateKey: Uint8Array, extractable = false): Promise<X25519Private> {
   checkKey(privateKey, "X25519 private key");
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, privateKey]), format: "der", type: "pkcs8" });
+  if (!(await hasWebCryptoX25519())) return privateKey;
+  const der = new Uint8Array(PKCS8_PREFIX.length + KEY_BYTES);
+  der.set(PKCS8_PREFIX);
+  der.set(privateKey, PKCS8_PREFIX.length);
+  return subtle().importKey("pkcs8", der, { name: "X25519" }, extractable, ["deriveBits"]);
 }
 
 // Imported public keys are cached: a grant flow wraps to the same few recipients over and over,
-// and importing costs about as much as the AES-GCM of the wrap itself. Public keys only.
-const publicKeyCache = new Map<string, KeyObject>();
+// and an import is one more round trip per wrap. Public keys only.
+const publicKeyCache = new Map<string, Promise<CryptoKey>>();
 const PUBLIC_KEY_CACHE_SIZE = 256;
 
-export function x25519PublicKeyObject(publicKey: Uint8Array): KeyObject {
+async function importX25519PublicKey(publicKey: Uint8Array): Promise<CryptoKey> {
   checkKey(publicKey, "X25519 public key");
-  const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("base64url");
-  let key = publicKeyCache.get(x);
-  if (key) return key;
+  const id = b64url(publicKey);
+  let key = publicKeyCache.get(id);
+  if (!key) {
+    key = subtle().importKey("raw", bs(publicKey.slice()), { name: "X25519" }, true, []);
+    key.catch(() => publicKeyCache.delete(id));
+    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_SIZE) publicKeyCache.delete(publicKeyCache.keys().next().value!);
+    publicKeyCache.set(id, key);
+  }
   try {
-    key = createPublicKey({ key: { kty: "OKP", crv: "X25519", x }, format: "jwk" });
+    return await key;
   } catch (cause) {
     throw new InvalidKeyError(`not an X25519 public key (${(cause as Error).message})`);
   }
-  if (publicKeyCache.size >= PUBLIC_KEY_CACHE_SIZE) publicKeyCache.delete(publicKeyCache.keys().next().value!);
-  publicKeyCache.set(x, key);
-  return key;
 }
 
-// JWK export is ~30x cheaper than DER export in Node 22 (the DER path re-encodes ASN.1), and a
-// wrap exports one public key, so this is most of the difference between ~5k and ~10k wraps/s.
-export function rawPublicKey(key: KeyObject): Uint8Array {
-  return new Uint8Array(Buffer.from(key.export({ format: "jwk" }).x!, "base64url"));
+export async function generateX25519KeyPair(): Promise<X25519KeyPair> {
+  if (!(await hasWebCryptoX25519())) {
+    const privateKey = randomBytes(KEY_BYTES);
+    return { privateKey, publicKey: nobleX25519.getPublicKey(privateKey) };
+  }
+  const pair = (await subtle().generateKey({ name: "X25519" }, true, ["deriveBits"])) as CryptoKeyPair;
+  const jwk = await subtle().exportKey("jwk", pair.privateKey);
+  return { privateKey: fromB64url(jwk.d!), publicKey: fromB64url(jwk.x!) };
 }
 
-function rawPrivateKey(key: KeyObject): Uint8Array {
-  return new Uint8Array(Buffer.from(key.export({ format: "jwk" }).d!, "base64url"));
-}
-
-export function generateX25519KeyPair(): X25519KeyPair & { privateKeyObject: KeyObject; publicKeyObject: KeyObject } {
-  const { privateKey, publicKey } = generateKeyPairSync("x25519");
-  return { privateKey: rawPrivateKey(privateKey), publicKey: rawPublicKey(publicKey), privateKeyObject: privateKey, publicKeyObject: publicKey };
+/**
+ * A fresh ephemeral key pair whose private half never leaves WebCrypto (generated
+ * non-extractable): what each wrap uses. The raw public key is a promise, so a wrap can export
+ * it while it derives the shared secret.
+ */
+export async function ephemeralX25519(): Promise<{ privateKey: X25519Private; publicKey: Promise<Uint8Array> }> {
+  if (!(await hasWebCryptoX25519())) {
+    const privateKey = randomBytes(KEY_BYTES);
+    return { privateKey, publicKey: Promise.resolve(nobleX25519.getPublicKey(privateKey)) };
+  }
+  const pair = (await subtle().generateKey({ name: "X25519" }, false, ["deriveBits"])) as CryptoKeyPair;
+  return { privateKey: pair.privateKey, publicKey: subtle().exportKey("raw", pair.publicKey).then((b) => new Uint8Array(b)) };
 }
 
 /** The public key of a raw X25519 private key. */
-export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
-  return rawPublicKey(createPublicKey(x25519PrivateKeyObject(privateKey)));
+export async function x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array> {
+  checkKey(privateKey, "X25519 private key");
+  if (!(await hasWebCryptoX25519())) return nobleX25519.getPublicKey(privateKey);
+  const key = (await importX25519PrivateKey(privateKey, true)) as CryptoKey;
+  return fromB64url((await subtle().exportKey("jwk", key)).x!);
 }
 
 /** X25519(privateKey, publicKey); rejects the all-zero shared secret (small-order public keys). */
-export function x25519(privateKey: KeyObject | Uint8Array, publicKey: KeyObject | Uint8Array): Uint8Array {
-  const priv = privateKey instanceof Uint8Array ? x25519PrivateKeyObject(privateKey) : privateKey;
-  const pub = publicKey instanceof Uint8Array ? x25519PublicKeyObject(publicKey) : publicKey;
-  let shared: Buffer;
-  try {
-    shared = diffieHellman({ privateKey: priv, publicKey: pub });
-  } catch (cause) {
-    throw new InvalidKeyError(`X25519 failed (${(cause as Error).message})`);
+export async function x25519(privateKey: X25519Private, publicKey: Uint8Array): Promise<Uint8Array> {
+  let shared: Uint8Array;
+  if (privateKey instanceof Uint8Array && !(await hasWebCryptoX25519())) {
+    checkKey(privateKey, "X25519 private key");
+    checkKey(publicKey, "X25519 public key");
+    try {
+      shared = nobleX25519.getSharedSecret(privateKey, publicKey);
+    } catch (cause) {
+      throw new InvalidKeyError(`X25519 failed (${(cause as Error).message})`);
+    }
+  } else {
+    const priv = privateKey instanceof Uint8Array ? ((await importX25519PrivateKey(privateKey)) as CryptoKey) : privateKey;
+    const pub = await importX25519PublicKey(publicKey);
+    try {
+      shared = new Uint8Array(await subtle().deriveBits({ name: "X25519", public: pub } as EcdhKeyDeriveParams, priv, 256));
+    } catch (cause) {
+      throw new InvalidKeyError(`X25519 failed (${(cause as Error).message})`);
+    }
   }
-  if (shared.every((b) => b === 0)) throw new InvalidKeyError("X25519 produced the all-zero secret (small-order key)");
-  return new Uint8Array(shared);
+  let acc = 0;
+  for (let i = 0; i < shared.length; i++) acc |= shared[i];
+  if (acc === 0) throw new InvalidKeyError("X25519 produced the all-zero secret (small-order key)");
+  return shared;
 }

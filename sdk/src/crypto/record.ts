@@ -8,9 +8,9 @@
 // (schema, not personal data), IVs and offsets. GCM authenticates each field; the bundle's
 // sha256 (checked against the chain before decrypting) binds the whole.
 import type { Hex } from "viem";
-import { createCipheriv, createHash, type Hash } from "node:crypto";
 import { fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
-import { aesGcmDecrypt, hkdf, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
+import { aesGcmDecrypt, aesKey, hkdf, hkdfKey, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
+import { bs, subtle } from "./webcrypto.ts";
 import {
   ContentHashMismatchError, FieldNotGrantedError, InvalidKeyError, InvalidRecordInputError, MalformedBundleError,
   UnknownFieldError, UnknownSchemeError,
@@ -71,46 +71,35 @@ function fieldInfo(recordId: Hex, version: number, name: string): Uint8Array {
 }
 
 /** The per-field key: HKDF-SHA256(DEK, salt = record id, info = version and field name). */
-export function deriveFieldKey(dek: Uint8Array, recordId: Hex, version: number, name: string): Uint8Array {
-  if (dek.length !== KEY_BYTES) throw new InvalidKeyError(`DEK must be ${KEY_BYTES} bytes`);
-  return hkdf(dek, fromHex(recordId, 32), fieldInfo(recordId, version, name), KEY_BYTES);
+export async function deriveFieldKey(dek: Uint8Array | CryptoKey, recordId: Hex, version: number, name: string): Promise<Uint8Array> {
+  return hkdf(await dekKey(dek), fromHex(recordId, 32), fieldInfo(recordId, version, name), KEY_BYTES);
 }
 
-const CHUNK = 1 << 20;
-
-function framedSize(value: FieldValue): number {
-  const length = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.length;
-  return Math.ceil((5 + length) / PAD_TO) * PAD_TO;
+async function dekKey(dek: Uint8Array | CryptoKey): Promise<CryptoKey> {
+  if (dek instanceof Uint8Array) {
+    if (dek.length !== KEY_BYTES) throw new InvalidKeyError(`DEK must be ${KEY_BYTES} bytes`);
+    return hkdfKey(dek);
+  }
+  return dek;
 }
 
-/**
- * Seals one field straight into the bundle: header, value (in 1 MiB chunks) and padding stream
- * through GCM, and each ciphertext chunk is hashed while it is still in cache. No copy of the
- * value is made.
- */
-function sealFieldInto(
-  out: Buffer, at: number, hash: Hash, key: Uint8Array, iv: Uint8Array, value: FieldValue, aad: Uint8Array,
-): number {
-  const isText = typeof value === "string";
-  const body = isText ? Buffer.from(value, "utf8") : value;
-  const header = Buffer.alloc(5);
-  header[0] = isText ? 1 : 0;
-  header.writeUInt32BE(body.length, 1);
-  const padding = Buffer.alloc(framedSize(value) - 5 - body.length);
-  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad);
-  let pos = at;
-  const emit = (chunk: Buffer) => {
-    chunk.copy(out, pos);
-    hash.update(chunk);
-    pos += chunk.length;
-  };
-  emit(cipher.update(header));
-  for (let i = 0; i < body.length; i += CHUNK) emit(cipher.update(body.subarray(i, i + CHUNK)));
-  emit(cipher.update(padding));
-  emit(cipher.final());
-  emit(cipher.getAuthTag());
-  return pos - at;
+/** The same field key as deriveFieldKey, straight into a non-extractable AES-GCM CryptoKey. */
+function fieldAesKey(base: CryptoKey, recordId: Hex, version: number, name: string, usage: KeyUsage): Promise<CryptoKey> {
+  return subtle().deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: bs(fromHex(recordId, 32)), info: bs(fieldInfo(recordId, version, name)) },
+    base, { name: "AES-GCM", length: KEY_BYTES * 8 }, false, [usage],
+  );
+}
+
+const framedSize = (length: number): number => Math.ceil((5 + length) / PAD_TO) * PAD_TO;
+
+/** type u8 | length u32be | value | zero padding: one copy of the value (WebCrypto is one-shot). */
+function frame(body: Uint8Array, isText: boolean): Uint8Array {
+  const framed = new Uint8Array(framedSize(body.length));
+  framed[0] = isText ? 1 : 0;
+  new DataView(framed.buffer).setUint32(1, body.length);
+  framed.set(body, 5);
+  return framed;
 }
 
 function unframe(framed: Uint8Array, name: string): FieldValue {
@@ -141,18 +130,27 @@ function validateInput(p: EncryptRecordParameters): string[] {
 }
 
 /** Encrypts every field of a record version into one bundle. */
-export function encryptRecord(p: EncryptRecordParameters): EncryptedRecord {
+export async function encryptRecord(p: EncryptRecordParameters): Promise<EncryptedRecord> {
   const names = validateInput(p);
   const dek = p.dek ?? randomKey();
+  // WebCrypto calls run off the main thread (Node's thread pool, the browser's crypto thread):
+  // the key is imported and each field key derived while this thread frames the values.
+  const base = dekKey(dek);
+  const bodies = names.map((name) => {
+    const v = p.fields[name];
+    return typeof v === "string" ? { body: utf8(v), isText: true } : { body: v, isText: false };
+  });
   // Sizes and IVs are known up front, so the manifest is written first and the bundle is
   // allocated once.
   let offset = 0;
   const fields: ManifestField[] = names.map((name, index) => {
-    const length = framedSize(p.fields[name]) + TAG_BYTES;
+    const length = framedSize(bodies[index].body.length) + TAG_BYTES;
     const field = { name, index, iv: toHex(randomIv()), offset, length };
     offset += length;
     return field;
   });
+  const keys = fields.map((f) => base.then((b) => fieldAesKey(b, p.recordId, p.version, f.name, "encrypt")));
+  keys.forEach((k) => k.catch(() => {})); // awaited below; a failure surfaces there
   const manifest: Manifest = {
     scheme: SCHEME_ENVELOPE_V1,
     recordId: p.recordId.toLowerCase() as Hex,
@@ -161,31 +159,28 @@ export function encryptRecord(p: EncryptRecordParameters): EncryptedRecord {
     ...(p.litNetwork ? { litNetwork: p.litNetwork } : {}),
     fields,
   };
-  const manifestBytes = Buffer.from(JSON.stringify(manifest), "utf8");
-  const bundle = Buffer.allocUnsafe(HEADER_BYTES + manifestBytes.length + offset);
+  const manifestBytes = utf8(JSON.stringify(manifest));
+  const manifestHash = sha256Hex(manifestBytes);
+  manifestHash.catch(() => {});
+  const start = HEADER_BYTES + manifestBytes.length;
+  const bundle = new Uint8Array(start + offset);
   bundle.set(MAGIC, 0);
   bundle[4] = SCHEME_ENVELOPE_V1;
-  bundle.writeUInt32BE(manifestBytes.length, 5);
-  manifestBytes.copy(bundle, HEADER_BYTES);
-  const hash = createHash("sha256").update(bundle.subarray(0, HEADER_BYTES + manifestBytes.length));
-  let at = HEADER_BYTES + manifestBytes.length;
-  for (const f of fields) {
-    const key = deriveFieldKey(dek, p.recordId, p.version, f.name);
-    at += sealFieldInto(bundle, at, hash, key, fromHex(f.iv, IV_BYTES), p.fields[f.name], fieldInfo(p.recordId, p.version, f.name));
-  }
-  return {
-    dek,
-    bundle: new Uint8Array(bundle.buffer, bundle.byteOffset, bundle.byteLength),
-    manifest,
-    contentHash: toHex(new Uint8Array(hash.digest())),
-    manifestHash: sha256Hex(manifestBytes),
-  };
+  new DataView(bundle.buffer).setUint32(5, manifestBytes.length);
+  bundle.set(manifestBytes, HEADER_BYTES);
+  // Fields are sealed concurrently; each ciphertext is copied into the bundle as it arrives.
+  await Promise.all(fields.map(async (f, i) => {
+    const framed = frame(bodies[i].body, bodies[i].isText);
+    const params = { name: "AES-GCM", iv: bs(fromHex(f.iv, IV_BYTES)), additionalData: bs(fieldInfo(p.recordId, p.version, f.name)), tagLength: TAG_BYTES * 8 };
+    bundle.set(new Uint8Array(await subtle().encrypt(params, await keys[i], bs(framed))), start + f.offset);
+  }));
+  return { dek, bundle, manifest, contentHash: await sha256Hex(bundle), manifestHash: await manifestHash };
 }
 
 export interface ParsedBundle {
   manifest: Manifest;
-  /** sha256 of the manifest bytes (computed on first read). */
-  readonly manifestHash: Hex;
+  /** The manifest as stored; its sha256 is the on-chain manifest hash. */
+  manifestBytes: Uint8Array;
   body: Uint8Array;
 }
 
@@ -211,14 +206,7 @@ export function parseBundle(bundle: Uint8Array): ParsedBundle {
       throw new MalformedBundleError(`field ${f.name} overruns the bundle`);
     }
   }
-  let manifestHash: Hex | undefined;
-  return {
-    manifest,
-    get manifestHash() {
-      return (manifestHash ??= sha256Hex(manifestBytes));
-    },
-    body,
-  };
+  return { manifest, manifestBytes, body };
 }
 
 /** Field mask with the bits of the named fields set. */
@@ -238,8 +226,11 @@ export function fieldsOfMask(manifest: Manifest, mask: bigint): ManifestField[] 
 }
 
 /** The field keys a grant with `mask` carries, in manifest order. */
-export function fieldKeysFor(dek: Uint8Array, manifest: Manifest, mask: bigint): Map<string, Uint8Array> {
-  return new Map(fieldsOfMask(manifest, mask).map((f) => [f.name, deriveFieldKey(dek, manifest.recordId, manifest.version, f.name)]));
+export async function fieldKeysFor(dek: Uint8Array, manifest: Manifest, mask: bigint): Promise<Map<string, Uint8Array>> {
+  const base = await dekKey(dek);
+  const fields = fieldsOfMask(manifest, mask);
+  const keys = await Promise.all(fields.map((f) => deriveFieldKey(base, manifest.recordId, manifest.version, f.name)));
+  return new Map(fields.map((f, i) => [f.name, keys[i]]));
 }
 
 export interface DecryptRecordParameters {
@@ -256,33 +247,33 @@ export interface DecryptRecordParameters {
 }
 
 /** Decrypts the requested fields; nothing is decrypted unless every check passes first. */
-export function decryptRecord(p: DecryptRecordParameters): Record<string, FieldValue> {
+export async function decryptRecord(p: DecryptRecordParameters): Promise<Record<string, FieldValue>> {
   if (p.expectedContentHash) {
-    const actual = sha256Hex(p.bundle);
+    const actual = await sha256Hex(p.bundle);
     if (actual !== p.expectedContentHash.toLowerCase()) throw new ContentHashMismatchError(p.expectedContentHash, actual);
   }
   const { manifest, body } = parseBundle(p.bundle);
   if (manifest.recordId !== p.recordId.toLowerCase() || manifest.version !== p.version) {
     throw new MalformedBundleError(`bundle is for ${manifest.recordId} v${manifest.version}, not ${p.recordId} v${p.version}`);
   }
-  // Each field key is derived (or looked up) once.
-  const keys = new Map<string, Uint8Array>();
-  for (const f of manifest.fields) {
-    const key = "dek" in p.keys ? (p.fields && !p.fields.includes(f.name) ? undefined : deriveFieldKey(p.keys.dek, manifest.recordId, manifest.version, f.name)) : p.keys.fieldKeys.get(f.name);
-    if (key) keys.set(f.name, key);
-  }
-  const wanted = p.fields ?? manifest.fields.filter((f) => keys.has(f.name)).map((f) => f.name);
+  const keys = p.keys;
+  const covered = (name: string) => ("dek" in keys ? true : keys.fieldKeys.has(name));
+  const wanted = p.fields ?? manifest.fields.filter((f) => covered(f.name)).map((f) => f.name);
+  // Every requested field is checked before any is decrypted.
   const plan = wanted.map((name) => {
     const f = manifest.fields.find((x) => x.name === name);
     if (!f) throw new UnknownFieldError(name);
-    const key = keys.get(name);
-    if (!key) throw new FieldNotGrantedError(name);
-    return { f, key };
+    if (!covered(name)) throw new FieldNotGrantedError(name);
+    return f;
   });
+  const base = "dek" in keys ? await dekKey(keys.dek) : undefined;
+  const given = "fieldKeys" in keys ? keys.fieldKeys : undefined;
+  const values = await Promise.all(plan.map(async (f) => {
+    const key = base ? await fieldAesKey(base, manifest.recordId, manifest.version, f.name, "decrypt") : await aesKey(given!.get(f.name)!, "decrypt");
+    const framed = await aesGcmDecrypt(key, fromHex(f.iv, IV_BYTES), body.subarray(f.offset, f.offset + f.length), fieldInfo(manifest.recordId, manifest.version, f.name), `field ${f.name}`);
+    return unframe(framed, f.name);
+  }));
   const out: Record<string, FieldValue> = {};
-  for (const { f, key } of plan) {
-    const framed = aesGcmDecrypt(key, fromHex(f.iv, IV_BYTES), body.subarray(f.offset, f.offset + f.length), fieldInfo(manifest.recordId, manifest.version, f.name), `field ${f.name}`);
-    out[f.name] = unframe(framed, f.name);
-  }
+  plan.forEach((f, i) => (out[f.name] = values[i]));
   return out;
 }

@@ -37,14 +37,14 @@ describe("key-release modes", () => {
   });
 });
 
-describe("envelope key release on anvil", () => {
+describe("envelope key release on anvil", async () => {
   let anvil: Anvil;
   let publicClient: PublicClient;
   let addresses: OneKeyDeployment;
   const projectId = 1n;
-  const review = generateX25519KeyPair();
-  const escrow = generateX25519KeyPair();
-  const friend = generateX25519KeyPair();
+  const review = await generateX25519KeyPair();
+  const escrow = await generateX25519KeyPair();
+  const friend = await generateX25519KeyPair();
   const recordId = keccak256(toHex("envelope-record"));
   const release = (o: Partial<Parameters<typeof envelopeKeyRelease>[0]> = {}) => envelopeKeyRelease({ client: publicClient, addresses, ...o });
 
@@ -117,19 +117,19 @@ describe("envelope key release on anvil", () => {
   });
 
   it("hands the project review key to a reviewer through ReviewKeyShared, checked against the on-chain key", async () => {
-    const reviewerKey = generateX25519KeyPair();
+    const reviewerKey = await generateX25519KeyPair();
     await send(REVIEWER, addresses.recordRegistry, recordRegistryAbi, "setEncryptionKey", [toHex(reviewerKey.publicKey)]);
     const [onChainKey] = await publicClient.readContract({ address: addresses.recordRegistry, abi: recordRegistryAbi, functionName: "encryptionKeyOf", args: [addr(REVIEWER)] });
     const project = await publicClient.readContract({ address: addresses.projectRegistry, abi: projectRegistryAbi, functionName: "getProject", args: [projectId] });
-    const wrapped = wrapReviewKey({ reviewKey: review.privateKey, reviewerPublicKey: fromHex(onChainKey, 32), projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER) });
+    const wrapped = await wrapReviewKey({ reviewKey: review.privateKey, reviewerPublicKey: fromHex(onChainKey, 32), projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER) });
     expect(wrapped.length).toBe(80);
     const receipt = await send(ADMIN, addresses.projectRegistry, projectRegistryAbi, "shareReviewKey", [projectId, addr(REVIEWER), toHex(wrapped)]);
     const [event] = parseEventLogs({ abi: projectRegistryAbi, logs: receipt.logs, eventName: "ReviewKeyShared" });
     const base = { projectId, keyVersion: event.args.keyVersion, reviewer: addr(REVIEWER), expectedPublicKey: fromHex(project.reviewKey, 32) };
-    const got = unwrapReviewKey({ ...base, wrappedKey: fromHex(event.args.wrappedKey as Hex), keyPair: reviewerKey });
+    const got = await unwrapReviewKey({ ...base, wrappedKey: fromHex(event.args.wrappedKey as Hex), keyPair: reviewerKey });
     expect(got).toEqual({ privateKey: review.privateKey, publicKey: review.publicKey });
-    expect(() => unwrapReviewKey({ ...base, wrappedKey: wrapped, keyPair: friend })).toThrow(DecryptionFailedError);
-    expect(() => unwrapReviewKey({ ...base, keyVersion: base.keyVersion + 1, wrappedKey: wrapped, keyPair: reviewerKey })).toThrow(DecryptionFailedError);
-    expect(() => unwrapReviewKey({ ...base, wrappedKey: wrapped, keyPair: reviewerKey, expectedPublicKey: escrow.publicKey })).toThrow(InvalidKeyError);
+    await expect(unwrapReviewKey({ ...base, wrappedKey: wrapped, keyPair: friend })).rejects.toThrow(DecryptionFailedError);
+    await expect(unwrapReviewKey({ ...base, keyVersion: base.keyVersion + 1, wrappedKey: wrapped, keyPair: reviewerKey })).rejects.toThrow(DecryptionFailedError);
+    await expect(unwrapReviewKey({ ...base, wrappedKey: wrapped, keyPair: reviewerKey, expectedPublicKey: escrow.publicKey })).rejects.toThrow(InvalidKeyError);
   });
 });

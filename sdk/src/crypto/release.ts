@@ -9,7 +9,7 @@
 import { readContract } from "viem/actions";
 import type { Address, Client, Hex } from "viem";
 import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
-import { fromHex } from "./bytes.ts";
+import { equalBytes, fromHex } from "./bytes.ts";
 import { x25519PublicKey, type X25519KeyPair } from "./primitives.ts";
 import { grantContext, localKeyAgreement, reviewKeyContext, splitProjectWrap, unwrapKeys, unwrapKeysWith, wrapKeys, type KeyAgreement } from "./wrap.ts";
 import {
@@ -115,8 +115,10 @@ export function envelopeKeyRelease(p: EnvelopeKeyReleaseParameters): KeyRelease 
       const key = granteeKeyOf(grantee);
       if ("account" in grantee) return wrapKeys(await accountKey(p, grantee.account), keys, grantContext(recordId, version, key));
       const { review, escrow } = await projectKeys(p, grantee.projectId);
-      const a = wrapKeys(review, keys, grantContext(recordId, version, key));
-      const b = wrapKeys(escrow, keys, grantContext(recordId, version, key, "escrow"));
+      const [a, b] = await Promise.all([
+        wrapKeys(review, keys, grantContext(recordId, version, key)),
+        wrapKeys(escrow, keys, grantContext(recordId, version, key, "escrow")),
+      ]);
       const out = new Uint8Array(a.length + b.length);
       out.set(a);
       out.set(b, a.length);
@@ -163,24 +165,25 @@ export type WrapReviewKeyParameters = {
 };
 
 /** The 80 bytes `ProjectRegistry.shareReviewKey(projectId, reviewer, wrappedKey)` carries. */
-export function wrapReviewKey(p: WrapReviewKeyParameters): Uint8Array {
+export function wrapReviewKey(p: WrapReviewKeyParameters): Promise<Uint8Array> {
   return wrapKeys(p.reviewerPublicKey, [p.reviewKey], reviewKeyContext(p.projectId, p.keyVersion, p.reviewer));
 }
 
 export type UnwrapReviewKeyParameters = Omit<WrapReviewKeyParameters, "reviewKey" | "reviewerPublicKey"> & {
   wrappedKey: Uint8Array;
-  /** The reviewer's own key pair. */
-  keyPair: X25519KeyPair;
+  /** The reviewer's own key pair, or a KeyAgreement when a key store holds the private key. */
+  keyPair: X25519KeyPair | KeyAgreement;
   /** The project's on-chain review public key; the unwrapped key must match it. */
   expectedPublicKey?: Uint8Array;
 };
 
 /** The project's review key pair, from a `ReviewKeyShared` event's wrapped key. */
-export function unwrapReviewKey(p: UnwrapReviewKeyParameters): X25519KeyPair {
+export async function unwrapReviewKey(p: UnwrapReviewKeyParameters): Promise<X25519KeyPair> {
   if (p.wrappedKey.length !== 80) throw new MalformedWrappedKeyError("a shared review key is one 80-byte wrap");
-  const [privateKey] = unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, p.wrappedKey, reviewKeyContext(p.projectId, p.keyVersion, p.reviewer));
-  const publicKey = x25519PublicKey(privateKey);
-  if (p.expectedPublicKey && Buffer.compare(Buffer.from(publicKey), Buffer.from(p.expectedPublicKey)) !== 0) {
+  const ctx = reviewKeyContext(p.projectId, p.keyVersion, p.reviewer);
+  const [privateKey] = "agree" in p.keyPair ? await unwrapKeysWith(p.keyPair, p.wrappedKey, ctx) : await unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, p.wrappedKey, ctx);
+  const publicKey = await x25519PublicKey(privateKey);
+  if (p.expectedPublicKey && !equalBytes(publicKey, p.expectedPublicKey)) {
     throw new InvalidKeyError(`the shared key is not project ${p.projectId}'s review key version ${p.keyVersion}`);
   }
   return { privateKey, publicKey };

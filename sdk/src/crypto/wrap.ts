@@ -5,12 +5,11 @@
 // A fresh ephemeral key per wrap makes the derived IV single-use, so no IV is carried: one
 // 32-byte key wraps to exactly 80 bytes. The context (record id, version, grantee) is the
 // associated data, so a wrap cannot be replayed into another grant.
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { Hex } from "viem";
 import { concat, utf8 } from "./bytes.ts";
 import {
-  aesGcmDecrypt, aesGcmEncrypt, hkdf, rawPublicKey, x25519, x25519PrivateKeyObject, x25519PublicKeyObject,
-  IV_BYTES, KEY_BYTES, TAG_BYTES,
+  aesGcmDecrypt, aesGcmEncrypt, ephemeralX25519, hkdf, importX25519PrivateKey, x25519, IV_BYTES, KEY_BYTES, TAG_BYTES,
+  type X25519Private,
 } from "./primitives.ts";
 import { MalformedWrappedKeyError } from "./errors.ts";
 
@@ -20,28 +19,26 @@ const OVERHEAD = KEY_BYTES + TAG_BYTES;
 /** Bytes a wrap of `n` keys takes. */
 export const wrappedLength = (n: number): number => OVERHEAD + KEY_BYTES * n;
 
-export type PublicKeyInput = Uint8Array | KeyObject;
-export type PrivateKeyInput = Uint8Array | KeyObject;
+/** A recipient's raw 32-byte X25519 public key (as `encryptionKeyOf` returns it). */
+export type PublicKeyInput = Uint8Array;
+/** A raw private key, or a CryptoKey that never leaves WebCrypto (e.g. from the browser key store). */
+export type PrivateKeyInput = X25519Private;
 
-function wrapKeyAndIv(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array) {
-  const okm = hkdf(shared, concat(ephemeral, recipient), WRAP_INFO, KEY_BYTES + IV_BYTES);
+async function wrapKeyAndIv(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array) {
+  const okm = await hkdf(shared, concat(ephemeral, recipient), WRAP_INFO, KEY_BYTES + IV_BYTES);
   return { key: okm.subarray(0, KEY_BYTES), iv: okm.subarray(KEY_BYTES) };
 }
 
-const asRaw = (k: PublicKeyInput): Uint8Array => (k instanceof Uint8Array ? k : rawPublicKey(k));
-
 /** Wraps 32-byte keys to a recipient's X25519 public key, bound to `context`. */
-export function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context: Uint8Array): Uint8Array {
-  if (keys.length === 0 || keys.some((k) => k.length !== KEY_BYTES)) {
+export async function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context: Uint8Array): Promise<Uint8Array> {
+  if (keys.length === 0 || keys.some((k) => !(k instanceof Uint8Array) || k.length !== KEY_BYTES)) {
     throw new MalformedWrappedKeyError(`wrap takes one or more ${KEY_BYTES}-byte keys`);
   }
-  const recipientObject = recipient instanceof Uint8Array ? x25519PublicKeyObject(recipient) : recipient;
-  const recipientRaw = asRaw(recipient);
-  // The ephemeral private key never leaves this function, so it is never exported.
-  const eph = generateKeyPairSync("x25519");
-  const ephPublic = rawPublicKey(eph.publicKey);
-  const { key, iv } = wrapKeyAndIv(x25519(eph.privateKey, recipientObject), ephPublic, recipientRaw);
-  const sealed = aesGcmEncrypt(key, iv, keys.length === 1 ? keys[0] : concat(...keys), context);
+  // The ephemeral private key is generated non-extractable and never leaves WebCrypto.
+  const eph = await ephemeralX25519();
+  const [ephPublic, shared] = await Promise.all([eph.publicKey, x25519(eph.privateKey, recipient)]);
+  const { key, iv } = await wrapKeyAndIv(shared, ephPublic, recipient);
+  const sealed = await aesGcmEncrypt(key, iv, keys.length === 1 ? keys[0] : concat(...keys), context);
   const out = new Uint8Array(KEY_BYTES + sealed.length);
   out.set(ephPublic);
   out.set(sealed, KEY_BYTES);
@@ -49,26 +46,25 @@ export function wrapKeys(recipient: PublicKeyInput, keys: Uint8Array[], context:
 }
 
 function ephemeralOf(wrapped: Uint8Array): Uint8Array {
-  if (wrapped.length < wrappedLength(1) || (wrapped.length - OVERHEAD) % KEY_BYTES !== 0) {
-    throw new MalformedWrappedKeyError(`a wrap is ${OVERHEAD} + 32·n bytes; got ${wrapped.length}`);
+  if (!(wrapped instanceof Uint8Array) || wrapped.length < wrappedLength(1) || (wrapped.length - OVERHEAD) % KEY_BYTES !== 0) {
+    throw new MalformedWrappedKeyError(`a wrap is ${OVERHEAD} + 32·n bytes; got ${wrapped?.length}`);
   }
   return wrapped.subarray(0, KEY_BYTES);
 }
 
-function openWithShared(shared: Uint8Array, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Uint8Array[] {
+async function openWithShared(shared: Uint8Array, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Promise<Uint8Array[]> {
   const ephemeral = wrapped.subarray(0, KEY_BYTES);
-  const { key, iv } = wrapKeyAndIv(shared, ephemeral, recipientPublic);
-  const plain = aesGcmDecrypt(key, iv, wrapped.subarray(KEY_BYTES), context, "wrapped key");
+  const { key, iv } = await wrapKeyAndIv(shared, ephemeral, recipientPublic);
+  const plain = await aesGcmDecrypt(key, iv, wrapped.subarray(KEY_BYTES), context, "wrapped key");
   const out: Uint8Array[] = [];
   for (let i = 0; i < plain.length; i += KEY_BYTES) out.push(plain.slice(i, i + KEY_BYTES));
   return out;
 }
 
 /** Unwraps with the recipient's private key; throws on any tampering or wrong key. */
-export function unwrapKeys(recipientPrivate: PrivateKeyInput, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Uint8Array[] {
+export async function unwrapKeys(recipientPrivate: PrivateKeyInput, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Promise<Uint8Array[]> {
   const ephemeral = ephemeralOf(wrapped);
-  const priv = recipientPrivate instanceof Uint8Array ? x25519PrivateKeyObject(recipientPrivate) : recipientPrivate;
-  return openWithShared(x25519(priv, ephemeral), recipientPublic, wrapped, context);
+  return openWithShared(await x25519(recipientPrivate, ephemeral), recipientPublic, wrapped, context);
 }
 
 /**
@@ -80,10 +76,14 @@ export interface KeyAgreement {
   agree(peerPublicKey: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
-/** A KeyAgreement over a private key held in this process. */
-export function localKeyAgreement(pair: { privateKey: Uint8Array; publicKey: Uint8Array }): KeyAgreement {
-  const privateKey = x25519PrivateKeyObject(pair.privateKey);
-  return { publicKey: pair.publicKey, agree: (peer) => x25519(privateKey, peer) };
+/**
+ * A KeyAgreement over a private key held in this process: raw bytes (imported once, as a
+ * non-extractable CryptoKey) or a CryptoKey as a browser key store keeps it.
+ */
+export function localKeyAgreement(pair: { privateKey: PrivateKeyInput; publicKey: Uint8Array }): KeyAgreement {
+  const privateKey = pair.privateKey instanceof Uint8Array ? importX25519PrivateKey(pair.privateKey) : Promise.resolve(pair.privateKey);
+  privateKey.catch(() => {}); // surfaced by agree()
+  return { publicKey: pair.publicKey, agree: async (peer) => x25519(await privateKey, peer) };
 }
 
 /** Unwraps through a KeyAgreement (local key, KMS or HSM). */
@@ -113,5 +113,3 @@ export function splitProjectWrap(wrappedKey: Uint8Array): { review: Uint8Array; 
   }
   return { review: wrappedKey.subarray(0, half), escrow: wrappedKey.subarray(half) };
 }
-
-export { x25519PrivateKeyObject, x25519PublicKeyObject };

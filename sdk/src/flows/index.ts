@@ -2,7 +2,6 @@
 // re-wrap, erase, attest/verify. Each takes one viem client first (a wallet client for an EOA, a
 // bundler client for a smart account, or the legacy { publicClient, walletClient | sender }
 // bundle) and does its chain reads and writes through /contracts.
-import { randomBytes } from "node:crypto";
 import { getBlock, getLogs } from "viem/actions";
 import { toHex, type Address, type Hex } from "viem";
 import {
@@ -16,7 +15,10 @@ import { AuditAccessNotRecordedError, FieldNotGrantedError, KeyReleaseModeMismat
 import type { X25519KeyPair } from "../crypto/primitives.ts";
 import type { KeyAgreement } from "../crypto/wrap.ts";
 import { prepareRotation } from "../keys/rotation.ts";
-import { downloadVerified, type StorageProvider } from "../storage/index.ts";
+import { fromHex } from "../crypto/bytes.ts";
+import { randomBytes } from "../crypto/webcrypto.ts";
+import { downloadVerified } from "../storage/verify.ts";
+import type { StorageProvider } from "../storage/types.ts";
 import { recordRegistryAbi } from "../abis.ts";
 import {
   computeRecordId, getGrant, getGrantWrappedKey, getRecord, getRecordPointer, grant, hasAccess, hasAuditAccess, isGrantLive,
@@ -78,7 +80,7 @@ export async function submitRecord(client: ClientInput, p: SubmitRecordParameter
   const mode = keyReleaseModeName(p.keyRelease ?? "envelope");
   const salt = p.salt ?? toHex(randomBytes(32));
   const recordId = computeRecordId(senderAddress(client, p), salt);
-  const enc = encryptRecord({ recordId, version: 1, fields: p.fields, keyRelease: mode, litNetwork: p.litNetwork });
+  const enc = await encryptRecord({ recordId, version: 1, fields: p.fields, keyRelease: mode, litNetwork: p.litNetwork });
   const { storageId } = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }], {
     onProgress: p.onProgress,
   });
@@ -109,7 +111,7 @@ export type GrantAccessReturnType = WriteResult & { fieldMask: bigint; wrappedKe
 export async function grantAccess(client: ClientInput, p: GrantAccessParameters): Promise<GrantAccessReturnType> {
   const fieldMask = fieldMaskOf(p.manifest, p.fields);
   const release = await releaseFor(client, p, KeyReleaseModes[keyReleaseModeName(p.manifest.keyRelease)], p.keyRelease);
-  const keys = [...fieldKeysFor(p.dek, p.manifest, fieldMask).values()];
+  const keys = [...(await fieldKeysFor(p.dek, p.manifest, fieldMask)).values()];
   const wrapped = await release.seal({ recordId: p.recordId, version: p.version, grantee: p.grantee, keys });
   const r = await grant(client, {
     ...writer(p), recordId: p.recordId, grantee: granteeKeyOf(p.grantee), purpose: p.purpose, expiry: p.expiry, fieldMask, wrappedKey: toHex(wrapped),
@@ -164,7 +166,7 @@ async function openRecord(client: ClientInput, p: OpenParameters): Promise<Recor
     if (!granted.includes(name)) throw new FieldNotGrantedError(name);
   }
   const keys = await release.open({
-    recordId: p.recordId, version: record.version, grantee: p.via, wrappedKey: Buffer.from(g.wrappedKey.slice(2), "hex"), keyCount: granted.length, reader: p.reader,
+    recordId: p.recordId, version: record.version, grantee: p.via, wrappedKey: fromHex(g.wrappedKey), keyCount: granted.length, reader: p.reader,
   });
   const fieldKeys = new Map(granted.map((name, i) => [name, keys[i]]));
   // The bundle was hashed against the chain in downloadVerified; no second pass here.
@@ -285,7 +287,7 @@ export async function rewrapGrant(client: ClientInput, p: RewrapGrantParameters)
   const reader = senderAddress(client, p);
   if (!(await isGrantLive(client, { ...target(p), recordId: p.recordId, grantee: key }))) throw await whyDenied(client, p, p.recordId, p.grantee, reader);
   const keyCount = g.fieldMask.toString(2).replaceAll("0", "").length;
-  const keys = await p.from.open({ recordId: p.recordId, version: record.version, grantee: p.grantee, wrappedKey: Buffer.from(w.wrappedKey.slice(2), "hex"), keyCount, reader });
+  const keys = await p.from.open({ recordId: p.recordId, version: record.version, grantee: p.grantee, wrappedKey: fromHex(w.wrappedKey), keyCount, reader });
   const wrapped = await p.to.seal({ recordId: p.recordId, version: record.version, grantee: p.grantee, keys });
   const r = await grant(client, { ...writer(p), recordId: p.recordId, grantee: key, purpose: g.purpose, expiry: g.expiry, fieldMask: g.fieldMask, wrappedKey: toHex(wrapped) });
   return { ...r, fieldMask: g.fieldMask, wrappedKeyBytes: wrapped.length };

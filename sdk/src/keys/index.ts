@@ -1,15 +1,17 @@
 // @onekey/sdk/keys — a person's or organisation's X25519 encryption keys.
 //
 // Two ways to hold one: derive it from a wallet signature over a fixed EIP-712 message (so it can
-// be recovered from the wallet alone), or generate it and keep it in a KeyStore (file-based here;
-// the interface fits a KMS or HSM).
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// be recovered from the wallet alone, on any device), or generate it and keep it in a KeyStore:
+// IndexedDB in the browser (./browser-store.ts, non-extractable), an encrypted directory in Node
+// (./file-store.ts, Node-only: not exported here so a browser bundle never pulls node:fs), or a
+// KMS/HSM behind the same interface.
 import type { Account, Address, Chain, Hex, Transport, WalletClient } from "viem";
-import { BaseError } from "../errors.ts";
-import { fromHex, toHex, utf8 } from "../crypto/bytes.ts";
+import { fromHex, utf8 } from "../crypto/bytes.ts";
 import { generateX25519KeyPair, hkdf, x25519PublicKey, type X25519KeyPair } from "../crypto/primitives.ts";
-import { localKeyAgreement, type KeyAgreement } from "../crypto/wrap.ts";
+import type { KeyAgreement } from "../crypto/wrap.ts";
+import { InvalidKeyIdError, KeyNotExportableError, NonDeterministicSignatureError } from "./errors.ts";
+
+export * from "./errors.ts";
 
 /** The EIP-712 message a wallet signs to derive its OneKey encryption key. */
 export function keyDerivationTypedData(chainId: number, account: Address, keyVersion = 1) {
@@ -31,20 +33,10 @@ export function keyDerivationTypedData(chainId: number, account: Address, keyVer
   };
 }
 
-export class NonDeterministicSignatureError extends BaseError {
-  override name = "NonDeterministicSignatureError";
-  constructor() {
-    super("The wallet signed the key-derivation message twice with different results.", {
-      details: "Deriving keys needs deterministic (RFC 6979) signatures; use a generated key in a KeyStore instead.",
-      docsPath: "sdk.md#keys",
-    });
-  }
-}
-
 /** The X25519 key pair a signature derives (HKDF over the 65-byte signature). */
-export function keyPairFromSignature(signature: Hex): X25519KeyPair {
-  const privateKey = hkdf(fromHex(signature), utf8("onekey/x25519-from-signature/v1"), utf8("x25519"), 32);
-  return { privateKey, publicKey: x25519PublicKey(privateKey) };
+export async function keyPairFromSignature(signature: Hex): Promise<X25519KeyPair> {
+  const privateKey = await hkdf(fromHex(signature), utf8("onekey/x25519-from-signature/v1"), utf8("x25519"), 32);
+  return { privateKey, publicKey: await x25519PublicKey(privateKey) };
 }
 
 /**
@@ -63,9 +55,9 @@ export async function deriveEncryptionKey(
 }
 
 /**
- * Where generated keys live. A store that keeps private keys inside (KMS, HSM) returns
- * `undefined` from `get` for them and implements `agreement`, the one operation unwrapping needs;
- * pass that to envelopeKeyRelease as `keyPair`.
+ * Where generated keys live. A store that keeps private keys inside (browser IndexedDB with
+ * non-extractable keys, KMS, HSM) returns `undefined` from `get` for them and implements
+ * `agreement`, the one operation unwrapping needs; pass that to envelopeKeyRelease as `keyPair`.
  */
 export interface KeyStore {
   get(id: string): Promise<X25519KeyPair | undefined>;
@@ -75,65 +67,47 @@ export interface KeyStore {
   agreement?(id: string): Promise<KeyAgreement | undefined>;
 }
 
-export class InvalidKeyIdError extends BaseError {
-  override name = "InvalidKeyIdError";
-  constructor(id: string) {
-    super(`Key id "${id.slice(0, 80)}" must match /^[A-Za-z0-9_.:-]{1,128}$/.`);
-  }
-}
-
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** Keys as JSON files (mode 0600) in a directory (mode 0700), written atomically. */
-export class FileKeyStore implements KeyStore {
-  readonly dir: string;
-  constructor(dir: string) {
-    this.dir = dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-  }
-
-  private path(id: string): string {
-    if (!KEY_ID.test(id)) throw new InvalidKeyIdError(id);
-    return join(this.dir, `${id}.json`);
-  }
-
-  async get(id: string): Promise<X25519KeyPair | undefined> {
-    const p = this.path(id);
-    if (!existsSync(p)) return undefined;
-    const { privateKey } = JSON.parse(readFileSync(p, "utf8")) as { privateKey: Hex };
-    const priv = fromHex(privateKey, 32);
-    return { privateKey: priv, publicKey: x25519PublicKey(priv) };
-  }
-
-  async put(id: string, pair: X25519KeyPair): Promise<void> {
-    const p = this.path(id);
-    const tmp = `${p}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ privateKey: toHex(pair.privateKey), publicKey: toHex(pair.publicKey) }), { mode: 0o600 });
-    renameSync(tmp, p);
-  }
-
-  async delete(id: string): Promise<void> {
-    rmSync(this.path(id), { force: true });
-  }
-
-  async list(): Promise<string[]> {
-    return readdirSync(this.dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
-  }
-
-  async agreement(id: string): Promise<KeyAgreement | undefined> {
-    const pair = await this.get(id);
-    return pair && localKeyAgreement(pair);
-  }
+/** Key ids are file names in the Node store and keys in IndexedDB: one rule for both. */
+export function checkKeyId(id: string): string {
+  if (typeof id !== "string" || !KEY_ID.test(id)) throw new InvalidKeyIdError(id);
+  return id;
 }
 
-/** The key under `id`, generated and stored on first use. */
+/** The key under `id`, generated and stored on first use. For stores that hand out raw keys. */
 export async function getOrCreateKey(store: KeyStore, id: string): Promise<X25519KeyPair> {
   const existing = await store.get(id);
   if (existing) return existing;
-  const { privateKey, publicKey } = generateX25519KeyPair();
-  await store.put(id, { privateKey, publicKey });
-  return { privateKey, publicKey };
+  // A store that keeps the key inside answers `get` with undefined: never overwrite its key.
+  if (store.agreement && (await store.agreement(id))) throw new KeyNotExportableError(id);
+  const pair = await generateX25519KeyPair();
+  await store.put(id, pair);
+  return pair;
 }
 
+/** The KeyAgreement for `id`, generating and storing a key on first use. Works with every store. */
+export async function getOrCreateAgreement(store: KeyStore & { agreement(id: string): Promise<KeyAgreement | undefined> }, id: string): Promise<KeyAgreement> {
+  const existing = await store.agreement(id);
+  if (existing) return existing;
+  await store.put(id, await generateX25519KeyPair());
+  return (await store.agreement(id))!;
+}
+
+/**
+ * The wallet-derived key as a KeyAgreement from `store`, asking the wallet to sign only when this
+ * device has not kept it yet. The derivation is the same everywhere, so a second device (or a
+ * cleared browser) recovers the same key from the wallet alone.
+ */
+export async function loadOrDeriveKey(
+  store: KeyStore & { agreement(id: string): Promise<KeyAgreement | undefined> },
+  wallet: WalletClient<Transport, Chain, Account>,
+  { keyVersion = 1, id = `derived:${wallet.chain.id}:${wallet.account.address.toLowerCase()}:${keyVersion}` }: { keyVersion?: number; id?: string } = {},
+): Promise<KeyAgreement> {
+  const kept = await store.agreement(id);
+  if (kept) return kept;
+  await store.put(id, await deriveEncryptionKey(wallet, { keyVersion }));
+  return (await store.agreement(id))!;
+}
+
+export { indexedDbKeyStore, type IndexedDbKeyStoreOptions } from "./browser-store.ts";
 export { prepareRotation, type PrepareRotationParameters, type PrepareRotationReturnType, type RotationGrant } from "./rotation.ts";

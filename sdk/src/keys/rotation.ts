@@ -39,14 +39,14 @@ export type PrepareRotationReturnType = {
 
 export async function prepareRotation(p: PrepareRotationParameters): Promise<PrepareRotationReturnType> {
   const { manifest } = parseBundle(p.bundle);
-  const current = decryptRecord({ bundle: p.bundle, recordId: p.recordId, version: p.version, keys: { dek: p.dek } });
+  const current = await decryptRecord({ bundle: p.bundle, recordId: p.recordId, version: p.version, keys: { dek: p.dek } });
   // Keep the old field order so a grant's field indexes mean the same fields; new names go last.
   const fields: Record<string, FieldValue> = {};
   for (const f of manifest.fields) fields[f.name] = p.updates?.[f.name] ?? current[f.name];
   for (const [name, value] of Object.entries(p.updates ?? {})) if (!(name in fields)) fields[name] = value;
   if (p.version >= 0xffffffff) throw new InvalidRecordInputError("the record is at its last version");
   const version = p.version + 1;
-  const encrypted = encryptRecord({ recordId: p.recordId, version, fields, keyRelease: p.keyRelease.mode, litNetwork: p.litNetwork });
+  const encrypted = await encryptRecord({ recordId: p.recordId, version, fields, keyRelease: p.keyRelease.mode, litNetwork: p.litNetwork });
   const rewraps: PrepareRotationReturnType["rewraps"] = [];
   const dropped: GranteeRef[] = [];
   for (const g of p.grants) {
@@ -56,7 +56,7 @@ export async function prepareRotation(p: PrepareRotationParameters): Promise<Pre
     }
     const names = fieldsOfMask(manifest, g.fieldMask).map((f) => f.name);
     const fieldMask = fieldMaskOf(encrypted.manifest, names);
-    const keys = [...fieldKeysFor(encrypted.dek, encrypted.manifest, fieldMask).values()];
+    const keys = [...(await fieldKeysFor(encrypted.dek, encrypted.manifest, fieldMask)).values()];
     rewraps.push({ grantee: g.grantee, fieldMask, wrappedKey: await p.keyRelease.seal({ recordId: p.recordId, version, grantee: g.grantee, keys }) });
   }
   return { version, encrypted, rewraps, dropped };

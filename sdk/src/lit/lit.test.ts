@@ -136,7 +136,7 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const keys = [randomKey(), randomKey()];
     const grantee = { account: addr(FRIEND) };
     const wrapped = await release(OWNER).seal({ recordId, version: 1, grantee, keys });
-    const friendKey = generateX25519KeyPair();
+    const friendKey = await generateX25519KeyPair();
     await send(FRIEND, addresses.recordRegistry, recordRegistryAbi, "setEncryptionKey", [toHex(friendKey.publicKey)]);
     const envelope = (keyPair?: typeof friendKey) => envelopeKeyRelease({ client: publicClient, addresses, keyPair });
     const rewrapped = await rewrapKeys({

@@ -1,10 +1,15 @@
-import Arweave from "arweave";
+import ArweaveModule from "arweave";
 import type { JWKInterface } from "arweave/node/lib/wallet.js";
 import type { Hex } from "viem";
 import { StorageUploadError } from "./errors.ts";
 import { checkUploadInput, gatewayDownload, gatewayExists, trimSlash } from "./gateway.ts";
 import { storageIdToBytes32 } from "./ids.ts";
 import { forwardProgress, type DownloadOptions, type StorageProvider, type StorageTag, type UploadOptions, type UploadResult } from "./types.ts";
+
+// `arweave` is CommonJS with an `exports.default`: Node's ESM loader hands over that default
+// directly, a browser bundler (Node semantics for "type": "module" importers) the exports object.
+const Arweave = ((ArweaveModule as unknown as { default?: typeof ArweaveModule }).default ?? ArweaveModule) as typeof ArweaveModule;
+type Arweave = ArweaveModule;
 
 export interface ArweaveStorageOptions {
   /** Gateway URL, e.g. https://arweave.net or a local arlocal http://127.0.0.1:1984. */
@@ -31,13 +36,21 @@ export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider 
       checkUploadInput(data, tags);
       let result: UploadResult;
       try {
-        const tx = await client.createTransaction({ data }, options.wallet);
-        if (!tags.some((t) => t.name.toLowerCase() === "content-type")) tx.addTag("Content-Type", "application/octet-stream");
-        for (const t of tags) tx.addTag(t.name, t.value);
-        await client.transactions.sign(tx, options.wallet);
-        result = { storageId: storageIdToBytes32(tx.id), nativeId: tx.id };
+        let uploader: Uploader | undefined;
+        const resumed = opts.resumeFrom ? await resumeUploader(client, opts.resumeFrom, data) : undefined;
+        if (resumed) {
+          uploader = resumed.uploader;
+          result = { storageId: storageIdToBytes32(resumed.id), nativeId: resumed.id };
+        } else {
+          const tx = await client.createTransaction({ data }, options.wallet);
+          if (!tags.some((t) => t.name.toLowerCase() === "content-type")) tx.addTag("Content-Type", "application/octet-stream");
+          for (const t of tags) tx.addTag(t.name, t.value);
+          await client.transactions.sign(tx, options.wallet);
+          result = { storageId: storageIdToBytes32(tx.id), nativeId: tx.id };
+          uploader = await client.transactions.getUploader(tx);
+        }
         await opts.onPrepared?.(result);
-        await sendChunks(client, tx, name, data.length, forwardProgress(opts.onProgress));
+        await sendChunks(uploader, name, data.length, forwardProgress(opts.onProgress), opts.onCheckpoint);
       } catch (cause) {
         if (cause instanceof StorageUploadError) throw cause;
         throw new StorageUploadError(name, (cause as Error).message, cause);
@@ -50,17 +63,31 @@ export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider 
   };
 }
 
-type Transaction = Awaited<ReturnType<Arweave["createTransaction"]>>;
+type Uploader = Awaited<ReturnType<Arweave["transactions"]["getUploader"]>>;
 
-async function sendChunks(client: Arweave, tx: Transaction, name: string, total: number, onProgress?: (sent: number, total: number) => void) {
-  const uploader = await client.transactions.getUploader(tx);
-  onProgress?.(0, total);
+/** The uploader a checkpoint describes, or undefined when it does not fit these bytes (start anew). */
+async function resumeUploader(client: Arweave, token: string, data: Uint8Array): Promise<{ uploader: Uploader; id: string } | undefined> {
+  try {
+    const state = JSON.parse(token) as { transaction: { id: string } };
+    return { uploader: await client.transactions.getUploader(state as never, data), id: state.transaction.id };
+  } catch {
+    return undefined;
+  }
+}
+
+async function sendChunks(uploader: Uploader, name: string, total: number, onProgress?: (sent: number, total: number) => void, onCheckpoint?: (token: string) => void | Promise<void>) {
+  onProgress?.(Math.min(total, Math.round((uploader.pctComplete / 100) * total)), total);
   while (!uploader.isComplete) {
     await uploader.uploadChunk();
     // The arweave uploader waits 40 s and retries on an error answer, up to 100 times. Fail now
     // instead: the upload queue owns retries and backoff.
     if (uploader.lastResponseStatus >= 300 || uploader.lastResponseError) {
       throw new StorageUploadError(name, `gateway answered ${uploader.lastResponseStatus} ${String(uploader.lastResponseError).slice(0, 200)}`);
+    }
+    // The uploader's state after each accepted chunk, without the data (it is re-supplied on resume).
+    if (onCheckpoint && !uploader.isComplete) {
+      const state = uploader.toJSON();
+      await onCheckpoint(JSON.stringify({ ...state, transaction: { ...state.transaction.toJSON(), data: "" } }));
     }
     onProgress?.(Math.min(total, Math.round((uploader.pctComplete / 100) * total)), total);
   }

@@ -70,11 +70,11 @@ export class UploadFailedError extends BaseError {
   }
 }
 
-/** Another live process holds the queue directory. */
+/** Another live process (or browser tab) holds the queue's store. */
 export class UploadQueueLockedError extends BaseError {
   override name = "UploadQueueLockedError";
-  constructor(directory: string, pid: number) {
-    super(`Upload queue ${directory} is in use by process ${pid}.`, { docsPath: "storage.md#upload-queue" });
+  constructor(location: string, holder: number | string) {
+    super(`Upload queue ${location} is in use by ${typeof holder === "number" ? `process ${holder}` : holder}.`, { docsPath: "storage.md#upload-queue" });
   }
 }
 

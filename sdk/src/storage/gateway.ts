@@ -16,7 +16,7 @@ export async function gatewayDownload(gateway: string, provider: string, storage
   if (res.status === 404) throw new StorageIdNotFoundError(id, provider);
   if (!res.ok) throw new StorageDownloadError(provider, `HTTP ${res.status} for ${id}`);
   const data = new Uint8Array(await res.arrayBuffer());
-  if (options.contentHash) assertContentHash(data, options.contentHash);
+  if (options.contentHash) await assertContentHash(data, options.contentHash);
   return data;
 }
 

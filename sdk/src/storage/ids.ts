@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { concat, fromHex, toHex } from "../crypto/bytes.ts";
 import { InvalidStorageIdError } from "./errors.ts";
 
 // Arweave and Irys ids are 32 bytes. Gateways and Irys receipts write them as base64url (43
@@ -14,28 +15,36 @@ const BASE58_INDEX = new Map([...BASE58_ALPHABET].map((c, i) => [c, BigInt(i)]))
 export function storageIdToBytes32(id: string, encoding: StorageIdEncoding = "base64url"): Hex {
   const bytes = encoding === "base58" ? base58Decode(id) : base64urlDecode(id);
   if (bytes.length !== 32) throw new InvalidStorageIdError(`"${id}" does not encode 32 bytes`);
-  return `0x${Buffer.from(bytes).toString("hex")}`;
+  return toHex(bytes);
 }
 
 /** The provider id (base64url by default) of raw 32 bytes. */
 export function bytes32ToStorageId(hex: Hex, encoding: StorageIdEncoding = "base64url"): string {
   if (typeof hex !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new InvalidStorageIdError(`"${String(hex)}" is not 32 bytes hex`);
-  const bytes = Buffer.from(hex.slice(2), "hex");
-  return encoding === "base58" ? base58Encode(bytes) : bytes.toString("base64url");
+  const bytes = fromHex(hex);
+  return encoding === "base58" ? base58Encode(bytes) : base64urlEncode(bytes);
 }
 
 function base64urlDecode(id: string): Uint8Array {
   if (typeof id !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(id)) {
     throw new InvalidStorageIdError(`"${String(id)}" is not a 43-character base64url id`);
   }
-  const bytes = Buffer.from(id, "base64url");
-  // Node ignores stray low bits in the last character; a non-canonical id would alias another.
-  if (bytes.toString("base64url") !== id) throw new InvalidStorageIdError(`"${id}" is not canonical base64url`);
+  const bin = atob(id.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  // Decoders ignore stray low bits in the last character; a non-canonical id would alias another.
+  if (base64urlEncode(bytes) !== id) throw new InvalidStorageIdError(`"${id}" is not canonical base64url`);
   return bytes;
 }
 
+function base64urlEncode(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 export function base58Encode(bytes: Uint8Array): string {
-  let n = BigInt(`0x${Buffer.from(bytes).toString("hex") || "0"}`);
+  let n = bytes.length ? BigInt(toHex(bytes)) : 0n;
   let out = "";
   while (n > 0n) {
     out = BASE58_ALPHABET[Number(n % 58n)] + out;
@@ -55,8 +64,8 @@ export function base58Decode(text: string): Uint8Array {
     n = n * 58n + digit;
   }
   const hex = n === 0n ? "" : n.toString(16);
-  const body = Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex");
+  const body = fromHex(hex.length % 2 ? `0${hex}` : hex);
   let zeros = 0;
   while (zeros < text.length && text[zeros] === "1") zeros++;
-  return new Uint8Array(Buffer.concat([Buffer.alloc(zeros), body]));
+  return concat(new Uint8Array(zeros), body);
 }

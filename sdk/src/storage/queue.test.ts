@@ -13,7 +13,11 @@ import { freePort } from "../../../scripts/lib/ports.ts";
 import { startArlocal, type LocalArweave } from "./testing/arlocal.ts";
 import { crashTestItem } from "./testing/queue-items.ts";
 import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "./arweave.ts";
-import { openUploadQueue, type UploadQueue, type UploadQueueEvent } from "./queue.ts";
+import { openUploadQueue as openWithStore, type OpenUploadQueueOptions, type UploadQueue, type UploadQueueEvent } from "./queue.ts";
+import { fileQueueStore } from "./queue-file.ts";
+
+/** The queue over the Node file store, by directory (what these tests exercise). */
+const openUploadQueue = (o: Omit<OpenUploadQueueOptions, "store"> & { directory: string }) => openWithStore({ ...o, store: fileQueueStore(o.directory) });
 import { contentHashOf } from "./verify.ts";
 import { InvalidUploadInputError, UploadFailedError, UploadQueueLockedError } from "./errors.ts";
 import { ContentHashMismatchError } from "../crypto/errors.ts";
@@ -30,7 +34,7 @@ function observed(storage: StorageProvider) {
   const provider: StorageProvider = {
     ...storage,
     async upload(data, tags, options) {
-      stats.uploads.push(contentHashOf(data));
+      stats.uploads.push(await contentHashOf(data));
       stats.peak = Math.max(stats.peak, ++stats.inFlight);
       try {
         return await storage.upload(data, tags, options);
@@ -86,7 +90,7 @@ describe("upload queue on arlocal", () => {
     expect(stats.peak).toBe(2);
     for (const [i, r] of results.entries()) {
       expect(r.deduplicated).toBe(false);
-      sameBytes(await storage.download(r.storageId, { contentHash: contentHashOf(items[i]) }), items[i]);
+      sameBytes(await storage.download(r.storageId, { contentHash: await contentHashOf(items[i]) }), items[i]);
       const sent = events.filter((e) => e.type === "progress" && e.contentHash === r.contentHash).map((e) => (e as { sent: number }).sent);
       expect(sent.at(-1)).toBe(300_000);
       expect(sent.filter((n) => n === 300_000)).toHaveLength(1); // completion reported once
@@ -97,7 +101,7 @@ describe("upload queue on arlocal", () => {
     expect(overall.at(-1)).toEqual({ sent: 1_200_000, total: 1_200_000 });
     expect(queue.progress()).toEqual({ sent: 1_200_000, total: 1_200_000 });
     // Stored items keep only their state, not their bytes.
-    expect(readdirSync(join(queue.directory, "items")).filter((f) => f.endsWith(".bin"))).toEqual([]);
+    expect(readdirSync(join(queue.location, "items")).filter((f) => f.endsWith(".bin"))).toEqual([]);
   });
 
   it("uploads the same bytes once: concurrent adds, later adds and adds after reopening", async () => {
@@ -113,7 +117,7 @@ describe("upload queue on arlocal", () => {
 
     const reopened = await openQueue({ storage: provider, directory: dir });
     expect(await reopened.add(data)).toMatchObject({ storageId: a.storageId, deduplicated: true });
-    expect(stats.uploads).toEqual([contentHashOf(data)]);
+    expect(stats.uploads).toEqual([await contentHashOf(data)]);
     expect(await reopened.add(bytes(10))).toMatchObject({ deduplicated: false });
   });
 
@@ -146,8 +150,8 @@ describe("upload queue on arlocal", () => {
       gateway = await startArlocal({ port, dbPath: restartedDb });
       const done = await pending.done;
       expect(done.deduplicated).toBe(false);
-      sameBytes(await provider.download(done.storageId, { contentHash: contentHashOf(during) }), during);
-      sameBytes(await provider.download(stored.storageId, { contentHash: contentHashOf(before) }), before);
+      sameBytes(await provider.download(done.storageId, { contentHash: await contentHashOf(during) }), during);
+      sameBytes(await provider.download(stored.storageId, { contentHash: await contentHashOf(before) }), before);
       expect(queue.get(pending.contentHash)).toMatchObject({ status: "done" });
       expect(queue.get(pending.contentHash)!.attempts).toBeGreaterThan(4);
     } finally {
@@ -163,8 +167,8 @@ describe("upload queue on arlocal", () => {
     const error = await q1.add(data).catch((e) => e);
     expect(error).toBeInstanceOf(UploadFailedError);
     expect(error.attempts).toBe(2);
-    expect(q1.get(contentHashOf(data))).toMatchObject({ status: "failed", attempts: 2 });
-    expect(existsSync(join(dir, "items", `${contentHashOf(data)}.bin`))).toBe(true);
+    expect(q1.get(await contentHashOf(data))).toMatchObject({ status: "failed", attempts: 2 });
+    expect(existsSync(join(dir, "items", `${await contentHashOf(data)}.bin`))).toBe(true);
     await q1.close();
 
     const { provider, stats } = observed(storage);
@@ -172,8 +176,8 @@ describe("upload queue on arlocal", () => {
     await q2.drain();
     expect(stats.uploads).toEqual([]); // failed items wait for an explicit retry
     expect(await q2.retryFailed()).toBe(1);
-    const result = await q2.wait(contentHashOf(data));
-    sameBytes(await storage.download(result.storageId, { contentHash: contentHashOf(data) }), data);
+    const result = await q2.wait(await contentHashOf(data));
+    sameBytes(await storage.download(result.storageId, { contentHash: await contentHashOf(data) }), data);
   });
 
   it("resumes a SIGKILLed process's pending items without uploading stored ones again", async () => {
@@ -206,7 +210,7 @@ describe("upload queue on arlocal", () => {
     const expected = Array.from({ length: count }, (_, i) => crashTestItem(seed, i));
     expect(queue.list().map((s) => s.status)).toEqual(Array(count).fill("done"));
     for (const [i, item] of expected.entries()) {
-      const state = queue.get(contentHashOf(item.data))!;
+      const state = queue.get(await contentHashOf(item.data))!;
       sameBytes(await storage.download(state.result!.storageId, { contentHash: state.contentHash }), item.data);
       if (doneInChild.has(state.contentHash)) {
         expect(stats.uploads).not.toContain(state.contentHash);
@@ -242,13 +246,13 @@ describe("upload queue on arlocal", () => {
     await q1.enqueue(bad);
     await q1.close(); // both stay pending
 
-    writeFileSync(join(dir, "items", `${contentHashOf(bad)}.bin`), bytes(1_000)); // disk corruption
+    writeFileSync(join(dir, "items", `${await contentHashOf(bad)}.bin`), bytes(1_000)); // disk corruption
     const q2 = await openQueue({ storage, directory: dir });
-    const error = await q2.wait(contentHashOf(bad)).catch((e) => e);
+    const error = await q2.wait(await contentHashOf(bad)).catch((e) => e);
     expect(error).toBeInstanceOf(UploadFailedError);
     expect(error.cause).toBeInstanceOf(ContentHashMismatchError);
-    const ok = await q2.wait(contentHashOf(good));
-    sameBytes(await storage.download(ok.storageId, { contentHash: contentHashOf(good) }), good);
+    const ok = await q2.wait(await contentHashOf(good));
+    sameBytes(await storage.download(ok.storageId, { contentHash: await contentHashOf(good) }), good);
   });
 });
 

@@ -1,9 +1,8 @@
-// A durable upload queue: bytes and state live in a directory, so a new process resumes what a
-// crashed one left pending. Items are keyed by the sha256 of their bytes, so the same bytes are
-// uploaded once however often (and from however many processes, one at a time) they are added.
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+// A durable upload queue: bytes and state live in a store (a directory in Node, IndexedDB in the
+// browser), so a new process or a reloaded page resumes what a crashed one left pending. Items
+// are keyed by the sha256 of their bytes, so the same bytes are uploaded once however often (and
+// from however many processes or tabs, one at a time) they are added. No node:* import: the
+// stores live in ./queue-file.ts (Node-only) and ./queue-idb.ts (browser).
 import type { Hex } from "viem";
 import { ContentHashMismatchError } from "../crypto/errors.ts";
 import {
@@ -23,6 +22,8 @@ export interface QueueItemState {
   attempts: number;
   /** The id fixed when the last attempt was signed; checked on resume before uploading again. */
   prepared?: UploadResult;
+  /** The provider's token for continuing that upload where it stopped (see UploadOptions). */
+  checkpoint?: string;
   result?: UploadResult;
   lastError?: string;
   createdAt: number;
@@ -56,10 +57,29 @@ export interface RetryPolicy {
   jitter?: boolean;
 }
 
+/**
+ * Where a queue keeps its bytes and state: `fileQueueStore(directory)` in Node,
+ * `indexedDbQueueStore(name)` in the browser. Writes must be atomic per call (a reader or a crash
+ * sees the old state or the new one, never half).
+ */
+export interface UploadQueueStore {
+  /** A name for messages (a directory, an IndexedDB database). */
+  readonly location: string;
+  /** Takes the store for this process or tab; the release function gives it back. */
+  lock(): Promise<() => void | Promise<void>>;
+  /** Every item's state, oldest first; bytes without a state (an add that never returned) are dropped. */
+  load(): Promise<QueueItemState[]>;
+  /** Stores the bytes and then the state that points at them. */
+  add(state: QueueItemState, data: Uint8Array): Promise<void>;
+  saveState(state: QueueItemState): Promise<void>;
+  loadData(contentHash: Hex): Promise<Uint8Array>;
+  deleteData(contentHash: Hex): Promise<void>;
+}
+
 export interface OpenUploadQueueOptions {
   storage: StorageProvider;
-  /** Where bytes and state are kept; created if missing. One process at a time. */
-  directory: string;
+  /** Where bytes and state are kept. One process (or tab) at a time. */
+  store: UploadQueueStore;
   /** Uploads in flight at once (default 3). */
   concurrency?: number;
   retry?: RetryPolicy;
@@ -69,7 +89,8 @@ export interface OpenUploadQueueOptions {
 }
 
 export interface UploadQueue {
-  readonly directory: string;
+  /** The store's location (directory or database name). */
+  readonly location: string;
   /** Adds bytes and waits until they are stored. */
   add(data: Uint8Array, tags?: StorageTag[]): Promise<QueuedUploadResult>;
   /** Adds bytes; the item is on disk when this returns. `done` settles when it is stored or failed. */
@@ -96,12 +117,10 @@ type Item = {
   settle?: { resolve(r: QueuedUploadResult): void; reject(e: unknown): void };
 };
 
-const ITEM_FILE = /^(0x[0-9a-f]{64})\.json$/;
-
 export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<UploadQueue> {
-  const dir = options.directory;
-  await mkdir(join(dir, "items"), { recursive: true });
-  const releaseLock = acquireLock(dir);
+  const store = options.store;
+  const dir = store.location;
+  const releaseLock = await store.lock();
   const concurrency = Math.max(1, options.concurrency ?? 3);
   const r = options.retry ?? {};
   const retry: Required<RetryPolicy> = {
@@ -111,13 +130,12 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
   const items = new Map<Hex, Item>();
   const ready: Item[] = [];
   const listeners = new Set<(e: UploadQueueEvent) => void>(options.onEvent ? [options.onEvent] : []);
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   const inFlight = new Set<Promise<void>>();
   const idleWaiters: (() => void)[] = [];
   let session = { total: 0, sentDone: 0 };
   let closed = false;
 
-  const paths = (hash: Hex) => ({ json: join(dir, "items", `${hash}.json`), bin: join(dir, "items", `${hash}.bin`) });
   const overall = (): Progress => {
     let sent = session.sentDone;
     for (const item of items.values()) if (item.state.status === "pending") sent += item.sent;
@@ -134,7 +152,7 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
   };
   const persist = async (item: Item) => {
     item.state.updatedAt = Date.now();
-    await writeAtomic(paths(item.state.contentHash).json, JSON.stringify(item.state));
+    await store.saveState(item.state);
   };
   const resultOf = (s: QueueItemState, deduplicated: boolean): QueuedUploadResult => ({
     ...s.result!, contentHash: s.contentHash, size: s.size, deduplicated,
@@ -172,11 +190,17 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
       // An earlier attempt may have reached the provider before the crash: if what it stored is
       // complete and hashes right, that is the upload.
       if (s.prepared && (await storedIntact(s.prepared, s.contentHash))) return finish(item, s.prepared, true);
-      const data = new Uint8Array(await readFile(paths(s.contentHash).bin));
-      assertContentHash(data, s.contentHash);
+      const data = await store.loadData(s.contentHash);
+      await assertContentHash(data, s.contentHash);
       const result = await options.storage.upload(data, s.tags, {
+        resumeFrom: s.prepared && s.checkpoint,
         onPrepared: async (prepared) => {
+          if (prepared.storageId !== s.prepared?.storageId) s.checkpoint = undefined;
           s.prepared = prepared;
+          await persist(item);
+        },
+        onCheckpoint: async (token) => {
+          s.checkpoint = token;
           await persist(item);
         },
         onProgress: (sent) => {
@@ -201,13 +225,15 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
 
   async function finish(item: Item, result: UploadResult, deduplicated: boolean) {
     const s = item.state;
-    Object.assign(s, { status: "done", result, lastError: undefined });
-    await persist(item);
-    if (!options.keepData) await rm(paths(s.contentHash).bin, { force: true });
     // The provider's last progress event may already have reported every byte; report it once.
     const reportedAll = item.sent === s.size;
+    // Counted as done in the same step that stops counting it as pending, so the overall figure
+    // other items report meanwhile never dips.
+    Object.assign(s, { status: "done", result, lastError: undefined, checkpoint: undefined });
     session.sentDone += s.size;
     item.sent = 0;
+    await persist(item);
+    if (!options.keepData) await store.deleteData(s.contentHash);
     if (!reportedAll) emit({ type: "progress", contentHash: s.contentHash, sent: s.size, total: s.size, overall: overall() });
     emit({ type: "done", contentHash: s.contentHash, result, deduplicated, overall: overall() });
     item.settle?.resolve(resultOf(s, deduplicated));
@@ -250,7 +276,7 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
   }
 
   // Resume: every item the last process left pending goes back in the queue.
-  for (const state of await loadStates(dir)) {
+  for (const state of await store.load()) {
     const item: Item = { state, sent: 0 };
     items.set(state.contentHash, item);
     if (state.status === "pending") schedule(item, true);
@@ -258,7 +284,7 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
   pump();
 
   const queue: UploadQueue = {
-    directory: dir,
+    location: dir,
     async add(data, tags) {
       return (await queue.enqueue(data, tags)).done;
     },
@@ -268,7 +294,10 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
       if (!Array.isArray(tags) || tags.some((t) => typeof t?.name !== "string" || typeof t?.value !== "string" || !t.name)) {
         throw new InvalidUploadInputError("tags must be { name, value } strings with a non-empty name");
       }
-      const contentHash = contentHashOf(data);
+      const contentHash = await contentHashOf(data);
+      if (closed) throw new UploadQueueClosedError();
+      // From here to the registration below there is no await: a concurrent add of the same
+      // bytes sees this item.
       const existing = items.get(contentHash);
       if (existing?.state.status === "done") return { contentHash, done: Promise.resolve(resultOf(existing.state, true)) };
       if (existing?.state.status === "pending" && existing.done) return { contentHash, done: existing.done };
@@ -280,9 +309,8 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
       items.set(contentHash, item);
       track(item);
       try {
-        // Bytes first, then the state that points at them.
-        await writeAtomic(paths(contentHash).bin, data);
-        await persist(item);
+        item.state.updatedAt = Date.now();
+        await store.add(item.state, data);
       } catch (error) {
         if (!existing) items.delete(contentHash);
         const failure = new UploadQueueIOError(dir, error);
@@ -334,7 +362,7 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
       for (const item of items.values()) if (item.state.status === "pending") item.settle?.reject(new UploadQueueClosedError());
       notifyIdle();
       session = { total: 0, sentDone: 0 };
-      releaseLock();
+      await releaseLock();
     },
   };
   return queue;
@@ -343,73 +371,4 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
 function backoff(retry: Required<RetryPolicy>, attempt: number): number {
   const full = Math.min(retry.maxDelayMs, retry.initialDelayMs * retry.factor ** (attempt - 1));
   return Math.round(retry.jitter ? full / 2 + (Math.random() * full) / 2 : full);
-}
-
-async function loadStates(dir: string): Promise<QueueItemState[]> {
-  const names = await readdir(join(dir, "items"));
-  const states: QueueItemState[] = [];
-  for (const name of names) {
-    const match = ITEM_FILE.exec(name);
-    if (!match) continue;
-    try {
-      const state = JSON.parse(await readFile(join(dir, "items", name), "utf8")) as QueueItemState;
-      if (state.contentHash === match[1]) states.push(state);
-    } catch {
-      // Writes are atomic (rename), so an unreadable file is foreign; leave it for a human.
-    }
-  }
-  // Bytes whose state file was never written belong to an add() that never returned.
-  const known = new Set(states.map((s) => s.contentHash));
-  for (const name of names) {
-    const bin = /^(0x[0-9a-f]{64})\.bin$/.exec(name);
-    if (bin && !known.has(bin[1] as Hex)) await rm(join(dir, "items", name), { force: true });
-  }
-  return states.sort((a, b) => a.createdAt - b.createdAt);
-}
-
-/** Write, fsync, rename: a reader (or a crash) sees the old file or the new one, never half. */
-async function writeAtomic(path: string, data: string | Uint8Array) {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  const fd = openSync(tmp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  await rename(tmp, path);
-}
-
-/** One process per queue directory; a lock left by a dead process is taken over. */
-function acquireLock(dir: string): () => void {
-  const path = join(dir, "lock");
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(path, "utf8") === String(process.pid)) rmSync(path, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const pid = Number(readFileSync(path, "utf8"));
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new UploadQueueLockedError(dir, pid);
-      rmSync(path, { force: true });
-    }
-  }
-  throw new UploadQueueLockedError(dir, -1);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

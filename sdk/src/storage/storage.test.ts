@@ -109,8 +109,8 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
       expect([...new Set(progress)].sort((a, b) => a - b)).toEqual(progress); // rising, each figure once
       if (which === "arweave") expect(new Set(progress).size).toBeGreaterThan(2); // chunked: real intermediate progress
       expect(await storage().exists(result.storageId)).toBe(true);
-      sameBytes(await storage().download(result.storageId, { contentHash: contentHashOf(data) }), data);
-      sameBytes(await downloadVerified(storage(), result.storageId, contentHashOf(data)), data);
+      sameBytes(await storage().download(result.storageId, { contentHash: await contentHashOf(data) }), data);
+      sameBytes(await downloadVerified(storage(), result.storageId, await contentHashOf(data)), data);
       expect(await tagged("OneKey-Test", marker)).toEqual([result.nativeId]);
     });
 
@@ -151,7 +151,7 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     const { storageId } = await chunked.upload(data, [], { onProgress: (sent) => progress.push(sent) });
     expect(new Set(progress).size).toBeGreaterThan(3);
     expect([...new Set(progress)].sort((a, b) => a - b)).toEqual(progress); // rising, each figure once
-    sameBytes(await chunked.download(storageId, { contentHash: contentHashOf(data) }), data);
+    sameBytes(await chunked.download(storageId, { contentHash: await contentHashOf(data) }), data);
   });
 
   it("irys bundler: checks data-item signatures and signs receipts the Irys client verifies", async () => {

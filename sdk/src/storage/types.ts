@@ -20,6 +20,14 @@ export interface UploadOptions {
    * queue persists this id so that after a crash it can ask `exists` instead of uploading twice.
    */
   onPrepared?: (result: UploadResult) => void | Promise<void>;
+  /**
+   * Called as the upload advances with an opaque token (no bytes of the data in it) from which
+   * the provider can continue the same upload later; the queue persists it. Providers that
+   * cannot continue an upload never call it.
+   */
+  onCheckpoint?: (token: string) => void | Promise<void>;
+  /** A token from `onCheckpoint`: continue that upload (same id) instead of starting anew. */
+  resumeFrom?: string;
 }
 
 export interface DownloadOptions {

@@ -1,13 +1,14 @@
-import { createHash } from "node:crypto";
 import type { Hex } from "viem";
+import { sha256Hex } from "../crypto/bytes.ts";
 import { ContentHashMismatchError } from "../crypto/errors.ts";
 import type { StorageProvider } from "./types.ts";
 
-export const contentHashOf = (data: Uint8Array): Hex => `0x${createHash("sha256").update(data).digest("hex")}`;
+/** sha256 of the bytes (WebCrypto): the record's on-chain content hash. */
+export const contentHashOf = (data: Uint8Array): Promise<Hex> => sha256Hex(data);
 
 /** Throws ContentHashMismatchError unless sha256(data) is `contentHash`. */
-export function assertContentHash(data: Uint8Array, contentHash: Hex): void {
-  const actual = contentHashOf(data);
+export async function assertContentHash(data: Uint8Array, contentHash: Hex): Promise<void> {
+  const actual = await contentHashOf(data);
   if (actual !== contentHash.toLowerCase()) throw new ContentHashMismatchError(contentHash, actual);
 }
 
@@ -15,6 +16,6 @@ export function assertContentHash(data: Uint8Array, contentHash: Hex): void {
 export async function downloadVerified(storage: StorageProvider, storageId: Hex, contentHash: Hex): Promise<Uint8Array> {
   // Checked here rather than trusted to the provider, so any StorageProvider gets the guarantee.
   const data = await storage.download(storageId);
-  assertContentHash(data, contentHash);
+  await assertContentHash(data, contentHash);
   return data;
 }

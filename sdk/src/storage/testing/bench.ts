@@ -13,6 +13,7 @@ import { startLocalIrysBundler } from "./irys-bundler.ts";
 import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "../arweave.ts";
 import { irysStorage } from "../irys.ts";
 import { openUploadQueue } from "../queue.ts";
+import { fileQueueStore } from "../queue-file.ts";
 import { contentHashOf } from "../verify.ts";
 import type { StorageProvider } from "../types.ts";
 
@@ -30,8 +31,9 @@ async function latency(storage: StorageProvider) {
     let t = performance.now();
     const { storageId } = await storage.upload(data);
     up.push(performance.now() - t);
+    const contentHash = await contentHashOf(data);
     t = performance.now();
-    await storage.download(storageId, { contentHash: contentHashOf(data) });
+    await storage.download(storageId, { contentHash });
     down.push(performance.now() - t);
   }
   return { up, down };
@@ -39,7 +41,7 @@ async function latency(storage: StorageProvider) {
 
 async function queueThroughput(storage: StorageProvider, concurrency: number) {
   const dir = mkdtempSync(join(tmpdir(), "onekey-bench-queue-"));
-  const queue = await openUploadQueue({ storage, directory: dir, concurrency });
+  const queue = await openUploadQueue({ storage, store: fileQueueStore(dir), concurrency });
   try {
     const items = Array.from({ length: QUEUE_ITEMS }, () => new Uint8Array(randomBytes(SIZE)));
     const t = performance.now();

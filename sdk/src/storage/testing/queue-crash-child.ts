@@ -4,13 +4,14 @@
 import { readFileSync } from "node:fs";
 import { arweaveStorage } from "../arweave.ts";
 import { openUploadQueue } from "../queue.ts";
+import { fileQueueStore } from "../queue-file.ts";
 import { crashTestItem } from "./queue-items.ts";
 
 const [dir, url, walletPath, count, seed] = process.argv.slice(2);
 const storage = arweaveStorage({ url, wallet: JSON.parse(readFileSync(walletPath, "utf8")), mine: true });
 const queue = await openUploadQueue({
   storage,
-  directory: dir,
+  store: fileQueueStore(dir),
   concurrency: 1,
   onEvent: (e) => {
     if (e.type === "done") process.stdout.write(`done ${e.contentHash}\n`);
