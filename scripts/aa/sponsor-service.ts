@@ -13,12 +13,12 @@ import {
   createPublicClient, decodeFunctionData, http, keccak256, parseAbi, toFunctionSelector, toHex, type Abi, type AbiFunction, type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
-import { parseGrantee } from "../../sdk/src/contracts/grantees.ts";
+import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { parseGrantee } from "@onekey/sdk/contracts";
 import {
   encodePaymasterData, ENTRY_POINT_V08, PAYMASTER_POSTOP_GAS, PAYMASTER_VERIFICATION_GAS, sponsorshipTypes,
   STUB_SIGNATURE, type SponsorRefusal,
-} from "../../sdk/src/aa/index.ts";
+} from "@onekey/sdk/aa";
 
 /** What one project sponsors. Every field is optional; omitted = the default below. */
 export interface ProjectPolicy {

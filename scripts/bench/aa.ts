@@ -9,8 +9,8 @@ import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
 import { startLocalAA } from "../aa/local.ts";
 import { rpc } from "../lib/service.ts";
-import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
-import { createSponsoredClient, sendSponsored, toOneKeyAccount } from "../../sdk/src/aa/index.ts";
+import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { createSponsoredClient, sendSponsored, toOneKeyAccount } from "@onekey/sdk/aa";
 import { printTable, writeResults, type Row } from "./report.ts";
 
 const OPS = Number(process.env.ONEKEY_BENCH_AA_OPS ?? 50);

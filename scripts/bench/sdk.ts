@@ -11,10 +11,10 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import {
   decryptRecord, encryptRecord, grantContext, generateX25519KeyPair, randomKey, unwrapKeys, wrapKeys,
-} from "../../sdk/src/crypto/index.ts";
-import { submitRecord } from "../../sdk/src/flows/index.ts";
-import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "../../sdk/src/storage/index.ts";
-import { startArlocal } from "../../sdk/src/storage/testing/arlocal.ts";
+} from "@onekey/sdk/crypto";
+import { submitRecord } from "@onekey/sdk/flows";
+import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "@onekey/sdk/storage";
+import { startArlocal } from "@onekey/devstack/storage/arlocal";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
 import { deployOneKey } from "../lib/artifacts.ts";
 import { printTable, writeResults, type Row } from "./report.ts";

@@ -1,6 +1,6 @@
 import { ponder } from "ponder:registry";
 import { apiKey, member, project, reviewKeyShare } from "ponder:schema";
-import { ROLES } from "../../lib/onekey.ts";
+import { Roles } from "@onekey/sdk/contracts";
 import { emit } from "../emit.ts";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -66,8 +66,8 @@ ponder.on("ProjectRegistry:RolesGranted", async ({ event, context }) => {
   const id = `${projectId}:${account.toLowerCase()}`;
   const at = event.block.timestamp;
   const existing = await context.db.find(member, { id });
-  const wasReviewer = existing ? (existing.roles & ROLES.REVIEWER) !== 0 : false;
-  const isReviewer = (roles & ROLES.REVIEWER) !== 0;
+  const wasReviewer = existing ? (existing.roles & Roles.REVIEWER) !== 0 : false;
+  const isReviewer = (roles & Roles.REVIEWER) !== 0;
   const reviewerSince = isReviewer ? (wasReviewer ? (existing?.reviewerSince ?? at) : at) : null;
   await context.db
     .insert(member)
@@ -81,7 +81,7 @@ ponder.on("ProjectRegistry:RolesRevoked", async ({ event, context }) => {
   const id = `${projectId}:${account.toLowerCase()}`;
   await context.db.update(member, { id }).set((row) => ({
     roles,
-    reviewerSince: (roles & ROLES.REVIEWER) !== 0 ? row.reviewerSince : null,
+    reviewerSince: (roles & Roles.REVIEWER) !== 0 ? row.reviewerSince : null,
     updatedAt: event.block.timestamp,
     updatedBlock: event.block.number,
   }));

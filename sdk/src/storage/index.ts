@@ -1,5 +1,5 @@
 // @onekey/sdk/storage — ciphertext storage on Irys and Arweave, and a durable upload queue.
-// Local test servers (arlocal, the Irys-compatible bundler) live in ./testing/, outside this entry.
+// Local test servers (arlocal, the Irys-compatible bundler) live in the private devstack workspace.
 export * from "./types.ts";
 export * from "./errors.ts";
 export { storageIdToBytes32, bytes32ToStorageId, base58Encode, base58Decode, type StorageIdEncoding } from "./ids.ts";
