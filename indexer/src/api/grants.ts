@@ -1,5 +1,5 @@
-// Grants to a project with their state computed now (live / expired / revoked / superseded), the
-// same rule as the `grant_state` view in GraphQL.
+// Grants to a project with their state computed now (live / expired / revoked / superseded), read
+// from the `grant_state` view (ponder.schema.ts) so the rule is written once for GraphQL and REST.
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
@@ -18,16 +18,10 @@ grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) 
   const store = await getStore();
   const app = quoteIdent(store.appSchema);
   const rows = await store.query<Record<string, string | boolean | null>>(
-    `SELECT * FROM (
-       SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose,
-              g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
-              CASE WHEN g.revoked THEN 'revoked'
-                   WHEN g.expiry <= extract(epoch from now())::numeric THEN 'expired'
-                   WHEN r.erased OR r.version <> g.record_version THEN 'superseded'
-                   ELSE 'live' END AS state
-       FROM ${app}."grant" g LEFT JOIN ${app}.record r ON r.id = g.record_id
-       WHERE g.grantee_project_id = $1::numeric AND g.id > $2
-     ) t WHERE $3::text IS NULL OR t.state = $3
+    `SELECT id, record_id AS "recordId", grantee, owner, record_version::text AS "recordVersion", purpose::text AS purpose,
+            expiry::text AS expiry, field_mask::text AS "fieldMask", granted_at::text AS "grantedAt", revoked_at::text AS "revokedAt", state
+     FROM ${app}.grant_state t
+     WHERE t.grantee_project_id = $1::numeric AND t.id > $2 AND ($3::text IS NULL OR t.state = $3)
      ORDER BY t.id LIMIT $4`,
     [projectId.toString(), after, state ?? null, limit],
   );
