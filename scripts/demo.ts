@@ -13,17 +13,18 @@ import { foundry } from "viem/chains";
 import { loadStackConfig } from "./stack/config.ts";
 import type { StackInfo } from "./stack/index.ts";
 import { artifact } from "./lib/artifacts.ts";
-import { oneKeyPaymasterAbi } from "../sdk/src/abis.ts";
-import { arweaveStorage, arweaveAddress, generateArweaveWallet } from "../sdk/src/storage/index.ts";
-import { generateX25519KeyPair, reviewKeyContext, unwrapKeys, wrapKeys, toHex as bytesHex, FieldNotGrantedError } from "../sdk/src/crypto/index.ts";
-import { x25519PublicKey } from "../sdk/src/crypto/primitives.ts";
-import { deriveEncryptionKey } from "../sdk/src/keys/index.ts";
+import { oneKeyPaymasterAbi } from "@onekey/sdk/abis";
+import { arweaveStorage, arweaveAddress, generateArweaveWallet } from "@onekey/sdk/storage";
 import {
-  addApiKey, attest, createProject, grantRoles, hasAccess, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
+  generateX25519KeyPair, reviewKeyContext, unwrapKeys, wrapKeys, toHex as bytesHex, FieldNotGrantedError, x25519PublicKey,
+} from "@onekey/sdk/crypto";
+import { deriveEncryptionKey } from "@onekey/sdk/keys";
+import {
+  addApiKey, ALL_API_KEY_SCOPES, apiKeyHash, attest, createProject, grantRoles, hasAccess, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
   setEscrowKey, setReviewKey, shareReviewKey, revoke, eraseRecord, type OneKeyClients,
-} from "../sdk/src/contracts/index.ts";
-import { grantAccess, readAsAuditor, readRecord, submitRecord, AccessDeniedError } from "../sdk/src/flows/index.ts";
-import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKey7702Account, toOneKeyAccount } from "../sdk/src/aa/index.ts";
+} from "@onekey/sdk/contracts";
+import { grantAccess, readAsAuditor, readRecord, submitRecord, AccessDeniedError } from "@onekey/sdk/flows";
+import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKey7702Account, toOneKeyAccount } from "@onekey/sdk/aa";
 
 const config = await loadStackConfig();
 const infoPath = join(config.dataDir, "stack.json");
@@ -82,7 +83,7 @@ await publicClient.waitForTransactionReceipt({ hash: fundHash });
 note("0.5 ETH of gas sponsorship funded in the paymaster");
 
 const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
-await addApiKey(admin, { projectId, keyHash: keccak256(toHex(apiKey)), scopes: 0xff, expiry: days(365) });
+await addApiKey(admin, { projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry: days(365) });
 note(`API key registered (only its hash is on-chain); shown once: ${apiKey.slice(0, 8)}…`);
 
 // Everything the demo receives from the indexer is kept for the PII canary check.

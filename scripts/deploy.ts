@@ -8,7 +8,7 @@
 // reported (`--no-write-sdk` skips that). See docs/deploy.md.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -114,6 +114,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   if (values["write-sdk"]) {
     writeSdkDeployment(deployed);
-    console.log(`recorded chain ${deployed.chainId} in sdk/src/deployments.json (commit it)`);
+    console.log(`recorded chain ${deployed.chainId} in ${relative(ROOT, SDK_DEPLOYMENTS)} (commit it)`);
   }
 }

@@ -1,11 +1,16 @@
-// Writes sdk/src/abis.ts from the Hardhat artifacts: one `as const` export per contract, with the
-// custom-error fragments of the contracts it calls merged in so bubbled reverts decode.
-// `--check` fails (exit 1) when the committed file differs from what the artifacts produce.
+// Writes the SDK's generated sources from the Hardhat artifacts: abis.ts, one `as const` export per
+// contract with the custom-error fragments of the contracts it calls merged in so bubbled reverts
+// decode, and constants.ts (roles, purposes, key-release modes, limits, the grantee flag, the
+// EntryPoint address; see ./gen-constants.ts).
+// `--check` fails (exit 1) when a committed file differs from what the artifacts produce.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { renderConstants } from "./gen-constants.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const OUT = join(ROOT, "sdk/src/abis.ts");
+// The SDK's folder, found through its package name like every other importer.
+const SDK = dirname(createRequire(import.meta.url).resolve("@onekey/sdk/package.json"));
 
 type AbiItem = { type: string; name?: string; inputs?: { type: string }[] };
 
@@ -66,15 +71,24 @@ export function render(): string {
   return parts.join("\n");
 }
 
-const text = render();
-if (process.argv.includes("--check")) {
-  const current = existsSync(OUT) ? readFileSync(OUT, "utf8") : "";
-  if (current !== text) {
-    console.error("sdk/src/abis.ts is stale: run `npm run abis` and commit the result.");
-    process.exit(1);
+const outputs: [string, string][] = [
+  [join(SDK, "src", "abis.ts"), render()],
+  [join(SDK, "src", "constants.ts"), renderConstants(ROOT)],
+];
+const check = process.argv.includes("--check");
+let stale = 0;
+for (const [file, text] of outputs) {
+  const name = relative(ROOT, file);
+  if (check) {
+    const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+    if (current === text) console.log(`${name} is up to date.`);
+    else {
+      console.error(`${name} is stale: run \`npm run abis\` and commit the result.`);
+      stale++;
+    }
+  } else {
+    writeFileSync(file, text);
+    console.log(`wrote ${name}`);
   }
-  console.log("sdk/src/abis.ts is up to date.");
-} else {
-  writeFileSync(OUT, text);
-  console.log(`wrote sdk/src/abis.ts (${Object.keys(CONTRACTS).length} contracts)`);
 }
+if (stale) process.exit(1);

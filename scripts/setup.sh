@@ -41,4 +41,6 @@ fi
 
 PATH="$PWD/node_modules/.bin:$PATH" npx hardhat build --quiet >/dev/null
 PATH="$PWD/node_modules/.bin:$PATH" node scripts/gen-abis.ts --check
+# Scripts, Hardhat and Ponder load @onekey/sdk from its build, like any other consumer.
+PATH="$PWD/node_modules/.bin:$PATH" node scripts/sdk-build.ts --force
 echo "setup: done (node $(node_modules/.bin/node -v))"

@@ -1,7 +1,8 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { getAddress, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
-import { deployFixture, setupProject, signAttest, bytes32, Roles, DAY, type AttestRequest, type Fixture } from "./helpers/fixture.ts";
+import { Roles } from "@onekey/sdk/contracts";
+import { deployFixture, setupProject, signAttest, bytes32, DAY, type AttestRequest, type Fixture } from "./helpers/fixture.ts";
 
 describe("AttestationRegistry", () => {
   let f: Fixture;

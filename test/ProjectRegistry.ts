@@ -1,7 +1,8 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { zeroAddress } from "viem";
-import { deployFixture, Roles, bytes32, DAY, type Fixture } from "./helpers/fixture.ts";
+import { Roles } from "@onekey/sdk/contracts";
+import { deployFixture, bytes32, DAY, type Fixture } from "./helpers/fixture.ts";
 
 describe("ProjectRegistry", () => {
   let f: Fixture;

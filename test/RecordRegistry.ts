@@ -1,10 +1,9 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { zeroAddress, type Hex } from "viem";
-import {
-  deployFixture, setupProject, setupRecord, accountGrantee, projectGrantee, recordIdOf, bytes32, WRAPPED_KEY,
-  Purpose, Roles, DAY, PROJECT_FLAG, type Fixture,
-} from "./helpers/fixture.ts";
+import { GRANTEE_PROJECT_FLAG } from "@onekey/sdk/constants";
+import { Purpose, Roles, accountGrantee, computeRecordId, projectGrantee } from "@onekey/sdk/contracts";
+import { deployFixture, setupProject, setupRecord, bytes32, WRAPPED_KEY, DAY, type Fixture } from "./helpers/fixture.ts";
 
 describe("RecordRegistry", () => {
   let f: Fixture;
@@ -38,7 +37,7 @@ describe("RecordRegistry", () => {
     it("registers a record under keccak256(owner, salt) with its pointer in the event", async () => {
       const s = await f.at.records(f.subject);
       const salt = bytes32(77);
-      const id = recordIdOf(f.addr(f.subject), salt);
+      const id = computeRecordId(f.addr(f.subject), salt);
       assert.equal(await f.records.read.computeRecordId([f.addr(f.subject), salt]), id);
       await f.viem.assertions.emitWithArgs(
         s.write.registerRecord([salt, bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 1]), f.records, "RecordRegistered",
@@ -66,7 +65,7 @@ describe("RecordRegistry", () => {
       );
       // The same salt from another owner is another record.
       await (await f.at.records(f.other)).write.registerRecord([bytes32(1), bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 0]);
-      assert.equal((await f.records.read.getRecord([recordIdOf(f.addr(f.other), bytes32(1))])).owner, f.addr(f.other));
+      assert.equal((await f.records.read.getRecord([computeRecordId(f.addr(f.other), bytes32(1))])).owner, f.addr(f.other));
     });
 
     it("rotates to a new version; only the owner; old grants stop until re-granted", async () => {
@@ -214,7 +213,7 @@ describe("RecordRegistry", () => {
 
     it("grantee keys: the project flag is the top bit", async () => {
       assert.equal(BigInt(projectGrantee(1n)) >> 255n, 1n);
-      assert.equal(BigInt(projectGrantee(7n)) & ~PROJECT_FLAG, 7n);
+      assert.equal(BigInt(projectGrantee(7n)) & ~GRANTEE_PROJECT_FLAG, 7n);
     });
   });
 

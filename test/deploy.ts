@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { createPublicClient, http } from "viem";
 import { startAnvil, type Anvil } from "../scripts/lib/anvil.ts";
 import { deployWithIgnition, writeSdkDeployment, type DeployedAddresses } from "../scripts/deploy.ts";
-import { getAddresses, UnknownChainError } from "../sdk/src/addresses.ts";
-import { projectRegistryAbi, recordRegistryAbi, attestationRegistryAbi } from "../sdk/src/abis.ts";
+import { getAddresses, UnknownChainError } from "@onekey/sdk/addresses";
+import { projectRegistryAbi, recordRegistryAbi, attestationRegistryAbi } from "@onekey/sdk/abis";
 
 describe("Ignition deploy to a local node", () => {
   let anvil: Anvil;

@@ -14,6 +14,20 @@ library Roles {
     uint8 internal constant ALL = ADMIN | REVIEWER | AUDITOR | SPONSOR;
 }
 
+/// @notice API-key scopes, as bits of the `scopes` mask `ProjectRegistry.addApiKey` stores. The
+///         registry stores the mask as given; the indexer API honours these bits (docs/indexer.md).
+library ApiKeyScopes {
+    /// GraphQL and REST reads (grants with state).
+    uint32 internal constant READ = 1 << 0;
+    /// Per-project analytics.
+    uint32 internal constant ANALYTICS = 1 << 1;
+    /// Audit-log export and verification.
+    uint32 internal constant AUDIT = 1 << 2;
+    /// Webhook endpoints: register, list, delete, delivery log, redelivery.
+    uint32 internal constant WEBHOOKS = 1 << 3;
+    uint32 internal constant ALL = READ | ANALYTICS | AUDIT | WEBHOOKS;
+}
+
 /// @notice Why a grant exists. New purposes are appended, never reordered, so stored
 ///         values keep their meaning.
 enum Purpose {

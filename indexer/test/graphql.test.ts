@@ -1,5 +1,6 @@
 // One anvil, one `ponder start` on PGlite, one pass through every registry event; then GraphQL,
 // the REST API, API-key refusals, analytics and the audit export are checked against it.
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles } from "@onekey/sdk/contracts";
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditExport } from "../lib/audit.ts";
-import { addApiKey, api, attest, createProject, gql, gqlData, ROLE, SCOPE, send } from "./helpers/onekey.ts";
+import { addApiKey, api, attest, createProject, gql, gqlData, send } from "./helpers/onekey.ts";
 import { runScenario, type Scenario } from "./helpers/scenario.ts";
 import { eventually, INDEXER_DIR, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
@@ -106,12 +107,12 @@ describe("every event in GraphQL", () => {
     });
     expect(data.q).toEqual({ admin: s.newAdmin.toLowerCase(), pendingAdmin: null });
     const members = Object.fromEntries(data.members.items.map((m: { account: string }) => [m.account, m]));
-    expect(members[s.reviewer.toLowerCase()].roles).toBe(ROLE.REVIEWER);
+    expect(members[s.reviewer.toLowerCase()].roles).toBe(Roles.REVIEWER);
     expect(members[s.reviewer.toLowerCase()].reviewerSince).not.toBeNull();
-    expect(members[s.auditor.toLowerCase()]).toMatchObject({ roles: ROLE.AUDITOR, reviewerSince: null });
+    expect(members[s.auditor.toLowerCase()]).toMatchObject({ roles: Roles.AUDITOR, reviewerSince: null });
     expect(data.apiKeys.items).toHaveLength(2);
     const revoked = data.apiKeys.items.find((k: { keyHash: string }) => k.keyHash === s.revokedKeyHash);
-    expect(revoked).toMatchObject({ scopes: SCOPE.read, revoked: true });
+    expect(revoked).toMatchObject({ scopes: ApiKeyScopes.read, revoked: true });
     expect(revoked.revokedAt).not.toBeNull();
     expect(data.reviewKeyShares.items).toEqual([{ reviewer: s.reviewer.toLowerCase(), keyVersion: 1, wrappedKey: s.wrappedReviewKey }]);
   });
@@ -281,13 +282,13 @@ describe("API keys, scopes and limits", () => {
 
   it("refuses an expired key, a revoked key, a wrong scope and another project's key", async () => {
     const [admin] = chain.wallets;
-    const shortLived = await addApiKey(chain, admin, s.projectId, SCOPE.all, 2);
-    const readOnly = await addApiKey(chain, admin, s.projectId, SCOPE.read);
-    const toRevoke = await addApiKey(chain, admin, s.projectId, SCOPE.all);
-    const { apiKeyHash } = await import("../lib/api-key.ts");
+    const shortLived = await addApiKey(chain, admin, s.projectId, ALL_API_KEY_SCOPES, 2);
+    const readOnly = await addApiKey(chain, admin, s.projectId, ApiKeyScopes.read);
+    const toRevoke = await addApiKey(chain, admin, s.projectId, ALL_API_KEY_SCOPES);
+    const { apiKeyHash } = await import("@onekey/sdk/contracts");
     await send(chain, admin, "projectRegistry", "revokeApiKey", [s.projectId, apiKeyHash(toRevoke)]);
     const otherProject = await createProject(chain, admin);
-    const otherKey = await addApiKey(chain, admin, otherProject, SCOPE.all);
+    const otherKey = await addApiKey(chain, admin, otherProject, ALL_API_KEY_SCOPES);
     await indexedThroughHead();
 
     const analytics = `/v1/projects/${s.projectId}/analytics`;
@@ -324,7 +325,7 @@ describe("API keys, scopes and limits", () => {
 
   it("answers a burst over the key's limit with 429 and Retry-After, then recovers", async () => {
     const [admin] = chain.wallets;
-    const key = await addApiKey(chain, admin, s.projectId, SCOPE.read);
+    const key = await addApiKey(chain, admin, s.projectId, ApiKeyScopes.read);
     await indexedThroughHead();
     const started = performance.now();
     const results = await Promise.all(

@@ -2,8 +2,9 @@
 // one `ponder serve` replica over the same database. The replica answers GraphQL and the API from
 // the same tables, shares rate-limit buckets, and an endpoint registered on it is delivered by the
 // worker in the indexing process.
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles } from "@onekey/sdk/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, ROLE, SCOPE, send } from "./helpers/onekey.ts";
+import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, send } from "./helpers/onekey.ts";
 import { postgresUnavailableReason, startPostgres, type Postgres } from "./helpers/postgres.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
 import { eventually, indexedBlock, keyAccepted, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
@@ -29,8 +30,8 @@ describe.skipIf(unavailable !== undefined)("PostgreSQL with a `ponder serve` rep
     receiver = await startReceiver();
     const [admin, reviewer, , subject] = chain.wallets;
     projectId = await createProject(chain, admin);
-    key = await addApiKey(chain, admin, projectId, SCOPE.all);
-    await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, ROLE.REVIEWER]);
+    key = await addApiKey(chain, admin, projectId, ALL_API_KEY_SCOPES);
+    await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, Roles.REVIEWER]);
     const recordId = await registerRecord(chain, subject);
     await grantToProject(chain, subject, recordId, projectId);
     await attest(chain, reviewer, projectId, subject.account.address, 2, recordId);
@@ -69,7 +70,7 @@ describe.skipIf(unavailable !== undefined)("PostgreSQL with a `ponder serve` rep
 
   it("shares one rate-limit bucket per key across replicas", async () => {
     const [admin] = chain.wallets;
-    const limited = await addApiKey(chain, admin, projectId, SCOPE.read);
+    const limited = await addApiKey(chain, admin, projectId, ApiKeyScopes.read);
     const head = Number(await chain.publicClient.getBlockNumber());
     await eventually("the key to be indexed", async () => (await indexedBlock(primary)) >= head);
     const path = `/v1/projects/${projectId}/grants`;

@@ -1,12 +1,13 @@
 // Gas sponsorship (OneKeyPaymaster): funding, withdrawal and one sponsored user operation sent
 // straight to EntryPoint.handleOps (no bundler needed), indexed into the sponsorship tables, the
 // project's totals, analytics, webhooks and the low-balance alert.
+import { ALL_API_KEY_SCOPES, Roles } from "@onekey/sdk/contracts";
 import { encodeFunctionData, parseEther, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entryPointAbi, oneKeyPaymasterAbi, recordRegistryAbi, simpleAccountFactoryAbi } from "@onekey/sdk/abis";
 import { deployArtifact } from "../../scripts/lib/artifacts.ts";
 import { draftOp, executeCall, initCodeFor, ownerAccount, sponsor } from "../../test/helpers/userops.ts";
-import { addApiKey, api, createProject, gqlData, randomHash, ROLE, SCOPE, send } from "./helpers/onekey.ts";
+import { addApiKey, api, createProject, gqlData, randomHash, send } from "./helpers/onekey.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil.ts";
 import { eventually, indexedBlock, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
@@ -48,7 +49,7 @@ beforeAll(async () => {
   });
   receiver = await startReceiver();
   projectId = await createProject(chain, admin);
-  key = await addApiKey(chain, admin, projectId, SCOPE.all);
+  key = await addApiKey(chain, admin, projectId, ALL_API_KEY_SCOPES);
   await keyAccepted(indexer, key, projectId);
 });
 
@@ -69,7 +70,7 @@ describe("gas sponsorship", () => {
       fromBlock: (await chain.publicClient.getBlockNumber()).toString(),
     });
     expect(endpoint.status).toBe(201);
-    await send(chain, admin, "projectRegistry", "grantRoles", [projectId, sponsorWallet.account.address, ROLE.SPONSOR]);
+    await send(chain, admin, "projectRegistry", "grantRoles", [projectId, sponsorWallet.account.address, Roles.SPONSOR]);
     await write(paymaster, oneKeyPaymasterAbi, "fundProject", [projectId], parseEther("1"));
 
     // A fresh SimpleAccount registers an encryption key, its gas paid by the project.

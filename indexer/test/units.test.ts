@@ -15,8 +15,8 @@ import {
   verifyRows,
   type AuditRow,
 } from "../lib/audit.ts";
-import { apiKeyHash } from "../lib/api-key.ts";
-import { decodeGrantee, scopeNames, SCOPES } from "../lib/onekey.ts";
+import { apiKeyHash, apiKeyScopeNames, ApiKeyScopes } from "@onekey/sdk/contracts";
+import { decodeGrantee } from "../lib/onekey.ts";
 import { addressRefusal, EndpointRefusedError, parseAllowance, vetEndpoint } from "../lib/ssrf.ts";
 import { newWebhookSecret, signWebhook, webhookHeaders } from "../lib/webhook-sign.ts";
 import { backoffMs } from "../src/api/webhooks/config.ts";
@@ -163,7 +163,7 @@ describe("small helpers", () => {
   it("decodes grantees and scopes, and hashes API keys like the chain", () => {
     expect(decodeGrantee(`0x${((1n << 255n) | 42n).toString(16)}`)).toEqual({ kind: "project", projectId: 42n, account: null });
     expect(decodeGrantee(`0x${"00".repeat(12)}${"ab".repeat(20)}`)).toEqual({ kind: "account", projectId: null, account: `0x${"ab".repeat(20)}` });
-    expect(scopeNames(SCOPES.read | SCOPES.webhooks)).toEqual(["read", "webhooks"]);
+    expect(apiKeyScopeNames(ApiKeyScopes.read | ApiKeyScopes.webhooks)).toEqual(["read", "webhooks"]);
     // keccak256("hello") — the same bytes ProjectRegistry.addApiKey receives.
     expect(apiKeyHash("hello")).toBe("0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8");
   });

@@ -1,10 +1,11 @@
 // Webhook delivery end to end: a real receiver on loopback, a real anvil, `ponder start` on PGlite.
 // Receiver outages, dead letters and redelivery, a reorg with compensating `*.reverted` messages,
 // and the indexer killed mid-delivery and restarted on the same database.
+import { ALL_API_KEY_SCOPES, projectGrantee, Roles } from "@onekey/sdk/contracts";
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, ROLE, SCOPE, send } from "./helpers/onekey.ts";
+import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, send } from "./helpers/onekey.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
 import { eventually, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
@@ -71,8 +72,8 @@ beforeAll(async () => {
   indexer = await startIndexer({ chain, env: WORKER_ENV });
   const [admin, reviewer] = chain.wallets;
   projectId = await createProject(chain, admin);
-  key = await addApiKey(chain, admin, projectId, SCOPE.all);
-  await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, ROLE.REVIEWER]);
+  key = await addApiKey(chain, admin, projectId, ALL_API_KEY_SCOPES);
+  await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, Roles.REVIEWER]);
   await indexedThroughHead();
   await keyAccepted(indexer, key, projectId);
 });
@@ -186,7 +187,7 @@ describe("webhook delivery", () => {
     await eventually("the attestation to leave GraphQL", async () => {
       const after = await gqlData(indexer.url, key, `query($id: String!, $g: String!) { attestation(id: $id) { level } grant(id: $g) { id } }`, {
         id: attestationId,
-        g: `${recordId}:0x${((1n << 255n) | projectId).toString(16)}`,
+        g: `${recordId}:${projectGrantee(projectId)}`,
       });
       return after.attestation === null && after.grant === null;
     });

@@ -14,6 +14,7 @@ import {
   concat, createPublicClient, createWalletClient, getAddress, getContractAddress, http, parseEther, type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { ENTRY_POINT_V08 } from "@onekey/sdk/constants";
 import { deployArtifact, artifact, deployOneKey, type OneKeyDeployment } from "../lib/artifacts.ts";
 import { ANVIL_KEYS } from "../lib/anvil.ts";
 import { freePort } from "../lib/ports.ts";
@@ -23,7 +24,6 @@ import type { SponsorPolicy } from "@onekey/sponsor-service";
 const require = createRequire(import.meta.url);
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-export const CANONICAL_ENTRY_POINT_V08: Address = "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108";
 export const DETERMINISTIC_DEPLOYER: Address = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
 /** The salt the EntryPoint v0.8 release was deployed with; with the npm bytecode it yields the canonical address. */
 export const ENTRY_POINT_V08_SALT: Hex = "0x0a59dbff790c23c976a548690c27297883cc66b4c67024f9117b0238995e35e9";
@@ -34,23 +34,23 @@ type Wallet = Parameters<typeof deployArtifact>[0];
 export function entryPointInitCode(): Hex {
   const bytecode = require("@account-abstraction/contracts/artifacts/EntryPoint.json").bytecode as Hex;
   const at = getContractAddress({ opcode: "CREATE2", from: DETERMINISTIC_DEPLOYER, salt: ENTRY_POINT_V08_SALT, bytecode });
-  if (at !== CANONICAL_ENTRY_POINT_V08) {
-    throw new Error(`the installed EntryPoint bytecode deploys to ${at}, not the canonical ${CANONICAL_ENTRY_POINT_V08}`);
+  if (at !== ENTRY_POINT_V08) {
+    throw new Error(`the installed EntryPoint bytecode deploys to ${at}, not the canonical ${ENTRY_POINT_V08}`);
   }
   return bytecode;
 }
 
 /** Deploys EntryPoint v0.8 at its canonical address (no-op when already there). */
 export async function deployCanonicalEntryPoint(wallet: Wallet, publicClient: PublicClient): Promise<Address> {
-  const existing = await publicClient.getCode({ address: CANONICAL_ENTRY_POINT_V08 });
-  if (existing && existing !== "0x") return CANONICAL_ENTRY_POINT_V08;
+  const existing = await publicClient.getCode({ address: ENTRY_POINT_V08 });
+  if (existing && existing !== "0x") return ENTRY_POINT_V08;
   const deployerCode = await publicClient.getCode({ address: DETERMINISTIC_DEPLOYER });
   if (!deployerCode || deployerCode === "0x") throw new Error("the deterministic deployer is missing on this chain");
   const hash = await wallet.sendTransaction({ to: DETERMINISTIC_DEPLOYER, data: concat([ENTRY_POINT_V08_SALT, entryPointInitCode()]), gas: 8_000_000n });
   await publicClient.waitForTransactionReceipt({ hash });
-  const code = await publicClient.getCode({ address: CANONICAL_ENTRY_POINT_V08 });
+  const code = await publicClient.getCode({ address: ENTRY_POINT_V08 });
   if (!code || code === "0x") throw new Error("EntryPoint did not land at the canonical address");
-  return CANONICAL_ENTRY_POINT_V08;
+  return ENTRY_POINT_V08;
 }
 
 export interface AADeployment {
@@ -109,7 +109,7 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
     args: [
       "--import", join(ROOT, "scripts/aa/loopback-only.mjs"),
       join(ROOT, "node_modules/@pimlico/alto/esm/cli/alto.js"),
-      "--entrypoints", CANONICAL_ENTRY_POINT_V08,
+      "--entrypoints", ENTRY_POINT_V08,
       "--executor-private-keys", o.executorKey,
       "--utility-private-key", o.utilityKey,
       "--rpc-url", o.rpcUrl,

@@ -10,8 +10,8 @@ import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
 import { startLocalAA } from "../aa/local.ts";
 import { rpc } from "../lib/service.ts";
-import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
-import { API_KEY_SCOPE_SPONSOR, createSponsoredClient, sendSponsored, toOneKey7702Account, toOneKeyAccount } from "../../sdk/src/aa/index.ts";
+import { oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { API_KEY_SCOPE_SPONSOR, createSponsoredClient, sendSponsored, toOneKey7702Account, toOneKeyAccount } from "@onekey/sdk/aa";
 import { printTable, writeResults, type Row } from "./report.ts";
 
 const OPS = Number(process.env.ONEKEY_BENCH_AA_OPS ?? 50);

@@ -5,17 +5,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { createPublicClient, createWalletClient, http, keccak256, parseEther, toHex, type Address } from "viem";
+import { createPublicClient, createWalletClient, http, parseEther, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { loadStackConfig } from "../stack/config.ts";
 import { ignitionDeploymentId, startStack } from "../stack/index.ts";
-import { oneKeyPaymasterAbi } from "../../sdk/src/abis.ts";
-import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "../../sdk/src/storage/index.ts";
-import { generateX25519KeyPair, toHex as bytesHex } from "../../sdk/src/crypto/index.ts";
-import { addApiKey, attest, createProject, grantRoles, Roles, setEscrowKey, setReviewKey, type OneKeyClients } from "../../sdk/src/contracts/index.ts";
-import { grantAccess, readRecord, submitRecord } from "../../sdk/src/flows/index.ts";
-import { createSponsoredClient, smartAccountSender, toOneKeyAccount } from "../../sdk/src/aa/index.ts";
+import { oneKeyPaymasterAbi } from "@onekey/sdk/abis";
+import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "@onekey/sdk/storage";
+import { generateX25519KeyPair, toHex as bytesHex } from "@onekey/sdk/crypto";
+import { addApiKey, ALL_API_KEY_SCOPES, apiKeyHash, attest, createProject, grantRoles, Roles, setEscrowKey, setReviewKey, type OneKeyClients } from "@onekey/sdk/contracts";
+import { grantAccess, readRecord, submitRecord } from "@onekey/sdk/flows";
+import { createSponsoredClient, smartAccountSender, toOneKeyAccount } from "@onekey/sdk/aa";
 import { printTable, writeResults } from "./report.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -38,7 +38,7 @@ try {
   await setReviewKey(admin, { projectId, publicKey: bytesHex(review.publicKey) });
   await setEscrowKey(admin, { projectId, publicKey: bytesHex((await generateX25519KeyPair()).publicKey) });
   const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
-  await addApiKey(admin, { projectId, keyHash: keccak256(toHex(apiKey)), scopes: 0xff, expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400) });
+  await addApiKey(admin, { projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400) });
   await publicClient.waitForTransactionReceipt({
     hash: await admin.walletClient!.writeContract({ address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [projectId], value: parseEther("1") }),
   });

@@ -6,9 +6,10 @@
 //   - webhook deliveries/s (one endpoint on a loopback receiver, replaying the backfilled events)
 // BENCH_EVENTS (default 5000), BENCH_SECONDS (GraphQL load, default 10), BENCH_SAMPLES (latency,
 // default 40) scale it. PostgreSQL parts are skipped with a note when PostgreSQL is not installed.
+import { ALL_API_KEY_SCOPES, Roles } from "@onekey/sdk/contracts";
 import { readFileSync } from "node:fs";
 import { printTable, writeResults, type Row } from "./report.ts";
-import { addApiKey, api, attest, createProject, gqlData, ROLE, SCOPE, send } from "../../indexer/test/helpers/onekey.ts";
+import { addApiKey, api, attest, createProject, gqlData, send } from "../../indexer/test/helpers/onekey.ts";
 import { postgresUnavailableReason, startPostgres, type Postgres } from "../../indexer/test/helpers/postgres.ts";
 import { startReceiver } from "../../indexer/test/helpers/receiver.ts";
 import { removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "../../indexer/test/helpers/stack.ts";
@@ -40,8 +41,8 @@ interface Setup {
 async function setUpProject(chain: Chain31337): Promise<Setup> {
   const [admin, reviewer] = chain.wallets;
   const projectId = await createProject(chain, admin);
-  const key = await addApiKey(chain, admin, projectId, SCOPE.all);
-  await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, ROLE.REVIEWER]);
+  const key = await addApiKey(chain, admin, projectId, ALL_API_KEY_SCOPES);
+  await send(chain, admin, "projectRegistry", "grantRoles", [projectId, reviewer.account.address, Roles.REVIEWER]);
   return { projectId, key };
 }
 

@@ -4,7 +4,7 @@
 import { keccak256, toHex } from "viem";
 import {
   decryptRecord, encryptRecord, generateX25519KeyPair, grantContext, localKeyAgreement, randomKey, unwrapKeysWith, wrapKeys,
-} from "../../sdk/src/crypto/index.ts";
+} from "@onekey/sdk/crypto";
 
 export type Measured = { metrics: Record<string, number>; rows: Record<string, string | number | undefined>[] };
 

@@ -9,8 +9,8 @@ import { PORT_ENV_NAMES, type StackConfig, type StackPorts } from "./config.ts";
 import { createPublicClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { startArlocal } from "../../sdk/src/storage/testing/arlocal.ts";
-import { startLocalIrysBundler } from "../../sdk/src/storage/testing/irys-bundler.ts";
+import { startArlocal } from "@onekey/devstack/storage/arlocal";
+import { startLocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
 import { startLocalAA } from "../aa/local.ts";
 
 export class PortInUseError extends Error {

@@ -1,10 +1,11 @@
 // @onekey/sdk — the package entry: the public surface of every subpath in one import. Each subpath
 // (/contracts, /storage, /crypto, /keys, /flows, /aa, /abis, /addresses, /errors) also stands on
 // its own. /lit is left out on purpose: it needs the optional Lit peer packages, so importing it
-// here would break installs without them. Local test servers (storage/testing) are not public API.
+// here would break installs without them. Local test servers live in the private devstack workspace.
 export * from "./errors.ts";
 export * from "./addresses.ts";
 export * from "./abis.ts";
+export * from "./constants.ts";
 export * from "./contracts/index.ts";
 export * from "./storage/index.ts";
 export * from "./crypto/index.ts";

@@ -19,9 +19,7 @@ import { ignitionDeploymentId, PortInUseError, startStack, type Stack, type Stac
 import { findMissing, MissingPrerequisitesError, preflight, stackPrerequisites } from "../../scripts/stack/preflight.ts";
 import { freePort, portInUse, waitFor } from "../../scripts/lib/ports.ts";
 import { ServiceExitedError, ServiceNotReadyError, startService } from "../../scripts/lib/service.ts";
-import { addApiKey, createProject, getProject, getProjectCount, type OneKeyClients } from "../../sdk/src/contracts/index.ts";
-import { apiKeyHash } from "../../indexer/lib/api-key.ts";
-import { SCOPES } from "../../indexer/lib/onekey.ts";
+import { addApiKey, apiKeyHash, ApiKeyScopes, createProject, getProject, getProjectCount, type OneKeyClients } from "@onekey/sdk/contracts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -330,7 +328,7 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
     assert.equal(info.resumed, false);
     const admin = clientsOf(info, "org-admin");
     for (const metadataURI of first.uris) await createProject(admin, { metadataURI });
-    await addApiKey(admin, { projectId: 1n, keyHash: apiKeyHash(first.apiKey), scopes: SCOPES.read, expiry: inAYear() });
+    await addApiKey(admin, { projectId: 1n, keyHash: apiKeyHash(first.apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
     const rows = await waitFor("the indexer to show both projects", async () => {
       const projects = await indexedProjects(info, first.apiKey);
       return projects?.length === 2 && projects;
@@ -377,7 +375,7 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
     const uri = "https://example.org/new-chain/1.json";
     const { projectId } = await createProject(admin, { metadataURI: uri });
     assert.equal(projectId, 1n);
-    await addApiKey(admin, { projectId, keyHash: apiKeyHash(apiKey), scopes: SCOPES.read, expiry: inAYear() });
+    await addApiKey(admin, { projectId, keyHash: apiKeyHash(apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
     await waitFor("the indexer to show the new project", async () => (await indexedProjects(info, apiKey))?.[0]?.metadataURI === uri, {
       timeoutMs: 20_000, intervalMs: 200,
     });

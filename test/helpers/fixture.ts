@@ -1,15 +1,9 @@
 import { network } from "hardhat";
-import { getAddress, keccak256, encodeAbiParameters, type Address, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
+import { computeRecordId, Roles } from "@onekey/sdk/contracts";
 
-export const Roles = { ADMIN: 1, REVIEWER: 2, AUDITOR: 4, SPONSOR: 8 } as const;
-export const Purpose = { KYC_REVIEW: 0, COMPLIANCE: 1, AUDIT: 2, DISPUTE: 3, SUPPORT: 4 } as const;
-export const PROJECT_FLAG = 1n << 255n;
 export const DAY = 86_400n;
 
-export const accountGrantee = (a: Address): Hex => `0x${a.slice(2).toLowerCase().padStart(64, "0")}`;
-export const projectGrantee = (id: bigint): Hex => `0x${(PROJECT_FLAG | id).toString(16).padStart(64, "0")}`;
-export const recordIdOf = (owner: Address, salt: Hex): Hex =>
-  keccak256(encodeAbiParameters([{ type: "address" }, { type: "bytes32" }], [owner, salt]));
 export const bytes32 = (n: number | bigint): Hex => `0x${BigInt(n).toString(16).padStart(64, "0")}`;
 /** An 80-byte wrapped key (32 ephemeral pub + 32 ciphertext + 16 tag), the benchmark's size. */
 export const WRAPPED_KEY: Hex = `0x${"ab".repeat(80)}`;
@@ -96,5 +90,5 @@ export async function setupProject(f: Fixture): Promise<bigint> {
 export async function setupRecord(f: Fixture, salt: Hex = bytes32(1)): Promise<Hex> {
   const r = await f.at.records(f.subject);
   await r.write.registerRecord([salt, bytes32(0xa1), bytes32(0xc1), bytes32(0xf1), 1, 0]);
-  return recordIdOf(f.addr(f.subject), salt);
+  return computeRecordId(f.addr(f.subject), salt);
 }

@@ -9,9 +9,8 @@
 //   calldata and the EIP-712 signature bytes are the same on every run.
 import assert from "node:assert/strict";
 import { encodeFunctionData, getAddress, keccak256, stringToHex, type Address, type Hex } from "viem";
-import {
-  accountGrantee, recordIdOf, projectGrantee, signAttest, WRAPPED_KEY, Purpose, Roles, DAY, type Fixture,
-} from "./fixture.ts";
+import { Purpose, Roles, accountGrantee, computeRecordId, projectGrantee } from "@onekey/sdk/contracts";
+import { signAttest, WRAPPED_KEY, DAY, type Fixture } from "./fixture.ts";
 
 /** A full-entropy 32-byte word named by a label (same label, same word). */
 export const word = (label: string): Hex => keccak256(stringToHex(label));
@@ -68,7 +67,7 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
     "RecordRegistry.registerRecord",
     s.write.registerRecord([word("salt"), word("storage-id"), word("content-hash"), word("manifest-hash"), 1, 0]),
   );
-  const recordId = recordIdOf(f.addr(f.subject), word("salt"));
+  const recordId = computeRecordId(f.addr(f.subject), word("salt"));
   await used(
     "RecordRegistry.grant (account, 80-byte key)",
     s.write.grant([recordId, accountGrantee(f.addr(f.other)), Purpose.KYC_REVIEW, EXPIRY, 0b111n, WRAPPED_KEY]),

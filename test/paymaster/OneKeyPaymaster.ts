@@ -8,17 +8,18 @@ import {
   type Address, type Hex, type TransactionReceipt,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { deployFixture, Roles, bytes32, type Fixture } from "../helpers/fixture.ts";
+import { Roles } from "@onekey/sdk/contracts";
+import { deployFixture, bytes32, type Fixture } from "../helpers/fixture.ts";
 import {
   draftOp, executeBatchCall, executeCall, initCodeFor, GAS, sponsorshipTypes, type PackedUserOperation,
 } from "../helpers/userops.ts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil.ts";
-import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../../sdk/src/abis.ts";
+import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { PAYMASTER_PENALTY_THRESHOLD, POSTOP_OVERHEAD_GAS } from "@onekey/sdk/constants";
 
-const POSTOP_OVERHEAD_GAS = 12_000n;
 // What chargeOf adds for EntryPoint's penalty on unused postOp gas (see IOneKeyPaymaster.chargeOf).
 const overheadGas = (postOpLimit: bigint) =>
-  POSTOP_OVERHEAD_GAS + (postOpLimit > POSTOP_OVERHEAD_GAS + 40_000n ? (postOpLimit - POSTOP_OVERHEAD_GAS) / 10n : 0n);
+  POSTOP_OVERHEAD_GAS + (postOpLimit > POSTOP_OVERHEAD_GAS + PAYMASTER_PENALTY_THRESHOLD ? (postOpLimit - POSTOP_OVERHEAD_GAS) / 10n : 0n);
 
 async function deployAA(f: Fixture) {
   const entryPoint = await f.viem.deployContract("EntryPoint");

@@ -2,7 +2,7 @@
 // by level, audit accesses, gas sponsored and its cost — totals plus a series per hour or day.
 // Counts come from the project's event log, so they include history the entity tables overwrite
 // (a re-grant, a replaced attestation).
-import { PURPOSES } from "../../lib/onekey.ts";
+import { PURPOSES } from "@onekey/sdk/contracts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";

@@ -6,9 +6,8 @@ import type { MiddlewareHandler } from "hono";
 import { db } from "ponder:api";
 import { apiKey, project } from "ponder:schema";
 import { eq, sql } from "ponder";
-import { apiKeyHash } from "../../lib/api-key.ts";
+import { apiKeyHash, apiKeyScopeNames, ApiKeyScopes, type ApiKeyScopeName } from "@onekey/sdk/contracts";
 import { decodeHead } from "../../lib/chain-time.ts";
-import { SCOPES, scopeNames, type ScopeName } from "../../lib/onekey.ts";
 import { ApiError } from "./errors.ts";
 import { takeTokens, type BucketLimit } from "./ratelimit.ts";
 import { getStore } from "./store.ts";
@@ -87,7 +86,7 @@ function parseProjectId(raw: string | undefined): bigint | undefined {
   return BigInt(raw);
 }
 
-function choose(rows: KeyRow[], hash: string, projectId: bigint | undefined, scope: ScopeName): KeyRow {
+function choose(rows: KeyRow[], hash: string, projectId: bigint | undefined, scope: ApiKeyScopeName): KeyRow {
   if (rows.length === 0) {
     throw new ApiError("UnknownApiKey", 401, `API key not recognised: its hash ${hash} is not registered on-chain (ProjectRegistry.addApiKey).`);
   }
@@ -103,9 +102,9 @@ function choose(rows: KeyRow[], hash: string, projectId: bigint | undefined, sco
     if (row.revoked) throw new ApiError("ApiKeyRevoked", 401, `API key ${hash} was revoked for project ${row.projectId}.`);
     throw new ApiError("ApiKeyExpired", 401, `API key ${hash} expired at ${new Date(Number(row.expiry) * 1000).toISOString()}.`);
   }
-  const scoped = usable.find((r) => (r.scopes & SCOPES[scope]) !== 0);
+  const scoped = usable.find((r) => (r.scopes & ApiKeyScopes[scope]) !== 0);
   if (!scoped) {
-    const has = scopeNames(usable[0].scopes).join(", ") || "none";
+    const has = apiKeyScopeNames(usable[0].scopes).join(", ") || "none";
     throw new ApiError("MissingScope", 403, `API key ${hash} lacks the "${scope}" scope needed here (it has: ${has}).`);
   }
   return scoped;
@@ -130,7 +129,7 @@ async function rateLimit(key: KeyRow): Promise<void> {
 }
 
 /** Middleware: authenticates the key for `scope` (and the `:projectId` route param when present). */
-export function requireKey(scope: ScopeName): MiddlewareHandler<AuthEnv> {
+export function requireKey(scope: ApiKeyScopeName): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const raw = presentedKey((name) => c.req.header(name));
     const hash = apiKeyHash(raw);

@@ -4,7 +4,7 @@
 // the account's full mask after the change, so they upsert and need no earlier row.
 import { ponder } from "ponder:registry";
 import { apiKey, member, project, reviewKeyShare } from "ponder:schema";
-import { ROLES } from "../../lib/onekey.ts";
+import { Roles } from "@onekey/sdk/contracts";
 import { emit, type EmitContext, type LoggedEvent } from "../emit.ts";
 import { guarded, int32, pgText, skip } from "./total.ts";
 
@@ -111,8 +111,8 @@ ponder.on("ProjectRegistry:RolesGranted", async ({ event, context }) => {
     const at = event.block.timestamp;
     const existing = await context.db.find(member, { id });
     // Re-granting a role already held is a no-op on-chain (same mask); keep reviewerSince then.
-    const wasReviewer = existing ? (existing.roles & ROLES.REVIEWER) !== 0 : false;
-    const isReviewer = (roles & ROLES.REVIEWER) !== 0;
+    const wasReviewer = existing ? (existing.roles & Roles.REVIEWER) !== 0 : false;
+    const isReviewer = (roles & Roles.REVIEWER) !== 0;
     const reviewerSince = isReviewer ? (wasReviewer ? (existing?.reviewerSince ?? at) : at) : null;
     await context.db
       .insert(member)
@@ -136,7 +136,7 @@ ponder.on("ProjectRegistry:RolesRevoked", async ({ event, context }) => {
     if (existing) {
       await context.db.update(member, { id }).set({
         roles,
-        reviewerSince: (roles & ROLES.REVIEWER) !== 0 ? existing.reviewerSince : null,
+        reviewerSince: (roles & Roles.REVIEWER) !== 0 ? existing.reviewerSince : null,
         updatedAt: at,
         updatedBlock: event.block.number,
       });

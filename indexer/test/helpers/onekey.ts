@@ -2,15 +2,10 @@
 // the indexer's HTTP API the way an integrator would.
 import { randomBytes } from "node:crypto";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { apiKeyHash, projectGrantee } from "@onekey/sdk/contracts";
 import { decodeEventLog, keccak256, toHex, type Abi, type Hex, type PublicClient, type TransactionReceipt } from "viem";
-import { apiKeyHash } from "../../lib/api-key.ts";
 import type { Chain31337, Wallet } from "./stack.ts";
 
-export const ROLE = { ADMIN: 1, REVIEWER: 2, AUDITOR: 4, SPONSOR: 8 } as const;
-export const SCOPE = { read: 1, analytics: 2, audit: 4, webhooks: 8, all: 15 } as const;
-
-export const accountGrantee = (account: `0x${string}`): Hex => `0x${account.slice(2).toLowerCase().padStart(64, "0")}`;
-export const projectGrantee = (projectId: bigint): Hex => `0x${((1n << 255n) | projectId).toString(16).padStart(64, "0")}`;
 export const randomHash = (): Hex => toHex(randomBytes(32));
 
 type ContractName = "projectRegistry" | "recordRegistry" | "attestationRegistry";

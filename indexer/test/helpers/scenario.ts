@@ -1,20 +1,8 @@
 // One pass through every OneKey registry event, in a realistic order, returning what was done so
 // tests can compare the indexer's view with it.
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee } from "@onekey/sdk/contracts";
 import type { Hex } from "viem";
-import {
-  accountGrantee,
-  addApiKey,
-  attest,
-  blockTime,
-  createProject,
-  eventArgs,
-  grantToProject,
-  randomHash,
-  registerRecord,
-  ROLE,
-  SCOPE,
-  send,
-} from "./onekey.ts";
+import { addApiKey, attest, blockTime, createProject, eventArgs, grantToProject, randomHash, registerRecord, send } from "./onekey.ts";
 import type { Chain31337 } from "./stack.ts";
 
 export interface Scenario {
@@ -56,12 +44,12 @@ export async function runScenario(chain: Chain31337): Promise<Scenario> {
   count("ProjectCreated");
   await send(chain, adminW, "projectRegistry", "setMetadataURI", [projectId, "https://example.org/p1-v2.json"]);
   count("ProjectMetadataUpdated");
-  const key = await addApiKey(chain, adminW, projectId, SCOPE.all);
+  const key = await addApiKey(chain, adminW, projectId, ALL_API_KEY_SCOPES);
   count("ApiKeyAdded");
-  await send(chain, adminW, "projectRegistry", "grantRoles", [projectId, reviewer, ROLE.REVIEWER]);
-  await send(chain, adminW, "projectRegistry", "grantRoles", [projectId, auditor, ROLE.AUDITOR | ROLE.REVIEWER]);
+  await send(chain, adminW, "projectRegistry", "grantRoles", [projectId, reviewer, Roles.REVIEWER]);
+  await send(chain, adminW, "projectRegistry", "grantRoles", [projectId, auditor, Roles.AUDITOR | Roles.REVIEWER]);
   count("RolesGranted", 2);
-  await send(chain, adminW, "projectRegistry", "revokeRoles", [projectId, auditor, ROLE.REVIEWER]);
+  await send(chain, adminW, "projectRegistry", "revokeRoles", [projectId, auditor, Roles.REVIEWER]);
   count("RolesRevoked");
   const reviewKey = randomHash();
   const escrowKey = randomHash();
@@ -74,7 +62,7 @@ export async function runScenario(chain: Chain31337): Promise<Scenario> {
   count("ReviewKeyShared");
   const revokedKeyHash = randomHash();
   const expiry = (await blockTime(chain.publicClient)) + 86_400n;
-  await send(chain, adminW, "projectRegistry", "addApiKey", [projectId, revokedKeyHash, SCOPE.read, expiry]);
+  await send(chain, adminW, "projectRegistry", "addApiKey", [projectId, revokedKeyHash, ApiKeyScopes.read, expiry]);
   count("ApiKeyAdded");
   await send(chain, adminW, "projectRegistry", "revokeApiKey", [projectId, revokedKeyHash]);
   count("ApiKeyRevoked");

@@ -10,7 +10,8 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
-import { startLocalAA, CANONICAL_ENTRY_POINT_V08, entryPointInitCode, type LocalAA } from "../../../scripts/aa/local.ts";
+import { startLocalAA, entryPointInitCode, type LocalAA } from "../../../scripts/aa/local.ts";
+import { ENTRY_POINT_V08 } from "../constants.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ import {
   API_KEY_SCOPE_SPONSOR, signSponsorshipTicket, SponsorshipRefusedError, toOneKey7702Account, toOneKeyAccount, UserOperationRejectedError,
   type SponsorRefusal,
 } from "./index.ts";
-import { accountGrantee, computeRecordId, projectGrantee, registerRecord } from "../contracts/actions.ts";
+import { accountGrantee, computeRecordId, projectGrantee, registerRecord } from "../contracts/index.ts";
 import { draftOp, executeCall, GAS, initCodeFor, sponsor } from "../../../test/helpers/userops.ts";
 
 const SPONSOR = 8;
@@ -103,9 +104,9 @@ describe("sponsored user operations via alto", () => {
   });
 
   it("uses the canonical EntryPoint v0.8, deployed from the npm bytecode with the release salt", async () => {
-    expect(aa.entryPoint).toBe(CANONICAL_ENTRY_POINT_V08);
+    expect(aa.entryPoint).toBe(ENTRY_POINT_V08);
     expect(() => entryPointInitCode()).not.toThrow(); // checks CREATE2(deployer, salt, npm bytecode) == canonical
-    expect(await publicClient.getCode({ address: CANONICAL_ENTRY_POINT_V08 })).not.toBe("0x");
+    expect(await publicClient.getCode({ address: ENTRY_POINT_V08 })).not.toBe("0x");
   });
 
   it("a zero-ETH subject deploys its account, registers, grants and revokes; the project pays exactly the formula on EntryPoint's figures", async () => {

@@ -3,9 +3,9 @@
 import { concat, pad, parseEventLogs, toHex, type Address, type Hex, type Log } from "viem";
 import { oneKeyPaymasterAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
+import { PAYMASTER_PENALTY_THRESHOLD, POSTOP_OVERHEAD_GAS } from "../constants.ts";
 
-/** The canonical EntryPoint v0.8 (same address on every chain, local runs included). */
-export const ENTRY_POINT_V08: Address = "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108";
+export { ENTRY_POINT_V08, POSTOP_OVERHEAD_GAS, PAYMASTER_PENALTY_THRESHOLD, MAX_BATCH_CALLS } from "../constants.ts";
 
 /** Gas the sponsor service gives the paymaster's validation (measured ~27k, cold). */
 export const PAYMASTER_VERIFICATION_GAS = 60_000n;
@@ -14,8 +14,6 @@ export const PAYMASTER_VERIFICATION_GAS = 60_000n;
  * EntryPoint adds no unused-gas penalty.
  */
 export const PAYMASTER_POSTOP_GAS = 40_000n;
-/** OneKeyPaymaster.POSTOP_OVERHEAD_GAS. */
-export const POSTOP_OVERHEAD_GAS = 12_000n;
 
 /**
  * The API-key scope bit (ProjectRegistry.addApiKey `scopes`) that lets a project's backend ask the
@@ -48,7 +46,7 @@ export function encodePaymasterData(projectId: bigint, validUntil: number, valid
  */
 export function chargeOf(actualGasCost: bigint, feePerGas: bigint, postOpGasLimit: bigint): bigint {
   let gas = POSTOP_OVERHEAD_GAS;
-  if (postOpGasLimit > POSTOP_OVERHEAD_GAS + 40_000n) gas += (postOpGasLimit - POSTOP_OVERHEAD_GAS) / 10n;
+  if (postOpGasLimit > POSTOP_OVERHEAD_GAS + PAYMASTER_PENALTY_THRESHOLD) gas += (postOpGasLimit - POSTOP_OVERHEAD_GAS) / 10n;
   return actualGasCost + gas * feePerGas;
 }
 

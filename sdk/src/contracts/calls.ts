@@ -5,7 +5,7 @@
 import { encodeFunctionData, isAddress, isHex, size, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { InvalidActionInputError } from "./errors.ts";
-import { Purpose, type PurposeName } from "./grantees.ts";
+import { Purpose, type PurposeName } from "../constants.ts";
 import type { OneKeyCall, RegistryName } from "./types.ts";
 
 function call(contract: RegistryName, abi: Abi, to: Address, functionName: string, args: readonly unknown[]): OneKeyCall {

@@ -1,6 +1,6 @@
 // RecordRegistry actions: encryption keys, record pointers, grants, the audit-access log.
 import { getLogs } from "viem/actions";
-import type { Address, Hex } from "viem";
+import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
 import { recordRegistryAbi } from "../abis.ts";
 import {
   eraseRecordCall, grantCall, recordAuditAccessCall, registerRecordCall, revokeCall, rotateRecordCall, setEncryptionKeyCall,
@@ -18,6 +18,11 @@ const read = <T>(client: ClientInput, p: ReadParameters, functionName: string, a
   readRegistry<T>(client, p, "recordRegistry", functionName, args);
 
 // --- writes --------------------------------------------------------------------------------------
+
+/** recordId = keccak256(abi.encode(owner, salt)), exactly as RecordRegistry computes it. */
+export function computeRecordId(owner: Address, salt: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: "address" }, { type: "bytes32" }], [owner, salt]));
+}
 
 export type SetEncryptionKeyParameters = WriteParameters & SetEncryptionKeyArgs;
 export type SetEncryptionKeyReturnType = WriteResult & { keyVersion: number };
@@ -112,6 +117,22 @@ export type GetGrantErrorType = RecordRegistryReadErrorType;
 /** The grant as stored (zeroes when none). */
 export const getGrant = (client: ClientInput, p: GetGrantParameters): Promise<GetGrantReturnType> =>
   read(client, p, "getGrant", [p.recordId, p.grantee]);
+
+/** Where a grant stands: the one rule RecordRegistry.isGrantLive applies, in the order the indexer's `grant_state` view reports it. */
+export type GrantState = "none" | "revoked" | "expired" | "superseded" | "live";
+/**
+ * A grant's state at `now` (unix seconds, the chain's clock): revoked, then expired
+ * (`expiry <= now`), then superseded (the record was erased or rotated past the grant's version).
+ */
+export function grantState(
+  grant: Pick<OnChainGrant, "grantedAt" | "revoked" | "expiry" | "recordVersion">, record: Pick<OnChainRecord, "version" | "erased">, now: bigint,
+): GrantState {
+  if (grant.grantedAt === 0) return "none";
+  if (grant.revoked) return "revoked";
+  if (grant.expiry <= now) return "expired";
+  if (record.erased || grant.recordVersion !== record.version) return "superseded";
+  return "live";
+}
 
 export type IsGrantLiveParameters = ReadParameters & RevokeArgs;
 export type IsGrantLiveReturnType = boolean;

@@ -9,6 +9,7 @@
 import { readContract } from "viem/actions";
 import type { Address, Client, Hex } from "viem";
 import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
+import { granteeKeyOf, type GranteeRef } from "../grantees.ts";
 import { equalBytes, fromHex } from "./bytes.ts";
 import { x25519PublicKey, type X25519KeyPair } from "./primitives.ts";
 import { grantContext, localKeyAgreement, reviewKeyContext, splitProjectWrap, unwrapKeys, unwrapKeysWith, wrapKeys, type KeyAgreement } from "./wrap.ts";
@@ -27,15 +28,7 @@ export function keyReleaseModeName(value: number | string): KeyReleaseModeName {
   throw new UnknownKeyReleaseModeError(value);
 }
 
-export type GranteeRef = { account: Address } | { projectId: bigint };
-
-// Same encoding as contracts/libraries/GranteeKeys.sol: an address left-padded, or a project id
-// with the top bit set. Kept here so /crypto needs nothing from /contracts.
-const PROJECT_FLAG = 1n << 255n;
-export function granteeKeyOf(g: GranteeRef): Hex {
-  const n = "account" in g ? BigInt(g.account) : PROJECT_FLAG | g.projectId;
-  return `0x${n.toString(16).padStart(64, "0")}`;
-}
+export { granteeKeyOf, type GranteeRef };
 
 export type SealKeysParameters = {
   recordId: Hex;

@@ -7,7 +7,7 @@ import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
 import { deployOneKey } from "../../../scripts/lib/artifacts.ts";
 import { freePort } from "../../../scripts/lib/ports.ts";
-import { startArlocal, type LocalArweave } from "../storage/testing/arlocal.ts";
+import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
 import { arweaveStorage, arweaveAddress, generateArweaveWallet, StorageIdNotFoundError, type StorageProvider } from "../storage/index.ts";
 import {
   ContentHashMismatchError, FieldNotGrantedError, UnknownFieldError, UnknownKeyReleaseModeError, KeyReleaseModeMismatchError,

@@ -21,7 +21,7 @@ import { downloadVerified } from "../storage/verify.ts";
 import type { StorageProvider } from "../storage/types.ts";
 import { recordRegistryAbi } from "../abis.ts";
 import {
-  computeRecordId, getGrant, getGrantWrappedKey, getRecord, getRecordPointer, grant, hasAccess, hasAuditAccess, isGrantLive,
+  computeRecordId, getGrant, getGrantWrappedKey, grantState, getRecord, getRecordPointer, grant, hasAccess, hasAuditAccess, isGrantLive,
   parseGrantee, parseRecordRegistryEvents, readerOf, registerRecord, registryAddress, rotateRecord, senderAddress,
   type ClientInput, type PurposeName, type ReadParameters, type WriteParameters, type WriteResult,
 } from "../contracts/index.ts";
@@ -141,11 +141,11 @@ async function whyDenied(client: ClientInput, p: Target, recordId: Hex, via: Gra
   const record = await getRecord(client, { ...target(p), recordId });
   if (record.erased) return new RecordErasedError(recordId, reader);
   const g = await getGrant(client, { ...target(p), recordId, grantee: granteeKeyOf(via) });
-  if (g.grantedAt === 0) return new AccessDeniedError(recordId, reader, "no grant to that grantee");
-  if (g.revoked) return new GrantRevokedError(recordId, reader);
-  const now = (await getBlock(readerOf(client))).timestamp;
-  if (g.expiry <= now) return new GrantExpiredError(recordId, reader, g.expiry);
-  if (g.recordVersion !== record.version) return new StaleGrantError(recordId, reader, g.recordVersion, record.version);
+  const state = grantState(g, record, (await getBlock(readerOf(client))).timestamp);
+  if (state === "none") return new AccessDeniedError(recordId, reader, "no grant to that grantee");
+  if (state === "revoked") return new GrantRevokedError(recordId, reader);
+  if (state === "expired") return new GrantExpiredError(recordId, reader, g.expiry);
+  if (state === "superseded") return new StaleGrantError(recordId, reader, g.recordVersion, record.version);
   return new AccessDeniedError(recordId, reader, "projectId" in via ? `not an active REVIEWER of project ${via.projectId}` : "the grant is another account's");
 }
 
@@ -203,14 +203,14 @@ export async function readAsAuditor(client: ClientInput, p: ReadAsAuditorParamet
 
 // --- rotate and re-wrap -------------------------------------------------------------------------
 
-type GrantState = { grantee: GranteeRef; key: Hex; purpose: number; expiry: bigint; fieldMask: bigint; live: boolean };
+type GrantEntry = { grantee: GranteeRef; key: Hex; purpose: number; expiry: bigint; fieldMask: bigint; live: boolean };
 
 /** Every grantee the record ever granted to, with its latest grant and whether it is live now. */
-async function grantsOf(client: ClientInput, p: Target & { recordId: Hex; fromBlock?: bigint }): Promise<GrantState[]> {
+async function grantsOf(client: ClientInput, p: Target & { recordId: Hex; fromBlock?: bigint }): Promise<GrantEntry[]> {
   const address = await registryAddress(client, "recordRegistry", target(p));
   const event = recordRegistryAbi.find((x) => x.type === "event" && x.name === "AccessGranted");
   const logs = await getLogs(readerOf(client), { address, event, args: { recordId: p.recordId }, fromBlock: p.fromBlock ?? 0n, toBlock: "latest" } as never);
-  const latest = new Map<Hex, GrantState>();
+  const latest = new Map<Hex, GrantEntry>();
   for (const e of parseRecordRegistryEvents(logs, { eventName: "AccessGranted", address })) {
     latest.set(e.args.grantee, {
       grantee: parseGrantee(e.args.grantee), key: e.args.grantee, purpose: e.args.purpose, expiry: e.args.expiry, fieldMask: e.args.fieldMask, live: false,

@@ -8,12 +8,12 @@ import { baseSepolia } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
 import { deployOneKey } from "../../../scripts/lib/artifacts.ts";
 import { freePort } from "../../../scripts/lib/ports.ts";
-import { startArlocal, type LocalArweave } from "../storage/testing/arlocal.ts";
+import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
 import { arweaveStorage, arweaveAddress, generateArweaveWallet, type StorageProvider } from "../storage/index.ts";
 import { createProject, grantRoles, Roles, type OneKeyWallet } from "../contracts/index.ts";
 import type { OneKeyAddresses } from "../addresses.ts";
 import { FieldNotGrantedError } from "../crypto/index.ts";
-import { startLocalLitNetwork, type LocalLitNetwork } from "../lit/testing/network.ts";
+import { startLocalLitNetwork, type LocalLitNetwork } from "@onekey/devstack/lit/network";
 import { connectLitClient, litKeyRelease, litNetworkId, LitNetworkMismatchError, parseLitBlob, type LitClientLike } from "../lit/index.ts";
 import { accountGrantee, getGrantWrappedKey, projectGrantee } from "../contracts/index.ts";
 import {

@@ -1,5 +1,5 @@
 // Lit key release with the REAL @lit-protocol/lit-node-client (v7) against a local Lit-compatible
-// network (./testing/network.ts) whose nodes evaluate the conditions with eth_call on a real anvil.
+// network (@onekey/devstack/lit/network) whose nodes evaluate the conditions with eth_call on a real anvil.
 // anvil runs with Base Sepolia's chain id, so conditions name "baseSepolia" exactly as in production.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,7 +12,7 @@ import { deployOneKey, type OneKeyDeployment } from "../../../scripts/lib/artifa
 import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { MalformedWrappedKeyError, randomKey, generateX25519KeyPair } from "../crypto/index.ts";
 import { envelopeKeyRelease, granteeKeyOf, rewrapKeys } from "../crypto/release.ts";
-import { startLocalLitNetwork, type LocalLitNetwork } from "./testing/network.ts";
+import { startLocalLitNetwork, type LocalLitNetwork } from "@onekey/devstack/lit/network";
 import {
   connectLitClient, encodeLitBlob, litKeyRelease, parseLitBlob, LitAccessDeniedError, LitAuthError, LitNetworkMismatchError,
   type LitClientLike,

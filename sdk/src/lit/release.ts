@@ -3,7 +3,7 @@
 // decryption only while `hasAccess` (or, for a project grant, `hasAuditAccess`) holds on-chain.
 //
 // Production code passes the real, connected `LitNodeClient` of @lit-protocol/lit-node-client
-// (v7, Datil); tests pass the same class connected to ./testing/network.ts.
+// (v7, Datil); tests pass the same class connected to @onekey/devstack/lit/network.
 import { createRequire } from "node:module";
 import type { Address, Hex } from "viem";
 import { MalformedWrappedKeyError } from "../crypto/errors.ts";

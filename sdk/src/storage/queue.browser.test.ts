@@ -9,7 +9,7 @@ import type { Hex } from "viem";
 import type { JWKInterface } from "arweave/node/lib/wallet.js";
 import type { Browser, Page } from "playwright-core";
 import { bundleForBrowser, CHROMIUM_PATH, hasChromium, launchChromium, servePage, type PageServer } from "../../../scripts/lib/chromium.ts";
-import { startArlocal, type LocalArweave } from "./testing/arlocal.ts";
+import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
 import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "./arweave.ts";
 
 const here = new URL(".", import.meta.url).pathname;

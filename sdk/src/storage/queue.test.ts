@@ -5,13 +5,14 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Hex } from "viem";
 import type { JWKInterface } from "arweave/node/lib/wallet.js";
 import { freePort } from "../../../scripts/lib/ports.ts";
-import { startArlocal, type LocalArweave } from "./testing/arlocal.ts";
-import { crashTestItem } from "./testing/queue-items.ts";
+import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
+import { crashTestItem } from "@onekey/devstack/storage/queue-items";
 import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "./arweave.ts";
 import { openUploadQueue as openWithStore, type OpenUploadQueueOptions, type UploadQueue, type UploadQueueEvent } from "./queue.ts";
 import { fileQueueStore } from "./queue-file.ts";
@@ -186,7 +187,9 @@ describe("upload queue on arlocal", () => {
     writeFileSync(walletPath, JSON.stringify(wallet));
     const seed = randomBytes(6).toString("hex");
     const count = 6;
-    const child = spawn(process.execPath, [new URL("./testing/queue-crash-child.ts", import.meta.url).pathname, dir, arlocal.url, walletPath, String(count), seed], {
+    // The child runs the SDK's sources, as this suite does, not the last build in dist/.
+    const childScript = createRequire(import.meta.url).resolve("@onekey/devstack/storage/queue-crash-child");
+    const child = spawn(process.execPath, ["--conditions=@onekey/source", childScript, dir, arlocal.url, walletPath, String(count), seed], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const doneInChild = new Set<string>();

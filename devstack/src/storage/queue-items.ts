@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { StorageTag } from "../types.ts";
+import type { StorageTag } from "@onekey/sdk/storage";
 
 /** Item `i` of a crash-test run: ~300 KB of bytes derived from the seed, tagged with seed and index. */
 export function crashTestItem(seed: string, i: number): { data: Uint8Array; tags: StorageTag[] } {

@@ -7,15 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
-import { printTable, writeResults, type Row } from "../../../../scripts/bench/report.ts";
-import { startArlocal } from "./arlocal.ts";
-import { startLocalIrysBundler } from "./irys-bundler.ts";
-import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "../arweave.ts";
-import { irysStorage } from "../irys.ts";
-import { openUploadQueue } from "../queue.ts";
-import { fileQueueStore } from "../queue-file.ts";
-import { contentHashOf } from "../verify.ts";
-import type { StorageProvider } from "../types.ts";
+import { startArlocal } from "@onekey/devstack/storage/arlocal";
+import { startLocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
+import {
+  arweaveAddress, arweaveStorage, contentHashOf, fileQueueStore, generateArweaveWallet, irysStorage, openUploadQueue, type StorageProvider,
+} from "@onekey/sdk/storage";
+import { printTable, writeResults, type Row } from "./report.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const QUEUE_ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 40);

@@ -25,7 +25,7 @@ import {
 import { parseSiweMessage } from "viem/siwe";
 import type { Account, Chain, Transport, WalletClient } from "viem";
 import { deployStakingStub, stakingAbi } from "./staking.ts";
-import { CHAIN_ID_BY_LIT_CHAIN } from "../conditions.ts";
+import { CHAIN_ID_BY_LIT_CHAIN } from "@onekey/sdk/lit";
 
 const require = createRequire(import.meta.url);
 const accs = require("@lit-protocol/access-control-conditions") as typeof import("@lit-protocol/access-control-conditions");

@@ -1,11 +1,11 @@
 // A real local Arweave gateway (arlocal) bound to 127.0.0.1, for tests and the local stack.
-// arlocal is a devDependency: import this file only from tests, scripts and the local stack.
+// Lives in the private devstack workspace: tests, scripts and the local stack import it; the SDK never does.
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ArLocal from "arlocal";
-import { BaseError } from "../../errors.ts";
+import { BaseError } from "@onekey/sdk/errors";
 
 export interface LocalArweave {
   url: string;

@@ -2,9 +2,7 @@
 // prints "done <hash>" per stored item, and is SIGKILLed by the test part-way through.
 // Usage: node queue-crash-child.ts <queueDir> <arlocalUrl> <walletJsonPath> <count> <seed>
 import { readFileSync } from "node:fs";
-import { arweaveStorage } from "../arweave.ts";
-import { openUploadQueue } from "../queue.ts";
-import { fileQueueStore } from "../queue-file.ts";
+import { arweaveStorage, fileQueueStore, openUploadQueue } from "@onekey/sdk/storage";
 import { crashTestItem } from "./queue-items.ts";
 
 const [dir, url, walletPath, count, seed] = process.argv.slice(2);
