@@ -98,8 +98,9 @@ async function call(wallet: Wallet, target: Target, functionName: string, args: 
   for (const log of receipt.logs) {
     for (const abi of Object.values(ABIS)) {
       try {
-        const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics });
-        logs.push({ eventName: decoded.eventName as string, args: decoded.args as Record<string, unknown> });
+        // Named arguments (every OneKey event names them); the generic `Abi` type cannot say so.
+        const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics }) as unknown as { eventName: string; args: Record<string, unknown> };
+        logs.push({ eventName: decoded.eventName, args: decoded.args });
         break;
       } catch {
         // another contract's event
