@@ -830,3 +830,65 @@ describe("restart", () => {
     expect(alive()).toBe(true);
   });
 });
+
+describe("events the indexer cannot apply", () => {
+  it("records an update for a row from before the start block as skipped, alerts the project, and keeps indexing", async () => {
+    // History the new indexer will not see: a project, a record granted to an account, a funded budget.
+    const [admin, owner, grantee] = actors.slice(4, 7);
+    const created = await call(admin, "projectRegistry", "createProject", ["https://example.org/early.json"]);
+    learn(created);
+    const p = created.logs[0].args.projectId as bigint;
+    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
+    const recordId = recorded.logs[0].args.recordId as Hex;
+    await refreshClock();
+    expect((await call(owner, "recordRegistry", "grant", [recordId, accountGrantee(grantee.account.address), 0, chainClock + 3600n, 1n, "0x01"])).ok).toBe(true);
+    // Start at an empty block after that history (Ponder needs the start block to exist).
+    await rpc("evm_mine");
+    const startBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+
+    const late = await startIndexer({
+      chain,
+      paymaster,
+      env: { ONEKEY_START_BLOCK: startBlock.toString(), ONEKEY_RATE_LIMIT_KEY: "100000,100000", ONEKEY_API_KEY_CACHE_MS: "0" },
+    });
+    try {
+      const lateKey = await addApiKey(chain, admin, p, SCOPE.all, 86_400);
+      expect((await call(admin, "projectRegistry", "suspend", [p])).ok).toBe(true);
+      expect((await call(owner, "recordRegistry", "revoke", [recordId, accountGrantee(grantee.account.address)])).ok).toBe(true);
+      expect((await call(owner, "paymaster", "fundProject", [p], parseEther("0.1"))).ok).toBe(true);
+      // A normal event after the skipped ones is still applied.
+      const after = await call(owner, "projectRegistry", "createProject", ["https://example.org/after.json"]);
+      const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+      await eventually("the late indexer to reach the head", async () => (await indexedBlock(late)) >= Number(head), 60_000);
+      expect(late.service.child.exitCode).toBeNull();
+
+      // The suspension is skipped, so the key of the (unknown, really suspended) project still reads.
+      const data = await gqlData(
+        late.url,
+        lateKey,
+        `query($p: BigInt!, $q: BigInt!) {
+          skippedEvents(orderBy: "blockNumber") { items { contract eventName reason projectId blockNumber transactionHash } }
+          outboxs(where: { projectId: $p, eventType: "alert.event_skipped" }) { items { body } }
+          project(id: $q) { metadataURI }
+          sponsorFundings(where: { projectId: $p }) { totalCount }
+        }`,
+        { p: p.toString(), q: (after.logs[0].args.projectId as bigint).toString() },
+      );
+      expect(data.skippedEvents.items.map((s: { contract: string; eventName: string }) => `${s.contract}:${s.eventName}`)).toEqual([
+        "ProjectRegistry:ProjectSuspended",
+        "RecordRegistry:AccessRevoked",
+        "OneKeyPaymaster:ProjectFunded",
+      ]);
+      expect(data.skippedEvents.items[0]).toMatchObject({ projectId: p.toString(), reason: expect.stringMatching(/not indexed/) });
+      expect(data.skippedEvents.items[1]).toMatchObject({ projectId: null, reason: expect.stringMatching(/grant .* is not indexed/) });
+      // Alerts go to the project the event names (the account grant names none).
+      expect(data.outboxs.items.map((o: { body: string }) => JSON.parse(o.body).data.eventName)).toEqual(["ProjectSuspended", "ProjectFunded"]);
+      expect(data.project.metadataURI).toBe("https://example.org/after.json");
+      expect(data.sponsorFundings.totalCount).toBe(1); // the event row is kept; only the totals are not
+      expect(late.logTail(400)).toMatch(/"msg":"onekey: event skipped"/);
+    } finally {
+      await late.stop();
+      removeDir(late.pgliteDir);
+    }
+  });
+});
