@@ -442,8 +442,11 @@ let chainClock = 0n;
 async function refreshClock(): Promise<void> {
   chainClock = (await chain.publicClient.getBlock()).timestamp;
 }
-/** An expiry around now: some already past (refused), many expiring during the run. */
-const expiryNearNow = () => chainClock + BigInt(int(90) - 5);
+/**
+ * An expiry around now: some already past (refused), most expiring during the run, some up to half
+ * an hour out (so a check usually has a pending expiry to land on).
+ */
+const expiryNearNow = () => chainClock + BigInt(chance(0.15) ? 60 + int(1800) : int(90) - 5);
 
 function actor(): Wallet {
   return pick(actors);
