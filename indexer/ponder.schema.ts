@@ -2,6 +2,7 @@
 // public keys and wrapped (encrypted) key bytes are stored: nothing personal ever reaches the
 // chain, so nothing personal can reach these tables.
 import { index, onchainTable, onchainView, relations, sql } from "ponder";
+import { CHECKPOINT_FIELDS } from "./lib/chain-time.ts";
 
 // --- projects -------------------------------------------------------------------------------
 
@@ -403,7 +404,7 @@ export const skippedEvent = onchainTable(
 // Chain time: every time-dependent state below is judged at the indexed head block, the block the
 // rest of the answer comes from, never the wall clock or the database clock. The head is Ponder's
 // own `_ponder_checkpoint` row (what GraphQL `_meta` reports), whose fixed-width checkpoint string
-// starts with the block timestamp (10 digits), then the chain id (16) and the block number (16).
+// starts with the block timestamp, then the chain id and the block number (lib/chain-time.ts).
 // Declared with onchainTable so it is qualified with Ponder's schema like the other tables, and
 // deliberately NOT exported: Ponder owns and creates it. Joined rather than read in a subquery,
 // because Ponder's SQL-over-HTTP client parses every view and refuses subqueries. One chain per
@@ -412,8 +413,10 @@ const ponderCheckpoint = onchainTable("_ponder_checkpoint", (t) => ({
   chainName: t.text("chain_name").primaryKey(),
   latestCheckpoint: t.text("latest_checkpoint").notNull(),
 }));
-const headTimestamp = sql`substr(${ponderCheckpoint.latestCheckpoint}, 1, 10)::numeric`;
-const headBlock = sql`substr(${ponderCheckpoint.latestCheckpoint}, 27, 16)::numeric`;
+const checkpointField = ([start, length]: readonly [number, number]) =>
+  sql`substr(${ponderCheckpoint.latestCheckpoint}, ${sql.raw(String(start))}, ${sql.raw(String(length))})::numeric`;
+const headTimestamp = checkpointField(CHECKPOINT_FIELDS.timestamp);
+const headBlock = checkpointField(CHECKPOINT_FIELDS.blockNumber);
 
 /**
  * Grants with their state at the indexed head (`asOfBlock`, `asOfTimestamp`): `revoked`,

@@ -11,19 +11,24 @@ export interface IndexedHead {
   timestamp: bigint;
 }
 
+/** Where the fields sit in a checkpoint string: 1-based start and length, as SQL `substr` takes them. */
+export const CHECKPOINT_FIELDS = { timestamp: [1, 10], blockNumber: [27, 16] } as const;
+
 /** The newest checkpoint, as one SQL expression over the app schema (quoted identifier). */
 export function headCheckpointSql(quotedAppSchema: string): string {
   return `(SELECT max(latest_checkpoint) FROM ${quotedAppSchema}._ponder_checkpoint)`;
 }
 
-/** The indexed head's timestamp as one SQL numeric expression. */
-export function headTimestampSql(quotedAppSchema: string): string {
-  return `substr(${headCheckpointSql(quotedAppSchema)}, 1, 10)::numeric`;
+/** A checkpoint field of a SQL checkpoint expression, as numeric. */
+export function checkpointFieldSql(checkpoint: string, field: keyof typeof CHECKPOINT_FIELDS): string {
+  const [start, length] = CHECKPOINT_FIELDS[field];
+  return `substr(${checkpoint}, ${start}, ${length})::numeric`;
 }
 
 export function decodeHead(checkpoint: string | null | undefined): IndexedHead | null {
   if (!checkpoint || !/^\d{75}$/.test(checkpoint)) return null;
-  return { timestamp: BigInt(checkpoint.slice(0, 10)), blockNumber: BigInt(checkpoint.slice(26, 42)) };
+  const field = ([start, length]: readonly [number, number]) => BigInt(checkpoint.slice(start - 1, start - 1 + length));
+  return { timestamp: field(CHECKPOINT_FIELDS.timestamp), blockNumber: field(CHECKPOINT_FIELDS.blockNumber) };
 }
 
 /** Response headers naming the block an answer was computed at. */

@@ -95,6 +95,7 @@ function choose(rows: KeyRow[], hash: string, projectId: bigint | undefined, sco
     throw new ApiError("WrongProject", 403, `API key ${hash} is not registered for project ${projectId}.`);
   }
   // Chain time, as ProjectRegistry itself judges expiry (`expiry <= block.timestamp` is past).
+  // A key row exists only once its block is indexed, so the head is known whenever a row is.
   const now = decodeHead(inProject[0].checkpoint)?.timestamp ?? 0n;
   const usable = inProject.filter((r) => !r.revoked && r.expiry > now);
   if (usable.length === 0) {

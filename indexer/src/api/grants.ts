@@ -1,7 +1,7 @@
 // Grants to a project with their state at the indexed head (live / expired / revoked /
 // superseded), the same rule as the `grant_state` view in GraphQL and as RecordRegistry's
 // `isGrantLive` at that block: expired when expiry <= the head block's timestamp.
-import { decodeHead, headCheckpointSql, headHeaders } from "../../lib/chain-time.ts";
+import { checkpointFieldSql, decodeHead, headCheckpointSql, headHeaders } from "../../lib/chain-time.ts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
@@ -26,7 +26,7 @@ grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) 
        SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose,
               g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
               CASE WHEN g.revoked THEN 'revoked'
-                   WHEN g.expiry <= substr(head.checkpoint, 1, 10)::numeric THEN 'expired'
+                   WHEN g.expiry <= ${checkpointFieldSql("head.checkpoint", "timestamp")} THEN 'expired'
                    WHEN r.erased OR r.version <> g.record_version THEN 'superseded'
                    ELSE 'live' END AS state,
               head.checkpoint
