@@ -2,7 +2,8 @@
 // changes only when the indexer commits, so an answer is a function of (document, variables,
 // operation, indexed head). The cache key is exactly that, plus the key's project and scopes so a
 // future per-tenant field could never be served across tenants. The head is read from the
-// database on every request (one primary-key read, far cheaper than executing the query):
+// database for every request (one primary-key read, far cheaper than executing the query; reads
+// are shared only among requests that arrived before the read began, see freshHead):
 //   - the latest checkpoint, which Ponder moves in the same transaction as each block's rows;
 //   - the global event-log head (seq and hash, which commits to the block hash), because a reorg
 //     rewrites rows without moving the checkpoint, and a replacement block can carry the same
@@ -45,6 +46,32 @@ export async function indexedHead(): Promise<string> {
   return row.head;
 }
 
+// Head reads are coalesced without going stale: a request shares a read only if that read started
+// after the request arrived. One read in flight; requests arriving meanwhile share the next one,
+// which starts when it returns. Under load that is one round trip per read latency, not per request.
+let reading: Promise<string> | undefined;
+let queued: Promise<string> | undefined;
+
+function startRead(): Promise<string> {
+  const read = indexedHead().finally(() => {
+    if (reading === read) reading = undefined;
+  });
+  reading = read;
+  return read;
+}
+
+/** The indexed head as of some moment after this call. */
+export function freshHead(): Promise<string> {
+  if (!reading) return startRead();
+  queued ??= reading
+    .catch(() => undefined)
+    .then(() => {
+      queued = undefined;
+      return startRead();
+    });
+  return queued;
+}
+
 function remember(head: string, key: string, answer: CachedAnswer): void {
   if (head !== currentHead) return;
   const size = answer.body.length + key.length;
@@ -68,7 +95,7 @@ export async function cached(
   execute: () => Promise<CachedAnswer>,
 ): Promise<{ answer: CachedAnswer; outcome: CacheOutcome }> {
   if (!cacheConfig.enabled) return { answer: await execute(), outcome: "off" };
-  const head = await indexedHead();
+  const head = await freshHead();
   if (head !== currentHead) {
     // A head we have not seen: whatever was cached belongs to an older one.
     currentHead = head;
@@ -82,7 +109,7 @@ export async function cached(
   if (running) return { answer: await running, outcome: "shared" };
   const run = (async () => {
     const answer = await execute();
-    if (answer.cacheable && (await indexedHead()) === head) remember(head, key, answer);
+    if (answer.cacheable && (await freshHead()) === head) remember(head, key, answer);
     return answer;
   })();
   inFlight.set(key, run);
