@@ -32,6 +32,7 @@ export interface CachedAnswer {
 export type CacheOutcome = "hit" | "shared" | "miss" | "off";
 
 let currentHead = "";
+let currentOrder = 0;
 let entries = new Map<string, CachedAnswer>();
 let bytes = 0;
 const inFlight = new Map<string, Promise<CachedAnswer>>();
@@ -49,11 +50,19 @@ export async function indexedHead(): Promise<string> {
 // Head reads are coalesced without going stale: a request shares a read only if that read started
 // after the request arrived. One read in flight; requests arriving meanwhile share the next one,
 // which starts when it returns. Under load that is one round trip per read latency, not per request.
-let reading: Promise<string> | undefined;
-let queued: Promise<string> | undefined;
+let reading: Promise<Head> | undefined;
+let queued: Promise<Head> | undefined;
+let reads = 0;
 
-function startRead(): Promise<string> {
-  const read = indexedHead().finally(() => {
+interface Head {
+  head: string;
+  /** Order in which the read began: a slower, older read must not displace a newer head. */
+  order: number;
+}
+
+function startRead(): Promise<Head> {
+  const order = ++reads;
+  const read = indexedHead().then((head) => ({ head, order })).finally(() => {
     if (reading === read) reading = undefined;
   });
   reading = read;
@@ -61,7 +70,7 @@ function startRead(): Promise<string> {
 }
 
 /** The indexed head as of some moment after this call. */
-export function freshHead(): Promise<string> {
+export function freshHead(): Promise<Head> {
   if (!reading) return startRead();
   queued ??= reading
     .catch(() => undefined)
@@ -95,10 +104,11 @@ export async function cached(
   execute: () => Promise<CachedAnswer>,
 ): Promise<{ answer: CachedAnswer; outcome: CacheOutcome }> {
   if (!cacheConfig.enabled) return { answer: await execute(), outcome: "off" };
-  const head = await freshHead();
-  if (head !== currentHead) {
-    // A head we have not seen: whatever was cached belongs to an older one.
+  const { head, order } = await freshHead();
+  if (head !== currentHead && order > currentOrder) {
+    // A newer read saw another head: whatever was cached belongs to an older one.
     currentHead = head;
+    currentOrder = order;
     entries = new Map();
     bytes = 0;
   }
@@ -107,17 +117,19 @@ export async function cached(
   if (hit) return { answer: hit, outcome: "hit" };
   const running = inFlight.get(key);
   if (running) return { answer: await running, outcome: "shared" };
-  const run = (async () => {
-    const answer = await execute();
-    if (answer.cacheable && (await freshHead()) === head) remember(head, key, answer);
-    return answer;
-  })();
+  const run = execute();
   inFlight.set(key, run);
-  try {
-    return { answer: await run, outcome: "miss" };
-  } finally {
-    inFlight.delete(key);
-  }
+  // Answer at once; storing waits for the second head read (off the response path), and the
+  // in-flight entry stays until then so identical requests keep sharing this execution.
+  void run
+    .then(async (answer) => {
+      if (answer.cacheable && (await freshHead()).head === head) remember(head, key, answer);
+    })
+    .catch(() => {})
+    .finally(() => {
+      if (inFlight.get(key) === run) inFlight.delete(key);
+    });
+  return { answer: await run, outcome: "miss" };
 }
 
 /** Stable request identity: JSON with object keys sorted, so `{a,b}` and `{b,a}` share an entry. */
