@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditExport } from "../lib/audit.ts";
-import { addApiKey, api, attest, createProject, gql, gqlData, send } from "./helpers/onekey.ts";
+import { addApiKey, allPages, api, attest, createProject, gql, gqlData, send } from "./helpers/onekey.ts";
 import { runScenario, type Scenario } from "./helpers/scenario.ts";
 import { eventually, INDEXER_DIR, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
@@ -70,8 +70,7 @@ beforeAll(async () => {
   // Every emitted event in the global log: the data itself, not just the indexed block number.
   const total = Object.values(s.emitted).reduce((a, b) => a + b, 0);
   await eventually("every scenario event in the log", async () => {
-    const data = await gqlData(indexer.url, s.key, `{ eventLogs(where: { projectId: "0" }) { totalCount } }`);
-    return data.eventLogs.totalCount === total;
+    return (await allPages(indexer.url, s.key, "/v1/events")).length === total;
   });
 });
 
@@ -158,13 +157,13 @@ describe("every event in GraphQL", () => {
   });
 
   it("logs every event type once per emission in the global chain", async () => {
-    const data = await gqlData(indexer.url, s.key, `{ eventLogs(where: { projectId: "0" }, limit: 1000, orderBy: "seq") { items { seq eventType } totalCount } }`);
+    const rows = await allPages<{ seq: string; eventType: string }>(indexer.url, s.key, "/v1/events");
     const counts: Record<string, number> = {};
-    for (const row of data.eventLogs.items) counts[row.eventType] = (counts[row.eventType] ?? 0) + 1;
+    for (const row of rows) counts[row.eventType] = (counts[row.eventType] ?? 0) + 1;
     const expected = Object.fromEntries(Object.entries(s.emitted).map(([event, n]) => [EVENT_TYPES[event], n]));
     expect(Object.keys(expected)).toHaveLength(Object.keys(EVENT_TYPES).length);
     expect(counts).toEqual(expected);
-    expect(data.eventLogs.items.map((r: { seq: number }) => r.seq)).toEqual(data.eventLogs.items.map((_: unknown, i: number) => i + 1));
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => String(i + 1)));
   });
 });
 
@@ -195,43 +194,26 @@ describe("GraphQL queries", () => {
     const data = await gqlData(
       indexer.url,
       s.key,
-      `query($p: BigInt!, $subject: String!, $head: BigInt!) {
+      `query($p: BigInt!, $subject: String!) {
         live: attestations(where: { projectId: $p, revoked: false, level_gte: 2 }) { items { subject } }
         bySubject: attestations(where: { subject: $subject }) { totalCount }
         revokedGrants: grants(where: { revoked: true }) { totalCount }
-        recent: eventLogs(where: { projectId: "0", blockNumber_gt: $head }) { totalCount }
-        grantsCreated: eventLogs(where: { projectId: $p, eventType: "grant.created" }) { totalCount }
-        typesIn: eventLogs(where: { projectId: $p, eventType_in: ["attestation.created", "attestation.revoked"] }) { totalCount }
       }`,
-      { p: s.projectId.toString(), subject: s.subject.toLowerCase(), head: head.toString() },
+      { p: s.projectId.toString(), subject: s.subject.toLowerCase() },
     );
     expect(data.live.items).toEqual([{ subject: s.subject.toLowerCase() }]);
     expect(data.bySubject.totalCount).toBe(1);
     expect(data.revokedGrants.totalCount).toBe(1);
-    expect(data.recent.totalCount).toBe(0);
-    expect(data.grantsCreated.totalCount).toBe(2);
-    expect(data.typesIn.totalCount).toBe(3);
+    // The event log is tenant data per project: REST, filtered the same ways.
+    expect(await allPages(indexer.url, s.key, `/v1/events?fromBlock=${head}`)).toHaveLength(0);
+    expect(await allPages(indexer.url, s.key, `/v1/projects/${s.projectId}/events?eventType=grant.created`)).toHaveLength(2);
+    expect(await allPages(indexer.url, s.key, `/v1/projects/${s.projectId}/events?eventType=attestation.*`)).toHaveLength(3);
   });
 
   it("pages through the event log with cursors, without gaps or overlap", async () => {
-    const seen: number[] = [];
-    let after: string | null = null;
-    for (let page = 0; page < 20; page++) {
-      const data: any = await gqlData(
-        indexer.url,
-        s.key,
-        `query($after: String) { eventLogs(where: { projectId: "0" }, orderBy: "seq", limit: 7, after: $after) {
-          items { seq } pageInfo { hasNextPage endCursor } totalCount } }`,
-        { after },
-      );
-      seen.push(...data.eventLogs.items.map((r: { seq: number }) => r.seq));
-      if (!data.eventLogs.pageInfo.hasNextPage) {
-        expect(seen).toEqual(Array.from({ length: data.eventLogs.totalCount }, (_, i) => i + 1));
-        return;
-      }
-      after = data.eventLogs.pageInfo.endCursor;
-    }
-    throw new Error("pagination did not end");
+    const all = await allPages<{ seq: string }>(indexer.url, s.key, "/v1/events");
+    const paged = await allPages<{ seq: string }>(indexer.url, s.key, "/v1/events", 7);
+    expect(paged.map((r) => r.seq)).toEqual(Array.from({ length: all.length }, (_, i) => String(i + 1)));
   });
 
   it("shows each grant's state computed at query time (view and REST)", async () => {
@@ -255,16 +237,15 @@ describe("GraphQL queries", () => {
     expect(none.body.items).toEqual([]);
   });
 
-  it("exposes the security alerts the scenario raised", async () => {
-    const data = await gqlData(
+  it("exposes the security alerts the scenario raised, to the project's own key", async () => {
+    const items = await allPages<{ eventType: string; body: { data: Record<string, string> } }>(
       indexer.url,
       s.key,
-      `query($p: BigInt!) { outboxs(where: { projectId: $p, eventType_starts_with: "alert." }) { items { eventType body } } }`,
-      { p: s.projectId.toString() },
+      `/v1/projects/${s.projectId}/messages?eventType=alert.*`,
     );
-    const types = data.outboxs.items.map((o: { eventType: string }) => o.eventType).sort();
+    const types = items.map((o) => o.eventType).sort();
     expect(types).toEqual(["alert.audit_access_burst", "alert.mass_revocation", "alert.new_reviewer_attestation", "alert.new_reviewer_attestation"]);
-    const newReviewer = JSON.parse(data.outboxs.items.find((o: { eventType: string }) => o.eventType === "alert.new_reviewer_attestation").body);
+    const newReviewer = items.find((o) => o.eventType === "alert.new_reviewer_attestation")!.body;
     expect(newReviewer.data).toMatchObject({ rule: "new_reviewer_attestation", attester: s.reviewer.toLowerCase() });
   });
 });

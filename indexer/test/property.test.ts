@@ -27,7 +27,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { deployArtifact } from "../../scripts/lib/artifacts.ts";
 import { apiKeyHash } from "../lib/api-key.ts";
-import { accountGrantee, addApiKey, api, createProject, gqlData, projectGrantee, ROLE, SCOPE } from "./helpers/onekey.ts";
+import { allPages, addApiKey, api, createProject, gqlData } from "./helpers/onekey.ts";
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, projectGrantee } from "@onekey/sdk/contracts";
 import { eventually, indexedBlock, nudgeUntilIndexed, removeDir, startChain, startIndexer, type Chain31337, type Indexer, type Wallet } from "./helpers/stack.ts";
 
 const OPS = Number(process.env.ONEKEY_PROPERTY_OPS ?? 300);
@@ -273,11 +274,11 @@ async function compareWithChain(label: string): Promise<Checked> {
     [...projectRows.keys()].flatMap((p) =>
       everyone().map(async (a) => {
         const onChain = await read<number>("projectRegistry", "rolesOf", [p, a], head);
-        expectEq(`rolesOf(${p}, ${a})`, roleOf(p, a) | (isAdmin(p, a) ? ROLE.ADMIN : 0), onChain);
+        expectEq(`rolesOf(${p}, ${a})`, roleOf(p, a) | (isAdmin(p, a) ? Roles.ADMIN : 0), onChain);
       }),
     ),
   );
-  const activeRole = (p: bigint, a: Address, role: number) => !suspended(p) && ((roleOf(p, a) | (isAdmin(p, a) ? ROLE.ADMIN : 0)) & role) === role;
+  const activeRole = (p: bigint, a: Address, role: number) => !suspended(p) && ((roleOf(p, a) | (isAdmin(p, a) ? Roles.ADMIN : 0)) & role) === role;
 
   // API keys: every hash ever tried; the stored bits are the uint32 read as int32.
   const keyRows = byId(keys);
@@ -343,7 +344,7 @@ async function compareWithChain(label: string): Promise<Checked> {
           !row.erased &&
           (lower(row.owner) === lower(user) ||
             liveGrant(recordId, accountGrantee(user)) ||
-            [...projectRows.keys()].some((p) => activeRole(p, user, ROLE.REVIEWER) && liveGrant(recordId, projectGrantee(p))));
+            [...projectRows.keys()].some((p) => activeRole(p, user, Roles.REVIEWER) && liveGrant(recordId, projectGrantee(p))));
         expectEq(`hasAccess(${recordId}, ${user})`, expected, onChain);
       }),
     ),
@@ -356,7 +357,7 @@ async function compareWithChain(label: string): Promise<Checked> {
       const onChain = await read<boolean>("recordRegistry", "hasAuditAccess", [recordId, BigInt(p), auditor], head);
       const windowOpen = audits.some((a) => a.recordId === recordId && a.projectId === p && a.auditor === lower(auditor) && BigInt(a.validUntil) > timestamp);
       const row = recordRows.get(recordId);
-      expectEq(`hasAuditAccess(${triple})`, windowOpen && !!row && !row.erased && activeRole(BigInt(p), auditor as Address, ROLE.AUDITOR), onChain);
+      expectEq(`hasAuditAccess(${triple})`, windowOpen && !!row && !row.erased && activeRole(BigInt(p), auditor as Address, Roles.AUDITOR), onChain);
     }),
   );
 
@@ -485,7 +486,7 @@ const ownerOr = (recordId: Hex): Wallet => {
 };
 const anAccount = (): Address => (chance(0.05) ? ZERO : pick(everyone()));
 // Projects with an auditor are preferred as grantees, so recordAuditAccess has something to find.
-const aGrantee = (): Hex => (chance(0.5) ? projectGrantee(chance(0.5) ? aProjectWith(ROLE.AUDITOR) : aProject()) : accountGrantee(anAccount()));
+const aGrantee = (): Hex => (chance(0.5) ? projectGrantee(chance(0.5) ? aProjectWith(Roles.AUDITOR) : aProject()) : accountGrantee(anAccount()));
 const roles = () => (chance(0.05) ? 16 + int(200) : 1 + int(15));
 const uri = () => pick(["", "https://example.org/p.json", "ipfs://bafy", "a\u0000b", "ünïcødé ✓", "x".repeat(2000)]);
 
@@ -512,7 +513,7 @@ const ops: Op[] = [
   { weight: 4, name: "revokeRoles", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "revokeRoles", [p, anAccount(), roles()]); } },
   { weight: 2, name: "setReviewKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setReviewKey", [p, chance(0.1) ? ZERO32 : bytes32()]); } },
   { weight: 1, name: "setEscrowKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setEscrowKey", [p, bytes32()]); } },
-  { weight: 2, name: "shareReviewKey", run: () => { const p = aProjectWith(ROLE.REVIEWER); return call(adminOr(p), "projectRegistry", "shareReviewKey", [p, withRole(p, ROLE.REVIEWER).account.address, chance(0.1) ? "0x" : "0xabcdef"]); } },
+  { weight: 2, name: "shareReviewKey", run: () => { const p = aProjectWith(Roles.REVIEWER); return call(adminOr(p), "projectRegistry", "shareReviewKey", [p, withRole(p, Roles.REVIEWER).account.address, chance(0.1) ? "0x" : "0xabcdef"]); } },
   {
     weight: 3,
     name: "addApiKey",
@@ -558,7 +559,7 @@ const ops: Op[] = [
       const [r, p] = toProjects.length && chance(0.8)
         ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & ((1n << 255n) - 1n)] as const)(pick(toProjects))
         : ([aRecord(), aProject()] as const);
-      const w = withRole(p, ROLE.AUDITOR);
+      const w = withRole(p, Roles.AUDITOR);
       model.auditTriples.add(`${r}:${p}:${w.account.address}`);
       return call(w, "recordRegistry", "recordAuditAccess", [r, p, chance(0.05) ? ZERO32 : bytes32()]);
     },
@@ -567,23 +568,23 @@ const ops: Op[] = [
     weight: 7,
     name: "attest",
     run: () => {
-      const p = aProjectWith(ROLE.REVIEWER);
+      const p = aProjectWith(Roles.REVIEWER);
       const subject = anAccount();
       model.attestPairs.add(`${p}:${subject}`);
-      return call(withRole(p, ROLE.REVIEWER), "attestationRegistry", "attest", [p, subject, chance(0.1) ? 0 : 1 + int(3), expiryNearNow(), bytes32()]);
+      return call(withRole(p, Roles.REVIEWER), "attestationRegistry", "attest", [p, subject, chance(0.1) ? 0 : 1 + int(3), expiryNearNow(), bytes32()]);
     },
   },
   {
     weight: 2,
     name: "attestBatch",
     run: () => {
-      const p = aProjectWith(ROLE.REVIEWER);
+      const p = aProjectWith(Roles.REVIEWER);
       const requests = Array.from({ length: int(4) }, () => {
         const subject = anAccount();
         model.attestPairs.add(`${p}:${subject}`);
         return { subject, level: 1 + int(3), expiry: expiryNearNow(), recordId: ZERO32 };
       });
-      return call(withRole(p, ROLE.REVIEWER), "attestationRegistry", "attestBatch", [p, requests]);
+      return call(withRole(p, Roles.REVIEWER), "attestationRegistry", "attestBatch", [p, requests]);
     },
   },
   {
@@ -593,7 +594,7 @@ const ops: Op[] = [
       const live = [...model.attested];
       const known = [...model.attestPairs];
       const [p, subject] = (live.length && chance(0.85) ? pick(live) : known.length ? pick(known) : `${aProject()}:${anAccount()}`).split(":");
-      return call(chance(0.5) ? adminOr(BigInt(p)) : withRole(BigInt(p), ROLE.REVIEWER), "attestationRegistry", "revoke", [BigInt(p), subject]);
+      return call(chance(0.5) ? adminOr(BigInt(p)) : withRole(BigInt(p), Roles.REVIEWER), "attestationRegistry", "revoke", [BigInt(p), subject]);
     },
   },
   { weight: 3, name: "fundProject", run: () => call(actor(), "paymaster", "fundProject", [aProject()], chance(0.05) ? 0n : parseEther("0.01") * BigInt(1 + int(50))) },
@@ -641,7 +642,7 @@ beforeAll(async () => {
   });
   harnessProject = await createProject(chain, harness);
   model.admins.set(harnessProject, harness.account.address);
-  key = await addApiKey(chain, harness, harnessProject, SCOPE.all, 365 * 86_400);
+  key = await addApiKey(chain, harness, harnessProject, ALL_API_KEY_SCOPES, 365 * 86_400);
   model.keyHashes.set(harnessProject, [apiKeyHash(key)]);
   await caughtUp();
   await eventually("the harness key to be accepted", async () => (await api(indexer.url, key, "POST", "/graphql", { query: "{ _meta { status } }" })).status === 200, 30_000);
@@ -657,7 +658,7 @@ afterAll(async () => {
 describe("poison transactions", () => {
   it("a role-less account renouncing a role it never held (revokeRoles(1, itself, 2)) leaves the indexer running and correct", async () => {
     const stranger = actors[0];
-    const sent = await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, ROLE.REVIEWER]);
+    const sent = await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, Roles.REVIEWER]);
     expect(sent.ok, "the contract accepts the no-op renunciation").toBe(true);
     expect(sent.logs.map((l) => l.eventName)).toEqual(["RolesRevoked"]);
     const head = await caughtUp();
@@ -666,12 +667,14 @@ describe("poison transactions", () => {
     const data = await gqlData(
       indexer.url,
       key,
-      `query($m: String!) { member(id: $m) { roles } eventLogs(where: { eventType: "member.roles_revoked" }) { totalCount } skippedEvents { totalCount } }`,
+      `query($m: String!) { member(id: $m) { roles } skippedEvents { totalCount } }`,
       { m: `${harnessProject}:${stranger.account.address.toLowerCase()}` },
     );
+    // The event log is tenant data (REST, scoped to the key's project; the harness key is the project's).
+    const logged = await allPages<{ eventType: string }>(indexer.url, key, `/v1/projects/${harnessProject}/events?eventType=member.roles_revoked`);
     // Nobody held a role, so nothing is stored, but the event is in the audit log and nothing was skipped.
     expect(data.member).toBeNull();
-    expect(data.eventLogs.totalCount).toBeGreaterThanOrEqual(1);
+    expect(logged.length).toBeGreaterThanOrEqual(1);
     expect(data.skippedEvents.totalCount).toBe(0);
     expect(await read<number>("projectRegistry", "rolesOf", [harnessProject, stranger.account.address], head)).toBe(0);
   });
@@ -769,14 +772,14 @@ describe("chain time", () => {
     const grantee = projectGrantee(harnessProject);
     model.grantPairs.add(`${recordId}:${grantee}`);
     expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, expiry, 1n, "0x01"])).ok).toBe(true);
-    const attested = await call(harness, "projectRegistry", "grantRoles", [harnessProject, reviewer.account.address, ROLE.REVIEWER]);
+    const attested = await call(harness, "projectRegistry", "grantRoles", [harnessProject, reviewer.account.address, Roles.REVIEWER]);
     expect(attested.ok).toBe(true);
     model.attestPairs.add(`${harnessProject}:${owner.account.address}`);
     expect((await call(reviewer, "attestationRegistry", "attest", [harnessProject, owner.account.address, 2, expiry, recordId])).ok).toBe(true);
     // An API key expiring at the same second.
     const shortKey = `ok_test_${bytes32().slice(2, 34)}`;
     model.keyHashes.get(harnessProject)!.push(apiKeyHash(shortKey));
-    expect((await call(harness, "projectRegistry", "addApiKey", [harnessProject, apiKeyHash(shortKey), SCOPE.read, expiry])).ok).toBe(true);
+    expect((await call(harness, "projectRegistry", "addApiKey", [harnessProject, apiKeyHash(shortKey), ApiKeyScopes.read, expiry])).ok).toBe(true);
 
     const stateAt = async () => {
       const data = await gqlData(
@@ -899,7 +902,7 @@ describe("restart", () => {
     if (process.env.ONEKEY_TEST_PRINT_LOG) console.log(indexer.logTail(60));
     // The poison call once more, after the restart.
     const stranger = actors[actors.length - 1];
-    expect((await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, ROLE.REVIEWER])).ok).toBe(true);
+    expect((await call(stranger, "projectRegistry", "revokeRoles", [harnessProject, stranger.account.address, Roles.REVIEWER])).ok).toBe(true);
     await compareWithChain("after restart");
     expect(alive()).toBe(true);
   });
@@ -912,7 +915,7 @@ describe("events the indexer cannot apply", () => {
     const { p, recordId } = await lateStart.history;
     const late = await lateStart.indexer;
     try {
-      const lateKey = await addApiKey(chain, admin, p, SCOPE.all, 86_400);
+      const lateKey = await addApiKey(chain, admin, p, ALL_API_KEY_SCOPES, 86_400);
       expect((await call(admin, "projectRegistry", "suspend", [p])).ok).toBe(true);
       expect((await call(owner, "recordRegistry", "revoke", [recordId, accountGrantee(grantee.account.address)])).ok).toBe(true);
       expect((await call(owner, "paymaster", "fundProject", [p], parseEther("0.1"))).ok).toBe(true);
@@ -928,7 +931,6 @@ describe("events the indexer cannot apply", () => {
         lateKey,
         `query($p: BigInt!, $q: BigInt!) {
           skippedEvents(orderBy: "blockNumber") { items { contract eventName reason projectId blockNumber transactionHash } }
-          outboxs(where: { projectId: $p, eventType: "alert.event_skipped" }, orderBy: "blockNumber") { items { body } }
           project(id: $q) { metadataURI }
           sponsorFundings(where: { projectId: $p }) { totalCount }
         }`,
@@ -942,7 +944,9 @@ describe("events the indexer cannot apply", () => {
       expect(data.skippedEvents.items[0]).toMatchObject({ projectId: p.toString(), reason: expect.stringMatching(/not indexed/) });
       expect(data.skippedEvents.items[1]).toMatchObject({ projectId: null, reason: expect.stringMatching(/grant .* is not indexed/) });
       // Alerts go to the project the event names (the account grant names none).
-      expect(data.outboxs.items.map((o: { body: string }) => JSON.parse(o.body).data.eventName)).toEqual(["ProjectSuspended", "ProjectFunded"]);
+      const alerts = (await allPages<{ blockNumber: string; body: { data: { eventName: string } } }>(late.url, lateKey, `/v1/projects/${p}/messages?eventType=alert.event_skipped`))
+        .sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)));
+      expect(alerts.map((o) => o.body.data.eventName)).toEqual(["ProjectSuspended", "ProjectFunded"]);
       expect(data.project.metadataURI).toBe("https://example.org/after.json");
       expect(data.sponsorFundings.totalCount).toBe(1); // the event row is kept; only the totals are not
       expect(late.logTail(400)).toMatch(/"msg":"onekey: event skipped"/);

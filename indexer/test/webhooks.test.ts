@@ -5,7 +5,7 @@ import { ALL_API_KEY_SCOPES, projectGrantee, Roles } from "@onekey/sdk/contracts
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addApiKey, api, attest, createProject, gqlData, grantToProject, registerRecord, send } from "./helpers/onekey.ts";
+import { addApiKey, allPages, api, attest, createProject, gqlData, grantToProject, registerRecord, send } from "./helpers/onekey.ts";
 import { startReceiver, type Receiver } from "./helpers/receiver.ts";
 import { eventually, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
@@ -42,13 +42,8 @@ async function register(receiver: Receiver, body: Record<string, unknown> = {}) 
 
 /** Message ids the handlers queued for the project after `fromBlock` (the ground truth). */
 async function outboxIds(fromBlock: string): Promise<Set<string>> {
-  const data = await gqlData(
-    indexer.url,
-    key,
-    `query($p: BigInt!, $b: BigInt!) { outboxs(where: { projectId: $p, blockNumber_gt: $b }, limit: 1000) { items { id } } }`,
-    { p: projectId.toString(), b: fromBlock },
-  );
-  return new Set(data.outboxs.items.map((o: { id: string }) => o.id));
+  const items = await allPages<{ id: string }>(indexer.url, key, `/v1/projects/${projectId}/messages?fromBlock=${fromBlock}`);
+  return new Set(items.map((o) => o.id));
 }
 
 async function deliveries(endpointId: string) {

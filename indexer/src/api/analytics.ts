@@ -6,29 +6,36 @@ import { PURPOSES } from "@onekey/sdk/contracts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
+import { query, z } from "./validate.ts";
 
 const BUCKETS = { hour: 3600, day: 86400 } as const;
 
-function parseTime(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (/^\d+$/.test(value)) return Number(value);
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ApiError("InvalidQuery", 400, `\`${name}\` must be unix seconds or an ISO 8601 time.`);
-  return Math.floor(ms / 1000);
-}
+// Unix seconds or an ISO 8601 time, within years 1970..9999 (what Date can print back).
+const MAX_TIME = 253_402_300_799;
+const time = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const seconds = /^\d{1,12}$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_TIME) {
+      ctx.addIssue({ code: "custom", message: "unix seconds or an ISO 8601 time between 1970 and 9999" });
+      return z.NEVER;
+    }
+    return seconds;
+  });
 
 export const analyticsRoutes = router<AuthEnv>();
 
 analyticsRoutes.get("/v1/projects/:projectId/analytics", requireKey("analytics"), async (c) => {
   const { projectId } = c.get("auth");
   const now = Math.floor(Date.now() / 1000);
+  const q = query(c, { from: time.optional(), to: time.optional(), bucket: z.enum(["hour", "day"]).default("day") });
   // Without `to` the window is open-ended: block times can run ahead of the wall clock (a local
   // chain mining faster than one block per second stamps +1 s per block).
-  const openEnded = c.req.query("to") === undefined;
-  const to = openEnded ? Number.MAX_SAFE_INTEGER : parseTime(c.req.query("to"), now, "to");
-  const from = parseTime(c.req.query("from"), now - 30 * 86400, "from");
-  const bucketName = (c.req.query("bucket") ?? "day") as keyof typeof BUCKETS;
-  if (!(bucketName in BUCKETS)) throw new ApiError("InvalidQuery", 400, "`bucket` must be hour or day.");
+  const openEnded = q.to === undefined;
+  const to = q.to ?? Number.MAX_SAFE_INTEGER;
+  const from = q.from ?? now - 30 * 86400;
+  const bucketName = q.bucket;
   if (from > to) throw new ApiError("InvalidQuery", 400, "`from` must not be after `to`.");
   const bucket = BUCKETS[bucketName];
   if (((openEnded ? now : to) - from) / bucket > 5000) throw new ApiError("InvalidQuery", 400, "Window too long for this bucket (max 5000 buckets).");

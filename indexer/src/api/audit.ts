@@ -4,8 +4,7 @@ import { GENESIS_HASH, toCsv, toExport, verifyExport, verifyRows, type AuditRow,
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
-
-const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
+import { bodyText, clip, query, z } from "./validate.ts";
 
 async function chainRows(projectId: bigint): Promise<AuditRow[]> {
   const store = await getStore();
@@ -28,8 +27,9 @@ async function storedHeadAt(projectId: bigint, seq: string): Promise<string | un
   return row?.hash;
 }
 
+/** A failed verification is a 422 carrying a named error beside the row and reason. */
 function verdict(result: VerifyResult) {
-  return result.ok ? { ok: true, count: result.count, head: result.head } : result;
+  return result.ok ? { ok: true, count: result.count, head: result.head } : { error: "AuditVerificationFailed", ...result };
 }
 
 export const auditRoutes = router<AuthEnv>();
@@ -38,7 +38,8 @@ auditRoutes.get("/v1/projects/:projectId/audit/export", requireKey("audit"), asy
   const { projectId } = c.get("auth");
   const rows = await chainRows(projectId);
   const exported = toExport(projectId.toString(), rows);
-  if ((c.req.query("format") ?? "json") === "csv") {
+  const { format } = query(c, { format: z.enum(["json", "csv"]).default("json") });
+  if (format === "csv") {
     c.header("x-onekey-audit-head-seq", exported.head.seq);
     c.header("x-onekey-audit-head-hash", exported.head.hash);
     c.header("content-disposition", `attachment; filename="onekey-audit-project-${projectId}.csv"`);
@@ -68,13 +69,13 @@ auditRoutes.get("/v1/projects/:projectId/audit/verify", requireKey("audit"), asy
  * indexer holds at that seq — so rows cut off the end, or a stale export, fail too.
  */
 auditRoutes.post("/v1/projects/:projectId/audit/verify", requireKey("audit"), async (c) => {
-  const text = await c.req.text();
-  if (text.length > MAX_EXPORT_BYTES) throw new ApiError("ExportTooLarge", 413, `Export larger than ${MAX_EXPORT_BYTES} bytes.`);
+  // Size and media type were checked by the body guard (BODY_LIMITS.auditExport).
+  const text = await bodyText(c);
   let result: VerifyResult;
   try {
     result = verifyExport(text);
   } catch (error) {
-    throw new ApiError("InvalidExport", 400, `The body is not an audit export (JSON or CSV): ${(error as Error).message}`);
+    throw new ApiError("InvalidExport", 400, `The body is not an audit export (JSON or CSV): ${clip((error as Error).message, 200)}`);
   }
   const { projectId } = c.get("auth");
   if (result.ok && result.count > 0) {

@@ -11,6 +11,7 @@ import { decodeHead } from "../../lib/chain-time.ts";
 import { ApiError } from "./errors.ts";
 import { takeTokens, type BucketLimit } from "./ratelimit.ts";
 import { getStore } from "./store.ts";
+import { clip } from "./validate.ts";
 
 export interface AuthInfo {
   projectId: bigint;
@@ -82,7 +83,7 @@ function presentedKey(header: (name: string) => string | undefined): string {
 
 function parseProjectId(raw: string | undefined): bigint | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d{1,78}$/.test(raw)) throw new ApiError("InvalidProjectId", 400, `Project id "${raw}" is not a decimal number.`);
+  if (!/^\d{1,78}$/.test(raw)) throw new ApiError("InvalidProjectId", 400, `Project id "${clip(raw, 80)}" is not a decimal number.`);
   return BigInt(raw);
 }
 

@@ -5,7 +5,7 @@ import { Hono, type Context, type Env } from "hono";
 
 export class ApiError extends BaseError {
   override name = "ApiError";
-  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 503;
   readonly headers: Record<string, string>;
   constructor(
     name: string,

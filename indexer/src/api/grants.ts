@@ -3,20 +3,17 @@
 // `isGrantLive` at that block: expired when expiry <= the head block's timestamp.
 import { checkpointFieldSql, decodeHead, headCheckpointSql, headHeaders } from "../../lib/chain-time.ts";
 import { requireKey, type AuthEnv } from "./auth.ts";
-import { ApiError, router } from "./errors.ts";
+import { router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
+import { pageLimit, query, text, z } from "./validate.ts";
 
-const STATES = new Set(["live", "expired", "revoked", "superseded"]);
+const STATES = ["live", "expired", "revoked", "superseded"] as const;
 
 export const grantRoutes = router<AuthEnv>();
 
 grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) => {
   const { projectId } = c.get("auth");
-  const state = c.req.query("state");
-  const limit = Number(c.req.query("limit") ?? 100);
-  const after = c.req.query("after") ?? "";
-  if (state && !STATES.has(state)) throw new ApiError("InvalidQuery", 400, `state must be one of ${[...STATES].join(", ")}.`);
-  if (!(limit > 0 && limit <= 1000)) throw new ApiError("InvalidQuery", 400, "`limit` is 1..1000.");
+  const { state, limit, after } = query(c, { state: z.enum(STATES).optional(), limit: pageLimit().default(100), after: text(200).default("") });
   const store = await getStore();
   const app = quoteIdent(store.appSchema);
   // One statement, so the rows and the head they are judged at come from the same snapshot.

@@ -112,6 +112,16 @@ export async function takeTokens(
     return buckets.filter((b) => !held.has(b.key));
   };
   let missing = takeLocal();
+  // Refill ahead: when a lease runs low and none is in flight, lease the next one now, in the
+  // background, so a steady stream of requests does not stop to wait for the database every
+  // lease (a commit under load can take tens of ms). Bounded like any lease: it lapses unspent.
+  for (const b of buckets) {
+    // Only for buckets whose lease is several tokens: with low limits every token stays exact.
+    const size = leaseSize(b.limit);
+    if (size >= 4 && !missing.includes(b) && !pending.has(b.key) && local(b.key) < size / 2) {
+      void leaseOnce(db, schema, [b]).catch(() => {});
+    }
+  }
   // Each round grants at least one token to some waiting request, or finds the bucket empty.
   for (let round = 0; missing.length > 0 && round < 50; round++) {
     const asked = missing;

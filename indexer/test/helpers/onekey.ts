@@ -128,3 +128,22 @@ export async function gqlData<T = any>(baseUrl: string, key: string, query: stri
 }
 
 export { keccak256 };
+
+/** Every row of a paged REST list (`items` + `nextCursor`), following cursors. */
+export async function allPages<T = any>(baseUrl: string, key: string, path: string, limit = 1000): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const sep = path.includes("?") ? "&" : "?";
+    const res: ApiResponse<{ items: T[]; nextCursor: string | null }> = await api(
+      baseUrl,
+      key,
+      "GET",
+      `${path}${sep}limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ""}`,
+    );
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    items.push(...res.body.items);
+    if (!res.body.nextCursor) return items;
+    after = res.body.nextCursor;
+  }
+}

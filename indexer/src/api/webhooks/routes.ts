@@ -6,9 +6,9 @@ import { newWebhookSecret } from "../../../lib/webhook-sign.ts";
 import { requireKey, type AuthEnv } from "../auth.ts";
 import { ApiError, router } from "../errors.ts";
 import { getStore, quoteIdent } from "../store.ts";
+import { ENDPOINT_LIMITS, EVENT_TYPE_PATTERN, MAX_INT8 } from "../../../lib/limits.ts";
+import { clip, int8String, jsonBody, pageLimit, query, text, z } from "../validate.ts";
 import { webhookConfig as config } from "./config.ts";
-
-const EVENT_PATTERN = /^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/;
 
 interface EndpointRow {
   id: string;
@@ -40,43 +40,29 @@ function endpointJson(row: EndpointRow) {
   };
 }
 
-interface CreateBody {
-  url?: unknown;
-  eventTypes?: unknown;
-  description?: unknown;
-  fromBlock?: unknown;
-  maxConcurrency?: unknown;
-  ratePerSecond?: unknown;
-  maxAttempts?: unknown;
-}
+const L = ENDPOINT_LIMITS;
 
-function validate(body: CreateBody) {
-  if (typeof body.url !== "string") throw new ApiError("InvalidEndpoint", 400, "`url` (string) is required.");
-  const eventTypes = body.eventTypes ?? [];
-  if (!Array.isArray(eventTypes) || !eventTypes.every((t) => typeof t === "string" && EVENT_PATTERN.test(t))) {
-    throw new ApiError("InvalidEventTypes", 400, '`eventTypes` must be a list like ["grant.created", "attestation.*", "alert.*"] or ["*"].');
-  }
-  const positive = (value: unknown, name: string, fallback: number, max: number) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== "number" || !(value > 0) || value > max) throw new ApiError("InvalidEndpoint", 400, `\`${name}\` must be a number in (0, ${max}].`);
-    return value;
-  };
-  const description = body.description === undefined ? null : String(body.description).slice(0, 200);
-  let fromBlock: bigint | undefined;
-  if (body.fromBlock !== undefined) {
-    if (!/^\d+$/.test(String(body.fromBlock))) throw new ApiError("InvalidEndpoint", 400, "`fromBlock` must be a block number.");
-    fromBlock = BigInt(String(body.fromBlock));
-  }
-  return {
-    url: body.url,
-    eventTypes: eventTypes as string[],
-    description,
-    fromBlock,
-    maxConcurrency: Math.floor(positive(body.maxConcurrency, "maxConcurrency", config.defaultConcurrency, 32)),
-    ratePerSecond: positive(body.ratePerSecond, "ratePerSecond", config.defaultRatePerSecond, 1000),
-    maxAttempts: Math.floor(positive(body.maxAttempts, "maxAttempts", config.maxAttempts, 50)),
-  };
-}
+/** Block numbers arrive as JSON numbers or decimal strings; both must fit the int8 column. */
+const blockNumber = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/, "a decimal block number")])
+  .transform((v) => BigInt(v))
+  .refine((v) => v <= MAX_INT8, `at most ${MAX_INT8}`);
+
+const range = (r: { min: number; max: number }, integer: boolean) =>
+  (integer ? z.number().int() : z.number()).min(r.min).max(r.max);
+
+const createSchema = z.strictObject({
+  url: text(L.urlBytes).refine((u) => Buffer.byteLength(u) <= L.urlBytes, `at most ${L.urlBytes} bytes`),
+  eventTypes: z
+    .array(z.string().max(L.eventTypeBytes).regex(EVENT_TYPE_PATTERN, 'a type like "grant.created", a prefix like "attestation.*", or "*"'))
+    .max(L.eventTypes)
+    .default([]),
+  description: text(L.descriptionChars).nullable().optional(),
+  fromBlock: blockNumber.optional(),
+  maxConcurrency: range(L.maxConcurrency, true).default(config.defaultConcurrency),
+  ratePerSecond: range(L.ratePerSecond, false).default(config.defaultRatePerSecond),
+  maxAttempts: range(L.maxAttempts, true).default(config.maxAttempts),
+});
 
 async function indexedBlock(): Promise<bigint> {
   const store = await getStore();
@@ -84,22 +70,14 @@ async function indexedBlock(): Promise<bigint> {
   return rows.length ? BigInt(rows[0].latest_checkpoint.slice(26, 42)) : 0n;
 }
 
-async function readJson<T>(req: { json(): Promise<T> }): Promise<T> {
-  try {
-    return await req.json();
-  } catch {
-    throw new ApiError("InvalidJson", 400, "The request body is not valid JSON.");
-  }
-}
-
 export const webhookRoutes = router<AuthEnv>();
 
 webhookRoutes.post("/v1/projects/:projectId/webhooks", requireKey("webhooks"), async (c) => {
-  const input = validate(await readJson<CreateBody>(c.req));
+  const input = await jsonBody(c, createSchema);
   try {
     await vetEndpoint(input.url, config.allowance);
   } catch (error) {
-    if (error instanceof EndpointRefusedError) throw new ApiError("EndpointRefused", 422, error.shortMessage);
+    if (error instanceof EndpointRefusedError) throw new ApiError("EndpointRefused", 422, clip(error.shortMessage, 300));
     throw error;
   }
   const store = await getStore();
@@ -127,7 +105,7 @@ webhookRoutes.post("/v1/projects/:projectId/webhooks", requireKey("webhooks"), a
       input.url,
       input.eventTypes,
       secret,
-      input.description,
+      input.description ?? null,
       fromBlock.toString(),
       input.maxConcurrency,
       input.ratePerSecond,
@@ -155,7 +133,7 @@ async function endpointOf(projectId: bigint, endpointId: string): Promise<Endpoi
     `SELECT * FROM ${quoteIdent(store.schema)}.webhook_endpoint WHERE id = $1 AND project_id = $2::numeric`,
     [endpointId, projectId.toString()],
   );
-  if (!row) throw new ApiError("EndpointNotFound", 404, `No webhook endpoint ${endpointId} in project ${projectId}.`);
+  if (!row) throw new ApiError("EndpointNotFound", 404, `No webhook endpoint ${clip(endpointId, 64)} in project ${projectId}.`);
   return row;
 }
 
@@ -213,17 +191,18 @@ function deliveryJson(row: DeliveryRow) {
   };
 }
 
-const STATUSES = new Set(["pending", "delivering", "delivered", "dead", "cancelled"]);
+const STATUSES = ["pending", "delivering", "delivered", "dead", "cancelled"] as const;
 
 webhookRoutes.get("/v1/projects/:projectId/deliveries", requireKey("webhooks"), async (c) => {
   const { projectId } = c.get("auth");
-  const status = c.req.query("status");
-  const endpointId = c.req.query("endpointId");
-  const eventType = c.req.query("eventType");
-  const after = c.req.query("after") ?? "0";
-  const limit = Math.min(500, Number(c.req.query("limit") ?? 100));
-  if (status && !STATUSES.has(status)) throw new ApiError("InvalidQuery", 400, `status must be one of ${[...STATUSES].join(", ")}.`);
-  if (!/^\d+$/.test(after) || !(limit > 0)) throw new ApiError("InvalidQuery", 400, "`after` is a cursor from a previous page; `limit` is 1..500.");
+  const q = query(c, {
+    status: z.enum([...STATUSES]).optional(),
+    endpointId: text(64).optional(),
+    eventType: text(L.eventTypeBytes).optional(),
+    after: int8String.default("0"),
+    limit: pageLimit(500).default(100),
+  });
+  const { status, endpointId, eventType, after, limit } = q;
   const store = await getStore();
   const rows = await store.query<DeliveryRow>(
     `SELECT id, endpoint_id, message_id, event_type, kind, block_number::text, status, attempts, next_attempt_at::text, last_status,
@@ -246,7 +225,7 @@ async function deliveryOf(projectId: bigint, deliveryId: string): Promise<Delive
      FROM ${quoteIdent(store.schema)}.webhook_delivery WHERE id = $1 AND project_id = $2::numeric`,
     [deliveryId, projectId.toString()],
   );
-  if (!row) throw new ApiError("DeliveryNotFound", 404, `No delivery ${deliveryId} in project ${projectId}.`);
+  if (!row) throw new ApiError("DeliveryNotFound", 404, `No delivery ${clip(deliveryId, 200)} in project ${projectId}.`);
   return row;
 }
 
