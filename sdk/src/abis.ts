@@ -2186,6 +2186,17 @@ export const attestationRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiry",
+        "type": "uint64"
+      }
+    ],
+    "name": "ExpiryTooFar",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -2255,6 +2266,17 @@ export const attestationRegistryAbi = [
       }
     ],
     "name": "NotReviewer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "claims",
+        "type": "uint32"
+      }
+    ],
+    "name": "ReservedClaims",
     "type": "error"
   },
   {
@@ -2344,6 +2366,12 @@ export const attestationRegistryAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint32",
+        "name": "claims",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
         "internalType": "bytes32",
         "name": "recordId",
         "type": "bytes32"
@@ -2381,6 +2409,11 @@ export const attestationRegistryAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "uint32",
+        "name": "claims",
+        "type": "uint32"
+      },
+      {
         "internalType": "bytes32",
         "name": "recordId",
         "type": "bytes32"
@@ -2414,6 +2447,11 @@ export const attestationRegistryAbi = [
             "internalType": "uint64",
             "name": "expiry",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "claims",
+            "type": "uint32"
           },
           {
             "internalType": "bytes32",
@@ -2454,6 +2492,11 @@ export const attestationRegistryAbi = [
             "internalType": "uint64",
             "name": "expiry",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "claims",
+            "type": "uint32"
           },
           {
             "internalType": "bytes32",
@@ -2573,11 +2616,50 @@ export const attestationRegistryAbi = [
             "internalType": "address",
             "name": "attester",
             "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "claims",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IAttestationRegistry.Attestation",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "subject",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "projectId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint8",
+        "name": "minLevel",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint32",
+        "name": "claimMask",
+        "type": "uint32"
+      }
+    ],
+    "name": "hasClaims",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "verified",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -2994,6 +3076,17 @@ export const kycGatedVaultAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiry",
+        "type": "uint64"
+      }
+    ],
+    "name": "ExpiryTooFar",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -3063,6 +3156,17 @@ export const kycGatedVaultAbi = [
       }
     ],
     "name": "NotReviewer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "claims",
+        "type": "uint32"
+      }
+    ],
+    "name": "ReservedClaims",
     "type": "error"
   },
   {

@@ -12,6 +12,7 @@ import { encodeFunctionData, getAddress, keccak256, stringToHex, type Address, t
 import {
   accountGrantee, recordIdOf, projectGrantee, signAttest, WRAPPED_KEY, Purpose, Roles, DAY, type Fixture,
 } from "./fixture.ts";
+import { claimsValue } from "../../sdk/src/contracts/claims.ts";
 
 /** A full-entropy 32-byte word named by a label (same label, same word). */
 export const word = (label: string): Hex => keccak256(stringToHex(label));
@@ -23,6 +24,12 @@ export const GAS_EPOCH = 2_000_001_000n;
 export const EXPIRY = GAS_EPOCH + 30n * DAY;
 const LONG_EXPIRY = GAS_EPOCH + 365n * DAY;
 export const DEADLINE = GAS_EPOCH + DAY;
+/** Claims of a full review (seven standard bits). */
+export const CLAIMS = claimsValue([
+  "AGE_OVER_18", "AGE_OVER_21", "SANCTIONS_SCREENED", "PEP_SCREENED", "LIVENESS_CHECKED", "COUNTRY_ALLOWED", "DOCUMENT_VERIFIED",
+]);
+/** What a gated dApp asks for. */
+const CLAIMS_ASKED = claimsValue(["AGE_OVER_18", "SANCTIONS_SCREENED", "COUNTRY_ALLOWED"]);
 
 export async function measureGas(f: Fixture): Promise<Record<string, number>> {
   const latest = BigInt(await f.networkHelpers.time.latest());
@@ -93,17 +100,18 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
   // --- AttestationRegistry ---------------------------------------------------------------------
   const a = await f.at.attestations(f.reviewer);
   const subject = f.addr(f.subject);
-  await used("AttestationRegistry.attest (new)", a.write.attest([projectId, subject, 2, EXPIRY, recordId]));
-  await used("AttestationRegistry.attest (replace)", a.write.attest([projectId, subject, 3, EXPIRY, recordId]));
+  await used("AttestationRegistry.attest (new)", a.write.attest([projectId, subject, 2, EXPIRY, 0, recordId]));
+  await used("AttestationRegistry.attest (replace)", a.write.attest([projectId, subject, 3, EXPIRY, 0, recordId]));
   const batch = Array.from({ length: 100 }, (_, i) => ({
     subject: deterministicAddress(`batch-${i}`),
     level: 2,
     expiry: EXPIRY,
+    claims: 0,
     recordId: word(`batch-record-${i}`),
   }));
   await used("AttestationRegistry.attestBatch (100 new)", a.write.attestBatch([projectId, batch]));
   gas["AttestationRegistry.attestBatch per subject at 100"] = Math.ceil(gas["AttestationRegistry.attestBatch (100 new)"] / 100);
-  const signed = { subject: deterministicAddress("by-sig"), level: 2, expiry: EXPIRY, recordId: word("by-sig-record") };
+  const signed = { subject: deterministicAddress("by-sig"), level: 2, expiry: EXPIRY, claims: 0, recordId: word("by-sig-record") };
   const signature = await signAttest(f, f.reviewer, projectId, signed, 0n, DEADLINE);
   await used(
     "AttestationRegistry.attestBySig (new, relayed)",
@@ -117,19 +125,39 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
     (await f.at.attestations(f.other)).write.attestBySig([projectId, next, f.addr(f.reviewer), DEADLINE, nextSignature]),
   );
 
+  // The same three with claims set: seven standard bits, as a full review would derive them.
+  await used("AttestationRegistry.attest (new, with claims)", a.write.attest([projectId, deterministicAddress("claims"), 2, EXPIRY, CLAIMS, recordId]));
+  const claimsBatch = batch.map((r, i) => ({ ...r, subject: deterministicAddress(`claims-batch-${i}`), claims: CLAIMS }));
+  await used("AttestationRegistry.attestBatch (100 new, with claims)", a.write.attestBatch([projectId, claimsBatch]));
+  gas["AttestationRegistry.attestBatch per subject at 100, with claims"] = Math.ceil(gas["AttestationRegistry.attestBatch (100 new, with claims)"] / 100);
+  const withClaims = { ...signed, subject: deterministicAddress("by-sig-claims"), claims: CLAIMS, recordId: word("by-sig-record-claims") };
+  const claimsSignature = await signAttest(f, f.reviewer, projectId, withClaims, 2n, DEADLINE);
+  await used(
+    "AttestationRegistry.attestBySig (new, relayed, next nonce, with claims)",
+    (await f.at.attestations(f.other)).write.attestBySig([projectId, withClaims, f.addr(f.reviewer), DEADLINE, claimsSignature]),
+  );
+
   const isVerifiedProbe = await f.viem.deployContract("IsVerifiedProbe");
   const fresh = deterministicAddress("probe");
-  await a.write.attest([projectId, fresh, 2, EXPIRY, recordId]);
+  await a.write.attest([projectId, fresh, 2, EXPIRY, 0, recordId]);
   const { result } = await isVerifiedProbe.simulate.measure([f.attestations.address, fresh, projectId, 1]);
   assert.equal(result[1], true, "probe subject is verified");
   gas["AttestationRegistry.isVerified (cold, seen by caller)"] = Number(result[0]);
   // The same read through a hand-built staticcall: what is left is the callee and CALL itself.
   const rawProbe = await f.viem.deployContract("IsVerifiedRawProbe");
   const cold = deterministicAddress("raw-probe");
-  await a.write.attest([projectId, cold, 2, EXPIRY, recordId]);
+  await a.write.attest([projectId, cold, 2, EXPIRY, 0, recordId]);
   const raw = await rawProbe.read.measure([f.attestations.address, cold, projectId, 1]);
   assert.equal(raw[1], true, "raw probe subject is verified");
   gas["AttestationRegistry.isVerified (cold, raw staticcall)"] = Number(raw[0]);
+  const claimed = deterministicAddress("claims-probe");
+  await a.write.attest([projectId, claimed, 2, EXPIRY, CLAIMS, recordId]);
+  await seenByCaller(
+    "AttestationRegistry.hasClaims (cold, seen by caller)",
+    f.attestations.address,
+    encodeFunctionData({ abi: f.attestations.abi, functionName: "hasClaims", args: [claimed, projectId, 1, CLAIMS_ASKED] }),
+    TRUE,
+  );
   await used("AttestationRegistry.revoke", a.write.revoke([projectId, subject]));
 
   // --- last: these end the record and hand the project over ------------------------------------
