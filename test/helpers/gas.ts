@@ -13,6 +13,7 @@ import {
   accountGrantee, recordIdOf, projectGrantee, signAttest, WRAPPED_KEY, Purpose, Roles, DAY, type Fixture,
 } from "./fixture.ts";
 import { claimsValue } from "../../sdk/src/contracts/claims.ts";
+import { deployEAS } from "./eas.ts";
 
 /** A full-entropy 32-byte word named by a label (same label, same word). */
 export const word = (label: string): Hex => keccak256(stringToHex(label));
@@ -159,6 +160,37 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
     TRUE,
   );
   await used("AttestationRegistry.revoke", a.write.revoke([projectId, subject]));
+
+  // --- EAS mirror (EAS from its npm artifacts, as on Base) and the ERC-3643 adapter -------------
+  const { eas } = await deployEAS(f);
+  const mirror = await f.viem.deployContract("EASMirror", [eas, f.attestations.address]);
+  const mirrorAs = (w: typeof f.admin) => f.viem.getContractAt("EASMirror", mirror.address, { client: { wallet: w } });
+  await used("EASMirror.setMirrored", (await mirrorAs(f.admin)).write.setMirrored([projectId, true]));
+  const keeper = await mirrorAs(f.other);
+  const mirrored = deterministicAddress("mirrored");
+  await a.write.attest([projectId, mirrored, 2, EXPIRY, CLAIMS, recordId]);
+  await used("EASMirror.sync (first copy)", keeper.write.sync([projectId, mirrored]));
+  await used("EASMirror.sync (already in sync)", keeper.write.sync([projectId, mirrored]));
+  await a.write.attest([projectId, mirrored, 3, EXPIRY, CLAIMS, recordId]);
+  await used("EASMirror.sync (after re-attest: revoke + attest)", keeper.write.sync([projectId, mirrored]));
+  await a.write.revoke([projectId, mirrored]);
+  await used("EASMirror.sync (after revoke)", keeper.write.sync([projectId, mirrored]));
+
+  const identityRegistry = await f.viem.deployContract("OneKeyIdentityRegistry", [f.attestations.address, projectId, 1, CLAIMS_ASKED]);
+  await seenByCaller(
+    "OneKeyIdentityRegistry.isVerified (cold, seen by caller)",
+    identityRegistry.address,
+    encodeFunctionData({ abi: identityRegistry.abi, functionName: "isVerified", args: [claimed] }),
+    TRUE,
+  );
+  const token = await f.viem.deployContract("PermissionedToken", [identityRegistry.address, f.addr(f.admin)]);
+  await a.write.attest([projectId, subject, 2, EXPIRY, CLAIMS, recordId]);
+  await a.write.attest([projectId, f.addr(f.other), 2, EXPIRY, CLAIMS, recordId]);
+  await (await f.viem.getContractAt("PermissionedToken", token.address, { client: { wallet: f.admin } })).write.mint([subject, 1_000n]);
+  await used(
+    "PermissionedToken.transfer (to a OneKey-verified receiver, new balance)",
+    (await f.viem.getContractAt("PermissionedToken", token.address, { client: { wallet: f.subject } })).write.transfer([f.addr(f.other), 1n]),
+  );
 
   // --- last: these end the record and hand the project over ------------------------------------
   await used("RecordRegistry.eraseRecord", s.write.eraseRecord([recordId]));
