@@ -4,6 +4,7 @@ import { decodeAbiParameters, getAddress, parseAbiParameters, parseEventLogs, ze
 import { deployFixture, setupProject, bytes32, DAY, type Fixture } from "./helpers/fixture.ts";
 import { deployEAS } from "./helpers/eas.ts";
 import { Claim } from "../sdk/src/contracts/claims.ts";
+import EASMirrorModule from "../ignition/modules/EASMirror.ts";
 
 type EasAttestation = {
   uid: Hex; schema: Hex; time: bigint; expirationTime: bigint; revocationTime: bigint; refUID: Hex;
@@ -201,6 +202,15 @@ describe("EASMirror", () => {
     await (await asMirror(f.other)).write.syncBatch([projectId, subjects]);
     for (const s of subjects) await assertAgrees(s);
     await f.viem.assertions.revertWithCustomError((await asMirror(f.other)).write.syncBatch([projectId, []]), mirror, "EmptyBatch");
+  });
+
+  it("the Ignition module deploys it wired to the OneKey registry and the given EAS", async () => {
+    const { easMirror, attestationRegistry } = await f.connection.ignition.deploy(EASMirrorModule, {
+      parameters: { OneKeyEASMirror: { eas } },
+    });
+    assert.equal(getAddress(await easMirror.read.attestationRegistry()), getAddress(attestationRegistry.address));
+    assert.equal(getAddress(await easMirror.read.eas()), getAddress(eas));
+    assert.equal(await easMirror.read.schema(), await mirror.read.schema());
   });
 
   it("refuses zero addresses at deployment", async () => {
