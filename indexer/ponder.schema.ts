@@ -213,6 +213,9 @@ export const attestation = onchainTable(
     attester: t.hex().notNull(),
     level: t.integer().notNull(),
     expiry: t.bigint().notNull(),
+    // Claim bits (uint32; bigint because bit 31 does not fit a Postgres integer). Names: the SDK's
+    // `decodeClaims`.
+    claims: t.bigint().notNull(),
     recordId: t.hex().notNull(),
     revoked: t.boolean().notNull(),
     revokedBy: t.hex(),
@@ -241,6 +244,7 @@ export const attestationEvent = onchainTable(
     actor: t.hex().notNull(),
     level: t.integer(),
     expiry: t.bigint(),
+    claims: t.bigint(),
     recordId: t.hex(),
     timestamp: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),

@@ -20,7 +20,7 @@ import {
 } from "@onekey/sdk/crypto";
 import { deriveEncryptionKey } from "@onekey/sdk/keys";
 import {
-  addApiKey, ALL_API_KEY_SCOPES, apiKeyHash, attest, createProject, grantRoles, hasAccess, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
+  addApiKey, ageClaims, ALL_API_KEY_SCOPES, apiKeyHash, attest, Claim, countryClaims, createProject, decodeClaims, grantRoles, hasAccess, hasClaims, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
   setEscrowKey, setReviewKey, shareReviewKey, revoke, eraseRecord, type OneKeyClients,
 } from "@onekey/sdk/contracts";
 import { grantAccess, readAsAuditor, readRecord, submitRecord, AccessDeniedError } from "@onekey/sdk/flows";
@@ -187,7 +187,7 @@ const granted = await grantAccess(person, {
 note(`field mask 0b${granted.fieldMask.toString(2)}, ${granted.wrappedKeyBytes} bytes of wrapped keys (review + escrow) in the grant`);
 
 // --- review --------------------------------------------------------------------------------------
-say("The reviewer decrypts exactly the granted fields and attests level 2");
+say("The reviewer decrypts exactly the granted fields and attests level 2 with the claims it derived");
 const seen = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
 for (const [name, value] of Object.entries(seen)) {
   note(`${name}: ${String(value).length} characters, matches what the person entered: ${value === document[name as keyof typeof document]}`);
@@ -196,8 +196,14 @@ const denied = await readRecord(reviewer, { recordId: record.recordId, storage, 
   .then(() => "decrypted (unexpected!)")
   .catch((e: Error) => (e instanceof FieldNotGrantedError ? "refused: not in the grant" : e.message));
 note(`document_number: ${denied}`);
-await attest(reviewer, { projectId, subject: account.address, level: 2, expiry: days(365), recordId: record.recordId });
+// Claims are derived here, in the reviewer's memory, from the granted fields (each carries the
+// canary after a space); only the bits go on-chain.
+const plain = (v: unknown) => String(v).split(" ")[0];
+const claims = ageClaims(plain(seen.date_of_birth)) | countryClaims(plain(seen.nationality), ["GB", "FR", "DE", "NL"]) | Claim.SANCTIONS_SCREENED;
+await attest(reviewer, { projectId, subject: account.address, level: 2, expiry: days(365), claims, recordId: record.recordId });
+note(`claims attested: ${decodeClaims(claims).names.join(", ")} (bits 0x${claims.toString(16)}; no birth date or country on-chain)`);
 note(`isVerified(person, project ${projectId}, 2) = ${await isVerified(reviewer, { subject: account.address, projectId, minLevel: 2 })}`);
+note(`hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`);
 
 say("A dApp gates a feature on isVerified");
 const vaultArt = artifact("KycGatedVault");

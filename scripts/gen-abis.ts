@@ -20,6 +20,8 @@ const CONTRACTS: Record<string, [string, string[]]> = {
   RecordRegistry: ["contracts/RecordRegistry.sol/RecordRegistry.json", ["ProjectRegistry"]],
   AttestationRegistry: ["contracts/AttestationRegistry.sol/AttestationRegistry.json", ["ProjectRegistry"]],
   KycGatedVault: ["contracts/examples/KycGatedVault.sol/KycGatedVault.json", ["AttestationRegistry"]],
+  EASMirror: ["contracts/adapters/EASMirror.sol/EASMirror.json", ["AttestationRegistry"]],
+  OneKeyIdentityRegistry: ["contracts/adapters/OneKeyIdentityRegistry.sol/OneKeyIdentityRegistry.json", []],
   OneKeyPaymaster: ["contracts/OneKeyPaymaster.sol/OneKeyPaymaster.json", ["ProjectRegistry", "EntryPoint"]],
   EntryPoint: ["@account-abstraction/contracts/core/EntryPoint.sol/EntryPoint.json", []],
   SimpleAccountFactory: [

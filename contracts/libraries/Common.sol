@@ -25,7 +25,43 @@ library ApiKeyScopes {
     uint32 internal constant AUDIT = 1 << 2;
     /// Webhook endpoints: register, list, delete, delivery log, redelivery.
     uint32 internal constant WEBHOOKS = 1 << 3;
-    uint32 internal constant ALL = READ | ANALYTICS | AUDIT | WEBHOOKS;
+    /// Gas sponsorship: the sponsor service signs for requests carrying a key with this scope.
+    uint32 internal constant SPONSOR = 1 << 4;
+    uint32 internal constant ALL = READ | ANALYTICS | AUDIT | WEBHOOKS | SPONSOR;
+}
+
+/// @notice The claim bits an attestation carries beside its level: predicates a reviewer derived
+///         from the granted fields, in memory; only the bit goes on-chain, never the value behind it
+///         (over 18, not the birth date). The registry is stable: a bit keeps its meaning forever,
+///         new claims take the next free bit, and bits 9-15 are reserved for them, so attest refuses
+///         them until a contract version defines them. Bits 16-31 are the project's own: their
+///         meaning is whatever the project publishes (e.g. in its metadata), OneKey gives none.
+library Claims {
+    /// Age 18 or over on the day of review (UTC calendar date).
+    uint32 internal constant AGE_OVER_18 = 1 << 0;
+    /// Age 21 or over on the day of review (UTC calendar date).
+    uint32 internal constant AGE_OVER_21 = 1 << 1;
+    /// Screened against sanctions lists with no match.
+    uint32 internal constant SANCTIONS_SCREENED = 1 << 2;
+    /// Screened for politically exposed person status with no match.
+    uint32 internal constant PEP_SCREENED = 1 << 3;
+    /// A proof of address was checked.
+    uint32 internal constant PROOF_OF_ADDRESS = 1 << 4;
+    /// A liveness check (selfie against document) passed.
+    uint32 internal constant LIVENESS_CHECKED = 1 << 5;
+    /// An accredited investor (or the project's jurisdiction's equivalent).
+    uint32 internal constant ACCREDITED_INVESTOR = 1 << 6;
+    /// The country of residence is in the project's allow-list.
+    uint32 internal constant COUNTRY_ALLOWED = 1 << 7;
+    /// A government identity document was checked.
+    uint32 internal constant DOCUMENT_VERIFIED = 1 << 8;
+
+    /// Every standard bit defined so far.
+    uint32 internal constant STANDARD = (1 << 9) - 1;
+    /// Standard bits not yet defined; attest refuses them so a later meaning cannot be pre-claimed.
+    uint32 internal constant RESERVED = 0xfe00;
+    /// Bits whose meaning each project defines for itself.
+    uint32 internal constant PROJECT = 0xffff0000;
 }
 
 /// @notice Why a grant exists. New purposes are appended, never reordered, so stored

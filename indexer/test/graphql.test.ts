@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditExport } from "../lib/audit.ts";
 import { addApiKey, allPages, api, attest, createProject, gql, gqlData, send } from "./helpers/onekey.ts";
-import { runScenario, type Scenario } from "./helpers/scenario.ts";
+import { runScenario, SCENARIO_CLAIMS, type Scenario } from "./helpers/scenario.ts";
 import { eventually, INDEXER_DIR, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
 const run = promisify(execFile);
@@ -126,7 +126,7 @@ describe("every event in GraphQL", () => {
         encryptionKey(id: $subject) { publicKey version }
         grants(where: { recordId: $r }, orderBy: "granteeKind") { items { granteeKind granteeAccount granteeProjectId purpose recordVersion revoked fieldMask wrappedKey } }
         auditAccesss(where: { projectId: $p }) { items { recordId auditor authorisationHash validUntil } }
-        attestations(where: { projectId: $p }, orderBy: "level") { items { subject level revoked revokedBy attester recordId } }
+        attestations(where: { projectId: $p }, orderBy: "level") { items { subject level claims revoked revokedBy attester recordId } }
         o: attestation(id: $other) { revoked }
       }`,
       {
@@ -150,8 +150,8 @@ describe("every event in GraphQL", () => {
     expect(data.auditAccesss.items).toHaveLength(1);
     expect(data.auditAccesss.items[0]).toMatchObject({ recordId: s.recordId, auditor: s.auditor.toLowerCase(), authorisationHash: s.authorisationHash });
     expect(data.attestations.items).toEqual([
-      { subject: s.otherSubject.toLowerCase(), level: 1, revoked: true, revokedBy: s.reviewer.toLowerCase(), attester: s.reviewer.toLowerCase(), recordId: `0x${"00".repeat(32)}` },
-      { subject: s.subject.toLowerCase(), level: 2, revoked: false, revokedBy: null, attester: s.reviewer.toLowerCase(), recordId: s.recordId },
+      { subject: s.otherSubject.toLowerCase(), level: 1, claims: "0", revoked: true, revokedBy: s.reviewer.toLowerCase(), attester: s.reviewer.toLowerCase(), recordId: `0x${"00".repeat(32)}` },
+      { subject: s.subject.toLowerCase(), level: 2, claims: String(SCENARIO_CLAIMS), revoked: false, revokedBy: null, attester: s.reviewer.toLowerCase(), recordId: s.recordId },
     ]);
     expect(data.o.revoked).toBe(true);
   });

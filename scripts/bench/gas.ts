@@ -103,6 +103,18 @@ const metrics: { key: string; label: string; ours: number; eas?: number; target?
   { key: "grant_80b", label: "grant, 80-byte wrapped key (tx)", ours: ours["RecordRegistry.grant (account, 80-byte key)"], target: target("RecordRegistry.grant (account, 80-byte key)") },
   { key: "attest_by_sig_first", label: "attest by signature, relayed, first nonce (EAS: attestByDelegation)", ours: ours["AttestationRegistry.attestBySig (new, relayed)"], eas: Number(bySig.gasUsed) },
   { key: "revoke_attestation", label: "revoke an attestation (tx)", ours: ours["AttestationRegistry.revoke"], eas: Number(revoked.gasUsed) },
+  // Claims ride in the same slot: the attest rows with seven claim bits set, and the claim check.
+  { key: "attest_new_claims", label: "new attestation with claims (tx)", ours: ours["AttestationRegistry.attest (new, with claims)"], eas: Number(single.gasUsed) },
+  { key: "attest_batch_per_subject_100_claims", label: "batch attest with claims, per subject at 100", ours: ours["AttestationRegistry.attestBatch per subject at 100, with claims"], eas: Math.ceil(Number(easBatchGas) / 100) },
+  { key: "attest_by_sig_next_claims", label: "attest by signature with claims, relayed, next nonce", ours: ours["AttestationRegistry.attestBySig (new, relayed, next nonce, with claims)"] },
+  { key: "has_claims_cold", label: "hasClaims cold, seen by a caller (EAS: getAttestation + decode in the dApp)", ours: ours["AttestationRegistry.hasClaims (cold, seen by caller)"], eas: Number(result[0]) },
+  // What mirroring into EAS costs on top of the OneKey attestation (paid by whoever syncs).
+  { key: "eas_mirror_first", label: "EASMirror.sync, first copy (EAS attest inside)", ours: ours["EASMirror.sync (first copy)"] },
+  { key: "eas_mirror_replace", label: "EASMirror.sync after re-attest (EAS revoke + attest)", ours: ours["EASMirror.sync (after re-attest: revoke + attest)"] },
+  { key: "eas_mirror_revoke", label: "EASMirror.sync after revoke (EAS revoke)", ours: ours["EASMirror.sync (after revoke)"] },
+  { key: "eas_mirror_noop", label: "EASMirror.sync, already in sync", ours: ours["EASMirror.sync (already in sync)"] },
+  { key: "erc3643_is_verified_cold", label: "ERC-3643 adapter isVerified(address), cold, seen by a caller", ours: ours["OneKeyIdentityRegistry.isVerified (cold, seen by caller)"] },
+  { key: "permissioned_transfer", label: "permissioned token transfer checking the adapter (tx)", ours: ours["PermissionedToken.transfer (to a OneKey-verified receiver, new balance)"] },
 ];
 const rows: Row[] = metrics.map((m) => ({
   metric: m.label,

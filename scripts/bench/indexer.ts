@@ -64,7 +64,7 @@ async function latency(useWebSocket: boolean): Promise<{ p50: number; p95: numbe
         address: chain.deployment.attestationRegistry,
         abi: attestationRegistryAbi,
         functionName: "attest",
-        args: [setup.projectId, subject, 1, BigInt(Math.floor(Date.now() / 1000) + 86_400), `0x${"00".repeat(32)}`],
+        args: [setup.projectId, subject, 1, BigInt(Math.floor(Date.now() / 1000) + 86_400), 0, `0x${"00".repeat(32)}`],
       });
       const mined = performance.now();
       await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
@@ -93,6 +93,7 @@ async function history(chain: Chain31337, setup: Setup): Promise<void> {
       subject: `0x${(0xa0000000n + BigInt(done + i)).toString(16).padStart(40, "0")}` as const,
       level: 1 + ((done + i) % 3),
       expiry,
+      claims: 0,
       recordId: `0x${"00".repeat(32)}` as const,
     }));
     const hash = await reviewer.writeContract({

@@ -41,6 +41,7 @@ export interface AttestRequest {
   subject: Address;
   level: number;
   expiry: bigint;
+  claims: number;
   recordId: Hex;
 }
 
@@ -65,7 +66,7 @@ export async function signAttest(
     types: {
       Attest: [
         { name: "projectId", type: "uint256" }, { name: "subject", type: "address" }, { name: "level", type: "uint8" },
-        { name: "expiry", type: "uint64" }, { name: "recordId", type: "bytes32" }, { name: "attester", type: "address" },
+        { name: "expiry", type: "uint64" }, { name: "claims", type: "uint32" }, { name: "recordId", type: "bytes32" }, { name: "attester", type: "address" },
         { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
       ],
     },

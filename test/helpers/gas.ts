@@ -9,8 +9,9 @@
 //   calldata and the EIP-712 signature bytes are the same on every run.
 import assert from "node:assert/strict";
 import { encodeFunctionData, getAddress, keccak256, stringToHex, type Address, type Hex } from "viem";
-import { Purpose, Roles, accountGrantee, computeRecordId, projectGrantee } from "@onekey/sdk/contracts";
+import { Purpose, Roles, accountGrantee, claimsValue, computeRecordId, projectGrantee } from "@onekey/sdk/contracts";
 import { signAttest, WRAPPED_KEY, DAY, type Fixture } from "./fixture.ts";
+import { deployEAS } from "./eas.ts";
 
 /** A full-entropy 32-byte word named by a label (same label, same word). */
 export const word = (label: string): Hex => keccak256(stringToHex(label));
@@ -22,6 +23,12 @@ export const GAS_EPOCH = 2_000_001_000n;
 export const EXPIRY = GAS_EPOCH + 30n * DAY;
 const LONG_EXPIRY = GAS_EPOCH + 365n * DAY;
 export const DEADLINE = GAS_EPOCH + DAY;
+/** Claims of a full review (seven standard bits). */
+export const CLAIMS = claimsValue([
+  "AGE_OVER_18", "AGE_OVER_21", "SANCTIONS_SCREENED", "PEP_SCREENED", "LIVENESS_CHECKED", "COUNTRY_ALLOWED", "DOCUMENT_VERIFIED",
+]);
+/** What a gated dApp asks for. */
+const CLAIMS_ASKED = claimsValue(["AGE_OVER_18", "SANCTIONS_SCREENED", "COUNTRY_ALLOWED"]);
 
 export async function measureGas(f: Fixture): Promise<Record<string, number>> {
   const latest = BigInt(await f.networkHelpers.time.latest());
@@ -92,17 +99,18 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
   // --- AttestationRegistry ---------------------------------------------------------------------
   const a = await f.at.attestations(f.reviewer);
   const subject = f.addr(f.subject);
-  await used("AttestationRegistry.attest (new)", a.write.attest([projectId, subject, 2, EXPIRY, recordId]));
-  await used("AttestationRegistry.attest (replace)", a.write.attest([projectId, subject, 3, EXPIRY, recordId]));
+  await used("AttestationRegistry.attest (new)", a.write.attest([projectId, subject, 2, EXPIRY, 0, recordId]));
+  await used("AttestationRegistry.attest (replace)", a.write.attest([projectId, subject, 3, EXPIRY, 0, recordId]));
   const batch = Array.from({ length: 100 }, (_, i) => ({
     subject: deterministicAddress(`batch-${i}`),
     level: 2,
     expiry: EXPIRY,
+    claims: 0,
     recordId: word(`batch-record-${i}`),
   }));
   await used("AttestationRegistry.attestBatch (100 new)", a.write.attestBatch([projectId, batch]));
   gas["AttestationRegistry.attestBatch per subject at 100"] = Math.ceil(gas["AttestationRegistry.attestBatch (100 new)"] / 100);
-  const signed = { subject: deterministicAddress("by-sig"), level: 2, expiry: EXPIRY, recordId: word("by-sig-record") };
+  const signed = { subject: deterministicAddress("by-sig"), level: 2, expiry: EXPIRY, claims: 0, recordId: word("by-sig-record") };
   const signature = await signAttest(f, f.reviewer, projectId, signed, 0n, DEADLINE);
   await used(
     "AttestationRegistry.attestBySig (new, relayed)",
@@ -116,20 +124,71 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
     (await f.at.attestations(f.other)).write.attestBySig([projectId, next, f.addr(f.reviewer), DEADLINE, nextSignature]),
   );
 
+  // The same three with claims set: seven standard bits, as a full review would derive them.
+  await used("AttestationRegistry.attest (new, with claims)", a.write.attest([projectId, deterministicAddress("claims"), 2, EXPIRY, CLAIMS, recordId]));
+  const claimsBatch = batch.map((r, i) => ({ ...r, subject: deterministicAddress(`claims-batch-${i}`), claims: CLAIMS }));
+  await used("AttestationRegistry.attestBatch (100 new, with claims)", a.write.attestBatch([projectId, claimsBatch]));
+  gas["AttestationRegistry.attestBatch per subject at 100, with claims"] = Math.ceil(gas["AttestationRegistry.attestBatch (100 new, with claims)"] / 100);
+  const withClaims = { ...signed, subject: deterministicAddress("by-sig-claims"), claims: CLAIMS, recordId: word("by-sig-record-claims") };
+  const claimsSignature = await signAttest(f, f.reviewer, projectId, withClaims, 2n, DEADLINE);
+  await used(
+    "AttestationRegistry.attestBySig (new, relayed, next nonce, with claims)",
+    (await f.at.attestations(f.other)).write.attestBySig([projectId, withClaims, f.addr(f.reviewer), DEADLINE, claimsSignature]),
+  );
+
   const isVerifiedProbe = await f.viem.deployContract("IsVerifiedProbe");
   const fresh = deterministicAddress("probe");
-  await a.write.attest([projectId, fresh, 2, EXPIRY, recordId]);
+  await a.write.attest([projectId, fresh, 2, EXPIRY, 0, recordId]);
   const { result } = await isVerifiedProbe.simulate.measure([f.attestations.address, fresh, projectId, 1]);
   assert.equal(result[1], true, "probe subject is verified");
   gas["AttestationRegistry.isVerified (cold, seen by caller)"] = Number(result[0]);
   // The same read through a hand-built staticcall: what is left is the callee and CALL itself.
   const rawProbe = await f.viem.deployContract("IsVerifiedRawProbe");
   const cold = deterministicAddress("raw-probe");
-  await a.write.attest([projectId, cold, 2, EXPIRY, recordId]);
+  await a.write.attest([projectId, cold, 2, EXPIRY, 0, recordId]);
   const raw = await rawProbe.read.measure([f.attestations.address, cold, projectId, 1]);
   assert.equal(raw[1], true, "raw probe subject is verified");
   gas["AttestationRegistry.isVerified (cold, raw staticcall)"] = Number(raw[0]);
+  const claimed = deterministicAddress("claims-probe");
+  await a.write.attest([projectId, claimed, 2, EXPIRY, CLAIMS, recordId]);
+  await seenByCaller(
+    "AttestationRegistry.hasClaims (cold, seen by caller)",
+    f.attestations.address,
+    encodeFunctionData({ abi: f.attestations.abi, functionName: "hasClaims", args: [claimed, projectId, 1, CLAIMS_ASKED] }),
+    TRUE,
+  );
   await used("AttestationRegistry.revoke", a.write.revoke([projectId, subject]));
+
+  // --- EAS mirror (EAS from its npm artifacts, as on Base) and the ERC-3643 adapter -------------
+  const { eas } = await deployEAS(f);
+  const mirror = await f.viem.deployContract("EASMirror", [eas, f.attestations.address]);
+  const mirrorAs = (w: typeof f.admin) => f.viem.getContractAt("EASMirror", mirror.address, { client: { wallet: w } });
+  await used("EASMirror.setMirrored", (await mirrorAs(f.admin)).write.setMirrored([projectId, true]));
+  const keeper = await mirrorAs(f.other);
+  const mirrored = deterministicAddress("mirrored");
+  await a.write.attest([projectId, mirrored, 2, EXPIRY, CLAIMS, recordId]);
+  await used("EASMirror.sync (first copy)", keeper.write.sync([projectId, mirrored]));
+  await used("EASMirror.sync (already in sync)", keeper.write.sync([projectId, mirrored]));
+  await a.write.attest([projectId, mirrored, 3, EXPIRY, CLAIMS, recordId]);
+  await used("EASMirror.sync (after re-attest: revoke + attest)", keeper.write.sync([projectId, mirrored]));
+  await a.write.revoke([projectId, mirrored]);
+  await used("EASMirror.sync (after revoke)", keeper.write.sync([projectId, mirrored]));
+
+  const identityRegistry = await f.viem.deployContract("OneKeyIdentityRegistry", [f.attestations.address, projectId, 1, CLAIMS_ASKED]);
+  await seenByCaller(
+    "OneKeyIdentityRegistry.isVerified (cold, seen by caller)",
+    identityRegistry.address,
+    encodeFunctionData({ abi: identityRegistry.abi, functionName: "isVerified", args: [claimed] }),
+    TRUE,
+  );
+  const token = await f.viem.deployContract("PermissionedToken", [identityRegistry.address, f.addr(f.admin)]);
+  await a.write.attest([projectId, subject, 2, EXPIRY, CLAIMS, recordId]);
+  await a.write.attest([projectId, f.addr(f.other), 2, EXPIRY, CLAIMS, recordId]);
+  await (await f.viem.getContractAt("PermissionedToken", token.address, { client: { wallet: f.admin } })).write.mint([subject, 1_000n]);
+  await used(
+    "PermissionedToken.transfer (to a OneKey-verified receiver, new balance)",
+    (await f.viem.getContractAt("PermissionedToken", token.address, { client: { wallet: f.subject } })).write.transfer([f.addr(f.other), 1n]),
+  );
 
   // --- last: these end the record and hand the project over ------------------------------------
   await used("RecordRegistry.eraseRecord", s.write.eraseRecord([recordId]));

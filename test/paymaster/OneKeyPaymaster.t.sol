@@ -45,9 +45,9 @@ contract OneKeyPaymasterFuzzTest {
             list[6] = "recordAuditAccess(bytes32,uint256,bytes32)";
         } else if (target == attestations) {
             list = new string[](4);
-            list[0] = "attest(uint256,address,uint8,uint64,bytes32)";
-            list[1] = "attestBatch(uint256,(address,uint8,uint64,bytes32)[])";
-            list[2] = "attestBySig(uint256,(address,uint8,uint64,bytes32),address,uint256,bytes)";
+            list[0] = "attest(uint256,address,uint8,uint64,uint32,bytes32)";
+            list[1] = "attestBatch(uint256,(address,uint8,uint64,uint32,bytes32)[])";
+            list[2] = "attestBySig(uint256,(address,uint8,uint64,uint32,bytes32),address,uint256,bytes)";
             list[3] = "revoke(uint256,address)";
         } else if (target == projects) {
             list = new string[](8);

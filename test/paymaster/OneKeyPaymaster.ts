@@ -332,7 +332,7 @@ describe("OneKeyPaymaster", () => {
     const sponsorable = async (callData: Hex) => paymaster.read.isSponsorable([callData]) as Promise<boolean>;
 
     it("accepts canonical execute/executeBatch into allowed registry functions, and deployment-only ops", async () => {
-      const attest = encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attest", args: [1n, f.addr(f.subject), 2, 2n ** 40n, bytes32(1)] });
+      const attest = encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attest", args: [1n, f.addr(f.subject), 2, 2n ** 40n, 0, bytes32(1)] });
       const share = encodeFunctionData({ abi: projectRegistryAbi, functionName: "shareReviewKey", args: [1n, f.addr(f.reviewer), "0xabcd"] });
       assert.equal(await sponsorable("0x"), true);
       assert.equal(await sponsorable(executeCall(f.records.address, registerCall(1))), true);

@@ -7,7 +7,7 @@ import {RecordRegistry} from "../../contracts/RecordRegistry.sol";
 import {AttestationRegistry} from "../../contracts/AttestationRegistry.sol";
 import {IRecordRegistry} from "../../contracts/interfaces/IRecordRegistry.sol";
 import {IAttestationRegistry} from "../../contracts/interfaces/IAttestationRegistry.sol";
-import {Roles, PURPOSE_COUNT} from "../../contracts/libraries/Common.sol";
+import {Claims, Roles, PURPOSE_COUNT} from "../../contracts/libraries/Common.sol";
 import {GranteeKeys} from "../../contracts/libraries/GranteeKeys.sol";
 
 contract RegistriesFuzzTest is TestBase {
@@ -22,7 +22,7 @@ contract RegistriesFuzzTest is TestBase {
     uint256 internal projectB;
 
     bytes32 internal constant ATTEST_TYPEHASH = keccak256(
-        "Attest(uint256 projectId,address subject,uint8 level,uint64 expiry,bytes32 recordId,address attester,uint256 nonce,uint256 deadline)"
+        "Attest(uint256 projectId,address subject,uint8 level,uint64 expiry,uint32 claims,bytes32 recordId,address attester,uint256 nonce,uint256 deadline)"
     );
 
     function setUp() public {
@@ -164,7 +164,7 @@ contract RegistriesFuzzTest is TestBase {
         level = uint8(bound(level, 1, 255));
         vm.assume(otherProject != projectA);
         vm.prank(REVIEWER);
-        attestations.attest(projectA, subject, level, uint64(block.timestamp + 1 days), bytes32(0));
+        attestations.attest(projectA, subject, level, uint64(block.timestamp + 1 days), 0, bytes32(0));
         assertTrue(!attestations.isVerified(subject, otherProject, minLevel), "leaked across projects");
         assertTrue(attestations.isVerified(subject, projectA, minLevel) == (minLevel <= level), "level compare");
     }
@@ -174,7 +174,7 @@ contract RegistriesFuzzTest is TestBase {
         ttl = uint64(bound(ttl, 1, 10 * 365 days));
         uint64 expiry = uint64(block.timestamp) + ttl;
         vm.prank(REVIEWER);
-        attestations.attest(projectA, SUBJECT, 3, expiry, bytes32(0));
+        attestations.attest(projectA, SUBJECT, 3, expiry, 0, bytes32(0));
         uint256 at = bound(later, block.timestamp, uint256(expiry) + 365 days);
         vm.warp(at);
         assertTrue(attestations.isVerified(SUBJECT, projectA, 1) == (at < expiry), "expiry edge");
@@ -182,12 +182,51 @@ contract RegistriesFuzzTest is TestBase {
         assertTrue(a.level == 3 && a.expiry == expiry && a.attester == REVIEWER, "stored attestation");
     }
 
+    /// Level, expiry, claims and attester share one slot and read back unchanged; hasClaims is
+    /// exactly "verified at minLevel and every bit of the mask set".
+    function test_fuzz_claimsPacking(address subject, uint8 level, uint64 ttl, uint32 claims, uint32 mask, uint8 minLevel)
+        public
+    {
+        vm.assume(subject != address(0));
+        level = uint8(bound(level, 1, 255));
+        claims &= ~Claims.RESERVED;
+        uint64 expiry = uint64(bound(ttl, block.timestamp + 1, (1 << 48) - 1));
+        vm.prank(REVIEWER);
+        attestations.attest(projectA, subject, level, expiry, claims, bytes32(0));
+        IAttestationRegistry.Attestation memory a = attestations.getAttestation(subject, projectA);
+        assertTrue(a.level == level && a.expiry == expiry && a.attester == REVIEWER, "level, expiry, attester");
+        assertEq(a.claims, claims, "claims");
+        bool verified = minLevel <= level;
+        assertTrue(attestations.isVerified(subject, projectA, minLevel) == verified, "isVerified");
+        assertTrue(
+            attestations.hasClaims(subject, projectA, minLevel, mask) == (verified && claims & mask == mask), "hasClaims"
+        );
+        assertTrue(attestations.hasClaims(subject, projectA, minLevel, 0) == verified, "empty mask is isVerified");
+        assertTrue(attestations.hasClaims(subject, projectA, minLevel, claims) == verified, "own claims");
+        assertTrue(!attestations.hasClaims(subject, projectB, 0, 0), "leaked across projects");
+        vm.warp(expiry);
+        assertTrue(!attestations.hasClaims(subject, projectA, 0, 0), "after expiry");
+    }
+
+    /// A reserved standard bit or an expiry past 48 bits is refused with its named error.
+    function test_fuzz_reservedClaimsAndFarExpiryRefused(uint32 claims, uint64 expiry) public {
+        uint32 reserved = claims | uint32(1 << bound(claims, 9, 15));
+        vm.startPrank(REVIEWER);
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.ReservedClaims.selector, reserved));
+        attestations.attest(projectA, SUBJECT, 1, uint64(block.timestamp + 1 days), reserved, bytes32(0));
+        expiry = uint64(bound(expiry, 1 << 48, type(uint64).max));
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.ExpiryTooFar.selector, expiry));
+        attestations.attest(projectA, SUBJECT, 1, expiry, 0, bytes32(0));
+        vm.stopPrank();
+        assertTrue(!attestations.isVerified(SUBJECT, projectA, 0), "refused attestation stored");
+    }
+
     /// A REVIEWER of A can attest in A and is nobody in any other project.
     function test_fuzz_reviewerOfAIsNobodyElsewhere(uint256 otherProject, address subject) public {
         vm.assume(otherProject != projectA && subject != address(0));
         vm.prank(REVIEWER);
         vm.expectRevert(abi.encodeWithSignature("NotReviewer(uint256,address)", otherProject, REVIEWER));
-        attestations.attest(otherProject, subject, 1, uint64(block.timestamp + 1), bytes32(0));
+        attestations.attest(otherProject, subject, 1, uint64(block.timestamp + 1), 0, bytes32(0));
     }
 
     function _digest(uint256 projectId, IAttestationRegistry.AttestationRequest memory r, address attester, uint256 nonce, uint256 deadline)
@@ -196,7 +235,7 @@ contract RegistriesFuzzTest is TestBase {
         returns (bytes32)
     {
         bytes32 structHash = keccak256(
-            abi.encode(ATTEST_TYPEHASH, projectId, r.subject, r.level, r.expiry, r.recordId, attester, nonce, deadline)
+            abi.encode(ATTEST_TYPEHASH, projectId, r.subject, r.level, r.expiry, r.claims, r.recordId, attester, nonce, deadline)
         );
         return keccak256(abi.encodePacked("\x19\x01", attestations.domainSeparator(), structHash));
     }
@@ -208,14 +247,16 @@ contract RegistriesFuzzTest is TestBase {
 
     /// attestBySig: only the named attester's own signature counts, only once, and only for an
     /// active REVIEWER.
-    function test_fuzz_attestBySig(uint256 reviewerKey, uint256 otherKey, address subject, uint8 level) public {
+    function test_fuzz_attestBySig(uint256 reviewerKey, uint256 otherKey, address subject, uint8 level, uint32 claims)
+        public
+    {
         reviewerKey = bound(reviewerKey, 1, SECP256K1_N - 1);
         otherKey = bound(otherKey, 1, SECP256K1_N - 1);
         vm.assume(reviewerKey != otherKey && subject != address(0));
         level = uint8(bound(level, 1, 255));
         address reviewer = vm.addr(reviewerKey);
         IAttestationRegistry.AttestationRequest memory r =
-            IAttestationRegistry.AttestationRequest(subject, level, uint64(block.timestamp + 1 days), bytes32(0));
+            IAttestationRegistry.AttestationRequest(subject, level, uint64(block.timestamp + 1 days), claims & ~Claims.RESERVED, bytes32(0));
         uint256 deadline = block.timestamp + 1 hours;
         bytes32 digest = _digest(projectA, r, reviewer, 0, deadline);
 
@@ -230,8 +271,15 @@ contract RegistriesFuzzTest is TestBase {
         attestations.attestBySig(projectA, r, reviewer, deadline, _sig(otherKey, digest));
 
         bytes memory good = _sig(reviewerKey, digest);
+        // The claims are signed: the same signature over other claims names someone else.
+        IAttestationRegistry.AttestationRequest memory tampered =
+            IAttestationRegistry.AttestationRequest(r.subject, r.level, r.expiry, r.claims ^ Claims.AGE_OVER_18, r.recordId);
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.InvalidSignature.selector, reviewer));
+        attestations.attestBySig(projectA, tampered, reviewer, deadline, good);
         attestations.attestBySig(projectA, r, reviewer, deadline, good);
         assertTrue(attestations.isVerified(subject, projectA, level), "not attested");
+        assertTrue(attestations.hasClaims(subject, projectA, level, r.claims), "signed claims not stored");
+        assertEq(attestations.getAttestation(subject, projectA).claims, r.claims, "stored claims");
         assertTrue(!attestations.isVerified(subject, projectB, 1), "leaked to project B");
         // Replay: the nonce moved on.
         vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.InvalidSignature.selector, reviewer));
@@ -282,6 +330,7 @@ contract RegistriesHandler is TestBase {
     // Ghost attestations: project index => actor index => (level, expiry).
     mapping(uint256 => mapping(uint256 => uint8)) public ghostLevel;
     mapping(uint256 => mapping(uint256 => uint64)) public ghostExpiry;
+    mapping(uint256 => mapping(uint256 => uint32)) public ghostClaims;
 
     constructor(ProjectRegistry p, RecordRegistry r, AttestationRegistry a) {
         projects = p;
@@ -356,14 +405,17 @@ contract RegistriesHandler is TestBase {
 
     // --- attestations ---
 
-    function attest(uint256 reviewer, uint256 which, uint256 subject, uint8 level, uint64 ttl) external {
+    function attest(uint256 reviewer, uint256 which, uint256 subject, uint8 level, uint64 ttl, uint32 claims) external {
         level = uint8(bound(level, 1, 255));
         ttl = uint64(bound(ttl, 1, 30 days));
         uint64 expiry = uint64(block.timestamp) + ttl;
         vm.prank(actor(reviewer));
-        try attestations.attest(projectId(which), actor(subject), level, expiry, bytes32(0)) {
+        // Half the calls keep reserved bits: those must fail and leave the ghost as it was.
+        if (claims & 1 == 0) claims &= ~Claims.RESERVED;
+        try attestations.attest(projectId(which), actor(subject), level, expiry, claims, bytes32(0)) {
             ghostLevel[which % 2][subject % 4] = level;
             ghostExpiry[which % 2][subject % 4] = expiry;
+            ghostClaims[which % 2][subject % 4] = claims;
         } catch {}
     }
 
@@ -372,13 +424,14 @@ contract RegistriesHandler is TestBase {
         try attestations.revoke(projectId(which), actor(subject)) {
             ghostLevel[which % 2][subject % 4] = 0;
             ghostExpiry[which % 2][subject % 4] = 0;
+            ghostClaims[which % 2][subject % 4] = 0;
         } catch {}
     }
 
     /// Someone with no role and no ownership tries everything; nothing may succeed.
     function stranger(uint256 which, uint256 subject) external {
         vm.startPrank(STRANGER);
-        try attestations.attest(projectId(which), actor(subject), 1, uint64(block.timestamp) + 1 days, bytes32(0)) {
+        try attestations.attest(projectId(which), actor(subject), 1, uint64(block.timestamp) + 1 days, 0, bytes32(0)) {
             strangerActed = true;
         } catch {}
         try attestations.revoke(projectId(which), actor(subject)) {
@@ -449,7 +502,7 @@ contract RegistriesInvariantTest is TestBase {
         assertTrue(records.getRecord(handler.recordId()).erased, "erased flag");
     }
 
-    /// isVerified in each project says exactly what that project's reviewers attested there:
+    /// isVerified and hasClaims in each project say exactly what that project's reviewers attested there:
     /// nothing leaks between projects, suspension does not rewrite history, expiry is exact.
     function invariant_attestationsMatchGhost() public view {
         for (uint256 p; p < 2; ++p) {
@@ -462,8 +515,21 @@ contract RegistriesInvariantTest is TestBase {
                 assertTrue(attestations.isVerified(subject, pid, level) == live, "isVerified(level)");
                 if (level < 255) assertTrue(!attestations.isVerified(subject, pid, level + 1), "above level");
                 assertEq(attestations.getAttestation(subject, pid).level, level, "stored level");
+                uint32 claims = handler.ghostClaims(p, s);
+                assertTrue(claims & Claims.RESERVED == 0, "a reserved claim was stored");
+                assertEq(attestations.getAttestation(subject, pid).claims, claims, "stored claims");
+                assertTrue(attestations.hasClaims(subject, pid, level, claims) == live, "hasClaims(own claims)");
+                if (claims != type(uint32).max) {
+                    // A bit the attestation lacks is never granted.
+                    uint32 missing = uint32(1) << _lowestZero(claims);
+                    assertTrue(!attestations.hasClaims(subject, pid, 1, claims | missing), "hasClaims(missing bit)");
+                }
             }
         }
+    }
+
+    function _lowestZero(uint32 x) internal pure returns (uint8 i) {
+        while (x & (uint32(1) << i) != 0) ++i;
     }
 
     /// Nobody without a role or ownership changed anything.

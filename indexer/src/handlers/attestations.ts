@@ -10,15 +10,16 @@ import { guarded, skip } from "./total.ts";
 ponder.on("AttestationRegistry:Attested", async ({ event, context }) => {
   const { projectId, subject, attester, level, expiry, recordId } = event.args;
   await guarded(context, event, "AttestationRegistry:Attested", projectId, async () => {
+    const claims = BigInt(event.args.claims);
     const at = event.block.timestamp;
-    const values = { attester, level, expiry, recordId, revoked: false, revokedBy: null, attestedAt: at, revokedAt: null, blockNumber: event.block.number };
+    const values = { attester, level, expiry, claims, recordId, revoked: false, revokedBy: null, attestedAt: at, revokedAt: null, blockNumber: event.block.number };
     await context.db
       .insert(attestation)
       .values({ id: `${projectId}:${subject.toLowerCase()}`, projectId, subject, ...values })
       .onConflictDoUpdate(values);
     await context.db
       .insert(attestationEvent)
-      .values({ id: event.id, kind: "attested", projectId, subject, actor: attester, level, expiry, recordId, timestamp: at, blockNumber: event.block.number })
+      .values({ id: event.id, kind: "attested", projectId, subject, actor: attester, level, expiry, claims, recordId, timestamp: at, blockNumber: event.block.number })
       .onConflictDoNothing();
     await emit(context, event, "attestation.created", event.args, [projectId]);
 

@@ -76,9 +76,11 @@ export async function grantToProject(chain: Chain31337, owner: Wallet, recordId:
   return send(chain, owner, "recordRegistry", "grant", [recordId, projectGrantee(projectId), purpose, expiry, 3n, "0xc0ffee"]);
 }
 
-export async function attest(chain: Chain31337, reviewer: Wallet, projectId: bigint, subject: `0x${string}`, level: number, recordId: Hex = `0x${"00".repeat(32)}`) {
+export async function attest(
+  chain: Chain31337, reviewer: Wallet, projectId: bigint, subject: `0x${string}`, level: number, recordId: Hex = `0x${"00".repeat(32)}`, claims = 0,
+) {
   const expiry = (await blockTime(chain.publicClient)) + 365n * 86_400n;
-  return send(chain, reviewer, "attestationRegistry", "attest", [projectId, subject, level, expiry, recordId]);
+  return send(chain, reviewer, "attestationRegistry", "attest", [projectId, subject, level, expiry, claims, recordId]);
 }
 
 // --- HTTP -------------------------------------------------------------------------------------

@@ -5,6 +5,9 @@ import type { Hex } from "viem";
 import { addApiKey, attest, blockTime, createProject, eventArgs, grantToProject, randomHash, registerRecord, send } from "./onekey.ts";
 import type { Chain31337 } from "./stack.ts";
 
+/** The claims the scenario attests its subject with. */
+export const SCENARIO_CLAIMS = 0x80000005;
+
 export interface Scenario {
   projectId: bigint;
   secondProjectId: bigint;
@@ -92,7 +95,8 @@ export async function runScenario(chain: Chain31337): Promise<Scenario> {
   const audit = await send(chain, auditorW, "recordRegistry", "recordAuditAccess", [recordId, projectId, authorisationHash]);
   eventArgs(audit, "recordRegistry", "AuditAccessRecorded");
   count("AuditAccessRecorded");
-  await attest(chain, reviewerW, projectId, subject, 2, recordId);
+  // Over 18, sanctions screened and project claim 15 (bit 31: past a signed 32-bit integer).
+  await attest(chain, reviewerW, projectId, subject, 2, recordId, SCENARIO_CLAIMS);
   count("Attested");
   await attest(chain, reviewerW, projectId, otherSubject, 1);
   count("Attested");

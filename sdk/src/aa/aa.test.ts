@@ -225,7 +225,7 @@ describe("sponsored user operations via alto", () => {
       }]);
       await refusedBy("FOREIGN_PROJECT", project, [{
         to: aa.oneKey.attestationRegistry,
-        data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attest", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, 2, 0n, keccak256(toHex("r"))] }),
+        data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attest", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, 2, 0n, 0, keccak256(toHex("r"))] }),
       }]);
       // Batched behind an allowed call, the grant to project 3 still refuses the whole operation.
       await refusedBy("FOREIGN_PROJECT", project, [setKey("y"), {

@@ -3,7 +3,7 @@
 import { concat, pad, parseEventLogs, toHex, type Address, type Hex, type Log } from "viem";
 import { oneKeyPaymasterAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
-import { PAYMASTER_PENALTY_THRESHOLD, POSTOP_OVERHEAD_GAS } from "../constants.ts";
+import { ApiKeyScopes, PAYMASTER_PENALTY_THRESHOLD, POSTOP_OVERHEAD_GAS } from "../constants.ts";
 
 export { ENTRY_POINT_V08, POSTOP_OVERHEAD_GAS, PAYMASTER_PENALTY_THRESHOLD, MAX_BATCH_CALLS } from "../constants.ts";
 
@@ -19,7 +19,7 @@ export const PAYMASTER_POSTOP_GAS = 40_000n;
  * The API-key scope bit (ProjectRegistry.addApiKey `scopes`) that lets a project's backend ask the
  * sponsor service to sponsor an operation. The indexer's bits are 1-8 (docs/indexer.md).
  */
-export const API_KEY_SCOPE_SPONSOR = 16;
+export const API_KEY_SCOPE_SPONSOR = ApiKeyScopes.sponsor;
 
 /** A syntactically valid ECDSA signature for gas estimation (recovers to an unrelated address). */
 export const STUB_SIGNATURE: Hex = `0x${"f".repeat(31)}${"0".repeat(33)}7${"a".repeat(63)}1c`;

@@ -4,9 +4,10 @@ import type { Account, Address, Hex } from "viem";
 import { parseAccount } from "viem/accounts";
 import { getChainId, signTypedData } from "viem/actions";
 import {
-  attestBatchCall, attestBySigCall, attestCall, revokeAttestationCall,
+  attestationRequestValue, attestBatchCall, attestBySigCall, attestCall, revokeAttestationCall,
   type AttestArgs, type AttestationRequest, type AttestBatchArgs, type AttestBySigArgs, type RevokeAttestationArgs,
 } from "./calls.ts";
+import { claimsValue, type Claims, type InvalidClaimError } from "./claims.ts";
 import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
 import { ContractCallError, NoSignerError, type AttestationRegistryReadErrorType, type AttestationRegistryWriteErrorType } from "./errors.ts";
 import { attestationEvent, parseAttestationRegistryEvents } from "./events.ts";
@@ -22,7 +23,11 @@ const read = <T>(client: ClientInput, p: ReadParameters, functionName: string, a
 export type AttestParameters = WriteParameters & AttestArgs;
 export type AttestReturnType = WriteResult & { attester: Address };
 export type AttestErrorType = AttestationRegistryWriteErrorType;
-/** A project REVIEWER attests `subject` at `level` until `expiry`; `recordId` (may be zero) is emitted only. */
+/**
+ * A project REVIEWER attests `subject` at `level` until `expiry` with `claims` (bits or names,
+ * default none: derive them with `ageClaims` / `countryClaims`); `recordId` (may be zero) is
+ * emitted only.
+ */
 export async function attest(client: ClientInput, p: AttestParameters): Promise<AttestReturnType> {
   const [r, address] = await write(client, p, attestCall);
   return { ...r, attester: attestationEvent(r, "Attested", address).args.attester };
@@ -58,6 +63,7 @@ export const attestTypes = {
     { name: "subject", type: "address" },
     { name: "level", type: "uint8" },
     { name: "expiry", type: "uint64" },
+    { name: "claims", type: "uint32" },
     { name: "recordId", type: "bytes32" },
     { name: "attester", type: "address" },
     { name: "nonce", type: "uint256" },
@@ -80,7 +86,7 @@ export function attestationTypedData(p: AttestationTypedDataParameters) {
     domain: { name: "OneKey AttestationRegistry", version: "1", chainId: p.chainId, verifyingContract: p.verifyingContract },
     types: attestTypes,
     primaryType: "Attest" as const,
-    message: { projectId: p.projectId, ...p.request, attester: p.attester, nonce: p.nonce, deadline: p.deadline },
+    message: { projectId: p.projectId, ...attestationRequestValue(p.request), attester: p.attester, nonce: p.nonce, deadline: p.deadline },
   };
 }
 
@@ -113,7 +119,8 @@ export async function signAttestation(client: ClientInput, p: SignAttestationPar
   } catch (error) {
     throw new ContractCallError("signTypedData", error);
   }
-  return { projectId: p.projectId, request: p.request, attester, deadline: p.deadline, nonce, signature };
+  // The request returned is the one signed (claims as bits), so relaying it cannot drift.
+  return { projectId: p.projectId, request: attestationRequestValue(p.request), attester, deadline: p.deadline, nonce, signature };
 }
 
 // --- reads ---------------------------------------------------------------------------------------
@@ -125,7 +132,14 @@ export type IsVerifiedErrorType = AttestationRegistryReadErrorType;
 export const isVerified = (client: ClientInput, p: IsVerifiedParameters): Promise<IsVerifiedReturnType> =>
   read(client, p, "isVerified", [p.subject, p.projectId, p.minLevel]);
 
-export type OnChainAttestation = { level: number; expiry: bigint; attester: Address };
+export type HasClaimsParameters = ReadParameters & { subject: Address; projectId: bigint; minLevel: number; claims: Claims };
+export type HasClaimsReturnType = boolean;
+export type HasClaimsErrorType = AttestationRegistryReadErrorType | InvalidClaimError;
+/** `isVerified` and the attestation carries every claim asked for (bits or names). */
+export const hasClaims = async (client: ClientInput, p: HasClaimsParameters): Promise<HasClaimsReturnType> =>
+  read(client, p, "hasClaims", [p.subject, p.projectId, p.minLevel, claimsValue(p.claims)]);
+
+export type OnChainAttestation = { level: number; expiry: bigint; attester: Address; claims: number };
 export type GetAttestationParameters = ReadParameters & { subject: Address; projectId: bigint };
 export type GetAttestationReturnType = OnChainAttestation;
 export type GetAttestationErrorType = AttestationRegistryReadErrorType;

@@ -5,6 +5,7 @@
 import { encodeFunctionData, isAddress, isHex, size, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { InvalidActionInputError } from "./errors.ts";
+import { claimsValue, type Claims } from "./claims.ts";
 import { Purpose, type PurposeName } from "../constants.ts";
 import type { OneKeyCall, RegistryName } from "./types.ts";
 
@@ -102,13 +103,22 @@ export const recordAuditAccessCall = (to: Address, p: RecordAuditAccessArgs) =>
 
 // --- AttestationRegistry -----------------------------------------------------------------------
 
-export type AttestationRequest = { subject: Address; level: number; expiry: bigint; recordId: Hex };
+/** One attestation. `claims` are claim bits or names (see ./claims.ts); default none. */
+export type AttestationRequest = { subject: Address; level: number; expiry: bigint; claims?: Claims; recordId: Hex };
+/** The request as the contract takes it: claims as the uint32. */
+export type AttestationRequestValue = { subject: Address; level: number; expiry: bigint; claims: number; recordId: Hex };
+/** Fills in the default claims and turns names into bits (throws InvalidClaimError on a bad value). */
+export const attestationRequestValue = (r: AttestationRequest): AttestationRequestValue => ({
+  subject: r.subject, level: r.level, expiry: r.expiry, claims: claimsValue(r.claims), recordId: r.recordId,
+});
 export type AttestArgs = AttestationRequest & { projectId: bigint };
-export const attestCall = (to: Address, p: AttestArgs) => attestation(to, "attest", [p.projectId, p.subject, p.level, p.expiry, p.recordId]);
+export const attestCall = (to: Address, p: AttestArgs) =>
+  attestation(to, "attest", [p.projectId, p.subject, p.level, p.expiry, claimsValue(p.claims), p.recordId]);
 export type AttestBatchArgs = { projectId: bigint; requests: AttestationRequest[] };
-export const attestBatchCall = (to: Address, p: AttestBatchArgs) => attestation(to, "attestBatch", [p.projectId, p.requests]);
+export const attestBatchCall = (to: Address, p: AttestBatchArgs) =>
+  attestation(to, "attestBatch", [p.projectId, Array.isArray(p.requests) ? p.requests.map(attestationRequestValue) : p.requests]);
 export type AttestBySigArgs = { projectId: bigint; request: AttestationRequest; attester: Address; deadline: bigint; signature: Hex };
 export const attestBySigCall = (to: Address, p: AttestBySigArgs) =>
-  attestation(to, "attestBySig", [p.projectId, p.request, p.attester, p.deadline, p.signature]);
+  attestation(to, "attestBySig", [p.projectId, attestationRequestValue(p.request), p.attester, p.deadline, p.signature]);
 export type RevokeAttestationArgs = { projectId: bigint; subject: Address };
 export const revokeAttestationCall = (to: Address, p: RevokeAttestationArgs) => attestation(to, "revoke", [p.projectId, p.subject]);

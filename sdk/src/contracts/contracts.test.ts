@@ -20,7 +20,7 @@ import {
   parseOneKeyEvents, parseRecordRegistryEvents, projectGrantee, projectsOf, recordAuditAccess, registerRecord, registerRecordCall,
   resumeProject, revoke, revokeApiKey, revokeAttestation, revokeRoles, rolesOf, rotateRecord, sendCalls, setEncryptionKey,
   setEscrowKey, setMetadataURI, setReviewKey, shareReviewKey, signAttestation, suspendProject, transferAdmin, type CallSender,
-  InvalidActionInputError, InvalidGranteeError,
+  InvalidActionInputError, InvalidGranteeError, Claim, InvalidClaimError, ageClaims, countryClaims, decodeClaims, hasClaims, projectClaim,
 } from "./index.ts";
 
 const [DEPLOYER, ADMIN, REVIEWER, AUDITOR, SUBJECT, OTHER, RELAYER, NEW_ADMIN] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -166,7 +166,7 @@ describe("contract actions on anvil", () => {
       expect(one.attester).toBe(address(REVIEWER));
       expect(await isVerified(publicClient, { ...on, subject: address(SUBJECT), projectId, minLevel: 2 })).toBe(true);
       expect(await isVerified(publicClient, { ...on, subject: address(SUBJECT), projectId, minLevel: 3 })).toBe(false);
-      expect(await getAttestation(publicClient, { ...on, subject: address(SUBJECT), projectId })).toEqual({ level: 2, expiry, attester: address(REVIEWER) });
+      expect(await getAttestation(publicClient, { ...on, subject: address(SUBJECT), projectId })).toEqual({ level: 2, expiry, attester: address(REVIEWER), claims: 0 });
 
       const batch = await attestBatch(wallet(REVIEWER), {
         ...on, projectId, requests: [address(OTHER), address(NEW_ADMIN)].map((subject) => ({ subject, level: 1, expiry, recordId: zeroHash })),
@@ -176,6 +176,33 @@ describe("contract actions on anvil", () => {
 
       await revokeAttestation(wallet(REVIEWER), { ...on, projectId, subject: address(SUBJECT) });
       expect(await isVerified(publicClient, { ...on, subject: address(SUBJECT), projectId, minLevel: 1 })).toBe(false);
+    });
+
+    it("attests claims derived from granted fields; hasClaims answers by name or bits", async () => {
+      const expiry = (await now()) + 86_400n;
+      // What a reviewer does in memory: only the bits leave.
+      const claims = ageClaims("2000-02-29", "2018-03-01") | countryClaims("fr", ["DE", "FR"]) | Claim.SANCTIONS_SCREENED | projectClaim(3);
+      expect(decodeClaims(claims)).toEqual({ names: ["AGE_OVER_18", "SANCTIONS_SCREENED", "COUNTRY_ALLOWED"], project: [3] });
+      await attest(wallet(REVIEWER), { ...on, projectId, subject: address(SUBJECT), level: 2, expiry, claims, recordId: zeroHash });
+      const subject = address(SUBJECT);
+      expect(await getAttestation(publicClient, { ...on, subject, projectId })).toEqual({ level: 2, expiry, attester: address(REVIEWER), claims });
+      expect(await hasClaims(publicClient, { ...on, subject, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })).toBe(true);
+      expect(await hasClaims(publicClient, { ...on, subject, projectId, minLevel: 2, claims: projectClaim(3) })).toBe(true);
+      expect(await hasClaims(publicClient, { ...on, subject, projectId, minLevel: 2, claims: ["AGE_OVER_21"] })).toBe(false);
+      expect(await hasClaims(publicClient, { ...on, subject, projectId, minLevel: 3, claims: [] })).toBe(false);
+      // Names go through batch and signatures too, and the signed request is the one relayed.
+      await attestBatch(wallet(REVIEWER), { ...on, projectId, requests: [{ subject: address(NEW_ADMIN), level: 1, expiry, claims: ["PEP_SCREENED"], recordId: zeroHash }] });
+      expect(await hasClaims(publicClient, { ...on, subject: address(NEW_ADMIN), projectId, minLevel: 1, claims: ["PEP_SCREENED"] })).toBe(true);
+      const signed = await signAttestation(wallet(REVIEWER), {
+        ...on, projectId, request: { subject: address(OTHER), level: 1, expiry, claims: ["LIVENESS_CHECKED"], recordId: zeroHash }, deadline: (await now()) + 600n,
+      });
+      expect(signed.request.claims).toBe(Claim.LIVENESS_CHECKED);
+      await attestBySig(wallet(RELAYER), { ...on, ...signed });
+      expect(await hasClaims(publicClient, { ...on, subject: address(OTHER), projectId, minLevel: 1, claims: ["LIVENESS_CHECKED"] })).toBe(true);
+      // Bad claims are refused before anything is sent, with a named error.
+      await expect(attest(wallet(REVIEWER), { ...on, projectId, subject, level: 1, expiry, claims: 1 << 9, recordId: zeroHash })).rejects.toBeInstanceOf(InvalidClaimError);
+      await expect(attest(wallet(REVIEWER), { ...on, projectId, subject, level: 1, expiry, claims: ["OVER_9000" as never], recordId: zeroHash })).rejects.toBeInstanceOf(InvalidClaimError);
+      await expect(hasClaims(publicClient, { ...on, subject, projectId, minLevel: 1, claims: -1 })).rejects.toBeInstanceOf(InvalidClaimError);
     });
 
     it("a reviewer signs (EIP-712), a relayer submits with attestBySig", async () => {
