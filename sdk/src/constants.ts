@@ -8,10 +8,10 @@ export type RoleName = keyof typeof Roles;
 export const ALL_ROLES = 15;
 
 /** API-key scope bits, by the name the indexer API uses (contracts/libraries/Common.sol `ApiKeyScopes`). */
-export const ApiKeyScopes = { read: 1, analytics: 2, audit: 4, webhooks: 8 } as const;
+export const ApiKeyScopes = { read: 1, analytics: 2, audit: 4, webhooks: 8, sponsor: 16 } as const;
 export type ApiKeyScopeName = keyof typeof ApiKeyScopes;
 /** Every scope bit (`ApiKeyScopes.ALL`). */
-export const ALL_API_KEY_SCOPES = 15;
+export const ALL_API_KEY_SCOPES = 31;
 
 /** Why a grant exists (contracts/libraries/Common.sol `Purpose`); values are stable, new ones are appended. */
 export const Purpose = { KYC_REVIEW: 0, COMPLIANCE: 1, AUDIT: 2, DISPUTE: 3, SUPPORT: 4 } as const;
