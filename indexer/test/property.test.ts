@@ -26,9 +26,8 @@ import { foundry } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { deployArtifact } from "../../scripts/lib/artifacts.ts";
-import { apiKeyHash } from "../lib/api-key.ts";
 import { allPages, addApiKey, api, createProject, gqlData } from "./helpers/onekey.ts";
-import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, projectGrantee } from "@onekey/sdk/contracts";
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, apiKeyHash, projectGrantee } from "@onekey/sdk/contracts";
 import { eventually, indexedBlock, nudgeUntilIndexed, removeDir, startChain, startIndexer, type Chain31337, type Indexer, type Wallet } from "./helpers/stack.ts";
 
 const OPS = Number(process.env.ONEKEY_PROPERTY_OPS ?? 300);

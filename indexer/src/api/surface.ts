@@ -3,7 +3,7 @@
 // has a route this table lacks (or the reverse), and the fuzz and tenant tests enumerate it.
 // Nothing here imports Ponder, so tests can load it.
 import { BODY_LIMITS } from "../../lib/limits.ts";
-import type { ScopeName } from "../../lib/onekey.ts";
+import type { ApiKeyScopeName as ScopeName } from "@onekey/sdk/contracts";
 
 export interface BodyPolicy {
   maxBytes: number;

@@ -22,7 +22,7 @@ const grantee = `0x${"cd".repeat(32)}` as const;
 async function roundTrip(agreementOf: () => Promise<{ publicKey: Uint8Array; agree(p: Uint8Array): Uint8Array | Promise<Uint8Array> } | undefined>, publicKey: Uint8Array) {
   const keys = [randomKey(), randomKey()];
   const context = grantContext(recordId, 1, grantee);
-  const wrapped = wrapKeys(publicKey, keys, context);
+  const wrapped = await wrapKeys(publicKey, keys, context);
   const agreement = await agreementOf();
   expect(agreement).toBeDefined();
   expect(await unwrapKeysWith(agreement!, wrapped, context)).toEqual(keys);
@@ -62,8 +62,8 @@ describe("encrypted file key store", () => {
 
   it("stores the review and escrow keys encrypted (0600 files, 0700 dir) and opens a grant wrap with them", async () => {
     const store = await encryptedFileKeyStore({ dir, passphrase: PASS, scrypt: FAST });
-    const review = generateX25519KeyPair();
-    const escrow = generateX25519KeyPair();
+    const review = await generateX25519KeyPair();
+    const escrow = await generateX25519KeyPair();
     await store.put(reviewKeyId(7n, 1), review);
     await store.put(escrowKeyId(7n), escrow);
     expect((await store.list()).sort()).toEqual(["escrow:7", "review:7:v1"]);
@@ -78,7 +78,7 @@ describe("encrypted file key store", () => {
   });
 
   it("a new process with the same passphrase reads the keys; a wrong passphrase is WrongPassphraseError", async () => {
-    const pair = generateX25519KeyPair();
+    const pair = await generateX25519KeyPair();
     await (await encryptedFileKeyStore({ dir, passphrase: PASS, scrypt: FAST })).put("review:8:v1", pair);
     const again = await encryptedFileKeyStore({ dir, passphrase: PASS });
     await roundTrip(() => again.agreement("review:8:v1"), pair.publicKey);
@@ -91,7 +91,7 @@ describe("encrypted file key store", () => {
 
   it("an altered, renamed or re-keyed file does not open", async () => {
     const store = await encryptedFileKeyStore({ dir, passphrase: PASS, scrypt: FAST });
-    const pair = generateX25519KeyPair();
+    const pair = await generateX25519KeyPair();
     await store.put("review:9:v1", pair);
     const path = join(dir, "review:9:v1.key.json");
     const f = JSON.parse(await readFile(path, "utf8"));
@@ -101,7 +101,7 @@ describe("encrypted file key store", () => {
     await writeFile(path, JSON.stringify({ ...f, ciphertext: ct.toString("base64") }), { mode: 0o600 });
     await expect(store.get("review:9:v1")).rejects.toBeInstanceOf(WrongPassphraseError);
     // Swap in another public key: the associated data no longer matches.
-    await writeFile(path, JSON.stringify({ ...f, publicKey: Buffer.from(generateX25519KeyPair().publicKey).toString("hex") }), { mode: 0o600 });
+    await writeFile(path, JSON.stringify({ ...f, publicKey: Buffer.from((await generateX25519KeyPair()).publicKey).toString("hex") }), { mode: 0o600 });
     await expect(store.get("review:9:v1")).rejects.toBeInstanceOf(WrongPassphraseError);
     // Restore it, then copy it under another id.
     await writeFile(path, JSON.stringify(f), { mode: 0o600 });
@@ -112,7 +112,7 @@ describe("encrypted file key store", () => {
 
   it("refuses hostile files quickly (huge scrypt cost, garbage) and bad ids and weak passphrases", async () => {
     const store = await encryptedFileKeyStore({ dir, passphrase: PASS, scrypt: FAST });
-    const pair = generateX25519KeyPair();
+    const pair = await generateX25519KeyPair();
     await store.put("review:11:v1", pair);
     const path = join(dir, "review:11:v1.key.json");
     const f = JSON.parse(await readFile(path, "utf8"));
@@ -133,7 +133,7 @@ describe("encrypted file key store", () => {
     const d = await mkdtemp(join(tmpdir(), "onekey-review-keys-"));
     try {
       const store = await encryptedFileKeyStore({ dir: d, passphrase: PASS });
-      const pair = generateX25519KeyPair();
+      const pair = await generateX25519KeyPair();
       await store.put("escrow:1", pair);
       expect(JSON.parse(await readFile(join(d, "escrow:1.key.json"), "utf8")).kdf).toMatchObject({ N: 2 ** 17, r: 8, p: 1 });
       await roundTrip(() => store.agreement("escrow:1"), pair.publicKey);
@@ -176,7 +176,7 @@ describe.skipIf(!haveSoftHsm)("PKCS#11 key store on a fresh SoftHSM2 token", () 
   });
 
   it("an imported key never reaches the token's files in plaintext, and survives a restart", async () => {
-    const pair = generateX25519KeyPair();
+    const pair = await generateX25519KeyPair();
     let store = pkcs11KeyStore({ tokenLabel: label, pin });
     await store.put(escrowKeyId(1n), pair);
     store.close();
@@ -186,7 +186,7 @@ describe.skipIf(!haveSoftHsm)("PKCS#11 key store on a fresh SoftHSM2 token", () 
       await roundTrip(() => store.agreement(escrowKeyId(1n)), pair.publicKey);
       expect((await store.list()).sort()).toEqual([escrowKeyId(1n), reviewKeyId(1n, 1)].sort());
       // Replacing a key leaves one object under the id.
-      const next = generateX25519KeyPair();
+      const next = await generateX25519KeyPair();
       await store.put(escrowKeyId(1n), next);
       expect((await store.list()).filter((id) => id === escrowKeyId(1n))).toHaveLength(1);
       await roundTrip(() => store.agreement(escrowKeyId(1n)), next.publicKey);
@@ -228,7 +228,7 @@ describe.skipIf(!haveSoftHsm)("PKCS#11 key store on a fresh SoftHSM2 token", () 
     const store = pkcs11KeyStore({ tokenLabel: label, pin });
     try {
       expect(await store.publicKey(reviewKeyId(1n, 1))).toHaveLength(32);
-      await expect(store.put("../x", generateX25519KeyPair())).rejects.toBeInstanceOf(InvalidKeyIdError);
+      await expect(store.put("../x", await generateX25519KeyPair())).rejects.toBeInstanceOf(InvalidKeyIdError);
     } finally {
       store.close();
     }

@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { localKeyAgreement, x25519PublicKey, type KeyAgreement, type X25519KeyPair } from "@onekey/sdk/crypto";
+import { importX25519PrivateKey, localKeyAgreement, x25519PublicKey, type KeyAgreement, type X25519KeyPair } from "@onekey/sdk/crypto";
 import type { KeyStore } from "@onekey/sdk/keys";
 import { InvalidKeyFileError, WeakPassphraseError, WrongPassphraseError } from "../errors.ts";
 import { assertKeyId } from "./ids.ts";
@@ -86,7 +86,7 @@ export async function encryptedFileKeyStore(options: EncryptedFileKeyStoreOption
     } finally {
       key.fill(0);
     }
-    const publicKey = x25519PublicKey(privateKey);
+    const publicKey = await x25519PublicKey(privateKey);
     if (Buffer.from(publicKey).toString("hex") !== f.publicKey) throw new InvalidKeyFileError(id, "public key does not match the private key");
     return { privateKey, publicKey };
   }
@@ -96,7 +96,7 @@ export async function encryptedFileKeyStore(options: EncryptedFileKeyStoreOption
 
     async put(id, pair) {
       const path = pathOf(id);
-      const publicKeyHex = Buffer.from(x25519PublicKey(pair.privateKey)).toString("hex");
+      const publicKeyHex = Buffer.from(await x25519PublicKey(pair.privateKey)).toString("hex");
       const salt = randomBytes(16);
       const iv = randomBytes(12);
       const key = await deriveKey(passphrase, salt, params);
@@ -124,8 +124,10 @@ export async function encryptedFileKeyStore(options: EncryptedFileKeyStoreOption
     async agreement(id) {
       const pair = await open(id);
       if (!pair) return undefined;
-      const agreement = localKeyAgreement(pair);
-      pair.privateKey.fill(0); // the KeyObject inside the agreement holds it now
+      // Imported (a non-extractable CryptoKey where the runtime has X25519) before the bytes are wiped.
+      const privateKey = await importX25519PrivateKey(pair.privateKey);
+      pair.privateKey.fill(0);
+      const agreement = localKeyAgreement({ privateKey, publicKey: pair.publicKey });
       return agreement;
     },
 

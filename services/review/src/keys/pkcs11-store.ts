@@ -12,7 +12,7 @@
 // `agreement` (what unwrapping needs) and `publicKey`.
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { generateX25519KeyPair, localKeyAgreement, x25519PublicKey, type KeyAgreement } from "@onekey/sdk/crypto";
+import { generateX25519KeyPair, importX25519PrivateKey, localKeyAgreement, x25519PublicKey, type KeyAgreement } from "@onekey/sdk/crypto";
 import type { KeyStore } from "@onekey/sdk/keys";
 import type * as Pkcs11Types from "pkcs11js";
 import { InvalidKeyFileError, Pkcs11Error, TokenNotFoundError, WrongPinError } from "../errors.ts";
@@ -158,7 +158,7 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
     }
   }
 
-  function openPrivate(id: string, r: KeyRecord): Uint8Array {
+  async function openPrivate(id: string, r: KeyRecord): Promise<Uint8Array> {
     const out = Buffer.alloc(64);
     const plain = wrap("C_Decrypt", () => {
       lib.C_DecryptInit(s, gcm(Buffer.from(r.iv, "base64"), aadOf(id, r.publicKey)), wrapKey);
@@ -166,13 +166,13 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
     });
     const privateKey = new Uint8Array(plain);
     out.fill(0);
-    if (privateKey.length !== 32 || Buffer.from(x25519PublicKey(privateKey)).toString("hex") !== r.publicKey) throw new InvalidKeyFileError(id, "unwrapped key does not match its public key");
+    if (privateKey.length !== 32 || Buffer.from(await x25519PublicKey(privateKey)).toString("hex") !== r.publicKey) throw new InvalidKeyFileError(id, "unwrapped key does not match its public key");
     return privateKey;
   }
 
   async function put(id: string, pair: { privateKey: Uint8Array }) {
     assertKeyId(id);
-    const publicKeyHex = Buffer.from(x25519PublicKey(pair.privateKey)).toString("hex");
+    const publicKeyHex = Buffer.from(await x25519PublicKey(pair.privateKey)).toString("hex");
     const iv = randomBytes(12);
     const sealed = wrap("C_Encrypt", () => {
       lib.C_EncryptInit(s, gcm(iv, aadOf(id, publicKeyHex)), wrapKey);
@@ -208,9 +208,11 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
     async agreement(id) {
       const r = readRecord(id);
       if (!r) return undefined;
-      const privateKey = openPrivate(id, r);
-      const agreement = localKeyAgreement({ privateKey, publicKey: new Uint8Array(Buffer.from(r.publicKey, "hex")) });
+      const privateKey = await openPrivate(id, r);
+      // Imported (a non-extractable CryptoKey where the runtime has X25519) before the bytes are wiped.
+      const imported = await importX25519PrivateKey(privateKey);
       privateKey.fill(0);
+      const agreement = localKeyAgreement({ privateKey: imported, publicKey: new Uint8Array(Buffer.from(r.publicKey, "hex")) });
       return agreement;
     },
     async publicKey(id) {
@@ -218,7 +220,7 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
       return r && new Uint8Array(Buffer.from(r.publicKey, "hex"));
     },
     async generate(id) {
-      const pair = generateX25519KeyPair();
+      const pair = await generateX25519KeyPair();
       try {
         await put(id, pair);
       } finally {
