@@ -41,7 +41,7 @@ describe("API keys", () => {
   it("hashes the UTF-8 bytes like ProjectRegistry.addApiKey receives them, and names scope bits", () => {
     expect(apiKeyHash("hello")).toBe("0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8");
     expect(apiKeyScopeNames(ApiKeyScopes.read | ApiKeyScopes.webhooks)).toEqual(["read", "webhooks"]);
-    expect(apiKeyScopeNames(ALL_API_KEY_SCOPES | 0x100)).toEqual(["read", "analytics", "audit", "webhooks"]);
+    expect(apiKeyScopeNames(ALL_API_KEY_SCOPES | 0x100)).toEqual(["read", "analytics", "audit", "webhooks", "sponsor"]);
   });
 });
 
