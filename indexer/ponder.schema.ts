@@ -471,6 +471,7 @@ export const attestationState = onchainView("attestation_state").as((qb) =>
       attester: attestation.attester,
       level: attestation.level,
       expiry: attestation.expiry,
+      claims: attestation.claims,
       recordId: attestation.recordId,
       revoked: attestation.revoked,
       state: sql<string>`case

@@ -45,7 +45,8 @@ export async function startChain(options: { blockTime?: number } = {}): Promise<
   requireArtifacts();
   const anvil = await startAnvil({ blockTime: options.blockTime });
   const transport = http(anvil.rpcUrl);
-  const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 }) as PublicClient;
+  // cacheTime 0: a test that reads the head right after a receipt must see that block, not a cached one.
+  const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50, cacheTime: 0 }) as PublicClient;
   const wallets = ANVIL_KEYS.map((key) =>
     createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport }),
   ) as Wallet[];
