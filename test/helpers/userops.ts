@@ -1,6 +1,7 @@
 // Builds and signs ERC-4337 v0.8 packed user operations for SimpleAccount + OneKeyPaymaster.
 import { concat, encodeFunctionData, numberToHex, pad, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { sponsorshipTypes } from "@onekey/sdk/aa";
 
 export const simpleAccountAbi = [
   { type: "function", name: "execute", inputs: [{ name: "target", type: "address" }, { name: "value", type: "uint256" }, { name: "data", type: "bytes" }], outputs: [], stateMutability: "nonpayable" },
@@ -67,14 +68,8 @@ export const executeCall = (target: Address, data: Hex, value = 0n): Hex =>
 export const executeBatchCall = (calls: { target: Address; value?: bigint; data: Hex }[]): Hex =>
   encodeFunctionData({ abi: simpleAccountAbi, functionName: "executeBatch", args: [calls.map((c) => ({ target: c.target, value: c.value ?? 0n, data: c.data }))] });
 
-export const sponsorshipTypes = {
-  Sponsorship: [
-    { name: "projectId", type: "uint256" }, { name: "sender", type: "address" }, { name: "nonce", type: "uint256" },
-    { name: "initCodeHash", type: "bytes32" }, { name: "callDataHash", type: "bytes32" }, { name: "accountGasLimits", type: "bytes32" },
-    { name: "preVerificationGas", type: "uint256" }, { name: "gasFees", type: "bytes32" }, { name: "paymasterGasLimits", type: "uint256" },
-    { name: "validUntil", type: "uint48" }, { name: "validAfter", type: "uint48" },
-  ],
-} as const;
+// The EIP-712 type the paymaster verifies: one definition, the SDK's.
+export { sponsorshipTypes };
 
 /** Signs a sponsorship for `op` and returns paymasterAndData. */
 export async function sponsor(
