@@ -10,12 +10,12 @@
 // it to SponsorshipRefusedError. The signing key comes from the environment only (src/main.ts).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import {
-  createPublicClient, decodeFunctionData, hashTypedData, http, keccak256, parseAbi, stringToBytes, toFunctionSelector, toHex, type Abi, type AbiFunction,
+  createPublicClient, decodeFunctionData, hashTypedData, http, keccak256, parseAbi, toFunctionSelector, toHex, type Abi, type AbiFunction,
   type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, simpleAccountFactoryAbi } from "@onekey/sdk/abis";
-import { parseGrantee } from "@onekey/sdk/contracts";
+import { apiKeyHash, parseGrantee } from "@onekey/sdk/contracts";
 import {
   API_KEY_SCOPE_SPONSOR, encodePaymasterData, ENTRY_POINT_V08, maxSponsoredCharge, parseSponsorshipTicket, PAYMASTER_POSTOP_GAS,
   PAYMASTER_VERIFICATION_GAS, sponsorshipTicketDomain, sponsorshipTicketTypes, sponsorshipTypes, STUB_SIGNATURE, type SponsorRefusal,
@@ -201,7 +201,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
   // Who asks: the project's API key (sponsor scope), a ticket for this sender, or an open policy.
   async function authorise(op: RpcUserOp, projectId: bigint, policy: EffectivePolicy, context: SponsorContext | undefined, apiKey: string | undefined) {
     if (apiKey !== undefined) {
-      const keyHash = keccak256(stringToBytes(apiKey)); // the encoding ProjectRegistry.addApiKey stores (indexer/lib/api-key.ts)
+      const keyHash = apiKeyHash(apiKey);
       const key = await client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "getApiKey", args: [projectId, keyHash] });
       const now = BigInt(Math.floor(Date.now() / 1000));
       if (key.expiry === 0n || key.revoked || key.expiry <= now) {
