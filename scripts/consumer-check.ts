@@ -42,15 +42,19 @@ async function checkAsync(name: string, fn: () => Promise<string | void>): Promi
 }
 
 // npm run passes its own settings down as npm_config_*; the scratch install must not see them
-// (a workspace flag or this repo's cache would make it an insider).
+// (a workspace flag or this repo's cache would make it an insider). The machine's and the user's
+// npm config files stay: an outsider has them too (registry, CA file), and without the global one
+// an npm run by another Node finds no CA file behind a TLS-inspecting proxy.
+const KEEP = new Set(["npm_config_globalconfig", "npm_config_userconfig"]);
 const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== "INIT_CWD" && k !== "NODE_OPTIONS") env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if ((KEEP.has(k.toLowerCase()) || !/^npm_/i.test(k)) && k !== "INIT_CWD" && k !== "NODE_OPTIONS") env[k] = v;
   return { ...env, ...extra };
 };
 
 function run(cmd: string, args: string[], cwd: string, env = cleanEnv()): string {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  // Bounded: a registry that stops answering fails the check instead of hanging the suite.
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 10 * 60_000 });
   if (r.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited ${r.status ?? r.signal}\n${(r.stderr || r.stdout).slice(-3000)}`);
   return r.stdout;
 }
