@@ -155,6 +155,13 @@ const model = {
 const everyone = (): Address[] => [harness.account.address, ...actors.map((a) => a.account.address)];
 const projectIds = (): bigint[] => [...model.admins.keys()];
 
+/** Registers a new record for `owner` in the model and returns its id (the focused tests' setup). */
+async function registerFresh(owner: Wallet): Promise<Hex> {
+  const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
+  learn(recorded);
+  return recorded.logs[0].args.recordId as Hex;
+}
+
 function learn(sent: Sent): void {
   for (const { eventName, args } of sent.logs) {
     if (eventName === "ProjectCreated") model.admins.set(args.projectId as bigint, args.admin as Address);
@@ -706,9 +713,7 @@ describe("poison transactions", () => {
 
   it("revoking an expired grant, re-granting, renouncing twice and cancelling a transfer all apply", async () => {
     const [owner, other] = actors;
-    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
-    learn(recorded);
-    const recordId = recorded.logs[0].args.recordId as Hex;
+    const recordId = await registerFresh(owner);
     const grantee = accountGrantee(other.account.address);
     model.grantPairs.add(`${recordId}:${grantee}`);
     await refreshClock();
@@ -769,9 +774,7 @@ describe("random contract calls from many accounts", () => {
 describe("chain time", () => {
   it("judges grants, attestations and API keys at the head block's timestamp, including expiry == block.timestamp", async () => {
     const [owner, reviewer] = actors;
-    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
-    learn(recorded);
-    const recordId = recorded.logs[0].args.recordId as Hex;
+    const recordId = await registerFresh(owner);
     await refreshClock();
     const expiry = chainClock + 100n;
     const grantee = projectGrantee(harnessProject);
@@ -832,9 +835,7 @@ describe("chain time", () => {
   it("follows the chain's clock when it runs far ahead of the wall clock", async () => {
     // A day ahead of the wall clock: by wall time the grant below is live, by chain time expired.
     const [owner, other] = actors;
-    const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
-    learn(recorded);
-    const recordId = recorded.logs[0].args.recordId as Hex;
+    const recordId = await registerFresh(owner);
     const grantee = accountGrantee(other.account.address);
     model.grantPairs.add(`${recordId}:${grantee}`);
     await refreshClock();
