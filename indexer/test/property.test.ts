@@ -425,7 +425,11 @@ async function compareWithChain(label: string): Promise<Checked> {
  * `expiry == block.timestamp`; false when nothing expires in the future (then it just mines).
  */
 async function mineOnAnExpiry(): Promise<boolean> {
-  const latest = (await chain.publicClient.getBlock()).timestamp;
+  // The indexer first catches up: a row read from a lagging indexer may carry an expiry a later,
+  // not yet indexed block has already replaced (a re-grant, a re-attestation), and the aimed
+  // second would then match nothing.
+  const head = await caughtUp();
+  const latest = (await chain.publicClient.getBlock({ blockNumber: head })).timestamp;
   const data: any = await gqlData(
     indexer.url,
     key,
