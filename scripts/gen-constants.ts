@@ -179,6 +179,34 @@ export function renderConstants(root: string): string {
     "",
   );
 
+  // Claims: one entry per defined bit, each with the NatSpec line the library gives it (the claim's
+  // stable meaning); STANDARD, RESERVED and PROJECT are masks over the bits, not claims.
+  {
+    const { ast, byId } = sources[SOURCES.common];
+    const lib = one(ast, (n) => n.nodeType === "ContractDefinition" && n.name === "Claims", "library Claims");
+    const MASKS = ["STANDARD", "RESERVED", "PROJECT"];
+    const decls = lib.nodes.filter((n: Node) => n.nodeType === "VariableDeclaration" && n.constant);
+    const mask = (name: string) => evaluate(one(lib, (n) => n.nodeType === "VariableDeclaration" && n.name === name, `Claims.${name}`).value, byId);
+    const claims = decls.filter((n: Node) => !MASKS.includes(n.name));
+    lines.push(
+      `/** Claim bits an attestation carries (${file(SOURCES.common)} \`Claims\`); a bit keeps its meaning forever. */`,
+      "export const Claim = {",
+      ...claims.flatMap((n: Node) => [
+        ...(n.documentation?.text ? [`  /** ${String(n.documentation.text).trim()} */`] : []),
+        `  ${n.name}: ${evaluate(n.value, byId)},`,
+      ]),
+      "} as const;",
+      "export type ClaimName = keyof typeof Claim;",
+      "/** Every standard claim bit defined so far (`Claims.STANDARD`). */",
+      `export const STANDARD_CLAIMS = ${mask("STANDARD")};`,
+      "/** Standard bits not defined yet: attest refuses them (`Claims.RESERVED`). */",
+      `export const RESERVED_CLAIMS = ${mask("RESERVED")};`,
+      "/** Bits 16-31, whose meaning each project defines for itself (`Claims.PROJECT`). */",
+      `export const PROJECT_CLAIMS = ${mask("PROJECT")};`,
+      "",
+    );
+  }
+
   const enumOf = (name: string): string[] =>
     one(sources[SOURCES.common].ast, (n) => n.nodeType === "EnumDefinition" && n.name === name, `enum ${name}`).members.map((m: Node) => m.name);
   const purposes = enumOf("Purpose");

@@ -13,6 +13,35 @@ export type ApiKeyScopeName = keyof typeof ApiKeyScopes;
 /** Every scope bit (`ApiKeyScopes.ALL`). */
 export const ALL_API_KEY_SCOPES = 31;
 
+/** Claim bits an attestation carries (contracts/libraries/Common.sol `Claims`); a bit keeps its meaning forever. */
+export const Claim = {
+  /** Age 18 or over on the day of review (UTC calendar date). */
+  AGE_OVER_18: 1,
+  /** Age 21 or over on the day of review (UTC calendar date). */
+  AGE_OVER_21: 2,
+  /** Screened against sanctions lists with no match. */
+  SANCTIONS_SCREENED: 4,
+  /** Screened for politically exposed person status with no match. */
+  PEP_SCREENED: 8,
+  /** A proof of address was checked. */
+  PROOF_OF_ADDRESS: 16,
+  /** A liveness check (selfie against document) passed. */
+  LIVENESS_CHECKED: 32,
+  /** An accredited investor (or the project's jurisdiction's equivalent). */
+  ACCREDITED_INVESTOR: 64,
+  /** The country of residence is in the project's allow-list. */
+  COUNTRY_ALLOWED: 128,
+  /** A government identity document was checked. */
+  DOCUMENT_VERIFIED: 256,
+} as const;
+export type ClaimName = keyof typeof Claim;
+/** Every standard claim bit defined so far (`Claims.STANDARD`). */
+export const STANDARD_CLAIMS = 511;
+/** Standard bits not defined yet: attest refuses them (`Claims.RESERVED`). */
+export const RESERVED_CLAIMS = 65024;
+/** Bits 16-31, whose meaning each project defines for itself (`Claims.PROJECT`). */
+export const PROJECT_CLAIMS = 4294901760;
+
 /** Why a grant exists (contracts/libraries/Common.sol `Purpose`); values are stable, new ones are appended. */
 export const Purpose = { KYC_REVIEW: 0, COMPLIANCE: 1, AUDIT: 2, DISPUTE: 3, SUPPORT: 4 } as const;
 export type PurposeName = keyof typeof Purpose;

@@ -1,38 +1,13 @@
-// Claim bits: the SDK's copy of the `Claims` library in contracts/libraries/Common.sol (test/Claims.ts
-// holds the two equal, so a drift fails), names <-> bits, and the derivations with one right
+// Claim bits: the `Claims` library in contracts/libraries/Common.sol, generated into constants.ts
+// (test/Claims.ts still reads them back through a probe contract), names <-> bits, and the derivations with one right
 // answer. A reviewer derives claims in memory from the fields it was granted; only the bits go
 // on-chain, never the birth date or the country behind them.
 import { BaseError } from "../errors.ts";
+import { Claim, RESERVED_CLAIMS, type ClaimName } from "../constants.ts";
 
-/** The standard claim bits. A bit keeps its meaning forever; new claims take the next free bit. */
-export const Claim = {
-  /** Age 18 or over on the day of review (UTC calendar date). */
-  AGE_OVER_18: 1 << 0,
-  /** Age 21 or over on the day of review (UTC calendar date). */
-  AGE_OVER_21: 1 << 1,
-  /** Screened against sanctions lists with no match. */
-  SANCTIONS_SCREENED: 1 << 2,
-  /** Screened for politically exposed person status with no match. */
-  PEP_SCREENED: 1 << 3,
-  /** A proof of address was checked. */
-  PROOF_OF_ADDRESS: 1 << 4,
-  /** A liveness check (selfie against document) passed. */
-  LIVENESS_CHECKED: 1 << 5,
-  /** An accredited investor (or the project's jurisdiction's equivalent). */
-  ACCREDITED_INVESTOR: 1 << 6,
-  /** The country of residence is in the project's allow-list. */
-  COUNTRY_ALLOWED: 1 << 7,
-  /** A government identity document was checked. */
-  DOCUMENT_VERIFIED: 1 << 8,
-} as const;
-export type ClaimName = keyof typeof Claim;
-
-/** Every standard bit defined so far. */
-export const STANDARD_CLAIMS = 0x1ff;
-/** Standard bits not defined yet: the registry refuses them (`ReservedClaims`). */
-export const RESERVED_CLAIMS = 0xfe00;
-/** Bits 16-31: each project defines their meaning for itself. */
-export const PROJECT_CLAIMS = 0xffff0000;
+// The bits and masks are generated from the Solidity (scripts/gen-constants.ts); re-exported here so
+// `@onekey/sdk/contracts` keeps offering them beside the helpers.
+export { Claim, STANDARD_CLAIMS, RESERVED_CLAIMS, PROJECT_CLAIMS, type ClaimName } from "../constants.ts";
 /** How many project-defined bits there are (project claim 0..15 is bit 16..31). */
 export const PROJECT_CLAIM_COUNT = 16;
 

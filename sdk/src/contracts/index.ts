@@ -14,4 +14,5 @@ export * from "./project.ts";
 export * from "./record.ts";
 export * from "./attestation.ts";
 export * from "./claims.ts";
+export * from "../names.ts";
 export { registryAbis, registryAddress, readerOf, senderAddress, sendCalls, type SendCallsParameters, type SendCallsReturnType } from "./core.ts";
