@@ -43,6 +43,8 @@ export const member = onchainTable(
     projectId: t.bigint().notNull(),
     account: t.hex().notNull(),
     roles: t.integer().notNull(),
+    // The role names set in `roles` (SDK `roleNames`): GraphQL filters with `roleNames_has: "REVIEWER"`.
+    roleNames: t.text().array().notNull(),
     // When the REVIEWER bit was last added (null while not a reviewer): the "attestation by a
     // just-added reviewer" alert compares against it.
     reviewerSince: t.bigint(),
@@ -82,6 +84,8 @@ export const apiKey = onchainTable(
     projectId: t.bigint().notNull(),
     keyHash: t.hex().notNull(),
     scopes: t.integer().notNull(),
+    // The scope names set in `scopes` (SDK `apiKeyScopeNames`).
+    scopeNames: t.text().array().notNull(),
     expiry: t.bigint().notNull(),
     revoked: t.boolean().notNull(),
     addedAt: t.bigint().notNull(),
@@ -115,6 +119,8 @@ export const record = onchainTable(
     manifestHash: t.hex().notNull(),
     scheme: t.integer().notNull(),
     keyRelease: t.integer().notNull(),
+    // `keyRelease` by name: "envelope" | "lit" (SDK `KEY_RELEASE_MODES`).
+    keyReleaseMode: t.text().notNull(),
     erased: t.boolean().notNull(),
     registeredAt: t.bigint().notNull(),
     updatedAt: t.bigint().notNull(),
@@ -139,6 +145,8 @@ export const recordVersion = onchainTable(
     manifestHash: t.hex().notNull(),
     scheme: t.integer().notNull(),
     keyRelease: t.integer().notNull(),
+    // `keyRelease` by name: "envelope" | "lit" (SDK `KEY_RELEASE_MODES`).
+    keyReleaseMode: t.text().notNull(),
     createdAt: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     transactionHash: t.hex().notNull(),
@@ -162,6 +170,8 @@ export const grant = onchainTable(
     owner: t.hex().notNull(),
     recordVersion: t.integer().notNull(),
     purpose: t.integer().notNull(),
+    // `purpose` by name: "KYC_REVIEW", ... (SDK `purposeName`).
+    purposeName: t.text().notNull(),
     expiry: t.bigint().notNull(),
     fieldMask: t.bigint().notNull(),
     wrappedKey: t.hex().notNull(),
@@ -176,6 +186,7 @@ export const grant = onchainTable(
     accountIdx: index().on(table.granteeAccount),
     ownerIdx: index().on(table.owner),
     purposeIdx: index().on(table.purpose),
+    purposeNameIdx: index().on(table.purposeName),
     expiryIdx: index().on(table.expiry),
     blockIdx: index().on(table.blockNumber),
   }),
@@ -213,9 +224,11 @@ export const attestation = onchainTable(
     attester: t.hex().notNull(),
     level: t.integer().notNull(),
     expiry: t.bigint().notNull(),
-    // Claim bits (uint32; bigint because bit 31 does not fit a Postgres integer). Names: the SDK's
-    // `decodeClaims`.
+    // Claim bits (uint32; bigint because bit 31 does not fit a Postgres integer).
     claims: t.bigint().notNull(),
+    // The same bits by name (SDK `claimNames`: "AGE_OVER_18", ..., "project:0".."project:15"), the
+    // column GraphQL filters claims on: `claimNames_has: "AGE_OVER_18"` (docs/decisions.md).
+    claimNames: t.text().array().notNull(),
     recordId: t.hex().notNull(),
     revoked: t.boolean().notNull(),
     revokedBy: t.hex(),
@@ -229,6 +242,8 @@ export const attestation = onchainTable(
     projectBlockIdx: index().on(table.projectId, table.blockNumber, table.id),
     subjectIdx: index().on(table.subject),
     attesterIdx: index().on(table.attester),
+    // `_has` is `claim_names @> ARRAY[...]`, which a GIN index answers.
+    claimNamesIdx: index().using("gin", table.claimNames),
     blockIdx: index().on(table.blockNumber),
   }),
 );
@@ -245,6 +260,7 @@ export const attestationEvent = onchainTable(
     level: t.integer(),
     expiry: t.bigint(),
     claims: t.bigint(),
+    claimNames: t.text().array(),
     recordId: t.hex(),
     timestamp: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
@@ -385,6 +401,8 @@ export const skippedEvent = onchainTable(
     id: t.text().primaryKey(),
     contract: t.text().notNull(),
     eventName: t.text().notNull(),
+    /** Why, as a stable name (src/handlers/total.ts `SKIP_REASONS`). */
+    reasonCode: t.text().notNull(),
     reason: t.text().notNull(),
     /** The error's name when the skip came from a thrown error, else null. */
     errorName: t.text(),
@@ -440,6 +458,7 @@ export const grantState = onchainView("grant_state").as((qb) =>
       owner: grant.owner,
       recordVersion: grant.recordVersion,
       purpose: grant.purpose,
+      purposeName: grant.purposeName,
       expiry: grant.expiry,
       fieldMask: grant.fieldMask,
       revoked: grant.revoked,
@@ -472,6 +491,7 @@ export const attestationState = onchainView("attestation_state").as((qb) =>
       level: attestation.level,
       expiry: attestation.expiry,
       claims: attestation.claims,
+      claimNames: attestation.claimNames,
       recordId: attestation.recordId,
       revoked: attestation.revoked,
       state: sql<string>`case
@@ -493,6 +513,7 @@ export const apiKeyState = onchainView("api_key_state").as((qb) =>
       projectId: apiKey.projectId,
       keyHash: apiKey.keyHash,
       scopes: apiKey.scopes,
+      scopeNames: apiKey.scopeNames,
       expiry: apiKey.expiry,
       revoked: apiKey.revoked,
       state: sql<string>`case

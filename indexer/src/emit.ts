@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { Context } from "ponder:registry";
 import { eventLog, eventLogHead, outbox } from "ponder:schema";
 import { canonicalPayload, canonicalValue, GENESIS_HASH, rowHash } from "../lib/audit.ts";
+import { webhookNames, type WebhookData } from "./names.ts";
 
 type Db = Context["db"];
 
@@ -84,7 +85,7 @@ async function enqueue(
   event: LoggedEvent,
   eventType: string,
   projectId: bigint,
-  data: Record<string, string>,
+  data: WebhookData,
 ): Promise<void> {
   const id = messageId(context.chain.id, event, eventType, projectId);
   const body = JSON.stringify({
@@ -137,7 +138,9 @@ export async function emit(
   for (const scope of [0n, ...projects]) {
     await appendToChain(context.db, context.chain.id, scope, event, eventType, payload);
   }
-  const data = canonicalData(args);
+  // The audit chain keeps the event's own fields only (what anyone can recompute from the chain);
+  // webhook bodies add the names, so a receiver never needs the SDK to read a purpose or a claim.
+  const data = { ...canonicalData(args), ...webhookNames(eventType, args) };
   for (const projectId of projects) await enqueue(context, event, eventType, projectId, data);
 }
 

@@ -237,6 +237,78 @@ describe("GraphQL queries", () => {
     expect(none.body.items).toEqual([]);
   });
 
+  it("names claims, roles, scopes, purposes and key-release modes beside the numbers", async () => {
+    const data = await gqlData(
+      indexer.url,
+      s.key,
+      `query($p: BigInt!, $r: String!) {
+        attestations(where: { projectId: $p }, orderBy: "level") { items { level claims claimNames } }
+        attestationStates(where: { projectId: $p, revoked: false }) { items { claimNames state } }
+        attestationEvents(where: { projectId: $p }, orderBy: "timestamp") { items { kind claims claimNames } }
+        members(where: { projectId: $p }, orderBy: "account") { items { roles roleNames } }
+        apiKeys(where: { projectId: $p }) { items { scopes scopeNames } }
+        apiKeyStates(where: { projectId: $p }) { items { scopes scopeNames } }
+        grants(where: { recordId: $r }, orderBy: "purpose") { items { purpose purposeName } }
+        grantStates(where: { recordId: $r }, orderBy: "purpose") { items { purposeName } }
+        record(id: $r) { keyRelease keyReleaseMode versions { items { keyReleaseMode } } }
+      }`,
+      { p: s.projectId.toString(), r: s.recordId },
+    );
+    // SCENARIO_CLAIMS = AGE_OVER_18 | SANCTIONS_SCREENED | bit 31 (the project's claim 15).
+    expect(data.attestations.items).toEqual([
+      { level: 1, claims: "0", claimNames: [] },
+      { level: 2, claims: String(SCENARIO_CLAIMS), claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"] },
+    ]);
+    expect(data.attestationStates.items).toEqual([{ claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"], state: "valid" }]);
+    const attested = data.attestationEvents.items.filter((e: { kind: string }) => e.kind === "attested");
+    expect(attested.map((e: { claimNames: string[] }) => e.claimNames)).toContainEqual(["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"]);
+    expect(data.attestationEvents.items.filter((e: { kind: string }) => e.kind === "revoked").every((e: { claimNames: null }) => e.claimNames === null)).toBe(true);
+    for (const m of data.members.items) expect(m.roleNames).toEqual(Object.entries(Roles).filter(([, bit]) => m.roles & bit).map(([n]) => n));
+    expect(data.members.items.map((m: { roleNames: string[] }) => m.roleNames).sort()).toEqual([["AUDITOR"], ["REVIEWER"]]);
+    for (const k of [...data.apiKeys.items, ...data.apiKeyStates.items]) {
+      expect(k.scopeNames).toEqual(Object.entries(ApiKeyScopes).filter(([, bit]) => k.scopes & bit).map(([n]) => n));
+    }
+    expect(data.apiKeys.items.map((k: { scopeNames: string[] }) => k.scopeNames)).toContainEqual(["read"]);
+    expect(data.grants.items).toEqual([{ purpose: 0, purposeName: "KYC_REVIEW" }, { purpose: 1, purposeName: "COMPLIANCE" }]);
+    expect(data.grantStates.items).toEqual([{ purposeName: "KYC_REVIEW" }, { purposeName: "COMPLIANCE" }]);
+    expect(data.record).toEqual({ keyRelease: 0, keyReleaseMode: "envelope", versions: { items: [{ keyReleaseMode: "envelope" }, { keyReleaseMode: "envelope" }] } });
+  });
+
+  it("filters attestations by claim name (claimNames_has, _not_has, AND) and grants by purpose name", async () => {
+    const q = async (where: string) =>
+      (await gqlData(indexer.url, s.key, `query($p: BigInt!) { attestations(where: { projectId: $p, ${where} }) { items { level } } }`, { p: s.projectId.toString() }))
+        .attestations.items.map((a: { level: number }) => a.level);
+    expect(await q(`claimNames_has: "AGE_OVER_18"`)).toEqual([2]);
+    expect(await q(`claimNames_has: "project:15"`)).toEqual([2]);
+    expect(await q(`claimNames_has: "AGE_OVER_21"`)).toEqual([]);
+    expect(await q(`claimNames_not_has: "AGE_OVER_18"`)).toEqual([1]);
+    expect(await q(`AND: [{ claimNames_has: "AGE_OVER_18" }, { claimNames_has: "SANCTIONS_SCREENED" }]`)).toEqual([2]);
+    expect(await q(`AND: [{ claimNames_has: "AGE_OVER_18" }, { claimNames_has: "PEP_SCREENED" }]`)).toEqual([]);
+    const grants = await gqlData(indexer.url, s.key, `query($r: String!) { c: grants(where: { recordId: $r, purposeName: "COMPLIANCE" }) { items { purpose granteeKind } }
+      k: grants(where: { recordId: $r, purposeName_in: ["KYC_REVIEW"] }) { items { purpose granteeKind } } }`, { r: s.recordId });
+    expect(grants.c.items).toEqual([{ purpose: 1, granteeKind: "account" }]);
+    expect(grants.k.items).toEqual([{ purpose: 0, granteeKind: "project" }]);
+  });
+
+  it("puts the names into webhook bodies and the skip reason code into skipped events", async () => {
+    const messages = await allPages<{ eventType: string; body: { data: Record<string, unknown> } }>(indexer.url, s.key, `/v1/projects/${s.projectId}/messages`);
+    const data = (type: string) => messages.filter((m) => m.eventType === type).map((m) => m.body.data);
+    expect(data("attestation.created")).toContainEqual(
+      expect.objectContaining({ claims: String(SCENARIO_CLAIMS), claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"] }),
+    );
+    expect(data("grant.created")).toContainEqual(expect.objectContaining({ purpose: "0", purposeName: "KYC_REVIEW", granteeKind: "project" }));
+    for (const d of data("grant.revoked")) expect(d.granteeKind).toBe("project");
+    const granted = data("member.roles_granted");
+    expect(granted).toContainEqual(expect.objectContaining({ granted: String(Roles.REVIEWER), grantedRoleNames: ["REVIEWER"] }));
+    for (const d of granted) expect(d.roleNames).toEqual(Object.entries(Roles).filter(([, bit]) => Number(d.roles) & bit).map(([n]) => n));
+    for (const d of data("member.roles_revoked")) expect(Array.isArray(d.revokedRoleNames)).toBe(true);
+    for (const d of data("api_key.added")) expect(d.scopeNames).toEqual(Object.entries(ApiKeyScopes).filter(([, bit]) => Number(d.scopes) & bit).map(([n]) => n));
+    expect(data("api_key.added").length).toBeGreaterThan(0);
+    // The scenario applies every event, so nothing is skipped; the column is there with its name.
+    const skipped = await gql(indexer.url, s.key, `{ skippedEvents { items { reasonCode reason } } }`);
+    expect(skipped.body.errors).toBeUndefined();
+  });
+
   it("exposes the security alerts the scenario raised, to the project's own key", async () => {
     const items = await allPages<{ eventType: string; body: { data: Record<string, string> } }>(
       indexer.url,

@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { deployArtifact } from "../../scripts/lib/artifacts.ts";
 import { allPages, addApiKey, api, createProject, gqlData } from "./helpers/onekey.ts";
-import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, apiKeyHash, projectGrantee } from "@onekey/sdk/contracts";
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, apiKeyHash, apiKeyScopeNames, claimNames, projectGrantee, purposeName, roleNames } from "@onekey/sdk/contracts";
 import { eventually, indexedBlock, nudgeUntilIndexed, removeDir, startChain, startIndexer, type Chain31337, type Indexer, type Wallet } from "./helpers/stack.ts";
 
 const OPS = Number(process.env.ONEKEY_PROPERTY_OPS ?? 300);
@@ -227,11 +227,11 @@ async function compareWithChain(label: string): Promise<Checked> {
 
   const [projects, members, keys, records, grants, attestations, encryptionKeys, audits, skipped, meta, rest] = await Promise.all([
     allRows("projects", "id admin pendingAdmin metadataURI suspended reviewKey reviewKeyVersion escrowKey escrowKeyVersion sponsorBalance"),
-    allRows("members", "id projectId account roles"),
-    allViewRows("apiKeyStates", "id projectId keyHash scopes expiry revoked state asOfBlock asOfTimestamp"),
+    allRows("members", "id projectId account roles roleNames"),
+    allViewRows("apiKeyStates", "id projectId keyHash scopes scopeNames expiry revoked state asOfBlock asOfTimestamp"),
     allRows("records", "id owner version contentHash erased"),
-    allViewRows("grantStates", "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose expiry fieldMask revoked state asOfBlock asOfTimestamp"),
-    allViewRows("attestationStates", "id projectId subject attester level expiry claims revoked state asOfBlock asOfTimestamp"),
+    allViewRows("grantStates", "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose purposeName expiry fieldMask revoked state asOfBlock asOfTimestamp"),
+    allViewRows("attestationStates", "id projectId subject attester level expiry claims claimNames revoked state asOfBlock asOfTimestamp"),
     allRows("encryptionKeys", "id publicKey version"),
     allRows("auditAccesss", "recordId projectId auditor validUntil"),
     allRows("skippedEvents", "id contract eventName reason"),
@@ -287,6 +287,8 @@ async function compareWithChain(label: string): Promise<Checked> {
       }),
     ),
   );
+  // The names beside each mask: the stored mask's names, in the SDK's spelling.
+  for (const m of members) expectEq(`member ${m.id} roleNames`, JSON.stringify(m.roleNames), JSON.stringify(roleNames(m.roles as number)));
   const activeRole = (p: bigint, a: Address, role: number) => !suspended(p) && ((roleOf(p, a) | (isAdmin(p, a) ? Roles.ADMIN : 0)) & role) === role;
 
   // API keys: every hash ever tried; the stored bits are the uint32 read as int32.
@@ -299,6 +301,7 @@ async function compareWithChain(label: string): Promise<Checked> {
       if (k.expiry === 0n) return void (row && problems.push(`api key ${p}:${h} indexed but not on-chain`));
       if (!row) return void problems.push(`api key ${p}:${h} missing`);
       expectEq(`api key ${row.id} scopes`, row.scopes, k.scopes | 0);
+      expectEq(`api key ${row.id} scopeNames`, JSON.stringify(row.scopeNames), JSON.stringify(apiKeyScopeNames(k.scopes)));
       expectEq(`api key ${row.id} expiry`, row.expiry, k.expiry);
       expectEq(`api key ${row.id} revoked`, row.revoked, k.revoked);
       expectEq(`api key ${row.id} state`, row.state, k.revoked ? "revoked" : k.expiry <= timestamp ? "expired" : "active");
@@ -335,6 +338,7 @@ async function compareWithChain(label: string): Promise<Checked> {
       expectEq(`grant ${pair} fieldMask`, row.fieldMask, g.fieldMask);
       expectEq(`grant ${pair} recordVersion`, row.recordVersion, g.recordVersion);
       expectEq(`grant ${pair} purpose`, row.purpose, g.purpose);
+      expectEq(`grant ${pair} purposeName`, row.purposeName, purposeName(g.purpose));
       expectEq(`grant ${pair} revoked`, row.revoked, g.revoked);
       expectEq(`grant ${pair} live`, row.state === "live", live);
       if (!g.revoked) expectEq(`grant ${pair} expired`, row.state === "expired", g.expiry <= timestamp);
@@ -387,6 +391,7 @@ async function compareWithChain(label: string): Promise<Checked> {
       expectEq(`attestation ${pair} expiry`, row.expiry, a.expiry);
       expectEq(`attestation ${pair} attester`, row.attester, lower(a.attester));
       expectEq(`attestation ${pair} claims`, BigInt(row.claims), BigInt(a.claims));
+      expectEq(`attestation ${pair} claimNames`, JSON.stringify(row.claimNames), JSON.stringify(claimNames(a.claims)));
       expectEq(`attestation ${pair} valid`, row.state === "valid", verified);
     }),
   );
@@ -940,7 +945,7 @@ describe("events the indexer cannot apply", () => {
         late.url,
         lateKey,
         `query($p: BigInt!, $q: BigInt!) {
-          skippedEvents(orderBy: "blockNumber") { items { contract eventName reason projectId blockNumber transactionHash } }
+          skippedEvents(orderBy: "blockNumber") { items { contract eventName reasonCode reason projectId blockNumber transactionHash } }
           project(id: $q) { metadataURI }
           sponsorFundings(where: { projectId: $p }) { totalCount }
         }`,
@@ -951,12 +956,14 @@ describe("events the indexer cannot apply", () => {
         "RecordRegistry:AccessRevoked",
         "OneKeyPaymaster:ProjectFunded",
       ]);
-      expect(data.skippedEvents.items[0]).toMatchObject({ projectId: p.toString(), reason: expect.stringMatching(/not indexed/) });
-      expect(data.skippedEvents.items[1]).toMatchObject({ projectId: null, reason: expect.stringMatching(/grant .* is not indexed/) });
+      expect(data.skippedEvents.items[0]).toMatchObject({ projectId: p.toString(), reasonCode: "project_not_indexed", reason: expect.stringMatching(/not indexed/) });
+      expect(data.skippedEvents.items[1]).toMatchObject({ projectId: null, reasonCode: "grant_not_indexed", reason: expect.stringMatching(/grant .* is not indexed/) });
+      expect(data.skippedEvents.items[2]).toMatchObject({ reasonCode: "project_not_indexed" });
       // Alerts go to the project the event names (the account grant names none).
       const alerts = (await allPages<{ blockNumber: string; body: { data: { eventName: string } } }>(late.url, lateKey, `/v1/projects/${p}/messages?eventType=alert.event_skipped`))
         .sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)));
       expect(alerts.map((o) => o.body.data.eventName)).toEqual(["ProjectSuspended", "ProjectFunded"]);
+      expect(alerts.map((o) => (o.body.data as { reasonCode?: string }).reasonCode)).toEqual(["project_not_indexed", "project_not_indexed"]);
       expect(data.project.metadataURI).toBe("https://example.org/after.json");
       expect(data.sponsorFundings.totalCount).toBe(1); // the event row is kept; only the totals are not
       expect(late.logTail(400)).toMatch(/"msg":"onekey: event skipped"/);

@@ -207,3 +207,25 @@ describe("database token buckets with local leases", () => {
     expect(limited.filter((r) => !r[0].allowed && r[1].allowed)).toHaveLength(2);
   });
 });
+
+describe("names beside the numbers (src/names.ts)", () => {
+  it("names each event type's enum-like fields, and only those", async () => {
+    const { webhookNames } = await import("../src/names.ts");
+    const projectKey = `0x8${"0".repeat(62)}7` as const;
+    expect(webhookNames("attestation.created", { claims: 0x80000005 })).toEqual({ claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"] });
+    expect(webhookNames("grant.created", { purpose: 3, grantee: projectKey })).toEqual({ purposeName: "DISPUTE", granteeKind: "project" });
+    expect(webhookNames("grant.created", { purpose: 77, grantee: "0x1234" })).toEqual({ purposeName: "unknown:77", granteeKind: "unknown" });
+    expect(webhookNames("member.roles_granted", { granted: 2, roles: 3 })).toEqual({ grantedRoleNames: ["REVIEWER"], roleNames: ["ADMIN", "REVIEWER"] });
+    expect(webhookNames("member.roles_revoked", { revoked: 1, roles: 0 })).toEqual({ revokedRoleNames: ["ADMIN"], roleNames: [] });
+    expect(webhookNames("api_key.added", { scopes: -1 })).toEqual({ scopeNames: ["read", "analytics", "audit", "webhooks", "sponsor"] });
+    expect(webhookNames("record.rotated", { keyRelease: 1 })).toEqual({ keyReleaseMode: "lit" });
+    expect(webhookNames("record.registered", { keyRelease: 9 })).toEqual({ keyReleaseMode: "unknown:9" });
+    expect(webhookNames("project.created", { projectId: 1n })).toEqual({});
+  });
+
+  it("names a reserved claim bit and never throws on a word outside uint32", async () => {
+    const { claimLabels } = await import("../src/names.ts");
+    expect(claimLabels(2 ** 12)).toEqual(["reserved:12"]);
+    expect(claimLabels(2n ** 40n)).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@
 // by level, audit accesses, gas sponsored and its cost — totals plus a series per hour or day.
 // Counts come from the project's event log, so they include history the entity tables overwrite
 // (a re-grant, a replaced attestation).
-import { PURPOSES } from "@onekey/sdk/contracts";
+import { PURPOSES, purposeName } from "@onekey/sdk/contracts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { ApiError, router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
@@ -77,7 +77,7 @@ analyticsRoutes.get("/v1/projects/:projectId/analytics", requireKey("analytics")
   ]);
   const count = (type: string) => Number(byType.find((r) => r.event_type === type)?.n ?? 0);
   const grantsByPurpose = Object.fromEntries(PURPOSES.map((p) => [p, 0]));
-  for (const r of purposes) grantsByPurpose[PURPOSES[Number(r.purpose)] ?? `purpose_${r.purpose}`] = Number(r.n);
+  for (const r of purposes) grantsByPurpose[purposeName(Number(r.purpose))] = Number(r.n);
   const attestationsByLevel = Object.fromEntries(levels.map((r) => [r.level, Number(r.n)]));
   const buckets = new Map<string, Record<string, number>>();
   for (const r of series) {

@@ -1,13 +1,12 @@
 // Grants to a project with their state at the indexed head (live / expired / revoked /
 // superseded), the same rule as the `grant_state` view in GraphQL and as RecordRegistry's
 // `isGrantLive` at that block: expired when expiry <= the head block's timestamp.
+import { GRANT_STATES as STATES } from "@onekey/sdk/contracts";
 import { checkpointFieldSql, decodeHead, headCheckpointSql, headHeaders } from "../../lib/chain-time.ts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
 import { pageLimit, query, text, z } from "./validate.ts";
-
-const STATES = ["live", "expired", "revoked", "superseded"] as const;
 
 export const grantRoutes = router<AuthEnv>();
 
@@ -20,7 +19,7 @@ grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) 
   const rows = await store.query<Record<string, string | boolean | null> & { checkpoint: string | null }>(
     `WITH head AS (SELECT ${headCheckpointSql(app)} AS checkpoint)
      SELECT * FROM (
-       SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose,
+       SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose, g.purpose_name AS "purposeName",
               g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
               CASE WHEN g.revoked THEN 'revoked'
                    WHEN g.expiry <= ${checkpointFieldSql("head.checkpoint", "timestamp")} THEN 'expired'

@@ -5,21 +5,23 @@ import { ponder } from "ponder:registry";
 import { attestation, attestationEvent, member } from "ponder:schema";
 import { checkMassRevocation, thresholds } from "../alerts.ts";
 import { emit, raiseAlert } from "../emit.ts";
+import { claimLabels } from "../names.ts";
 import { guarded, skip } from "./total.ts";
 
 ponder.on("AttestationRegistry:Attested", async ({ event, context }) => {
   const { projectId, subject, attester, level, expiry, recordId } = event.args;
   await guarded(context, event, "AttestationRegistry:Attested", projectId, async () => {
     const claims = BigInt(event.args.claims);
+    const claimNames = claimLabels(claims);
     const at = event.block.timestamp;
-    const values = { attester, level, expiry, claims, recordId, revoked: false, revokedBy: null, attestedAt: at, revokedAt: null, blockNumber: event.block.number };
+    const values = { attester, level, expiry, claims, claimNames, recordId, revoked: false, revokedBy: null, attestedAt: at, revokedAt: null, blockNumber: event.block.number };
     await context.db
       .insert(attestation)
       .values({ id: `${projectId}:${subject.toLowerCase()}`, projectId, subject, ...values })
       .onConflictDoUpdate(values);
     await context.db
       .insert(attestationEvent)
-      .values({ id: event.id, kind: "attested", projectId, subject, actor: attester, level, expiry, claims, recordId, timestamp: at, blockNumber: event.block.number })
+      .values({ id: event.id, kind: "attested", projectId, subject, actor: attester, level, expiry, claims, claimNames, recordId, timestamp: at, blockNumber: event.block.number })
       .onConflictDoNothing();
     await emit(context, event, "attestation.created", event.args, [projectId]);
 
@@ -45,7 +47,7 @@ ponder.on("AttestationRegistry:AttestationRevoked", async ({ event, context }) =
     if (await context.db.find(attestation, { id })) {
       await context.db.update(attestation, { id }).set({ revoked: true, revokedBy: by, revokedAt: at, blockNumber: event.block.number });
     } else {
-      await skip(context, event, { name, projectId, reason: `attestation ${id} is not indexed (attested before the start block?)` });
+      await skip(context, event, { name, projectId, code: "attestation_not_indexed", reason: `attestation ${id} is not indexed (attested before the start block?)` });
     }
     await context.db
       .insert(attestationEvent)

@@ -20,7 +20,7 @@ async function checkBalance(context: EmitContext, event: LoggedEvent, projectId:
 async function knownBalance(context: EmitContext, event: LoggedEvent, name: string, projectId: bigint): Promise<bigint | null> {
   const row = await context.db.find(project, { id: projectId });
   if (row) return row.sponsorBalance;
-  await skip(context, event, { name, projectId, reason: `project ${projectId} is not indexed; its sponsorship totals are not updated` });
+  await skip(context, event, { name, projectId, code: "project_not_indexed", reason: `project ${projectId} is not indexed; its sponsorship totals are not updated` });
   return null;
 }
 

@@ -6,6 +6,7 @@ import { ponder } from "ponder:registry";
 import { apiKey, member, project, reviewKeyShare } from "ponder:schema";
 import { Roles } from "@onekey/sdk/contracts";
 import { emit, type EmitContext, type LoggedEvent } from "../emit.ts";
+import { apiKeyScopeNames, roleNames } from "../names.ts";
 import { guarded, int32, pgText, skip } from "./total.ts";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -21,7 +22,7 @@ async function updateProject(
   changes: Partial<ProjectRow>,
 ): Promise<void> {
   if (!(await context.db.find(project, { id: projectId }))) {
-    await skip(context, event, { name, projectId, reason: `project ${projectId} is not indexed (created before the start block?)` });
+    await skip(context, event, { name, projectId, code: "project_not_indexed", reason: `project ${projectId} is not indexed (created before the start block?)` });
     return;
   }
   await context.db.update(project, { id: projectId }).set(changes);
@@ -116,8 +117,8 @@ ponder.on("ProjectRegistry:RolesGranted", async ({ event, context }) => {
     const reviewerSince = isReviewer ? (wasReviewer ? (existing?.reviewerSince ?? at) : at) : null;
     await context.db
       .insert(member)
-      .values({ id, projectId, account, roles, reviewerSince, addedAt: at, updatedAt: at, updatedBlock: event.block.number })
-      .onConflictDoUpdate({ roles, reviewerSince, updatedAt: at, updatedBlock: event.block.number });
+      .values({ id, projectId, account, roles, roleNames: roleNames(roles), reviewerSince, addedAt: at, updatedAt: at, updatedBlock: event.block.number })
+      .onConflictDoUpdate({ roles, roleNames: roleNames(roles), reviewerSince, updatedAt: at, updatedBlock: event.block.number });
     await emit(context, event, "member.roles_granted", event.args, [projectId]);
   });
 });
@@ -136,6 +137,7 @@ ponder.on("ProjectRegistry:RolesRevoked", async ({ event, context }) => {
     if (existing) {
       await context.db.update(member, { id }).set({
         roles,
+        roleNames: roleNames(roles),
         reviewerSince: (roles & Roles.REVIEWER) !== 0 ? existing.reviewerSince : null,
         updatedAt: at,
         updatedBlock: event.block.number,
@@ -143,7 +145,7 @@ ponder.on("ProjectRegistry:RolesRevoked", async ({ event, context }) => {
     } else if (roles !== 0) {
       await context.db
         .insert(member)
-        .values({ id, projectId, account, roles, reviewerSince: null, addedAt: at, updatedAt: at, updatedBlock: event.block.number });
+        .values({ id, projectId, account, roles, roleNames: roleNames(roles), reviewerSince: null, addedAt: at, updatedAt: at, updatedBlock: event.block.number });
     }
     await emit(context, event, "member.roles_revoked", event.args, [projectId]);
   });
@@ -193,6 +195,7 @@ ponder.on("ProjectRegistry:ApiKeyAdded", async ({ event, context }) => {
   const { projectId, keyHash, expiry } = event.args;
   await guarded(context, event, name, projectId, async () => {
     const scopes = int32(event.args.scopes);
+    const scopeNames = apiKeyScopeNames(scopes);
     await context.db
       .insert(apiKey)
       .values({
@@ -200,11 +203,12 @@ ponder.on("ProjectRegistry:ApiKeyAdded", async ({ event, context }) => {
         projectId,
         keyHash,
         scopes,
+        scopeNames,
         expiry,
         revoked: false,
         addedAt: event.block.timestamp,
       })
-      .onConflictDoUpdate({ scopes, expiry, revoked: false, addedAt: event.block.timestamp, revokedAt: null });
+      .onConflictDoUpdate({ scopes, scopeNames, expiry, revoked: false, addedAt: event.block.timestamp, revokedAt: null });
     await emit(context, event, "api_key.added", event.args, [projectId]);
   });
 });
@@ -218,7 +222,7 @@ ponder.on("ProjectRegistry:ApiKeyRevoked", async ({ event, context }) => {
     if (await context.db.find(apiKey, { id })) {
       await context.db.update(apiKey, { id }).set({ revoked: true, revokedAt: event.block.timestamp });
     } else {
-      await skip(context, event, { name, projectId, reason: `API key ${keyHash} of project ${projectId} is not indexed` });
+      await skip(context, event, { name, projectId, code: "api_key_not_indexed", reason: `API key ${keyHash} of project ${projectId} is not indexed` });
     }
     await emit(context, event, "api_key.revoked", event.args, [projectId]);
   });

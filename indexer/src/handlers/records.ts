@@ -4,6 +4,7 @@ import { auditAccess, encryptionKey, grant, record, recordVersion } from "ponder
 import { decodeGrantee } from "../../lib/onekey.ts";
 import { checkMassRevocation, countTowards, thresholds } from "../alerts.ts";
 import { emit, raiseAlert, type EmitContext } from "../emit.ts";
+import { keyReleaseModeLabel, purposeName } from "../names.ts";
 import { guarded, int32, skip } from "./total.ts";
 
 // Every RecordRegistry call that names an existing record reverts unless the record exists, and
@@ -33,7 +34,7 @@ ponder.on("RecordRegistry:RecordRegistered", async ({ event, context }) => {
   const { recordId, owner, storageId, contentHash, manifestHash, scheme, keyRelease } = event.args;
   await guarded(context, event, "RecordRegistry:RecordRegistered", null, async () => {
     const at = event.block.timestamp;
-    const content = { storageId, contentHash, manifestHash, scheme, keyRelease };
+    const content = { storageId, contentHash, manifestHash, scheme, keyRelease, keyReleaseMode: keyReleaseModeLabel(keyRelease) };
     await context.db
       .insert(record)
       .values({ id: recordId, owner, version: 1, ...content, erased: false, registeredAt: at, updatedAt: at, blockNumber: event.block.number })
@@ -52,11 +53,11 @@ ponder.on("RecordRegistry:RecordRotated", async ({ event, context }) => {
   await guarded(context, event, name, null, async () => {
     const version = int32(event.args.version);
     const at = event.block.timestamp;
-    const content = { storageId, contentHash, manifestHash, scheme, keyRelease };
+    const content = { storageId, contentHash, manifestHash, scheme, keyRelease, keyReleaseMode: keyReleaseModeLabel(keyRelease) };
     if (await context.db.find(record, { id: recordId })) {
       await context.db.update(record, { id: recordId }).set({ version, ...content, updatedAt: at, blockNumber: event.block.number });
     } else {
-      await skip(context, event, { name, reason: `record ${recordId} is not indexed (registered before the start block?)` });
+      await skip(context, event, { name, code: "record_not_indexed", reason: `record ${recordId} is not indexed (registered before the start block?)` });
     }
     await context.db
       .insert(recordVersion)
@@ -75,7 +76,7 @@ ponder.on("RecordRegistry:RecordErased", async ({ event, context }) => {
         .update(record, { id: recordId })
         .set({ erased: true, erasedAt: event.block.timestamp, updatedAt: event.block.timestamp, blockNumber: event.block.number });
     } else {
-      await skip(context, event, { name, reason: `record ${recordId} is not indexed (registered before the start block?)` });
+      await skip(context, event, { name, code: "record_not_indexed", reason: `record ${recordId} is not indexed (registered before the start block?)` });
     }
     await emit(context, event, "record.erased", event.args, await projectsHolding(context, recordId));
   });
@@ -86,7 +87,7 @@ ponder.on("RecordRegistry:AccessGranted", async ({ event, context }) => {
   const who = decodeGrantee(grantee);
   await guarded(context, event, "RecordRegistry:AccessGranted", who.projectId, async () => {
     // A re-grant replaces the terms and clears `revoked`, as the contract's single packed word does.
-    const terms = { recordVersion: int32(version), purpose, expiry, fieldMask, wrappedKey, revoked: false, revokedAt: null };
+    const terms = { recordVersion: int32(version), purpose, purposeName: purposeName(purpose), expiry, fieldMask, wrappedKey, revoked: false, revokedAt: null };
     await context.db
       .insert(grant)
       .values({
@@ -115,7 +116,7 @@ ponder.on("RecordRegistry:AccessRevoked", async ({ event, context }) => {
     if (await context.db.find(grant, { id })) {
       await context.db.update(grant, { id }).set({ revoked: true, revokedAt: event.block.timestamp, blockNumber: event.block.number });
     } else {
-      await skip(context, event, { name, projectId: who.projectId, reason: `grant ${id} is not indexed (granted before the start block?)` });
+      await skip(context, event, { name, projectId: who.projectId, code: "grant_not_indexed", reason: `grant ${id} is not indexed (granted before the start block?)` });
     }
     await emit(context, event, "grant.revoked", event.args, who.projectId === null ? [] : [who.projectId]);
     if (who.projectId !== null) await checkMassRevocation(context, event, who.projectId);

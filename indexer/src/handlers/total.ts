@@ -6,9 +6,25 @@
 import { skippedEvent } from "ponder:schema";
 import { raiseAlert, type EmitContext, type LoggedEvent } from "../emit.ts";
 
+/**
+ * Why an event was skipped, as a stable name (`skipped_event.reasonCode`, the `alert.event_skipped`
+ * body): the row an event needs was never indexed (history before the start block), or the
+ * handler hit an error it would hit again on every retry. `reason` is the human sentence.
+ */
+export const SKIP_REASONS = [
+  "project_not_indexed",
+  "api_key_not_indexed",
+  "record_not_indexed",
+  "grant_not_indexed",
+  "attestation_not_indexed",
+  "handler_error",
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
 export interface SkipInfo {
   /** "Contract:Event", as registered with ponder.on. */
   name: string;
+  code: SkipReason;
   reason: string;
   projectId?: bigint | null;
   errorName?: string;
@@ -27,6 +43,7 @@ export async function skip(context: EmitContext, event: LoggedEvent, info: SkipI
       id: event.id,
       contract,
       eventName,
+      reasonCode: info.code,
       reason: info.reason,
       errorName: info.errorName ?? null,
       projectId,
@@ -39,7 +56,7 @@ export async function skip(context: EmitContext, event: LoggedEvent, info: SkipI
     })
     .onConflictDoNothing();
   if (projectId !== null && projectId > 0n) {
-    await raiseAlert(context, event, "event_skipped", projectId, { contract, eventName, reason: info.reason, eventId: event.id });
+    await raiseAlert(context, event, "event_skipped", projectId, { contract, eventName, reasonCode: info.code, reason: info.reason, eventId: event.id });
   }
   console.warn(
     JSON.stringify({
@@ -50,6 +67,7 @@ export async function skip(context: EmitContext, event: LoggedEvent, info: SkipI
       blockNumber: event.block.number.toString(),
       transactionHash: event.transaction.hash,
       projectId: projectId?.toString() ?? null,
+      reasonCode: info.code,
       reason: info.reason,
     }),
   );
@@ -87,7 +105,7 @@ export async function guarded(
     await body();
   } catch (error) {
     if (!(error instanceof Error) || !DETERMINISTIC.has(error.name)) throw error;
-    await skip(context, event, { name, projectId, errorName: error.name, reason: `handler error: ${pgText(error.message).slice(0, 500)}` });
+    await skip(context, event, { name, projectId, code: "handler_error", errorName: error.name, reason: `handler error: ${pgText(error.message).slice(0, 500)}` });
   }
 }
 
