@@ -1,6 +1,10 @@
 // One anvil, one `ponder start` on PGlite, one pass through every registry event; then GraphQL,
 // the REST API, API-key refusals, analytics and the audit export are checked against it.
 import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles } from "@onekey/sdk/contracts";
+import {
+  CredentialRevokedError, CredentialSupersededError, checkCredentialStatus, checkCredentialStatusWithIndexer, issueAttestationCredential, signCredential,
+  verifyCredential,
+} from "@onekey/sdk/credentials";
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -307,6 +311,30 @@ describe("GraphQL queries", () => {
     // The scenario applies every event, so nothing is skipped; the column is there with its name.
     const skipped = await gql(indexer.url, s.key, `{ skippedEvents { items { reasonCode reason } } }`);
     expect(skipped.body.errors).toBeUndefined();
+  });
+
+  it("answers an attestation credential's status at the indexed head, as the chain does", async () => {
+    const reviewer = chain.wallets[1];
+    const indexerEndpoint = { url: indexer.url, apiKey: s.key };
+    const credential = await issueAttestationCredential(chain.publicClient, reviewer, { addresses: chain.deployment, projectId: s.projectId, subject: s.subject });
+    expect(credential.credentialSubject.claims).toEqual(["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"]);
+    const verified = await verifyCredential(credential, { attestationRegistry: chain.deployment.attestationRegistry, now: (await chain.publicClient.getBlock()).timestamp });
+    const [viaIndexer, viaChain] = await Promise.all([checkCredentialStatusWithIndexer(indexerEndpoint, verified), checkCredentialStatus(chain.publicClient, verified)]);
+    expect(viaIndexer.attestation).toEqual(viaChain.attestation);
+    // The other subject's attestation was revoked: a credential for it fails through the indexer too.
+    const head = (await chain.publicClient.getBlock()).timestamp;
+    const forRevoked = await verifyCredential(await signCredential(reviewer, {
+      chainId: 31337, attestationRegistry: chain.deployment.attestationRegistry, subject: s.otherSubject, projectId: s.projectId,
+      level: 1, claims: 0, validFrom: head, validUntil: head + 3600n, binding: "exact",
+    }), { now: head });
+    await expect(checkCredentialStatusWithIndexer(indexerEndpoint, forRevoked)).rejects.toBeInstanceOf(CredentialRevokedError);
+    // A credential stating other claims than the slot fails as superseded, on both paths.
+    const other = await verifyCredential(await signCredential(reviewer, {
+      chainId: 31337, attestationRegistry: chain.deployment.attestationRegistry, subject: s.subject, projectId: s.projectId,
+      level: 2, claims: 1, validFrom: head, validUntil: viaChain.attestation.expiry, binding: "exact",
+    }), { now: head });
+    await expect(checkCredentialStatusWithIndexer(indexerEndpoint, other)).rejects.toBeInstanceOf(CredentialSupersededError);
+    await expect(checkCredentialStatus(chain.publicClient, other)).rejects.toBeInstanceOf(CredentialSupersededError);
   });
 
   it("exposes the security alerts the scenario raised, to the project's own key", async () => {

@@ -3,3 +3,4 @@
 export * from "./credential.ts";
 export * from "./issue.ts";
 export * from "./status.ts";
+export * from "./indexer-status.ts";

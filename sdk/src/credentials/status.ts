@@ -76,9 +76,18 @@ export async function checkCredentialStatus(client: ClientInput, credential: Ver
     throw new ContractCallError("getAttestation", error);
   }
   const { block, slot } = got;
+  judgeCredentialStatus(credential, slot, block.timestamp, `the chain at block ${block.number}`);
+  return { blockNumber: block.number, timestamp: block.timestamp, attestation: slot };
+}
+
+/**
+ * The status rule, whoever read the slot (the chain, or an indexer at its head): throws the named
+ * reason when the credential no longer holds at `timestamp`.
+ */
+export function judgeCredentialStatus(credential: VerifiedCredential, slot: AttestationSlot, timestamp: bigint, where: string): void {
   if (slot.level === 0) throw new CredentialRevokedError(credential.projectId, credential.subject);
   if (getAddress(slot.attester) !== credential.issuer) throw new CredentialAttesterMismatchError(credential.issuer, getAddress(slot.attester));
-  if (slot.expiry <= block.timestamp) throw new CredentialExpiredError(slot.expiry, block.timestamp, `the chain at block ${block.number}`);
+  if (slot.expiry <= timestamp) throw new CredentialExpiredError(slot.expiry, timestamp, where);
   if (credential.binding === "exact") {
     const changed = [
       slot.level !== credential.level && `level ${credential.level} -> ${slot.level}`,
@@ -90,7 +99,6 @@ export async function checkCredentialStatus(client: ClientInput, credential: Ver
     if (slot.level < credential.level) throw new CredentialSupersededError(`level is now ${slot.level}, below the credential's ${credential.level}`);
     if (((slot.claims & credential.claims) >>> 0) !== credential.claims) throw new CredentialSupersededError("the attestation no longer carries every claim the credential states");
   }
-  return { blockNumber: block.number, timestamp: block.timestamp, attestation: slot };
 }
 
 // Chain ids are checked against the RPC when the client has no chain configured.
