@@ -6,9 +6,9 @@ import { apiKeyScopeNames, claimNames, KEY_RELEASE_MODES, purposeName, roleNames
 import { decodeGrantee } from "../lib/onekey.ts";
 
 /** Claim names of a uint32 claims word; a value outside uint32 (not emitted by any contract) names nothing. */
-export function claimLabels(claims: number | bigint): ClaimLabel[] {
+export function claimLabels(claims: unknown): ClaimLabel[] {
   try {
-    return claimNames(claims);
+    return claimNames(BigInt(claims as number | bigint));
   } catch {
     return [];
   }
@@ -34,10 +34,11 @@ export type WebhookData = Record<string, string | string[]>;
  * Keyed by type, not by argument name, so a field is named only where its meaning is known.
  */
 export function webhookNames(eventType: string, args: Record<string, unknown>): WebhookData {
+  // Number() of a missing or odd field is NaN, which the name functions map to nothing or `unknown:NaN`; never a throw.
   const num = (k: string) => Number(args[k] ?? 0);
   switch (eventType) {
     case "attestation.created":
-      return { claimNames: claimLabels(BigInt(args.claims as number | bigint)) };
+      return { claimNames: claimLabels(args.claims) };
     case "member.roles_granted":
       return { grantedRoleNames: roleNames(num("granted")), roleNames: roleNames(num("roles")) };
     case "member.roles_revoked":

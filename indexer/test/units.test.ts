@@ -221,6 +221,10 @@ describe("names beside the numbers (src/names.ts)", () => {
     expect(webhookNames("record.rotated", { keyRelease: 1 })).toEqual({ keyReleaseMode: "lit" });
     expect(webhookNames("record.registered", { keyRelease: 9 })).toEqual({ keyReleaseMode: "unknown:9" });
     expect(webhookNames("project.created", { projectId: 1n })).toEqual({});
+    // Fields missing or malformed: names of nothing, never a throw (handlers must stay total).
+    expect(webhookNames("attestation.created", {})).toEqual({ claimNames: [] });
+    expect(webhookNames("attestation.created", { claims: "not a number" })).toEqual({ claimNames: [] });
+    expect(webhookNames("member.roles_granted", {})).toEqual({ grantedRoleNames: [], roleNames: [] });
   });
 
   it("names a reserved claim bit and never throws on a word outside uint32", async () => {
