@@ -2,7 +2,7 @@
 // project's rotated review key (reviewer offboarding without asking anyone to grant again).
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { createWalletClient, custom, parseEventLogs, type Hex } from "viem";
+import { createWalletClient, custom, parseEventLogs, type ContractErrorName, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { MAX_REWRAP_BATCH } from "@onekey/sdk/constants";
 import { Purpose, Roles, accountGrantee, computeRecordId, projectGrantee } from "@onekey/sdk/contracts";
@@ -37,7 +37,7 @@ describe("RecordRegistry.rewrapGrants", () => {
     (await f.at.records(w)).write.rewrapGrants([project, version, items]);
   const rewrapEvents = async (hash: Hex) =>
     parseEventLogs({ abi: f.records.abi, eventName: "GrantRewrapped", logs: (await f.publicClient.waitForTransactionReceipt({ hash })).logs });
-  const refused = (p: Promise<unknown>, error: string, args: unknown[]) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.records, error, args);
+  const refused = (p: Promise<unknown>, error: ContractErrorName<Fixture["records"]["abi"]>, args: unknown[]) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.records, error, args);
 
   beforeEach(async () => {
     f = await deployFixture();

@@ -588,15 +588,27 @@ const ops: Op[] = [
       // Mostly a project's admin re-wrapping 1-3 of its grants as read now, at its current review-key
       // version; now and then a stale version or grantedAt, an empty key, disorder or a duplicate.
       const toProjects = [...model.grantPairs].filter((pair) => BigInt(pair.split(":")[1]) >> 255n === 1n);
-      const p = toProjects.length && chance(0.85) ? BigInt(pick(toProjects).split(":")[1]) & ((1n << 255n) - 1n) : aProject();
+      // Grants expire within minutes here and many records are Lit: prefer a project holding a live
+      // grant on an envelope record, so that re-wraps also succeed.
+      const rewrappable = (
+        await Promise.all(
+          toProjects.map(async (pair) => {
+            const [r, g] = pair.split(":") as [Hex, Hex];
+            const [live, rec] = await Promise.all([
+              reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "isGrantLive", args: [r, g] }),
+              reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [r] }).catch(() => null),
+            ]);
+            return live && rec?.keyRelease === 0 ? pair : null;
+          }),
+        )
+      ).filter((pair): pair is string => pair !== null);
+      const from = rewrappable.length && chance(0.85) ? rewrappable : toProjects;
+      const p = from.length && chance(0.9) ? BigInt(pick(from).split(":")[1]) & ((1n << 255n) - 1n) : aProject();
       const grantee = projectGrantee(p);
-      const mine = toProjects.filter((pair) => lower(pair.split(":")[1]) === lower(grantee)).map((pair) => pair.split(":")[0] as Hex);
-      // Grants expire within minutes here: prefer the ones still live, so re-wraps also succeed.
-      const live = (
-        await Promise.all(mine.map(async (r) => ((await reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "isGrantLive", args: [r, grantee] })) ? r : null)))
-      ).filter((r): r is Hex => r !== null);
-      const pool = live.length && chance(0.85) ? live : mine;
-      const chosen = Array.from({ length: 1 + int(3) }, () => (pool.length && chance(0.9) ? pick(pool) : aRecord()));
+      const pool = from.filter((pair) => lower(pair.split(":")[1]) === lower(grantee)).map((pair) => pair.split(":")[0] as Hex);
+      const drawn = Array.from({ length: 1 + int(3) }, () => (pool.length && chance(0.9) ? pick(pool) : aRecord()));
+      // Distinct records mostly; a duplicate now and then (refused by name).
+      const chosen = chance(0.9) ? [...new Set(drawn)] : drawn;
       const items = await Promise.all(
         chosen.map(async (recordId) => {
           const g = (await reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })) as {
