@@ -37,7 +37,10 @@ describe("RecordRegistry.rewrapGrants", () => {
     (await f.at.records(w)).write.rewrapGrants([project, version, items]);
   const rewrapEvents = async (hash: Hex) =>
     parseEventLogs({ abi: f.records.abi, eventName: "GrantRewrapped", logs: (await f.publicClient.waitForTransactionReceipt({ hash })).logs });
-  const refused = (p: Promise<unknown>, error: ContractErrorName<Fixture["records"]["abi"]>, args: unknown[]) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.records, error, args);
+  type Records = Fixture["records"];
+  const refused = <N extends ContractErrorName<Records["abi"]>>(
+    p: Promise<Hex>, error: N, args: Parameters<typeof f.viem.assertions.revertWithCustomErrorWithArgs<Records, N>>[3],
+  ) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.records, error, args);
 
   beforeEach(async () => {
     f = await deployFixture();

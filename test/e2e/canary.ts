@@ -66,7 +66,7 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
 
   it("the indexer answered: GraphQL and API responses and signed webhooks were captured for the scan", () => {
     const responses = JSON.parse(readFileSync(join(dataDir, "demo", "responses.json"), "utf8")) as unknown[];
-    const hooks = JSON.parse(readFileSync(join(dataDir, "demo", "webhooks.json"), "utf8")) as { verified: boolean; type: string }[];
+    const hooks = JSON.parse(readFileSync(join(dataDir, "demo", "webhooks.json"), "utf8")) as { verified: boolean; type: string; body: string }[];
     assert.ok(responses.length >= 3, "GraphQL/API responses recorded");
     assert.ok(hooks.length > 0 && hooks.every((h) => h.verified), "webhooks arrived with valid signatures");
     assert.ok(hooks.some((h) => h.type === "grant.created") && hooks.some((h) => h.type === "record.erased"));
