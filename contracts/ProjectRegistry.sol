@@ -168,6 +168,12 @@ contract ProjectRegistry is IProjectRegistry {
     }
 
     /// @inheritdoc IProjectRegistry
+    function reviewKeyOf(uint256 projectId) external view returns (bytes32, uint32) {
+        Project storage project = _projects[projectId];
+        return (project.reviewKey, project.reviewKeyVersion);
+    }
+
+    /// @inheritdoc IProjectRegistry
     function projectCount() external view returns (uint256) {
         return _projectCount;
     }

@@ -175,6 +175,14 @@ export const grant = onchainTable(
     expiry: t.bigint().notNull(),
     fieldMask: t.bigint().notNull(),
     wrappedKey: t.hex().notNull(),
+    /**
+     * Project grants: the review-key version `wrappedKey` opens with — the project's version when
+     * the grant was made (the SDK wraps to the current key), or the one a `GrantRewrapped` names.
+     * Null for account grants, and when the project's key was not indexed.
+     */
+    reviewKeyVersion: t.integer(),
+    /** When a project ADMIN last re-wrapped this grant to a rotated review key (null: never). */
+    rewrappedAt: t.bigint(),
     revoked: t.boolean().notNull(),
     grantedAt: t.bigint().notNull(),
     revokedAt: t.bigint(),
@@ -461,6 +469,8 @@ export const grantState = onchainView("grant_state").as((qb) =>
       purposeName: grant.purposeName,
       expiry: grant.expiry,
       fieldMask: grant.fieldMask,
+      reviewKeyVersion: grant.reviewKeyVersion,
+      rewrappedAt: grant.rewrappedAt,
       revoked: grant.revoked,
       grantedAt: grant.grantedAt,
       revokedAt: grant.revokedAt,

@@ -15,15 +15,15 @@ import type { StackInfo } from "./stack/index.ts";
 import { artifact } from "./lib/artifacts.ts";
 import { oneKeyPaymasterAbi } from "@onekey/sdk/abis";
 import { arweaveStorage, arweaveAddress, generateArweaveWallet } from "@onekey/sdk/storage";
-import {
-  generateX25519KeyPair, reviewKeyContext, unwrapKeys, wrapKeys, toHex as bytesHex, FieldNotGrantedError, x25519PublicKey,
-} from "@onekey/sdk/crypto";
+import { generateX25519KeyPair, toHex as bytesHex, FieldNotGrantedError } from "@onekey/sdk/crypto";
 import { deriveEncryptionKey } from "@onekey/sdk/keys";
 import {
   addApiKey, ageClaims, ALL_API_KEY_SCOPES, apiKeyHash, attest, Claim, countryClaims, createProject, decodeClaims, grantRoles, hasAccess, hasClaims, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
-  setEscrowKey, setReviewKey, shareReviewKey, revoke, eraseRecord, type OneKeyClients,
+  setEscrowKey, setReviewKey, revoke, eraseRecord, type OneKeyClients,
 } from "@onekey/sdk/contracts";
-import { grantAccess, readAsAuditor, readRecord, submitRecord, AccessDeniedError } from "@onekey/sdk/flows";
+import {
+  grantAccess, readAsAuditor, readRecord, receiveReviewKey, rotateReviewKey, shareReviewKeyWith, submitRecord, AccessDeniedError,
+} from "@onekey/sdk/flows";
 import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKey7702Account, toOneKeyAccount } from "@onekey/sdk/aa";
 
 const config = await loadStackConfig();
@@ -134,13 +134,21 @@ if (info.urls.api) {
 say("The reviewer gets the project's review key, wrapped to its own wallet-derived key");
 const reviewerKeys = await deriveEncryptionKey(reviewer.walletClient!);
 await setEncryptionKey(reviewer, { publicKey: bytesHex(reviewerKeys.publicKey) });
-const ctx = reviewKeyContext(projectId, 1, addressOf("reviewer"));
-const sharedReviewKey = await wrapKeys(reviewerKeys.publicKey, [reviewKeys.privateKey], ctx);
-await shareReviewKey(admin, { projectId, reviewer: addressOf("reviewer"), wrappedKey: bytesHex(sharedReviewKey) });
-// The reviewer's side: the wrapped key from the ReviewKeyShared event, opened with its own key.
-const [reviewPrivate] = await unwrapKeys(reviewerKeys.privateKey, reviewerKeys.publicKey, sharedReviewKey, ctx);
-const reviewKeyPair = { privateKey: reviewPrivate, publicKey: await x25519PublicKey(reviewPrivate) };
-note("review key unwrapped by the reviewer");
+await shareReviewKeyWith(admin, { projectId, reviewer: addressOf("reviewer"), reviewKey: reviewKeys });
+// The reviewer's side: its ReviewKeyShared event, opened with its own key, checked against the chain.
+let reviewKeyPair = await receiveReviewKey(reviewer, { projectId, keyPair: reviewerKeys });
+note(`review key version ${reviewKeyPair.keyVersion} received by the reviewer through the chain`);
+
+// A second reviewer, who will leave later; it gets the key the same way.
+const leaverAccount = privateKeyToAccount(generatePrivateKey());
+const leaver: OneKeyClients = { publicClient, walletClient: createWalletClient({ account: leaverAccount, chain: foundry, transport: http(info.rpcUrl) }), addresses: info.addresses };
+await publicClient.waitForTransactionReceipt({ hash: await admin.walletClient!.sendTransaction({ to: leaverAccount.address, value: parseEther("0.05") }) });
+await grantRoles(admin, { projectId, account: leaverAccount.address, roles: Roles.REVIEWER });
+const leaverKeys = await generateX25519KeyPair();
+await setEncryptionKey(leaver, { publicKey: bytesHex(leaverKeys.publicKey) });
+await shareReviewKeyWith(admin, { projectId, reviewer: leaverAccount.address, reviewKey: reviewKeys });
+const leaverReviewKey = await receiveReviewKey(leaver, { projectId, keyPair: leaverKeys });
+note(`a second reviewer ${leaverAccount.address} holds the same review key`);
 
 // --- the person ----------------------------------------------------------------------------------
 say("A person with zero ETH uses their own wallet as a smart account (EIP-7702), sponsored under a ticket");
@@ -204,6 +212,21 @@ await attest(reviewer, { projectId, subject: account.address, level: 2, expiry: 
 note(`claims attested: ${decodeClaims(claims).names.join(", ")} (bits 0x${claims.toString(16)}; no birth date or country on-chain)`);
 note(`isVerified(person, project ${projectId}, 2) = ${await isVerified(reviewer, { subject: account.address, projectId, minLevel: 2 })}`);
 note(`hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`);
+
+say("The second reviewer leaves: the project rotates its review key and re-wraps its live grant; the person does nothing");
+const rotation = await rotateReviewKey(admin, {
+  projectId, previousKeys: [reviewKeys], remove: [leaverAccount.address], shareWith: [addressOf("reviewer")],
+  // A real organisation persists the new key here, in its key store, before it goes on-chain.
+  onNewKey: () => {},
+});
+note(`review key version ${rotation.keyVersion}; ${rotation.rewrapped.length} grant(s) re-wrapped in ${rotation.batches} transaction(s); reviewer role revoked from ${rotation.removed.join(", ")}`);
+reviewKeyPair = await receiveReviewKey(reviewer, { projectId, keyPair: reviewerKeys });
+const reread = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
+note(`the reviewer who stays reads ${Object.keys(reread).length} granted fields with the new key`);
+const oldKeyNow = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: leaverReviewKey })
+  .then(() => "opened (unexpected!)", (e: Error) => `refused (${e.name})`);
+note(`the old key on the current wrap: ${oldKeyNow}; the leaver's hasAccess: ${await hasAccess(reviewer, { recordId: record.recordId, user: leaverAccount.address })}`);
+note("what the leaver may still have read, and can no longer: docs/threat-model.md");
 
 say("A dApp gates a feature on isVerified");
 const vaultArt = artifact("KycGatedVault");

@@ -227,6 +227,7 @@ export function renderConstants(root: string): string {
   );
   emit(`Largest number of projects one account may be a member of (${file(SOURCES.common)}).`, "MAX_MEMBERSHIPS", SOURCES.common);
   emit(`Seconds one audit-access entry opens the escrow path for its auditor (${file(SOURCES.common)}).`, "AUDIT_ACCESS_WINDOW", SOURCES.common);
+  emit(`Most grants one RecordRegistry.rewrapGrants call re-wraps (${file(SOURCES.common)}).`, "MAX_REWRAP_BATCH", SOURCES.common);
   emit(`Bit 255 of a grantee key marks a project (${file(SOURCES.grantees)} \`PROJECT_FLAG\`).`, "GRANTEE_PROJECT_FLAG", SOURCES.grantees, "PROJECT_FLAG", "uint256");
   emit(`Gas OneKeyPaymaster charges for its own postOp (\`POSTOP_OVERHEAD_GAS\`).`, "POSTOP_OVERHEAD_GAS", SOURCES.paymaster);
   emit(`Unused postOp gas above which EntryPoint charges its 10% penalty (OneKeyPaymaster \`PENALTY_THRESHOLD\`).`, "PAYMASTER_PENALTY_THRESHOLD", SOURCES.paymaster, "PENALTY_THRESHOLD");

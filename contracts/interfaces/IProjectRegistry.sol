@@ -147,6 +147,11 @@ interface IProjectRegistry {
     /// @notice The project as stored. Reverts with ProjectNotFound for an unknown id.
     function getProject(uint256 projectId) external view returns (Project memory);
 
+    /// @notice The project's review public key and its version (zeroes when unset or unknown).
+    /// @dev Two slots instead of `getProject`'s five and a string: RecordRegistry.rewrapGrants
+    ///      and the SDK read only this.
+    function reviewKeyOf(uint256 projectId) external view returns (bytes32 publicKey, uint32 keyVersion);
+
     /// @notice Number of projects created so far (the newest id).
     function projectCount() external view returns (uint256);
 

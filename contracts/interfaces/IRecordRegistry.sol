@@ -68,6 +68,20 @@ interface IRecordRegistry {
     );
     /// @notice Emitted when a record is erased.
     event RecordErased(bytes32 indexed recordId, address indexed owner);
+    /// @notice One grant's new wrapped key in a `rewrapGrants` batch.
+    /// @param recordId The record; a batch lists record ids in strictly ascending order.
+    /// @param recordVersion The record version the caller read (must still be current).
+    /// @param grantedAt The grant's `grantedAt` the caller read: a re-grant by the owner in
+    ///        between (other fields, other keys) makes the item stale instead of overwritten.
+    /// @param wrappedKey The grant's keys wrapped to the new review key, then the grant's
+    ///        audit-escrow wrap unchanged (the same layout as a project grant's `wrappedKey`).
+    struct Rewrap {
+        bytes32 recordId;
+        uint32 recordVersion;
+        uint40 grantedAt;
+        bytes wrappedKey;
+    }
+
     /// @notice Emitted when access is granted (or re-granted, e.g. re-wrapped after rotation).
     /// @param wrappedKey The record key wrapped for the grantee (and, for a project, its escrow
     ///        key); emitted, never stored.
@@ -79,6 +93,18 @@ interface IRecordRegistry {
         uint8 purpose,
         uint64 expiry,
         uint64 fieldMask,
+        bytes wrappedKey
+    );
+    /// @notice Emitted when a project's ADMIN re-wraps a live grant to the project's current review
+    ///         key. The grant itself (mask, expiry, purpose, version) is unchanged; readers take
+    ///         this `wrappedKey` over the grant's earlier ones.
+    /// @param reviewKeyVersion The project's review-key version the new wrap opens with.
+    event GrantRewrapped(
+        bytes32 indexed recordId,
+        bytes32 indexed grantee,
+        address indexed admin,
+        uint32 recordVersion,
+        uint32 reviewKeyVersion,
         bytes wrappedKey
     );
     /// @notice Emitted when a grant is revoked.
@@ -118,6 +144,28 @@ interface IRecordRegistry {
     error GrantNotFound(bytes32 recordId, bytes32 grantee);
     /// @notice The caller is not an active AUDITOR of the project.
     error NotAuditor(uint256 projectId, address account);
+    /// @notice The caller is not an ADMIN of the project.
+    error NotProjectAdmin(uint256 projectId, address account);
+    /// @notice A re-wrap batch was empty.
+    error EmptyRewrapBatch();
+    /// @notice A re-wrap batch held more than MAX_REWRAP_BATCH items.
+    error RewrapBatchTooLarge(uint256 length, uint256 max);
+    /// @notice The review-key version is not the project's current one (or no key is set).
+    error ReviewKeyVersionMismatch(uint256 projectId, uint32 keyVersion, uint32 currentKeyVersion);
+    /// @notice A record id appears twice in one re-wrap batch.
+    error DuplicateRewrap(bytes32 recordId);
+    /// @notice Re-wrap items must list record ids in strictly ascending order.
+    error RewrapsNotSorted(uint256 index);
+    /// @notice The grant was revoked by the record's owner.
+    error GrantRevoked(bytes32 recordId, bytes32 grantee);
+    /// @notice The grant's expiry has passed.
+    error GrantExpired(bytes32 recordId, bytes32 grantee, uint64 expiry);
+    /// @notice A version named (by the caller or by the grant) is not the record's current one.
+    error StaleRecordVersion(bytes32 recordId, uint32 recordVersion, uint32 currentVersion);
+    /// @notice The owner re-granted after the caller read the grant.
+    error GrantChanged(bytes32 recordId, uint40 grantedAt, uint40 currentGrantedAt);
+    /// @notice The record's keys are not released by envelope wraps (a Lit record has no review-key wrap).
+    error KeyReleaseNotEnvelope(bytes32 recordId, uint8 keyRelease);
     /// @notice The project never received a grant for this record.
     error ProjectHoldsNoGrant(bytes32 recordId, uint256 projectId);
 
@@ -172,6 +220,16 @@ interface IRecordRegistry {
 
     /// @notice Revokes a live grant. Owner only.
     function revoke(bytes32 recordId, bytes32 grantee) external;
+
+    /// @notice Publishes new wrapped keys for live grants to a project, re-wrapped to the
+    ///         project's current review key (after a rotation, e.g. when a reviewer leaves), so
+    ///         no subject has to grant again. ADMIN of the project only (also while suspended:
+    ///         key hygiene must not wait for a resume). Every item must name a live grant to
+    ///         this project on the record's current version, as the caller read it; one bad item
+    ///         reverts the batch.
+    /// @param reviewKeyVersion Must equal the project's current review-key version.
+    /// @param rewraps 1..MAX_REWRAP_BATCH items, record ids strictly ascending.
+    function rewrapGrants(uint256 projectId, uint32 reviewKeyVersion, Rewrap[] calldata rewraps) external;
 
     /// @notice Logs an audit access through the project's escrow key. Active AUDITOR of a
     ///         project that received a grant for the record only.

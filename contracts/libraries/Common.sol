@@ -92,6 +92,10 @@ uint8 constant KEY_RELEASE_COUNT = uint8(type(KeyRelease).max) + 1;
 //         `RecordRegistry.hasAccess`, which Lit nodes and the SDK call.
 uint256 constant MAX_MEMBERSHIPS = 16;
 
+// Most grants one `RecordRegistry.rewrapGrants` call re-wraps. Each costs ~10k gas, so a full
+//         batch stays far below a block; a refused item wastes at most one batch of work.
+uint256 constant MAX_REWRAP_BATCH = 100;
+
 // How long one audit-access entry lets its auditor use the escrow key.
 uint64 constant AUDIT_ACCESS_WINDOW = 1 days;
 

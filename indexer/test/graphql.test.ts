@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditExport } from "../lib/audit.ts";
 import { addApiKey, allPages, api, attest, createProject, gql, gqlData, send } from "./helpers/onekey.ts";
-import { runScenario, SCENARIO_CLAIMS, type Scenario } from "./helpers/scenario.ts";
+import { REWRAPPED_KEY, runScenario, SCENARIO_CLAIMS, type Scenario } from "./helpers/scenario.ts";
 import { eventually, INDEXER_DIR, keyAccepted, removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "./helpers/stack.ts";
 
 const run = promisify(execFile);
@@ -42,6 +42,7 @@ const EVENT_TYPES: Record<string, string> = {
   RecordErased: "record.erased",
   AccessGranted: "grant.created",
   AccessRevoked: "grant.revoked",
+  GrantRewrapped: "grant.rewrapped",
   AuditAccessRecorded: "audit_access.recorded",
   Attested: "attestation.created",
   AttestationRevoked: "attestation.revoked",
@@ -128,7 +129,8 @@ describe("every event in GraphQL", () => {
         record(id: $r) { owner version contentHash erased versions(orderBy: "version") { items { version contentHash } } }
         erased: record(id: $e) { erased erasedAt }
         encryptionKey(id: $subject) { publicKey version }
-        grants(where: { recordId: $r }, orderBy: "granteeKind") { items { granteeKind granteeAccount granteeProjectId purpose recordVersion revoked fieldMask wrappedKey } }
+        grants(where: { recordId: $r }, orderBy: "granteeKind") { items { granteeKind granteeAccount granteeProjectId purpose recordVersion revoked fieldMask wrappedKey reviewKeyVersion rewrappedAt } }
+        rewrapped: grants(where: { recordId: $e }) { items { granteeProjectId purpose wrappedKey reviewKeyVersion rewrappedAt } }
         auditAccesss(where: { projectId: $p }) { items { recordId auditor authorisationHash validUntil } }
         attestations(where: { projectId: $p }, orderBy: "level") { items { subject level claims revoked revokedBy attester recordId } }
         o: attestation(id: $other) { revoked }
@@ -148,9 +150,13 @@ describe("every event in GraphQL", () => {
     expect(data.erased.erasedAt).not.toBeNull();
     expect(data.encryptionKey).toEqual({ publicKey: s.subjectEncryptionKey, version: 1 });
     expect(data.grants.items).toEqual([
-      { granteeKind: "account", granteeAccount: s.reviewer.toLowerCase(), granteeProjectId: null, purpose: 1, recordVersion: 1, revoked: true, fieldMask: "1", wrappedKey: "0xbeef" },
-      { granteeKind: "project", granteeAccount: null, granteeProjectId: s.projectId.toString(), purpose: 0, recordVersion: 1, revoked: false, fieldMask: "3", wrappedKey: "0xc0ffee" },
+      { granteeKind: "account", granteeAccount: s.reviewer.toLowerCase(), granteeProjectId: null, purpose: 1, recordVersion: 1, revoked: true, fieldMask: "1", wrappedKey: "0xbeef", reviewKeyVersion: null, rewrappedAt: null },
+      { granteeKind: "project", granteeAccount: null, granteeProjectId: s.projectId.toString(), purpose: 0, recordVersion: 1, revoked: false, fieldMask: "3", wrappedKey: "0xc0ffee", reviewKeyVersion: 1, rewrappedAt: null },
     ]);
+    // The re-wrapped grant shows the new key and the version it opens with; its terms are the grant's.
+    expect(data.rewrapped.items).toHaveLength(1);
+    expect(data.rewrapped.items[0]).toMatchObject({ granteeProjectId: s.projectId.toString(), purpose: 1, wrappedKey: REWRAPPED_KEY, reviewKeyVersion: 1 });
+    expect(data.rewrapped.items[0].rewrappedAt).not.toBeNull();
     expect(data.auditAccesss.items).toHaveLength(1);
     expect(data.auditAccesss.items[0]).toMatchObject({ recordId: s.recordId, auditor: s.auditor.toLowerCase(), authorisationHash: s.authorisationHash });
     expect(data.attestations.items).toEqual([

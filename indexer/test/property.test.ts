@@ -104,6 +104,7 @@ async function call(wallet: Wallet, target: Target, functionName: string, args: 
         // Named arguments (every OneKey event names them); the generic `Abi` type cannot say so.
         const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics }) as unknown as { eventName: string; args: Record<string, unknown> };
         logs.push({ eventName: decoded.eventName, args: decoded.args });
+        noteWrap(decoded.eventName, decoded.args, receipt.blockNumber);
         break;
       } catch {
         // another contract's event
@@ -152,6 +153,18 @@ const model = {
   attested: new Set<string>(),
   funded: new Set<bigint>(),
 };
+/**
+ * Every grant's latest wrap, seen in every receipt `call` decodes: a grant's (whose review-key
+ * version is the project's at that block) or a re-wrap's (which names it).
+ */
+const wraps = new Map<string, { block: bigint; projectId: bigint | null; version?: number }>();
+function noteWrap(eventName: string, args: Record<string, unknown>, block: bigint): void {
+  if (eventName !== "AccessGranted" && eventName !== "GrantRewrapped") return;
+  const grantee = BigInt(args.grantee as Hex);
+  const projectId = grantee >> 255n === 1n ? grantee & ((1n << 255n) - 1n) : null;
+  const pair = `${lower(args.recordId as Hex)}:${lower(args.grantee as Hex)}`;
+  wraps.set(pair, { block, projectId, version: eventName === "GrantRewrapped" ? (args.reviewKeyVersion as number) : undefined });
+}
 const everyone = (): Address[] => [harness.account.address, ...actors.map((a) => a.account.address)];
 const projectIds = (): bigint[] => [...model.admins.keys()];
 
@@ -230,7 +243,7 @@ async function compareWithChain(label: string): Promise<Checked> {
     allRows("members", "id projectId account roles roleNames"),
     allViewRows("apiKeyStates", "id projectId keyHash scopes scopeNames expiry revoked state asOfBlock asOfTimestamp"),
     allRows("records", "id owner version contentHash erased"),
-    allViewRows("grantStates", "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose purposeName expiry fieldMask revoked state asOfBlock asOfTimestamp"),
+    allViewRows("grantStates", "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose purposeName expiry fieldMask reviewKeyVersion revoked state asOfBlock asOfTimestamp"),
     allViewRows("attestationStates", "id projectId subject attester level expiry claims claimNames revoked state asOfBlock asOfTimestamp"),
     allRows("encryptionKeys", "id publicKey version"),
     allRows("auditAccesss", "recordId projectId auditor validUntil"),
@@ -342,6 +355,17 @@ async function compareWithChain(label: string): Promise<Checked> {
       expectEq(`grant ${pair} revoked`, row.revoked, g.revoked);
       expectEq(`grant ${pair} live`, row.state === "live", live);
       if (!g.revoked) expectEq(`grant ${pair} expired`, row.state === "expired", g.expiry <= timestamp);
+    }),
+  );
+
+  // The review-key version each grant's wrap opens with: the re-wrap's, or the project's when granted.
+  await Promise.all(
+    [...wraps].map(async ([pair, w]) => {
+      const row = grantRows.get(pair);
+      if (!row) return;
+      const expected =
+        w.version ?? (w.projectId === null ? null : (await read<OnChainProject>("projectRegistry", "getProject", [w.projectId], w.block)).reviewKeyVersion || null);
+      expectEq(`grant ${pair} reviewKeyVersion`, row.reviewKeyVersion ?? null, expected);
     }),
   );
 
@@ -564,6 +588,55 @@ const ops: Op[] = [
   },
   {
     weight: 5,
+    name: "rewrapGrants",
+    run: async () => {
+      // Mostly a project's admin re-wrapping 1-3 of its grants as read now, at its current review-key
+      // version; now and then a stale version or grantedAt, an empty key, disorder or a duplicate.
+      const toProjects = [...model.grantPairs].filter((pair) => BigInt(pair.split(":")[1]) >> 255n === 1n);
+      // Grants expire within minutes here and many records are Lit: prefer a project holding a live
+      // grant on an envelope record, so that re-wraps also succeed.
+      const rewrappable = (
+        await Promise.all(
+          toProjects.map(async (pair) => {
+            const [r, g] = pair.split(":") as [Hex, Hex];
+            const [live, rec] = await Promise.all([
+              reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "isGrantLive", args: [r, g] }),
+              reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [r] }).catch(() => null),
+            ]);
+            return live && rec?.keyRelease === 0 ? pair : null;
+          }),
+        )
+      ).filter((pair): pair is string => pair !== null);
+      const from = rewrappable.length && chance(0.85) ? rewrappable : toProjects;
+      const p = from.length && chance(0.9) ? BigInt(pick(from).split(":")[1]) & ((1n << 255n) - 1n) : aProject();
+      const grantee = projectGrantee(p);
+      const pool = from.filter((pair) => lower(pair.split(":")[1]) === lower(grantee)).map((pair) => pair.split(":")[0] as Hex);
+      const drawn = Array.from({ length: 1 + int(3) }, () => (pool.length && chance(0.9) ? pick(pool) : aRecord()));
+      // Distinct records mostly; a duplicate now and then (refused by name).
+      const chosen = chance(0.9) ? [...new Set(drawn)] : drawn;
+      const items = await Promise.all(
+        chosen.map(async (recordId) => {
+          const g = (await reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })) as {
+            recordVersion: number; grantedAt: number;
+          };
+          return {
+            recordId,
+            recordVersion: g.recordVersion + (chance(0.05) ? 1 : 0),
+            grantedAt: g.grantedAt + (chance(0.05) ? 1 : 0),
+            wrappedKey: chance(0.05) ? "0x" : bytes32(),
+          };
+        }),
+      );
+      if (chance(0.9)) items.sort((a, b) => (BigInt(a.recordId) < BigInt(b.recordId) ? -1 : 1));
+      let [, version] = (await reader.readContract({ address: chain.deployment.projectRegistry, abi: projectRegistryAbi, functionName: "reviewKeyOf", args: [p] })) as [Hex, number];
+      const admin = adminOr(p);
+      // A rotation first, as offboarding does (and a project without a review key needs one).
+      if ((version === 0 || chance(0.3)) && (await call(admin, "projectRegistry", "setReviewKey", [p, bytes32()])).ok) version++;
+      return call(admin, "recordRegistry", "rewrapGrants", [p, version + (chance(0.1) ? 1 : 0), items]);
+    },
+  },
+  {
+    weight: 5,
     name: "revoke",
     run: () => {
       const known = [...model.grantPairs];
@@ -741,6 +814,40 @@ describe("poison transactions", () => {
     expect((await call(other, "projectRegistry", "transferAdmin", [p, other.account.address])).ok, "transfer to oneself").toBe(true);
     const checked = await compareWithChain("no-op zoo");
     expect(checked.counts.grants).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("review-key rotation", () => {
+  it("a re-wrap, the same batch again, a re-grant after it and a refused stale re-wrap all apply as the chain says", async () => {
+    const [owner, admin] = actors;
+    const created = await call(admin, "projectRegistry", "createProject", ["rewrap"]);
+    learn(created);
+    const p = created.logs[0].args.projectId as bigint;
+    const grantee = projectGrantee(p);
+    expect((await call(admin, "projectRegistry", "setReviewKey", [p, bytes32()])).ok).toBe(true);
+    const recordId = await registerFresh(owner);
+    model.grantPairs.add(`${recordId}:${grantee}`);
+    await refreshClock();
+    expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, chainClock + 3600n, 3n, "0x01"])).ok).toBe(true);
+    expect((await call(admin, "projectRegistry", "setReviewKey", [p, bytes32()])).ok, "rotation").toBe(true);
+    const g = await reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] });
+    const item = { recordId, recordVersion: g.recordVersion, grantedAt: g.grantedAt, wrappedKey: "0x02" as Hex };
+    const first = await call(admin, "recordRegistry", "rewrapGrants", [p, 2, [item]]);
+    expect(first.ok).toBe(true);
+    expect(first.logs.map((l) => l.eventName)).toEqual(["GrantRewrapped"]);
+    expect((await call(admin, "recordRegistry", "rewrapGrants", [p, 2, [item]])).ok, "the same batch again").toBe(true);
+    expect((await call(actors[2], "recordRegistry", "rewrapGrants", [p, 2, [item]])).ok, "a stranger").toBe(false);
+    await caughtUp();
+    const row = async () =>
+      (await gqlData(indexer.url, key, `query($id: String!) { grant(id: $id) { wrappedKey reviewKeyVersion rewrappedAt } }`, { id: `${recordId}:${lower(grantee)}` })).grant;
+    expect(await row()).toMatchObject({ wrappedKey: "0x02", reviewKeyVersion: 2 });
+    // A re-grant (to the key now current) replaces the re-wrap; the old re-wrap item is stale now.
+    await rpc("evm_increaseTime", [5]);
+    expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, chainClock + 7200n, 1n, "0x03"])).ok).toBe(true);
+    expect((await call(admin, "recordRegistry", "rewrapGrants", [p, 2, [item]])).ok, "stale grantedAt").toBe(false);
+    await caughtUp();
+    expect(await row()).toEqual({ wrappedKey: "0x03", reviewKeyVersion: 2, rewrappedAt: null });
+    await compareWithChain("review-key rotation");
   });
 });
 

@@ -873,6 +873,30 @@ export const projectRegistryAbi = [
         "internalType": "uint256",
         "name": "projectId",
         "type": "uint256"
+      }
+    ],
+    "name": "reviewKeyOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "projectId",
+        "type": "uint256"
       },
       {
         "internalType": "bytes32",
@@ -1068,8 +1092,24 @@ export const recordRegistryAbi = [
     "type": "constructor"
   },
   {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "DuplicateRewrap",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "EmptyFieldMask",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EmptyRewrapBatch",
     "type": "error"
   },
   {
@@ -1101,12 +1141,70 @@ export const recordRegistryAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "uint40",
+        "name": "grantedAt",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint40",
+        "name": "currentGrantedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "GrantChanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "grantee",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "expiry",
+        "type": "uint64"
+      }
+    ],
+    "name": "GrantExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      },
+      {
         "internalType": "bytes32",
         "name": "grantee",
         "type": "bytes32"
       }
     ],
     "name": "GrantNotFound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "grantee",
+        "type": "bytes32"
+      }
+    ],
+    "name": "GrantRevoked",
     "type": "error"
   },
   {
@@ -1156,6 +1254,22 @@ export const recordRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "keyRelease",
+        "type": "uint8"
+      }
+    ],
+    "name": "KeyReleaseNotEnvelope",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "projectId",
         "type": "uint256"
@@ -1167,6 +1281,22 @@ export const recordRegistryAbi = [
       }
     ],
     "name": "NotAuditor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "projectId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotProjectAdmin",
     "type": "error"
   },
   {
@@ -1232,6 +1362,75 @@ export const recordRegistryAbi = [
       }
     ],
     "name": "RecordNotFound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "projectId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "keyVersion",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "currentKeyVersion",
+        "type": "uint32"
+      }
+    ],
+    "name": "ReviewKeyVersionMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewrapBatchTooLarge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewrapsNotSorted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "recordVersion",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "currentVersion",
+        "type": "uint32"
+      }
+    ],
+    "name": "StaleRecordVersion",
     "type": "error"
   },
   {
@@ -1384,6 +1583,49 @@ export const recordRegistryAbi = [
       }
     ],
     "name": "EncryptionKeySet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "recordId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "grantee",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "admin",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "recordVersion",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "reviewKeyVersion",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "wrappedKey",
+        "type": "bytes"
+      }
+    ],
+    "name": "GrantRewrapped",
     "type": "event"
   },
   {
@@ -1891,6 +2133,51 @@ export const recordRegistryAbi = [
       }
     ],
     "name": "revoke",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "projectId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "reviewKeyVersion",
+        "type": "uint32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "recordId",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "recordVersion",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "grantedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "bytes",
+            "name": "wrappedKey",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IRecordRegistry.Rewrap[]",
+        "name": "rewraps",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "rewrapGrants",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -58,6 +58,9 @@ export const MAX_MEMBERSHIPS = 16n;
 /** Seconds one audit-access entry opens the escrow path for its auditor (contracts/libraries/Common.sol). */
 export const AUDIT_ACCESS_WINDOW = 86400n;
 
+/** Most grants one RecordRegistry.rewrapGrants call re-wraps (contracts/libraries/Common.sol). */
+export const MAX_REWRAP_BATCH = 100n;
+
 /** Bit 255 of a grantee key marks a project (contracts/libraries/GranteeKeys.sol `PROJECT_FLAG`). */
 export const GRANTEE_PROJECT_FLAG = 0x8000000000000000000000000000000000000000000000000000000000000000n;
 

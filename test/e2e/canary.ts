@@ -52,6 +52,10 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
     assert.match(demoOutput, /Demo complete/);
     assert.match(demoOutput, /full_name: \d+ characters, matches what the person entered: true/);
     assert.match(demoOutput, /after logging: opened full_name, date_of_birth, nationality/);
+    // Reviewer offboarding: re-wrapped on-chain, read with the new key, the old key refused.
+    assert.match(demoOutput, /review key version 2; 1 grant\(s\) re-wrapped in 1 transaction\(s\)/);
+    assert.match(demoOutput, /the reviewer who stays reads 3 granted fields with the new key/);
+    assert.match(demoOutput, /the old key on the current wrap: refused \(DecryptionFailedError\); the leaver's hasAccess: false/);
     assert.ok(!demoOutput.includes(canary), "the demo itself prints no field values");
   });
 
@@ -62,10 +66,11 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
 
   it("the indexer answered: GraphQL and API responses and signed webhooks were captured for the scan", () => {
     const responses = JSON.parse(readFileSync(join(dataDir, "demo", "responses.json"), "utf8")) as unknown[];
-    const hooks = JSON.parse(readFileSync(join(dataDir, "demo", "webhooks.json"), "utf8")) as { verified: boolean; type: string }[];
+    const hooks = JSON.parse(readFileSync(join(dataDir, "demo", "webhooks.json"), "utf8")) as { verified: boolean; type: string; body: string }[];
     assert.ok(responses.length >= 3, "GraphQL/API responses recorded");
     assert.ok(hooks.length > 0 && hooks.every((h) => h.verified), "webhooks arrived with valid signatures");
     assert.ok(hooks.some((h) => h.type === "grant.created") && hooks.some((h) => h.type === "record.erased"));
+    assert.ok(hooks.some((h) => h.type === "grant.rewrapped" && JSON.parse(h.body).data.reviewKeyVersion === "2"), "grant.rewrapped webhook with its review-key version");
     assert.match(demoOutput, /audit log hash chain: \{"ok":true/);
     assert.ok(existsSync(join(dataDir, "ponder")), "the indexer database is in the scanned data dir");
   });

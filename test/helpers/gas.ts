@@ -83,6 +83,27 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
     "RecordRegistry.grant (project, 160-byte key)",
     s.write.grant([recordId, projectGrantee(projectId), Purpose.KYC_REVIEW, EXPIRY, 0b11n, `0x${"cd".repeat(160)}`]),
   );
+  // Reviewer offboarding: the admin rotates the review key and re-wraps the project's live grants,
+  // 1 and 20 per batch (20 fresh records, each granted to the project). A rewrapped key has the
+  // project grant's size: wrap to the new review key ‖ the unchanged escrow wrap.
+  await p.write.setReviewKey([projectId, word("review-key-2")]);
+  const rewrapItem = async (id: Hex) => {
+    const g = await f.records.read.getGrant([id, projectGrantee(projectId)]);
+    return { recordId: id, recordVersion: g.recordVersion, grantedAt: g.grantedAt, wrappedKey: `0x${"ef".repeat(160)}` as Hex };
+  };
+  const admin = await f.at.records(f.admin);
+  await used("RecordRegistry.rewrapGrants (1 grant, 160-byte key)", admin.write.rewrapGrants([projectId, 2, [await rewrapItem(recordId)]]));
+  const batchIds: Hex[] = [];
+  for (let i = 0; i < 20; i++) {
+    await s.write.registerRecord([word(`rewrap-salt-${i}`), word(`rewrap-storage-${i}`), word(`rewrap-content-${i}`), word(`rewrap-manifest-${i}`), 1, 0]);
+    const id = computeRecordId(f.addr(f.subject), word(`rewrap-salt-${i}`));
+    await s.write.grant([id, projectGrantee(projectId), Purpose.KYC_REVIEW, EXPIRY, 0b11n, `0x${"cd".repeat(160)}`]);
+    batchIds.push(id);
+  }
+  batchIds.sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+  const items = await Promise.all(batchIds.map(rewrapItem));
+  await used("RecordRegistry.rewrapGrants (20 grants, 160-byte keys)", admin.write.rewrapGrants([projectId, 2, items]));
+  gas["RecordRegistry.rewrapGrants per grant at 20"] = Math.ceil(gas["RecordRegistry.rewrapGrants (20 grants, 160-byte keys)"] / 20);
   const hasAccess = (user: Address) => encodeFunctionData({ abi: f.records.abi, functionName: "hasAccess", args: [recordId, user] });
   await seenByCaller("RecordRegistry.hasAccess (account grant, cold, seen by caller)", f.records.address, hasAccess(f.addr(f.other)), TRUE);
   await seenByCaller("RecordRegistry.hasAccess (via project, cold, seen by caller)", f.records.address, hasAccess(f.addr(f.reviewer)), TRUE);

@@ -21,6 +21,7 @@ grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) 
      SELECT * FROM (
        SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose, g.purpose_name AS "purposeName",
               g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
+              g.review_key_version::text AS "reviewKeyVersion", g.rewrapped_at::text AS "rewrappedAt",
               CASE WHEN g.revoked THEN 'revoked'
                    WHEN g.expiry <= ${checkpointFieldSql("head.checkpoint", "timestamp")} THEN 'expired'
                    WHEN r.erased OR r.version <> g.record_version THEN 'superseded'

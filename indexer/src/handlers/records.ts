@@ -1,6 +1,6 @@
 import { ponder } from "ponder:registry";
 import { and, eq, isNotNull } from "ponder";
-import { auditAccess, encryptionKey, grant, record, recordVersion } from "ponder:schema";
+import { auditAccess, encryptionKey, grant, project, record, recordVersion } from "ponder:schema";
 import { decodeGrantee } from "../../lib/onekey.ts";
 import { checkMassRevocation, countTowards, thresholds } from "../alerts.ts";
 import { emit, raiseAlert, type EmitContext } from "../emit.ts";
@@ -86,8 +86,14 @@ ponder.on("RecordRegistry:AccessGranted", async ({ event, context }) => {
   const { recordId, grantee, owner, recordVersion: version, purpose, expiry, fieldMask, wrappedKey } = event.args;
   const who = decodeGrantee(grantee);
   await guarded(context, event, "RecordRegistry:AccessGranted", who.projectId, async () => {
-    // A re-grant replaces the terms and clears `revoked`, as the contract's single packed word does.
-    const terms = { recordVersion: int32(version), purpose, purposeName: purposeName(purpose), expiry, fieldMask, wrappedKey, revoked: false, revokedAt: null };
+    // The review-key version a project grant's wrap was made for: the project's at grant time
+    // (what the SDK wraps to). Null for accounts, and for a project key set before the start block.
+    const keyVersion = who.projectId === null ? null : ((await context.db.find(project, { id: who.projectId }))?.reviewKeyVersion || null);
+    // A re-grant replaces the terms and clears `revoked`, as the contract's single packed word does;
+    // it also replaces any earlier re-wrap (the contract refuses re-wraps of an older grant).
+    const terms = {
+      recordVersion: int32(version), purpose, purposeName: purposeName(purpose), expiry, fieldMask, wrappedKey, reviewKeyVersion: keyVersion, rewrappedAt: null, revoked: false, revokedAt: null,
+    };
     await context.db
       .insert(grant)
       .values({
@@ -103,7 +109,33 @@ ponder.on("RecordRegistry:AccessGranted", async ({ event, context }) => {
         blockNumber: event.block.number,
       })
       .onConflictDoUpdate({ ...terms, grantedAt: event.block.timestamp, blockNumber: event.block.number });
-    await emit(context, event, "grant.created", event.args, who.projectId === null ? [] : [who.projectId]);
+    // The log's canonical payload has no null: the version is there exactly when it is known.
+    const payload = keyVersion === null ? event.args : { ...event.args, reviewKeyVersion: keyVersion };
+    await emit(context, event, "grant.created", payload, who.projectId === null ? [] : [who.projectId]);
+  });
+});
+
+ponder.on("RecordRegistry:GrantRewrapped", async ({ event, context }) => {
+  const name = "RecordRegistry:GrantRewrapped";
+  const { recordId, grantee, recordVersion: version, reviewKeyVersion, wrappedKey } = event.args;
+  const who = decodeGrantee(grantee);
+  await guarded(context, event, name, who.projectId, async () => {
+    // The contract accepts a re-wrap only for the live grant as it stands, to a project, on the
+    // record's current version; so a missing row, an account grantee or another version means
+    // history before the start block (or a contract we do not know): recorded, never applied.
+    const id = `${recordId}:${grantee.toLowerCase()}`;
+    const row = await context.db.find(grant, { id });
+    if (!row || who.projectId === null) {
+      await skip(context, event, { name, projectId: who.projectId, reason: `grant ${id} is not indexed (granted before the start block?)` });
+    } else if (row.recordVersion !== int32(version)) {
+      await skip(context, event, { name, projectId: who.projectId, reason: `grant ${id} is for record version ${row.recordVersion}, the re-wrap for ${version}` });
+    } else {
+      // Repeating a re-wrap (an interrupted flow resending) just writes the same values again.
+      await context.db
+        .update(grant, { id })
+        .set({ wrappedKey, reviewKeyVersion: int32(reviewKeyVersion), rewrappedAt: event.block.timestamp, blockNumber: event.block.number });
+    }
+    await emit(context, event, "grant.rewrapped", event.args, who.projectId === null ? [] : [who.projectId]);
   });
 });
 

@@ -1,9 +1,13 @@
 // One pass through every OneKey registry event, in a realistic order, returning what was done so
 // tests can compare the indexer's view with it.
-import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee } from "@onekey/sdk/contracts";
+import { recordRegistryAbi } from "@onekey/sdk/abis";
+import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, projectGrantee } from "@onekey/sdk/contracts";
 import type { Hex } from "viem";
 import { addApiKey, attest, blockTime, createProject, eventArgs, grantToProject, randomHash, registerRecord, send } from "./onekey.ts";
 import type { Chain31337 } from "./stack.ts";
+
+/** The wrapped key the scenario's re-wrap publishes for the erased record's project grant. */
+export const REWRAPPED_KEY = "0xc0ffee02" as Hex;
 
 /** The claims the scenario attests its subject with. */
 export const SCENARIO_CLAIMS = 0x80000005;
@@ -112,6 +116,12 @@ export async function runScenario(chain: Chain31337): Promise<Scenario> {
   count("RecordRegistered");
   await grantToProject(chain, otherSubjectW, erasedRecordId, projectId, 1);
   count("AccessGranted");
+  // The project's ADMIN re-wraps that grant (to its current review key, version 1).
+  const { grantedAt } = (await chain.publicClient.readContract({
+    address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [erasedRecordId, projectGrantee(projectId)],
+  })) as { grantedAt: number };
+  await send(chain, adminW, "recordRegistry", "rewrapGrants", [projectId, 1, [{ recordId: erasedRecordId, recordVersion: 1, grantedAt, wrappedKey: REWRAPPED_KEY }]]);
+  count("GrantRewrapped");
   await send(chain, otherSubjectW, "recordRegistry", "eraseRecord", [erasedRecordId]);
   count("RecordErased");
 

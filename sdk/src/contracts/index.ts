@@ -6,6 +6,7 @@ export * from "../grantees.ts";
 export * from "./api-keys.ts";
 export {
   Roles, ALL_ROLES, Purpose, PURPOSES, KeyReleaseMode, ApiKeyScopes, ALL_API_KEY_SCOPES, MAX_MEMBERSHIPS, AUDIT_ACCESS_WINDOW,
+  MAX_REWRAP_BATCH,
   type RoleName, type PurposeName, type ApiKeyScopeName,
 } from "../constants.ts";
 export * from "./calls.ts";
@@ -15,4 +16,5 @@ export * from "./record.ts";
 export * from "./attestation.ts";
 export * from "./claims.ts";
 export * from "../names.ts";
+export * from "./rewrap.ts";
 export { registryAbis, registryAddress, readerOf, senderAddress, sendCalls, type SendCallsParameters, type SendCallsReturnType } from "./core.ts";

@@ -168,15 +168,35 @@ export async function getRecordPointer(client: ClientInput, p: GetRecordPointerP
 }
 
 export type GetGrantWrappedKeyParameters = ReadParameters & RevokeArgs & { fromBlock?: bigint };
-export type GetGrantWrappedKeyReturnType = { wrappedKey: Hex; recordVersion: number; fieldMask: bigint };
+export type GetGrantWrappedKeyReturnType = {
+  wrappedKey: Hex;
+  recordVersion: number;
+  fieldMask: bigint;
+  /** Set when the key came from a project ADMIN's re-wrap: the review-key version it opens with. */
+  reviewKeyVersion?: number;
+};
 export type GetGrantWrappedKeyErrorType = RecordRegistryReadErrorType | EventNotFoundError;
-/** The wrapped key of the latest grant to `grantee` (grants emit it; they do not store it). */
+/**
+ * The wrapped key of the latest grant to `grantee` (grants emit it; they do not store it): the
+ * latest `AccessGranted`, or a `GrantRewrapped` after it (a project's re-wrap to its rotated
+ * review key; the contract only accepts one for the grant as it stands).
+ */
 export async function getGrantWrappedKey(client: ClientInput, p: GetGrantWrappedKeyParameters): Promise<GetGrantWrappedKeyReturnType> {
   const address = await registryAddress(client, "recordRegistry", p);
-  const event = recordRegistryAbi.find((x) => x.type === "event" && x.name === "AccessGranted");
-  const logs = await logsOf(client, { address, event, args: { recordId: p.recordId, grantee: p.grantee }, fromBlock: p.fromBlock ?? 0n, toBlock: "latest" });
-  const last = parseRecordRegistryEvents(logs, { eventName: "AccessGranted", address }).at(-1);
+  const eventOf = (name: string) => recordRegistryAbi.find((x) => x.type === "event" && x.name === name);
+  const filter = { address, args: { recordId: p.recordId, grantee: p.grantee }, fromBlock: p.fromBlock ?? 0n, toBlock: "latest" };
+  const [granted, rewrapped] = await Promise.all([
+    logsOf(client, { ...filter, event: eventOf("AccessGranted") }),
+    logsOf(client, { ...filter, event: eventOf("GrantRewrapped") }),
+  ]);
+  const last = parseRecordRegistryEvents(granted, { eventName: "AccessGranted", address }).at(-1);
   if (!last) throw new EventNotFoundError("AccessGranted", `record ${p.recordId}, grantee ${p.grantee}`);
+  const after = (l: { blockNumber: bigint | null; logIndex: number | null }) =>
+    l.blockNumber! > last.blockNumber! || (l.blockNumber === last.blockNumber && l.logIndex! > last.logIndex!);
+  const rewrap = parseRecordRegistryEvents(rewrapped, { eventName: "GrantRewrapped", address }).filter(after).at(-1);
+  if (rewrap) {
+    return { wrappedKey: rewrap.args.wrappedKey, recordVersion: rewrap.args.recordVersion, fieldMask: last.args.fieldMask, reviewKeyVersion: rewrap.args.reviewKeyVersion };
+  }
   return { wrappedKey: last.args.wrappedKey, recordVersion: last.args.recordVersion, fieldMask: last.args.fieldMask };
 }
 

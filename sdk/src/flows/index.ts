@@ -295,3 +295,4 @@ export async function rewrapGrant(client: ClientInput, p: RewrapGrantParameters)
 
 // Erase, revoke, attest and verify are single contract calls; the flows export them so one import serves the whole path.
 export { eraseRecord, revoke, recordAuditAccess, attest, isVerified, revokeAttestation } from "../contracts/index.ts";
+export * from "./review-key.ts";
