@@ -36,7 +36,7 @@ export async function signReviewerRequest(account: LocalAccount, p: { method: st
   return { [REVIEWER_HEADERS.reviewer]: account.address, [REVIEWER_HEADERS.timestamp]: String(timestamp), [REVIEWER_HEADERS.signature]: signature };
 }
 
-export function createAuth(o: { publicClient: PublicClient; addresses: { projectRegistry: Address }; cacheMs?: number }) {
+export function createAuth(o: { publicClient: PublicClient; addresses: { projectRegistry: Address }; cacheMs?: number; used?: (signature: string) => Promise<boolean> }) {
   const cache = new Map<string, { at: number; ok: true } | { at: number; error: ApiError }>();
   const cacheMs = o.cacheMs ?? 1_000;
 
@@ -79,6 +79,8 @@ export function createAuth(o: { publicClient: PublicClient; addresses: { project
     if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) throw new ApiError(401, "InvalidReviewerSignature", "the signature is not 65 bytes of hex");
     const ok = await verifyMessage({ address: reviewer as Address, message: reviewerRequestMessage({ method: req.method, path: req.path, projectId, timestamp: Number(ts), body: req.body }), signature: signature as Hex }).catch(() => false);
     if (!ok) throw new ApiError(401, "InvalidReviewerSignature", "the signature does not match this request and reviewer");
+    // Early answer for a replay (the use itself is recorded atomically with the change it made).
+    if (o.used && (await o.used(signature.toLowerCase()))) throw new ApiError(409, "ReplayedRequest", "this signed request was already used; sign a new one");
     if (!(await hasActiveRole(o.publicClient, { projectId, account: reviewer as Address, role, addresses: o.addresses }))) {
       throw new ApiError(403, role === Roles.ADMIN ? "NotAnAdmin" : "NotAReviewer", `${reviewer} does not hold the ${role === Roles.ADMIN ? "ADMIN" : "REVIEWER"} role of project ${projectId}`);
     }

@@ -47,7 +47,10 @@ export async function startReviewService(o: ReviewServiceOptions) {
     webhookUrl: (projectId) => `${publicUrl}/v1/indexer/${projectId}/webhooks`,
   });
   const outbox = createOutbox({ store, projects, log });
-  const auth = createAuth({ publicClient, addresses: o.addresses });
+  const auth = createAuth({
+    publicClient, addresses: o.addresses,
+    used: async (signature) => (await store.query("SELECT 1 FROM seen_event WHERE source = 'reviewer' AND event_id = $1", [signature])).length > 0,
+  });
   const server = createHttp({
     store, projects, providers: o.providers, auth, sync, log, kick: () => engine.kick(),
     health: () => ({ ok: true, instance: owner, database: store.kind, projects: [...projects.keys()], providers: Object.keys(o.providers) }),

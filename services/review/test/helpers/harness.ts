@@ -97,21 +97,26 @@ export async function startHarness() {
   const wallet = (i: number) => createWalletClient({ account: account(i), chain: foundry, transport: http(rpcUrl) });
   const t = { addresses };
 
-  // The project and a second one (another tenant).
   const admin = wallet(ROLE.admin);
-  const { projectId } = await createProject(admin, { ...t, metadataURI: "ipfs://review-e2e" });
-  const { projectId: otherProjectId } = await createProject(admin, { ...t, metadataURI: "ipfs://other-tenant" });
-  for (const i of [ROLE.attester, ROLE.reviewerA, ROLE.reviewerB]) await grantRoles(admin, { ...t, projectId, account: account(i).address, roles: Roles.REVIEWER });
+  const expiry = BigInt(Math.floor(Date.now() / 1000) + 86_400);
   const keyDir = mkdtempSync(join(tmpdir(), "onekey-review-keys-"));
   const keyStore = await openFileKeyStore({ directory: keyDir, passphrase: PASSPHRASE, scrypt: FAST_SCRYPT });
-  const review = await generateX25519KeyPair();
-  await keyStore.put(reviewKeyId(projectId, 1), review);
-  await setReviewKey(admin, { ...t, projectId, publicKey: toHex(review.publicKey) });
-  await setEscrowKey(admin, { ...t, projectId, publicKey: toHex((await generateX25519KeyPair()).publicKey) });
-  const apiKey = `ok_${randomBytes(18).toString("base64url")}`;
+  /** A project staffed with the attester and two reviewers, its review key in the key store, an API key. */
+  async function newProject() {
+    const { projectId } = await createProject(admin, { ...t, metadataURI: "ipfs://review-e2e" });
+    for (const i of [ROLE.attester, ROLE.reviewerA, ROLE.reviewerB]) await grantRoles(admin, { ...t, projectId, account: account(i).address, roles: Roles.REVIEWER });
+    const review = await generateX25519KeyPair();
+    await keyStore.put(reviewKeyId(projectId, 1), review);
+    await setReviewKey(admin, { ...t, projectId, publicKey: toHex(review.publicKey) });
+    await setEscrowKey(admin, { ...t, projectId, publicKey: toHex((await generateX25519KeyPair()).publicKey) });
+    const apiKey = `ok_${randomBytes(18).toString("base64url")}`;
+    await addApiKey(admin, { ...t, projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry });
+    return { projectId, apiKey };
+  }
+  const { projectId, apiKey } = await newProject();
+  // Another tenant: its own key, no part in the review service.
+  const { projectId: otherProjectId } = await createProject(admin, { ...t, metadataURI: "ipfs://other-tenant" });
   const otherApiKey = `ok_${randomBytes(18).toString("base64url")}`;
-  const expiry = BigInt(Math.floor(Date.now() / 1000) + 86_400);
-  await addApiKey(admin, { ...t, projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry });
   await addApiKey(admin, { ...t, projectId: otherProjectId, keyHash: apiKeyHash(otherApiKey), scopes: ALL_API_KEY_SCOPES, expiry });
 
   const indexer: Indexer = await startIndexer({ chain });
@@ -153,7 +158,7 @@ export async function startHarness() {
   };
 
   /** A fresh person: funded, encrypts and uploads the record, registers it and grants the project. */
-  async function grantFromNewSubject(o: { documentType?: string; fields?: string[]; expirySeconds?: number } = {}) {
+  async function grantFromNewSubject(o: { documentType?: string; fields?: string[]; expirySeconds?: number; projectId?: bigint } = {}) {
     const key = generatePrivateKey();
     const subject = privateKeyToAccount(key);
     await chain.publicClient.request({ method: "anvil_setBalance" as never, params: [subject.address, toHex(10n ** 18n)] as never });
@@ -161,14 +166,14 @@ export async function startHarness() {
     const record = await submitRecord(person, { addresses, storage, fields: personFields(o.documentType) });
     const block = await chain.publicClient.getBlock();
     const granted = await grantAccess(person, {
-      addresses, ...record, grantee: { projectId }, fields: o.fields ?? GRANTED, purpose: "KYC_REVIEW", expiry: block.timestamp + BigInt(o.expirySeconds ?? 30 * 86_400),
+      addresses, ...record, grantee: { projectId: o.projectId ?? projectId }, fields: o.fields ?? GRANTED, purpose: "KYC_REVIEW", expiry: block.timestamp + BigInt(o.expirySeconds ?? 30 * 86_400),
     });
     return { subject: subject.address as Address, person, record, recordId: record.recordId as Hex, grantTx: granted.hash, grantBlock: granted.receipt.blockNumber };
   }
 
   return {
     chain, addresses, rpcUrl, arlocal, storage, indexer, keyStore, keyDir, projectId, otherProjectId, apiKey, otherApiKey, sumsub, onfido, veriff,
-    providerConfig, hooks, hookSecret, logs, project, serviceOptions, pointSimulatorsAt, grantFromNewSubject, wallet,
+    providerConfig, hooks, hookSecret, logs, project, newProject, serviceOptions, pointSimulatorsAt, grantFromNewSubject, wallet,
     startService: (extra: Partial<ReviewServiceOptions> = {}) => startReviewService(serviceOptions(extra)),
     async stop() {
       await Promise.all([sumsub.close(), onfido.close(), veriff.close(), hooks.close()]);
