@@ -6,6 +6,7 @@ import type { Address, Hex } from "viem";
 import { openFileKeyStore } from "@onekey/sdk/keys";
 import { arweaveStorage, generateArweaveWallet } from "@onekey/sdk/storage";
 import { BaseError } from "@onekey/sdk/errors";
+import { WeakPassphraseError } from "../errors.ts";
 import { pkcs11KeyStore } from "../keys/pkcs11-store.ts";
 import { onfidoProvider, type OnfidoConfig } from "../providers/onfido.ts";
 import { sumsubProvider, type SumsubConfig } from "../providers/sumsub.ts";
@@ -19,6 +20,8 @@ export class ReviewConfigError extends BaseError {
     super(message, { docsPath: "review-service.md#running-it" });
   }
 }
+
+const MIN_PASSPHRASE = 12;
 
 export type ReviewConfigFile = {
   projects: (Omit<ReviewProject, "projectId"> & { projectId: string | number })[];
@@ -39,10 +42,12 @@ export async function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     if (!v) throw new ReviewConfigError(`${name} is required`);
     return v;
   };
+  const passphrase = env.ONEKEY_REVIEW_PKCS11_MODULE ? undefined : need("ONEKEY_REVIEW_KEYSTORE_PASSPHRASE");
+  if (passphrase !== undefined && passphrase.length < MIN_PASSPHRASE) throw new WeakPassphraseError(MIN_PASSPHRASE);
   const file = JSON.parse(readFileSync(need("ONEKEY_REVIEW_CONFIG"), "utf8")) as ReviewConfigFile;
   const keyStore = env.ONEKEY_REVIEW_PKCS11_MODULE
     ? pkcs11KeyStore({ module: env.ONEKEY_REVIEW_PKCS11_MODULE, tokenLabel: need("ONEKEY_REVIEW_PKCS11_TOKEN"), pin: need("ONEKEY_REVIEW_PKCS11_PIN") })
-    : await openFileKeyStore({ directory: need("ONEKEY_REVIEW_KEYSTORE_DIR"), passphrase: need("ONEKEY_REVIEW_KEYSTORE_PASSPHRASE") });
+    : await openFileKeyStore({ directory: need("ONEKEY_REVIEW_KEYSTORE_DIR"), passphrase: passphrase! });
   return {
     port: Number(env.ONEKEY_REVIEW_PORT ?? 4340),
     host: env.ONEKEY_REVIEW_HOST ?? "127.0.0.1",
