@@ -63,6 +63,8 @@ export type ReviewServiceOptions = {
   workerIntervalMs?: number;
   indexerPollMs?: number;
   providerPollMs?: number;
+  /** How often chain reads wait for a receipt or block (default 250 ms). */
+  pollingIntervalMs?: number;
   /** Cases processed at once by this instance. */
   concurrency?: number;
   log?: (line: ReviewLogLine) => void;

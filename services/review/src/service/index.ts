@@ -29,11 +29,14 @@ export async function startReviewService(o: ReviewServiceOptions) {
   const owner = o.instanceId ?? `review-${randomBytes(4).toString("hex")}`;
   const store = o.store ?? (await openStore({ databaseUrl: o.databaseUrl, dir: o.dbDir }));
   const transport = http(o.rpcUrl);
-  const publicClient = createPublicClient({ transport, cacheTime: 0, pollingInterval: 50 }) as PublicClient;
+  // viem's default receipt polling is 4 s; an attestation waits for its receipt inside the
+  // attester lock, so poll at about the chain's block time (Base: 2 s blocks).
+  const pollingInterval = o.pollingIntervalMs ?? 250;
+  const publicClient = createPublicClient({ transport, cacheTime: 0, pollingInterval }) as PublicClient;
   const chainId = await publicClient.getChainId();
   const chain = { ...foundry, id: chainId };
-  const attester = createWalletClient({ account: privateKeyToAccount(o.attesterKey), chain, transport });
-  const relayer = createWalletClient({ account: privateKeyToAccount(o.relayerKey), chain, transport });
+  const attester = createWalletClient({ account: privateKeyToAccount(o.attesterKey), chain, transport, pollingInterval });
+  const relayer = createWalletClient({ account: privateKeyToAccount(o.relayerKey), chain, transport, pollingInterval });
   const projects = new Map(o.projects.map((p) => [p.projectId.toString(), p]));
   const breakers: BreakerStore = new Map();
 

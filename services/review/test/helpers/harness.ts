@@ -146,7 +146,7 @@ export async function startHarness() {
       port: 0, rpcUrl, indexerUrl: indexer.url, addresses, storage, keyStore,
       attesterKey: ANVIL_KEYS[ROLE.attester], relayerKey: ANVIL_KEYS[ROLE.relayer],
       providers: { sumsub: sumsubProvider(providerConfig.sumsub), onfido: onfidoProvider(providerConfig.onfido), veriff: veriffProvider(providerConfig.veriff) },
-      projects: [project()], dbDir, indexerPollMs: 1_000, providerPollMs: 1_000, leaseMs: 10_000,
+      projects: [project()], dbDir, indexerPollMs: 1_000, providerPollMs: 1_000, leaseMs: 10_000, pollingIntervalMs: 50,
       log: (l) => logs.push(l),
       ...extra,
     };
