@@ -12,7 +12,7 @@ import { attestationRegistryAbi } from "@onekey/sdk/abis";
 import { getAttestation, isVerified, projectGrantee, revoke } from "@onekey/sdk/contracts";
 import { ANVIL_KEYS } from "../../../scripts/lib/anvil.ts";
 import { freePort } from "../../../scripts/lib/ports.ts";
-import { scanBytes, scanPgliteDump } from "../../../scripts/canary.ts";
+import { scanBytes, scanPgliteDump, scanTexts } from "../../../scripts/canary.ts";
 import { postgresUnavailableReason, startPostgres } from "../../../indexer/test/helpers/postgres.ts";
 import { signReviewerRequest, startReviewService, type ReviewLogLine, type ReviewService } from "../src/service/index.ts";
 import { CANARY } from "./fixtures.ts";
@@ -284,14 +284,14 @@ describe("review service on the local stack", () => {
       ["API answers", apiBodies.join("\n")],
       ["webhook bodies", h.hooks.received.map((m) => m.body).join("\n")],
     ];
-    for (const [source, text] of texts) expect(scanBytes(Buffer.from(text), CANARY), source).toEqual([]);
+    expect(scanTexts(texts, CANARY)).toEqual([]);
     // The strings that are not canaried: the birth date and the country (only their claim bits may appear).
     for (const [source, text] of texts) expect(text.includes("1990-02-03"), source).toBe(false);
-    const dump = await scanPgliteDump(serviceDbDir, CANARY);
+    const dump = await scanPgliteDump(serviceDbDir, CANARY, "review service");
     expect(dump.tables).toBeGreaterThanOrEqual(6);
-    expect(dump.rows).toBeGreaterThan(20);
+    expect(dump.rows).toBeGreaterThan(10);
     expect(dump.hits).toEqual([]);
-    expect(h.hooks.received.length).toBeGreaterThan(20);
+    expect(h.hooks.received.length).toBeGreaterThanOrEqual(5);
   });
 
   it("the service killed mid-case (SIGKILL) and restarted: the case completes once", async () => {

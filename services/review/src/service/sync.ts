@@ -28,6 +28,12 @@ export function createSync(ctx: SyncContext) {
   const { store, log } = ctx;
   const secrets = new Map<string, string>();
   const known = new Set<string>();
+  // A project whose key the indexer refuses would log every poll: log when the answer changes.
+  const lastPoll = new Map<string, number>();
+  const pollStatus = (projectId: bigint, status: number) => {
+    if (lastPoll.get(projectId.toString()) !== status && status !== 200) log({ event: "indexer.poll_failed", projectId: projectId.toString(), status });
+    lastPoll.set(projectId.toString(), status);
+  };
 
   /** Opens or cancels cases for one record from the chain's state now. */
   async function syncRecord(projectId: bigint, recordId: Hex): Promise<"opened" | "exists" | "cancelled" | "none"> {
@@ -73,7 +79,8 @@ export function createSync(ctx: SyncContext) {
       body: JSON.stringify({ url: ctx.webhookUrl(project.projectId), eventTypes: ["grant.*", "record.*"], description: "OneKey review service" }),
     }).catch(() => undefined);
     if (!res || res.status !== 201) {
-      log({ event: "indexer.endpoint_not_registered", projectId: project.projectId.toString(), status: res?.status ?? 0 });
+      if (lastPoll.get(`endpoint:${project.projectId}`) !== (res?.status ?? 0)) log({ event: "indexer.endpoint_not_registered", projectId: project.projectId.toString(), status: res?.status ?? 0 });
+      lastPoll.set(`endpoint:${project.projectId}`, res?.status ?? 0);
       return false;
     }
     const body = (await res.json()) as { id: string; secret: string };
@@ -112,7 +119,7 @@ export function createSync(ctx: SyncContext) {
 
   /** The fallback: every live grant the indexer lists for each project, and every open case's record. */
   async function poll(): Promise<void> {
-    for (const project of ctx.projects.values()) {
+    projects: for (const project of ctx.projects.values()) {
       if (!project.indexerApiKey) continue;
       await ensureEndpoint(project).catch(() => false);
       const live = new Set<string>();
@@ -121,10 +128,8 @@ export function createSync(ctx: SyncContext) {
         const res = await fetch(`${ctx.indexerUrl}/v1/projects/${project.projectId}/grants?state=live&limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`, {
           headers: { authorization: `Bearer ${project.indexerApiKey}` },
         }).catch(() => undefined);
-        if (!res || res.status !== 200) {
-          log({ event: "indexer.poll_failed", projectId: project.projectId.toString(), status: res?.status ?? 0 });
-          return;
-        }
+        pollStatus(project.projectId, res?.status ?? 0);
+        if (!res || res.status !== 200) continue projects;
         const body = (await res.json()) as { items: { recordId: string; recordVersion: string; purpose: string; grantedAt: string }[]; nextCursor: string | null };
         for (const g of body.items) {
           if (Number(g.purpose) !== Purpose.KYC_REVIEW) continue;
