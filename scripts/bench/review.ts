@@ -35,7 +35,7 @@ try {
   h.sumsub.latencyMs = 200;
   h.onfido.latencyMs = 200;
   h.veriff.latencyMs = 200;
-  const backlog = [];
+  const backlog: { recordId: string }[] = [];
   for (let i = 0; i < BACKLOG; i++) backlog.push(await h.grantFromNewSubject());
   service = await startReviewService({ ...h.serviceOptions({ log: () => {}, indexerPollMs: 1_000 }), dbDir: options.dbDir });
   h.pointSimulatorsAt(service.url);
