@@ -99,12 +99,17 @@ export async function scanChain(rpcUrl: string, canary: string): Promise<CanaryH
   return hits;
 }
 
+/** Scans named texts (a service's log lines, API answers, webhook bodies). */
+export function scanTexts(sources: [source: string, text: string][], canary: string): CanaryHit[] {
+  return sources.flatMap(([source, text]) => scanBytes(Buffer.from(text), canary).map((encoding) => ({ source, encoding })));
+}
+
 /**
- * Dumps a PGlite database (the indexer's, after it stopped) table by table as JSON rows — every
+ * Dumps a PGlite database (the indexer's or the review service's, after it stopped) table by table as JSON rows — every
  * schema but the catalogs — and scans the dump. A logical dump sees values PostgreSQL stores
  * compressed (TOAST), which a scan of the raw data files would miss.
  */
-export async function scanPgliteDump(dir: string, canary: string): Promise<{ hits: CanaryHit[]; tables: number; rows: number }> {
+export async function scanPgliteDump(dir: string, canary: string, label = "indexer"): Promise<{ hits: CanaryHit[]; tables: number; rows: number }> {
   const { PGlite } = await import("@electric-sql/pglite");
   const db = new PGlite(dir);
   try {
@@ -119,7 +124,7 @@ export async function scanPgliteDump(dir: string, canary: string): Promise<{ hit
       const result = await db.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${quoted} t`);
       rows += result.rows.length;
       const dump = Buffer.from(result.rows.map((r) => r.row).join("\n"));
-      for (const encoding of scanBytes(dump, canary)) hits.push({ source: `indexer table ${schema}.${name}`, encoding });
+      for (const encoding of scanBytes(dump, canary)) hits.push({ source: `${label} table ${schema}.${name}`, encoding });
     }
     return { hits, tables: tables.length, rows };
   } finally {

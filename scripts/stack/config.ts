@@ -9,6 +9,7 @@ export interface StackPorts {
   bundler: number;
   sponsor: number;
   indexer: number;
+  review: number;
 }
 
 export interface StackConfig {
@@ -21,7 +22,7 @@ export interface StackConfig {
   verbose: boolean;
 }
 
-const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069 };
+const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069, review: 4340 };
 const ENV_NAMES: Record<keyof StackPorts, string> = {
   rpc: "ONEKEY_RPC_PORT",
   arweave: "ONEKEY_ARWEAVE_PORT",
@@ -29,6 +30,7 @@ const ENV_NAMES: Record<keyof StackPorts, string> = {
   bundler: "ONEKEY_BUNDLER_PORT",
   sponsor: "ONEKEY_SPONSOR_PORT",
   indexer: "ONEKEY_INDEXER_PORT",
+  review: "ONEKEY_REVIEW_PORT",
 };
 
 export class InvalidPortError extends Error {

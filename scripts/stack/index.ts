@@ -12,6 +12,7 @@ import { foundry } from "viem/chains";
 import { startArlocal } from "@onekey/devstack/storage/arlocal";
 import { startLocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
 import { startLocalAA } from "../aa/local.ts";
+import { startStackReview } from "./review.ts";
 
 export class PortInUseError extends Error {
   override name = "PortInUseError";
@@ -177,13 +178,20 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
     );
     if (resumed) await catchUpIndexer(rpcUrl, indexerUrl, log);
 
+    log(`review service: on :${config.ports.review} for the demo project, with the Sumsub, Onfido and Veriff simulators`);
+    const review = await startStackReview({
+      port: config.ports.review, rpcUrl, indexerUrl, arweaveUrl: arweave.url, dataDir: config.dataDir, logsDir, addresses: registries,
+      attesterKey: ANVIL_KEYS[DEMO_ROLES.indexOf("reviewer")], relayerKey: ANVIL_KEYS[7],
+    });
+    services.push(inProcess("review service", review.stop));
+
     const info: StackInfo = {
       chainId: CHAIN_ID,
       rpcUrl,
       wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
       startBlock,
       addresses,
-      urls: { rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl },
+      urls: { rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl, review: review.url },
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,
@@ -216,7 +224,7 @@ function inProcess(name: string, stop: () => Promise<void>): Service {
 }
 
 function wipe(dataDir: string): void {
-  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs", "sponsor"]) {
+  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs", "sponsor", "review"]) {
     rmSync(join(dataDir, entry), { recursive: true, force: true });
   }
 }

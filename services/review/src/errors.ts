@@ -98,14 +98,6 @@ export class InvalidRulesError extends BaseError {
   }
 }
 
-/** The encrypted key file did not open: wrong passphrase, or the file was altered. */
-export class WrongPassphraseError extends BaseError {
-  override name = "WrongPassphraseError";
-  constructor(id: string) {
-    super(`The key "${id.slice(0, 128)}" did not decrypt: wrong passphrase, or the file was altered.`, { docsPath: "review-service.md#key-custody" });
-  }
-}
-
 /** A key file that is not ours, or whose parameters we refuse (e.g. an scrypt cost that would stall the process). */
 export class InvalidKeyFileError extends BaseError {
   override name = "InvalidKeyFileError";

@@ -100,6 +100,16 @@ describe("case state machine", () => {
     expect(() => transition(approved, { type: "claim", reviewer: "0xA" }, T0 + 99, limits)).toThrow(/closed/);
   });
 
+  it("an expired grant closes an open case as expired; one whose attestation is in flight is left to land", () => {
+    for (const prefix of [[], started]) {
+      const { c, effects } = run([...prefix, { type: "grant_expired" }]);
+      expect(c).toMatchObject({ status: "closed", outcome: "expired", reasons: ["session_expired"] });
+      expect(effects.at(-1)).toBe("case.expired");
+    }
+    const sending = run([...started, { type: "provider_decided", checkId: "s1", decision: { action: "attest", level: 1 } }, { type: "attestation_sent", tx: "0x2" }]).c;
+    expect(transition(sending, { type: "grant_expired" }, T0 + 50, limits).duplicate).toBe(true);
+  });
+
   it("past the SLA an open case expires, except an attestation already sent", () => {
     const opened = openCase("case-2", T0, limits).case;
     expect(transition(opened, { type: "tick" }, T0 + 9_999, limits).duplicate).toBe(true);

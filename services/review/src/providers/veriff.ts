@@ -29,7 +29,7 @@ const DOC_TYPE: Record<DocumentType, string> = {
 
 // Veriff wants ISO 3166-1 alpha-2 document countries; the grant carries alpha-3. A country not in
 // this table is simply not sent (document.country is optional: Veriff reads it off the document).
-const ALPHA2: Record<string, string> = Object.fromEntries(
+export const ALPHA2: Record<string, string> = Object.fromEntries(
   ("AUT:AT BEL:BE BGR:BG HRV:HR CYP:CY CZE:CZ DNK:DK EST:EE FIN:FI FRA:FR DEU:DE GRC:GR HUN:HU IRL:IE ITA:IT LVA:LV LTU:LT " +
     "LUX:LU MLT:MT NLD:NL POL:PL PRT:PT ROU:RO SVK:SK SVN:SI ESP:ES SWE:SE ISL:IS LIE:LI NOR:NO CHE:CH GBR:GB USA:US CAN:CA " +
     "MEX:MX BRA:BR ARG:AR AUS:AU NZL:NZ JPN:JP KOR:KR CHN:CN IND:IN IDN:ID SGP:SG ZAF:ZA NGA:NG TUR:TR UKR:UA ARE:AE SAU:SA ISR:IL")

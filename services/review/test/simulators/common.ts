@@ -17,6 +17,8 @@ export type SimulatorBase = {
   /** What the next decision will be. */
   decision: Decision;
   mode: Mode;
+  /** Each answer and each callback waits this long first (a provider that takes its time). */
+  latencyMs: number;
   /** Where decisions are POSTed; unset = no callbacks (tests poll fetchResult). */
   callbackUrl?: string;
   /** Every request that reached a route, in order (method + path only is enough for most asserts). */
@@ -39,12 +41,14 @@ export async function startSimulator(
   const requests: SimRequest[] = [];
   const callbacks: DeliveredCallback[] = [];
   const waiters: (() => void)[] = [];
-  const state = { decision: "approve" as Decision, mode: "normal" as Mode, callbackUrl: undefined as string | undefined };
+  const state = { decision: "approve" as Decision, mode: "normal" as Mode, latencyMs: 0, callbackUrl: undefined as string | undefined };
+  const pause = () => (state.latencyMs > 0 ? new Promise((r) => setTimeout(r, state.latencyMs)) : undefined);
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (state.mode === "timeout") return; // hold the request open: the client's timeout fires
+    await pause();
     const sreq: SimRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks) };
     requests.push(sreq);
     let reply: SimReply;
@@ -84,6 +88,12 @@ export async function startSimulator(
     set mode(m: Mode) {
       state.mode = m;
     },
+    get latencyMs() {
+      return state.latencyMs;
+    },
+    set latencyMs(ms: number) {
+      state.latencyMs = ms;
+    },
     get callbackUrl() {
       return state.callbackUrl;
     },
@@ -93,6 +103,7 @@ export async function startSimulator(
     requests,
     callbacks,
     async deliver(headers, body) {
+      await pause();
       if (!state.callbackUrl) return;
       let status = 0;
       try {

@@ -1,0 +1,138 @@
+// What one review service instance is told: the chain, the indexer, storage, its keys, its
+// providers and, per project, the rules, the attestation policy and where its webhooks go.
+import type { Address, Hex } from "viem";
+import type { KeyAgreement } from "@onekey/sdk/crypto";
+import type { KeyStore } from "@onekey/sdk/keys";
+import { ageClaims, Claim, countryClaims } from "@onekey/sdk/contracts";
+import type { StorageProvider } from "@onekey/sdk/storage";
+import type { CaseLimits } from "../cases/state-machine.ts";
+import type { AttestationPolicy } from "../orchestration/policy.ts";
+import type { ProjectRules } from "../orchestration/rules.ts";
+import { ALPHA2 } from "../providers/veriff.ts";
+import { DOCUMENT_TYPES, type DocumentType, type GrantedDocument, type GrantedFields, type KycProvider, type ProviderName } from "../providers/types.ts";
+import type { Store } from "../db/store.ts";
+
+export type StepSla = { documentsMs?: number; providerMs?: number; reviewMs?: number; attestationMs?: number };
+
+export type ReviewProject = {
+  projectId: bigint;
+  /** The project's indexer API key (read + webhooks scopes): polling grants, registering the trigger endpoint. */
+  indexerApiKey?: string;
+  /** Secret of the indexer endpoint that delivers to this service; registered by the service when absent. */
+  indexerWebhookSecret?: string;
+  /** Key-store id of the project's review key (default review:<projectId>:v1). */
+  reviewKeyId?: string;
+  rules: ProjectRules;
+  policy: AttestationPolicy;
+  /** ISO 3166-1 alpha-2 countries whose residents get COUNTRY_ALLOWED. */
+  countryAllowList?: string[];
+  /** How long an attestation holds (default 365 days). */
+  attestationTtlSeconds?: number;
+  /** Where the service's own case webhooks go (Standard Webhooks, `whsec_` secret). */
+  webhook?: { url: string; secret: string };
+  limits?: Partial<CaseLimits>;
+  sla?: StepSla;
+};
+
+export type ReviewKeyStore = KeyStore & { agreement(id: string): Promise<KeyAgreement | undefined> };
+
+export type ReviewLogLine = { event: string; [key: string]: string | number | boolean | undefined };
+
+export type ReviewServiceOptions = {
+  port: number;
+  host?: string;
+  /** How the indexer reaches this service (default http://host:port). */
+  publicUrl?: string;
+  rpcUrl: string;
+  indexerUrl: string;
+  addresses: { projectRegistry: Address; recordRegistry: Address; attestationRegistry: Address };
+  storage: StorageProvider;
+  keyStore: ReviewKeyStore;
+  /** A REVIEWER of every project here: reads under the project's grant and signs attestations. */
+  attesterKey: Hex;
+  /** Pays the gas of `attestBySig` (anyone may relay a signed attestation). */
+  relayerKey: Hex;
+  providers: Partial<Record<ProviderName, KycProvider>>;
+  projects: ReviewProject[];
+  databaseUrl?: string;
+  dbDir?: string;
+  store?: Store;
+  /** Names this instance in leases and logs (default random). */
+  instanceId?: string;
+  leaseMs?: number;
+  workerIntervalMs?: number;
+  indexerPollMs?: number;
+  providerPollMs?: number;
+  /** How often chain reads wait for a receipt or block (default 250 ms). */
+  pollingIntervalMs?: number;
+  /** Cases processed at once by this instance. */
+  concurrency?: number;
+  log?: (line: ReviewLogLine) => void;
+};
+
+/**
+ * Record field names the service reads (the app writes them). Each is optional: a grant carries
+ * what the person chose to share.
+ */
+export const FIELD_NAMES = {
+  firstName: "first_name",
+  lastName: "last_name",
+  dateOfBirth: "date_of_birth",
+  country: "country",
+  idNumber: "id_number",
+  documentType: "document_type",
+  documentCountry: "document_country",
+  documentFront: "document_front",
+  documentBack: "document_back",
+} as const;
+
+export type Granted = { fields: GrantedFields; documents: GrantedDocument[]; documentType?: DocumentType };
+
+const text = (v: string | Uint8Array | undefined): string | undefined =>
+  v === undefined ? undefined : typeof v === "string" ? v : new TextDecoder().decode(v);
+const bytes = (v: string | Uint8Array | undefined): Uint8Array | undefined =>
+  v === undefined ? undefined : typeof v === "string" ? new TextEncoder().encode(v) : v;
+
+function mimeOf(b: Uint8Array): GrantedDocument["mimeType"] {
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "image/png";
+  if (b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46) return "application/pdf";
+  return "image/jpeg";
+}
+
+/** The decrypted record, in memory, as the provider layer's types. */
+export function grantedFromRecord(values: Record<string, string | Uint8Array>): Granted {
+  const get = (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
+  const fields: GrantedFields = {};
+  for (const key of ["firstName", "lastName", "dateOfBirth", "country", "idNumber"] as const) {
+    const v = text(get(FIELD_NAMES[key]));
+    if (v !== undefined && v !== "") fields[key] = v;
+  }
+  const type = text(get(FIELD_NAMES.documentType));
+  const documentType = DOCUMENT_TYPES.includes(type as DocumentType) ? (type as DocumentType) : undefined;
+  const country = text(get(FIELD_NAMES.documentCountry)) ?? fields.country;
+  const documents: GrantedDocument[] = [];
+  for (const side of ["front", "back"] as const) {
+    const b = bytes(get(side === "front" ? FIELD_NAMES.documentFront : FIELD_NAMES.documentBack));
+    if (documentType && b && b.length > 0) documents.push({ type: documentType, side, country, mimeType: mimeOf(b), bytes: b });
+  }
+  return { fields, documents, documentType };
+}
+
+/**
+ * The claim bits the granted fields support, derived here in memory with the SDK's helpers; only
+ * the bits are kept (and go on-chain), never the birth date or the country behind them.
+ * DOCUMENT_VERIFIED is added when the attestation is made (a provider or reviewer approved).
+ */
+export function claimsFrom(g: Granted, project: ReviewProject, now: Date): number {
+  let claims = 0;
+  try {
+    if (g.fields.dateOfBirth) claims |= ageClaims(g.fields.dateOfBirth, now);
+  } catch {
+    // Not a calendar date: no age claim (the provider judges the document itself).
+  }
+  const alpha2 = g.fields.country ? ALPHA2[g.fields.country] : undefined;
+  if (alpha2 && project.countryAllowList?.length) claims |= countryClaims(alpha2, project.countryAllowList);
+  return claims >>> 0;
+}
+
+export const DOCUMENT_VERIFIED = Claim.DOCUMENT_VERIFIED;
