@@ -414,19 +414,21 @@ describe("API keys, scopes and limits", () => {
     const [admin] = chain.wallets;
     const key = await addApiKey(chain, admin, s.projectId, ApiKeyScopes.read);
     await indexedThroughHead();
+    // Bucket of 40 refilling at 20/s. Bursts of 100 until one is refused: a loaded machine may
+    // answer a burst slower than the bucket refills, so the first burst alone need not hit it.
     const started = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => api(indexer.url, key, "GET", `/v1/projects/${s.projectId}/grants`)),
-    );
+    const results: Awaited<ReturnType<typeof api>>[] = [];
+    for (let burst = 0; burst < 10 && !results.some((r) => r.status === 429); burst++) {
+      results.push(...(await Promise.all(Array.from({ length: 100 }, () => api(indexer.url, key, "GET", `/v1/projects/${s.projectId}/grants`)))));
+    }
     const seconds = (performance.now() - started) / 1000;
     const ok = results.filter((r) => r.status === 200).length;
     const limited = results.filter((r) => r.status === 429);
-    // Bucket of 40 refilling at 20/s: 40 pass at once, plus what refilled while the burst was
-    // being answered (a loaded machine answers 100 requests slower, so more refill): never more.
+    // 40 pass at once, plus what refilled while the bursts were answered: never more.
     expect(ok).toBeGreaterThanOrEqual(40);
     expect(ok).toBeLessThanOrEqual(40 + Math.ceil(20 * seconds) + 1);
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited.length).toBe(100 - ok);
+    expect(limited.length).toBe(results.length - ok);
     expect(limited[0].body).toMatchObject({ error: "RateLimited" });
     expect(Number(limited[0].headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     await new Promise((r) => setTimeout(r, Number(limited[0].headers.get("retry-after")) * 1000));
