@@ -104,7 +104,7 @@ async function history(chain: Chain31337, setup: Setup): Promise<void> {
     });
     await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
   }
-  await chain.publicClient.request({ method: "anvil_mine" as never, params: ["0x28"] as never });
+  await chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "anvil_mine", params: ["0x28"] });
 }
 
 /**
@@ -196,7 +196,7 @@ async function graphqlLoad(servers: Indexer[], setup: Setup, chain: Chain31337, 
       if (wait > 0) await sleep(wait);
       if (workload === "cached" && performance.now() - mined >= 2000) {
         mined = performance.now();
-        void chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+        void chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
       }
       pending.push(one());
     }

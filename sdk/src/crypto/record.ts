@@ -24,7 +24,9 @@ const MAX_FIELDS = 64;
 const FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export type FieldValue = string | Uint8Array;
-export type KeyReleaseMode = "envelope" | "lit";
+/** A key-release mode by name: the generated constant's keys (contracts/libraries/Common.sol). */
+export type { KeyReleaseMode } from "../constants.ts";
+import type { KeyReleaseMode } from "../constants.ts";
 
 export interface ManifestField {
   name: string;
