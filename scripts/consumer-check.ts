@@ -20,7 +20,7 @@ const SDK = join(ROOT, "sdk");
 const BROWSER = process.env.ONEKEY_CONSUMER_BROWSER !== "0";
 
 let passed = 0, failed = 0;
-function check(name: string, fn: () => string | void): void {
+function check(name: string, fn: () => string | undefined): void {
   try {
     const note = fn();
     passed++;
@@ -30,7 +30,7 @@ function check(name: string, fn: () => string | void): void {
     console.log(`not ok - ${name}\n${String((err as Error).message ?? err).split("\n").map((l) => `    ${l}`).join("\n")}`);
   }
 }
-async function checkAsync(name: string, fn: () => Promise<string | void>): Promise<void> {
+async function checkAsync(name: string, fn: () => Promise<string | undefined>): Promise<void> {
   try {
     const note = await fn();
     passed++;

@@ -10,7 +10,7 @@
 import { ALL_API_KEY_SCOPES, Roles } from "@onekey/sdk/contracts";
 import { readFileSync } from "node:fs";
 import { printTable, writeResults, type Row } from "./report.ts";
-import { addApiKey, api, attest, createProject, gqlData, send } from "../../indexer/test/helpers/onekey.ts";
+import { addApiKey, api, createProject, gqlData, send } from "../../indexer/test/helpers/onekey.ts";
 import { postgresUnavailableReason, startPostgres, type Postgres } from "../../indexer/test/helpers/postgres.ts";
 import { startReceiver } from "../../indexer/test/helpers/receiver.ts";
 import { removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "../../indexer/test/helpers/stack.ts";

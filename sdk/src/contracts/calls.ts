@@ -29,7 +29,7 @@ export function registryCall<C extends RegistryName, const F extends RegistryWri
   const entries: Abi = abi;
   const fn = entries.find((x): x is AbiFunction => x.type === "function" && x.name === functionName);
   // viem encodes some bad values without complaint (e.g. non-hex `bytes`): check every argument first.
-  fn?.inputs.forEach((input, i) => checkArg(functionName, input, (args as readonly unknown[])[i], input.name || `#${i}`));
+  for (const [i, input] of (fn?.inputs ?? []).entries()) checkArg(functionName, input, (args as readonly unknown[])[i], input.name || `#${i}`);
   // The signature above ties `args` to `functionName` for every caller; inside this one generic
   // function TypeScript cannot follow ABI-indexed generics through viem's conditional types, so the
   // parameters are widened to viem's own untyped form here, and only here.
@@ -47,7 +47,7 @@ function checkArg(label: string, param: AbiParameter, value: unknown, path: stri
   const array = /^(.*)\[(\d*)\]$/.exec(param.type);
   if (array) {
     if (!Array.isArray(value) || (array[2] && value.length !== Number(array[2]))) throw bad("must be an array of that length");
-    value.forEach((v, i) => checkArg(label, { ...param, type: array[1] } as AbiParameter, v, `${path}[${i}]`));
+    for (const [i, v] of value.entries()) checkArg(label, { ...param, type: array[1] } as AbiParameter, v, `${path}[${i}]`);
     return;
   }
   if (param.type === "tuple") {

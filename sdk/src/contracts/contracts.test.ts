@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPublicClient, createWalletClient, defineChain, domainSeparator, http, keccak256, toHex, zeroHash,
-  type Address, type Hex, type PublicClient,
+  type Address, type Hex, type PublicClient, type TransactionReceipt,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -317,7 +317,7 @@ describe("contract actions on anvil", () => {
         },
         async sendBatch(calls) {
           seen.push(calls);
-          let receipt;
+          let receipt: TransactionReceipt | undefined;
           for (const c of calls) receipt = await waitForTransactionReceipt(publicClient, { hash: await relay.sendTransaction(c) });
           return receipt!;
         },

@@ -1,5 +1,5 @@
 // ProjectRegistry actions: projects, members and roles, keys, API-key hashes.
-import type { Address, Hex } from "viem";
+import type { Address, } from "viem";
 import {
   acceptAdminCall, addApiKeyCall, createProjectCall, grantRolesCall, resumeProjectCall, revokeApiKeyCall, revokeRolesCall, setEscrowKeyCall,
   setMetadataURICall, setReviewKeyCall, shareReviewKeyCall, suspendProjectCall, transferAdminCall,

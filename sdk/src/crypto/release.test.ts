@@ -1,7 +1,7 @@
 // Envelope key release against a real anvil: recipient keys and the audit log are read from the
 // deployed registries, never passed in by the test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, keccak256, parseEventLogs, toHex, type Abi, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
+import { createPublicClient, createWalletClient, http, keccak256, parseEventLogs, toHex, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";

@@ -3,7 +3,7 @@
 // anvil runs with Base Sepolia's chain id, so conditions name "baseSepolia" exactly as in production.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, getAddress, http, keccak256, toHex, type Abi, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
+  createPublicClient, createWalletClient, getAddress, http, keccak256, toHex, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { baseSepolia } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
