@@ -33,6 +33,7 @@ import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordR
 import { deployArtifact } from "../../scripts/lib/artifacts.ts";
 import { allPages, addApiKey, api, createProject, gqlData } from "./helpers/onekey.ts";
 import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, apiKeyHash, projectGrantee } from "@onekey/sdk/contracts";
+import { GRANTEE_PROJECT_FLAG } from "@onekey/sdk/constants";
 import { eventually, indexedBlock, nudgeUntilIndexed, removeDir, startChain, startIndexer, type Chain31337, type Indexer, type Wallet } from "./helpers/stack.ts";
 
 const OPS = Number(process.env.ONEKEY_PROPERTY_OPS ?? 300);
@@ -592,7 +593,7 @@ const ops: Op[] = [
       // Mostly a record granted to a project, by one of its auditors: the only way this succeeds.
       const toProjects = [...model.grantPairs].filter((pair) => BigInt(pair.split(":")[1]) >> 255n === 1n);
       const [r, p] = toProjects.length && chance(0.8)
-        ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & ((1n << 255n) - 1n)] as const)(pick(toProjects))
+        ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & (GRANTEE_PROJECT_FLAG - 1n)] as const)(pick(toProjects))
         : ([aRecord(), aProject()] as const);
       const w = withRole(p, Roles.AUDITOR);
       model.auditTriples.add(`${r}:${p}:${w.account.address}`);

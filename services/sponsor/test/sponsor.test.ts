@@ -6,12 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, stringToBytes, toHex, type Address, type Hex, type PublicClient,
+  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Address, type Hex, type PublicClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { prepareUserOperation } from "viem/account-abstraction";
 import { entryPointAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { apiKeyHash } from "@onekey/sdk/contracts";
 import {
   API_KEY_SCOPE_SPONSOR, createSponsoredClient, getProjectBalance, sendSponsored, signSponsorshipTicket, SponsorshipRefusedError, toOneKeyAccount,
   toSponsorError, type SponsorRefusal, type SponsorshipTicket,
@@ -58,7 +59,7 @@ async function newProject(): Promise<bigint> {
   return id;
 }
 async function addKey(projectId: bigint, rawKey: string, scopes: number) {
-  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [projectId, keccak256(stringToBytes(rawKey)), scopes, 2n ** 40n] }));
+  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [projectId, apiKeyHash(rawKey), scopes, 2n ** 40n] }));
 }
 
 const newAccount = () => toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
@@ -100,7 +101,7 @@ beforeAll(async () => {
   await addKey(1n, "ok_sponsor_1", API_KEY_SCOPE_SPONSOR);
   await addKey(1n, "ok_read_1", READ_SCOPE);
   await addKey(1n, "ok_revoked_1", API_KEY_SCOPE_SPONSOR);
-  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "revokeApiKey", args: [1n, keccak256(stringToBytes("ok_revoked_1"))] }));
+  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "revokeApiKey", args: [1n, apiKeyHash("ok_revoked_1")] }));
   await addKey(2n, "ok_sponsor_2", API_KEY_SCOPE_SPONSOR);
   await addKey(3n, "ok_sponsor_3", API_KEY_SCOPE_SPONSOR);
 }, 240_000);
