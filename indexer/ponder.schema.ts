@@ -1,6 +1,8 @@
 // Every OneKey event materialised into tables integrators filter by. Only ids, hashes, addresses,
 // public keys and wrapped (encrypted) key bytes are stored: nothing personal ever reaches the
 // chain, so nothing personal can reach these tables.
+import { grantStateSql } from "@onekey/sdk/contracts";
+import type { SQL } from "drizzle-orm";
 import { index, onchainTable, onchainView, relations, sql } from "ponder";
 import { CHECKPOINT_FIELDS } from "./lib/chain-time.ts";
 
@@ -474,11 +476,11 @@ export const grantState = onchainView("grant_state").as((qb) =>
       revoked: grant.revoked,
       grantedAt: grant.grantedAt,
       revokedAt: grant.revokedAt,
-      state: sql<string>`case
-        when ${grant.revoked} then 'revoked'
-        when ${grant.expiry} <= ${headTimestamp} then 'expired'
-        when ${record.erased} or ${record.version} <> ${grant.recordVersion} then 'superseded'
-        else 'live' end`.as("state"),
+      // The rule is the SDK's (one source with its grantState and RecordRegistry.isGrantLive).
+      state: grantStateSql<unknown, SQL<string>>(
+        { revoked: grant.revoked, expiry: grant.expiry, now: headTimestamp, erased: record.erased, recordVersion: record.version, grantRecordVersion: grant.recordVersion },
+        sql,
+      ).as("state"),
       asOfBlock: sql<bigint>`${headBlock}`.as("as_of_block"),
       asOfTimestamp: sql<bigint>`${headTimestamp}`.as("as_of_timestamp"),
     })

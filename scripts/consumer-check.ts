@@ -20,21 +20,22 @@ const SDK = join(ROOT, "sdk");
 const BROWSER = process.env.ONEKEY_CONSUMER_BROWSER !== "0";
 
 let passed = 0, failed = 0;
-function check(name: string, fn: () => string | void): void {
+// A check returns a note to print, or nothing.
+function check(name: string, fn: () => unknown): void {
   try {
     const note = fn();
     passed++;
-    console.log(`ok - ${name}${note ? ` (${note})` : ""}`);
+    console.log(`ok - ${name}${typeof note === "string" && note ? ` (${note})` : ""}`);
   } catch (err) {
     failed++;
     console.log(`not ok - ${name}\n${String((err as Error).message ?? err).split("\n").map((l) => `    ${l}`).join("\n")}`);
   }
 }
-async function checkAsync(name: string, fn: () => Promise<string | void>): Promise<void> {
+async function checkAsync(name: string, fn: () => Promise<unknown>): Promise<void> {
   try {
     const note = await fn();
     passed++;
-    console.log(`ok - ${name}${note ? ` (${note})` : ""}`);
+    console.log(`ok - ${name}${typeof note === "string" && note ? ` (${note})` : ""}`);
   } catch (err) {
     failed++;
     console.log(`not ok - ${name}\n${String((err as Error).message ?? err).split("\n").map((l) => `    ${l}`).join("\n")}`);

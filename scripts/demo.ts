@@ -19,10 +19,10 @@ import { generateX25519KeyPair, toHex as bytesHex, FieldNotGrantedError } from "
 import { deriveEncryptionKey } from "@onekey/sdk/keys";
 import {
   addApiKey, ageClaims, ALL_API_KEY_SCOPES, apiKeyHash, attest, Claim, countryClaims, createProject, decodeClaims, grantRoles, hasAccess, hasClaims, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
-  setEscrowKey, setReviewKey, revoke, eraseRecord, type OneKeyClients,
+  setEscrowKey, setReviewKey, revoke, eraseRecord,
 } from "@onekey/sdk/contracts";
 import {
-  grantAccess, readAsAuditor, readRecord, receiveReviewKey, rotateReviewKey, shareReviewKeyWith, submitRecord, AccessDeniedError,
+  grantAccess, readAsAuditor, readRecord, receiveReviewKey, rotateReviewKey, shareReviewKeyWith, submitRecord, AccessDeniedError, IndexerBehindError,
 } from "@onekey/sdk/flows";
 import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKey7702Account, toOneKeyAccount } from "@onekey/sdk/aa";
 
@@ -51,11 +51,9 @@ const note = (line: string) => console.log(`   ${line}`);
 
 const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
 const key = (role: string) => info.accounts.find((a) => a.role === role)!.privateKey;
-const eoa = (role: string): OneKeyClients => ({
-  publicClient,
-  walletClient: createWalletClient({ account: privateKeyToAccount(key(role)), chain: foundry, transport: http(info.rpcUrl) }),
-  addresses: info.addresses,
-});
+const eoa = (role: string) => createWalletClient({ account: privateKeyToAccount(key(role)), chain: foundry, transport: http(info.rpcUrl) });
+// The local deployment is not one the SDK records: every action is told where it is.
+const on = { addresses: info.addresses };
 const addressOf = (role: string) => privateKeyToAccount(key(role)).address;
 const admin = eoa("org-admin");
 const reviewer = eoa("reviewer");
@@ -64,26 +62,26 @@ const days = (n: number) => BigInt(Math.floor(Date.now() / 1000) + n * 86_400);
 
 // --- the organisation ---------------------------------------------------------------------------
 say("An organisation creates a project and staffs it");
-const { projectId } = await createProject(admin, { metadataURI: "https://example.org/onekey/kyc-tier-2.json" });
-await grantRoles(admin, { projectId, account: addressOf("reviewer"), roles: Roles.REVIEWER });
-await grantRoles(admin, { projectId, account: addressOf("auditor"), roles: Roles.AUDITOR });
-await grantRoles(admin, { projectId, account: addressOf("sponsor-signer"), roles: Roles.SPONSOR });
+const { projectId } = await createProject(admin, { ...on, metadataURI: "https://example.org/onekey/kyc-tier-2.json" });
+await grantRoles(admin, { ...on, projectId, account: addressOf("reviewer"), roles: Roles.REVIEWER });
+await grantRoles(admin, { ...on, projectId, account: addressOf("auditor"), roles: Roles.AUDITOR });
+await grantRoles(admin, { ...on, projectId, account: addressOf("sponsor-signer"), roles: Roles.SPONSOR });
 note(`project ${projectId}; reviewer ${addressOf("reviewer")}, auditor ${addressOf("auditor")}, sponsor signer ${addressOf("sponsor-signer")}`);
 
 const reviewKeys = await generateX25519KeyPair();
 const escrowKeys = await generateX25519KeyPair();
-await setReviewKey(admin, { projectId, publicKey: bytesHex(reviewKeys.publicKey) });
-await setEscrowKey(admin, { projectId, publicKey: bytesHex(escrowKeys.publicKey) });
+await setReviewKey(admin, { ...on, projectId, publicKey: bytesHex(reviewKeys.publicKey) });
+await setEscrowKey(admin, { ...on, projectId, publicKey: bytesHex(escrowKeys.publicKey) });
 note("review and audit-escrow X25519 public keys registered");
 
-const fundHash = await admin.walletClient!.writeContract({
+const fundHash = await admin.writeContract({
   address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [projectId], value: parseEther("0.5"),
 });
 await publicClient.waitForTransactionReceipt({ hash: fundHash });
 note("0.5 ETH of gas sponsorship funded in the paymaster");
 
 const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
-await addApiKey(admin, { projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry: days(365) });
+await addApiKey(admin, { ...on, projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry: days(365) });
 note(`API key registered (only its hash is on-chain); shown once: ${apiKey.slice(0, 8)}…`);
 
 // Everything the demo receives from the indexer is kept for the PII canary check.
@@ -132,22 +130,22 @@ if (info.urls.api) {
 }
 
 say("The reviewer gets the project's review key, wrapped to its own wallet-derived key");
-const reviewerKeys = await deriveEncryptionKey(reviewer.walletClient!);
-await setEncryptionKey(reviewer, { publicKey: bytesHex(reviewerKeys.publicKey) });
-await shareReviewKeyWith(admin, { projectId, reviewer: addressOf("reviewer"), reviewKey: reviewKeys });
+const reviewerKeys = await deriveEncryptionKey(reviewer);
+await setEncryptionKey(reviewer, { ...on, publicKey: bytesHex(reviewerKeys.publicKey) });
+await shareReviewKeyWith(admin, { ...on, projectId, reviewer: addressOf("reviewer"), reviewKey: reviewKeys });
 // The reviewer's side: its ReviewKeyShared event, opened with its own key, checked against the chain.
-let reviewKeyPair = await receiveReviewKey(reviewer, { projectId, keyPair: reviewerKeys });
+let reviewKeyPair = await receiveReviewKey(reviewer, { ...on, projectId, keyPair: reviewerKeys, fromBlock: 0n });
 note(`review key version ${reviewKeyPair.keyVersion} received by the reviewer through the chain`);
 
 // A second reviewer, who will leave later; it gets the key the same way.
 const leaverAccount = privateKeyToAccount(generatePrivateKey());
-const leaver: OneKeyClients = { publicClient, walletClient: createWalletClient({ account: leaverAccount, chain: foundry, transport: http(info.rpcUrl) }), addresses: info.addresses };
-await publicClient.waitForTransactionReceipt({ hash: await admin.walletClient!.sendTransaction({ to: leaverAccount.address, value: parseEther("0.05") }) });
-await grantRoles(admin, { projectId, account: leaverAccount.address, roles: Roles.REVIEWER });
+const leaver = createWalletClient({ account: leaverAccount, chain: foundry, transport: http(info.rpcUrl) });
+await publicClient.waitForTransactionReceipt({ hash: await admin.sendTransaction({ to: leaverAccount.address, value: parseEther("0.05") }) });
+await grantRoles(admin, { ...on, projectId, account: leaverAccount.address, roles: Roles.REVIEWER });
 const leaverKeys = await generateX25519KeyPair();
-await setEncryptionKey(leaver, { publicKey: bytesHex(leaverKeys.publicKey) });
-await shareReviewKeyWith(admin, { projectId, reviewer: leaverAccount.address, reviewKey: reviewKeys });
-const leaverReviewKey = await receiveReviewKey(leaver, { projectId, keyPair: leaverKeys });
+await setEncryptionKey(leaver, { ...on, publicKey: bytesHex(leaverKeys.publicKey) });
+await shareReviewKeyWith(admin, { ...on, projectId, reviewer: leaverAccount.address, reviewKey: reviewKeys });
+const leaverReviewKey = await receiveReviewKey(leaver, { ...on, projectId, keyPair: leaverKeys, fromBlock: 0n });
 note(`a second reviewer ${leaverAccount.address} holds the same review key`);
 
 // --- the person ----------------------------------------------------------------------------------
@@ -159,16 +157,18 @@ const account = info.addresses.simple7702Account
   : await toOneKeyAccount({ client: publicClient, owner, factory: info.addresses.factory as Address });
 // The project's backend authorises this person: a short-lived ticket signed by its SPONSOR key.
 // Without it the sponsor service refuses (NOT_AUTHORISED): strangers cannot spend the budget.
-const ticket = await signSponsorshipTicket(eoa("sponsor-signer").walletClient!, {
+const ticket = await signSponsorshipTicket(eoa("sponsor-signer"), {
   chainId: info.chainId, paymaster: info.addresses.paymaster as Address, projectId, subject: account.address, maxOps: 50,
   validUntil: Number((await publicClient.getBlock()).timestamp) + 3_600,
 });
 const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId, ticket });
-const person: OneKeyClients = { publicClient, sender: smartAccountSender(bundler), addresses: info.addresses };
+// The person's writes go through the sponsored smart account; reads through the public client.
+const person = publicClient;
+const asPerson = { ...on, sender: smartAccountSender(bundler) };
 note(`account ${account.address}${info.addresses.simple7702Account ? " (the person's EOA, delegated on its first operation)" : ""}, balance ${await publicClient.getBalance({ address: account.address })} wei`);
 note(`ticket for ${ticket.maxOps} sponsored operations until ${new Date(ticket.validUntil * 1000).toISOString()}; every write below is sponsored`);
 const personKeys = await deriveEncryptionKey(createWalletClient({ account: owner, chain: foundry, transport: http(info.rpcUrl) }));
-await setEncryptionKey(person, { publicKey: bytesHex(personKeys.publicKey) });
+await setEncryptionKey(person, { ...asPerson, publicKey: bytesHex(personKeys.publicKey) });
 
 say("They encrypt a KYC document on their device and upload only ciphertext");
 const arWallet = await generateArweaveWallet();
@@ -182,6 +182,7 @@ const document = {
   address: `12 St James's Square, London ${canary}`,
 };
 const record = await submitRecord(person, {
+  ...asPerson,
   storage,
   fields: document,
   onProgress: (sent, total) => note(`upload ${sent}/${total} bytes`),
@@ -190,17 +191,31 @@ note(`record ${record.recordId} registered: storage id ${record.storageId.slice(
 
 say("They grant the project KYC_REVIEW on three of five fields for 30 days");
 const granted = await grantAccess(person, {
+  ...asPerson,
   ...record, grantee: { projectId }, fields: ["full_name", "date_of_birth", "nationality"], purpose: "KYC_REVIEW", expiry: days(30),
 });
 note(`field mask 0b${granted.fieldMask.toString(2)}, ${granted.wrappedKeyBytes} bytes of wrapped keys (review + escrow) in the grant`);
 
 // --- review --------------------------------------------------------------------------------------
 say("The reviewer decrypts exactly the granted fields and attests level 2 with the claims it derived");
-const seen = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
+// The storage id and the wrapped key come through the indexer (no log scan); access, version and
+// content hash from the chain. The indexer may be a block behind the grant just sent: wait for it.
+const viaIndexer = { indexer: { url: info.urls.api, apiKey } };
+const reviewerRead = (fields?: string[]) =>
+  readRecord(reviewer, { ...on, ...viaIndexer, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair, fields });
+const deadline = Date.now() + 20_000;
+let seen: Awaited<ReturnType<typeof reviewerRead>> | undefined;
+while (!seen) {
+  seen = await reviewerRead().catch((error: unknown) => {
+    if (error instanceof IndexerBehindError && Date.now() < deadline) return new Promise<undefined>((r) => setTimeout(r, 100));
+    throw error;
+  });
+}
+note("storage id and wrapped key read through the indexer's GraphQL");
 for (const [name, value] of Object.entries(seen)) {
   note(`${name}: ${String(value).length} characters, matches what the person entered: ${value === document[name as keyof typeof document]}`);
 }
-const denied = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair, fields: ["document_number"] })
+const denied = await reviewerRead(["document_number"])
   .then(() => "decrypted (unexpected!)")
   .catch((e: Error) => (e instanceof FieldNotGrantedError ? "refused: not in the grant" : e.message));
 note(`document_number: ${denied}`);
@@ -208,24 +223,25 @@ note(`document_number: ${denied}`);
 // canary after a space); only the bits go on-chain.
 const plain = (v: unknown) => String(v).split(" ")[0];
 const claims = ageClaims(plain(seen.date_of_birth)) | countryClaims(plain(seen.nationality), ["GB", "FR", "DE", "NL"]) | Claim.SANCTIONS_SCREENED;
-await attest(reviewer, { projectId, subject: account.address, level: 2, expiry: days(365), claims, recordId: record.recordId });
+await attest(reviewer, { ...on, projectId, subject: account.address, level: 2, expiry: days(365), claims, recordId: record.recordId });
 note(`claims attested: ${decodeClaims(claims).names.join(", ")} (bits 0x${claims.toString(16)}; no birth date or country on-chain)`);
-note(`isVerified(person, project ${projectId}, 2) = ${await isVerified(reviewer, { subject: account.address, projectId, minLevel: 2 })}`);
-note(`hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`);
+note(`isVerified(person, project ${projectId}, 2) = ${await isVerified(reviewer, { ...on, subject: account.address, projectId, minLevel: 2 })}`);
+note(`hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { ...on, subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`);
 
 say("The second reviewer leaves: the project rotates its review key and re-wraps its live grant; the person does nothing");
 const rotation = await rotateReviewKey(admin, {
-  projectId, previousKeys: [reviewKeys], remove: [leaverAccount.address], shareWith: [addressOf("reviewer")],
+  ...on, fromBlock: 0n, projectId, previousKeys: [reviewKeys], remove: [leaverAccount.address], shareWith: [addressOf("reviewer")],
   // A real organisation persists the new key here, in its key store, before it goes on-chain.
   onNewKey: () => {},
 });
 note(`review key version ${rotation.keyVersion}; ${rotation.rewrapped.length} grant(s) re-wrapped in ${rotation.batches} transaction(s); reviewer role revoked from ${rotation.removed.join(", ")}`);
-reviewKeyPair = await receiveReviewKey(reviewer, { projectId, keyPair: reviewerKeys });
-const reread = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
+reviewKeyPair = await receiveReviewKey(reviewer, { ...on, projectId, keyPair: reviewerKeys, fromBlock: 0n });
+// Read from the logs (fromBlock) here: the indexer may not have the re-wrap of the block just sent.
+const reread = await readRecord(reviewer, { ...on, fromBlock: 0n, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
 note(`the reviewer who stays reads ${Object.keys(reread).length} granted fields with the new key`);
-const oldKeyNow = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: leaverReviewKey })
+const oldKeyNow = await readRecord(reviewer, { ...on, fromBlock: 0n, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: leaverReviewKey })
   .then(() => "opened (unexpected!)", (e: Error) => `refused (${e.name})`);
-note(`the old key on the current wrap: ${oldKeyNow}; the leaver's hasAccess: ${await hasAccess(reviewer, { recordId: record.recordId, user: leaverAccount.address })}`);
+note(`the old key on the current wrap: ${oldKeyNow}; the leaver's hasAccess: ${await hasAccess(reviewer, { ...on, recordId: record.recordId, user: leaverAccount.address })}`);
 note("what the leaver may still have read, and can no longer: docs/threat-model.md");
 
 say("A dApp gates a feature on isVerified");
@@ -241,19 +257,19 @@ note(`KycGatedVault ${vault}: the person is ${await tryEnter(account.address)}; 
 
 // --- audit ---------------------------------------------------------------------------------------
 say("An auditor logs an audit access on-chain, then decrypts with the escrow key");
-const blocked = await readAsAuditor(auditor, { recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys })
+const blocked = await readAsAuditor(auditor, { ...on, ...viaIndexer, recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys })
   .then(() => "opened (unexpected!)", (e: Error) => `refused (${e.name})`);
 note(`before logging: ${blocked}`);
-await recordAuditAccess(auditor, { recordId: record.recordId, projectId, authorisationHash: keccak256(toHex("court-order-2026-1142")) });
-const audited = await readAsAuditor(auditor, { recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys });
+await recordAuditAccess(auditor, { ...on, recordId: record.recordId, projectId, authorisationHash: keccak256(toHex("court-order-2026-1142")) });
+const audited = await readAsAuditor(auditor, { ...on, ...viaIndexer, recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys });
 note(`after logging: opened ${Object.keys(audited).join(", ")}`);
 
 // --- revoke and erase ----------------------------------------------------------------------------
 say("The person revokes the grant and erases the record");
-await revoke(person, { recordId: record.recordId, grantee: projectGrantee(projectId) });
-note(`reviewer access after revoke: ${await hasAccess(reviewer, { recordId: record.recordId, user: addressOf("reviewer") })}`);
-await eraseRecord(person, { recordId: record.recordId });
-const afterErase = await readRecord(reviewer, { recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair })
+await revoke(person, { ...asPerson, recordId: record.recordId, grantee: projectGrantee(projectId) });
+note(`reviewer access after revoke: ${await hasAccess(reviewer, { ...on, recordId: record.recordId, user: addressOf("reviewer") })}`);
+await eraseRecord(person, { ...asPerson, recordId: record.recordId });
+const afterErase = await readRecord(reviewer, { ...on, ...viaIndexer, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair })
   .then(() => "opened (unexpected!)", (e: Error) => (e instanceof AccessDeniedError ? "refused" : e.message));
 note(`after erasure the reviewer is ${afterErase}; the attestation stays until the project revokes it`);
 

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { getAddress } from "viem";
 
+// A solc AST node: its fields depend on nodeType, read here as the AST spec names them.
+// biome-ignore lint/suspicious/noExplicitAny: the AST is JSON whose shape varies by nodeType; typing it all would mirror solc's spec
 type Node = { id: number; nodeType: string; [k: string]: any };
 
 const SOURCES = {
@@ -29,7 +31,10 @@ function loadAsts(root: string): Record<string, Source> {
     const out = JSON.parse(readFileSync(join(root, "artifacts/build-info", `${artifact.buildInfoId}.output.json`), "utf8")).output;
     const byId = new Map<number, Node>();
     const walk = (n: unknown): void => {
-      if (Array.isArray(n)) return n.forEach(walk);
+      if (Array.isArray(n)) {
+        for (const m of n) walk(m);
+        return;
+      }
       if (!n || typeof n !== "object") return;
       const node = n as Node;
       if (typeof node.id === "number" && typeof node.nodeType === "string") byId.set(node.id, node);
@@ -66,7 +71,7 @@ function evaluate(n: Node, byId: Map<number, Node>): bigint {
       return evaluate(n.components[0], byId);
     case "Identifier": {
       const decl = byId.get(n.referencedDeclaration);
-      if (!decl || decl.nodeType !== "VariableDeclaration" || !decl.constant) throw new Error(`${n.name} is not a constant`);
+      if (decl?.nodeType !== "VariableDeclaration" || !decl.constant) throw new Error(`${n.name} is not a constant`);
       return evaluate(decl.value, byId);
     }
     case "UnaryOperation": {
@@ -110,7 +115,10 @@ function evaluate(n: Node, byId: Map<number, Node>): bigint {
 function find(ast: Node, pred: (n: Node) => boolean): Node[] {
   const hits: Node[] = [];
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const m of n) walk(m);
+      return;
+    }
     if (!n || typeof n !== "object") return;
     if (pred(n as Node)) hits.push(n as Node);
     for (const v of Object.values(n)) if (v && typeof v === "object") walk(v);

@@ -2,9 +2,10 @@
 import { spawn } from "node:child_process";
 import { loadStackConfig, PORT_ENV_NAMES } from "./stack/config.ts";
 import { preflight, stackPrerequisites } from "./stack/preflight.ts";
+import type { Stack } from "./stack/index.ts";
 
 const config = await loadStackConfig(process.env, { clean: process.argv.includes("--clean") });
-let stack;
+let stack: Stack | undefined;
 try {
   preflight(stackPrerequisites(config.root));
   // Loaded only after the preflight: its imports are what a half-installed machine lacks.

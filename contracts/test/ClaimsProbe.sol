@@ -5,6 +5,8 @@ import {Claims} from "../libraries/Common.sol";
 
 /// @notice Exposes the `Claims` library constants (internal, so absent from any ABI) for the test
 ///         that holds the SDK's claim map equal to them.
+// The outputs carry the library constants' own names, so test/Claims.ts compares them by name.
+// solhint-disable var-name-mixedcase
 contract ClaimsProbe {
     function standard()
         external

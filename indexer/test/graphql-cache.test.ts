@@ -82,8 +82,8 @@ describe("GraphQL response cache", () => {
     expect((await ask()).subjects).toContain(subject);
     expect((await ask()).cache).toBe("hit");
     // Replace the attestation's block with an empty one at the same height.
-    await chain.publicClient.request({ method: "anvil_reorg" as never, params: [1, []] as never });
-    await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    await chain.publicClient.request<{ Parameters: [number, unknown[]]; ReturnType: null }>({ method: "anvil_reorg", params: [1, []] });
+    await chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
     await eventually("the reorged rows to leave the cached answer", async () => !(await ask()).subjects.includes(subject), 20_000);
     // And from then on the cache agrees with a fresh execution.
     for (let i = 0; i < 5; i++) expect((await ask()).subjects).toEqual((await freshAnswer()).subjects);

@@ -400,7 +400,7 @@ describe("API keys, scopes and limits", () => {
     await eventually(
       "the short-lived key to expire",
       async () => {
-        await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+        await chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
         return (await api(indexer.url, shortLived, "GET", analytics)).status === 401;
       },
       10_000,

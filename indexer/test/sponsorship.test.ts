@@ -21,11 +21,12 @@ let paymaster: Address;
 let projectId: bigint;
 let key: string;
 
-async function write(address: Address, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) {
+// `data` comes from encodeFunctionData at the call site, typed by the ABI there.
+async function write(to: Address, data: Hex, value?: bigint) {
   const [admin] = chain.wallets;
-  const hash = await admin.writeContract({ address, abi, functionName, args, value } as never);
+  const hash = await admin.sendTransaction({ to, data, value });
   const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
-  if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+  if (receipt.status !== "success") throw new Error(`${data.slice(0, 10)} reverted`);
   return receipt;
 }
 
@@ -71,7 +72,7 @@ describe("gas sponsorship", () => {
     });
     expect(endpoint.status).toBe(201);
     await send(chain, admin, "projectRegistry", "grantRoles", [projectId, sponsorWallet.account.address, Roles.SPONSOR]);
-    await write(paymaster, oneKeyPaymasterAbi, "fundProject", [projectId], parseEther("1"));
+    await write(paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [projectId] }), parseEther("1"));
 
     // A fresh SimpleAccount registers an encryption key, its gas paid by the project.
     const owner = ownerAccount(ANVIL_KEYS[7]);
@@ -95,13 +96,13 @@ describe("gas sponsorship", () => {
       chainId: chain.anvil.chainId,
       signer: ownerAccount(ANVIL_KEYS[2]),
     });
-    const userOpHash = (await chain.publicClient.readContract({ address: entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] as never })) as Hex;
+    const userOpHash = (await chain.publicClient.readContract({ address: entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] }));
     op.signature = await owner.sign({ hash: userOpHash });
-    await write(entryPoint, entryPointAbi, "handleOps", [[op], admin.account.address]);
+    await write(entryPoint, encodeFunctionData({ abi: entryPointAbi, functionName: "handleOps", args: [[op], admin.account.address] }));
 
     const balance = (await chain.publicClient.readContract({ address: paymaster, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] })) as bigint;
     // Withdraw down to 0.1 ETH: crosses the 0.5 ETH threshold.
-    await write(paymaster, oneKeyPaymasterAbi, "withdrawFromProject", [projectId, admin.account.address, balance - parseEther("0.1")]);
+    await write(paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "withdrawFromProject", args: [projectId, admin.account.address, balance - parseEther("0.1")] }));
     await caughtUp();
 
     const data = await gqlData(

@@ -176,7 +176,7 @@ describe("database token buckets with local leases", () => {
       "CREATE SCHEMA s; CREATE TABLE s.rate_bucket (key text PRIMARY KEY, tokens double precision NOT NULL, updated_ms bigint NOT NULL, granted double precision NOT NULL)",
     );
     // Random latency per round trip, so concurrent requests interleave around the awaits.
-    return { query: async (text: string, params?: unknown[]) => (await new Promise((r) => setTimeout(r, Math.random() * 30)), (await db.query(text, params)).rows as never) };
+    return { query: async <T>(text: string, params?: unknown[]) => (await new Promise((r) => setTimeout(r, Math.random() * 30)), (await db.query<T>(text, params)).rows) };
   }
   const run = (db: Awaited<ReturnType<typeof bucketDb>>, n: number, buckets: Parameters<typeof takeTokens>[2]) =>
     Promise.all(Array.from({ length: n }, () => takeTokens(db, "s", buckets)));

@@ -176,8 +176,8 @@ describe("webhook delivery", () => {
     expect(before.attestation.level).toBe(3);
 
     // Replace the last two blocks (grant, attestation) with empty ones, then mine on.
-    await chain.publicClient.request({ method: "anvil_reorg" as never, params: [2, []] as never });
-    await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    await chain.publicClient.request<{ Parameters: [number, unknown[]]; ReturnType: null }>({ method: "anvil_reorg", params: [2, []] });
+    await chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
 
     await eventually("the attestation to leave GraphQL", async () => {
       const after = await gqlData(indexer.url, key, `query($id: String!, $g: String!) { attestation(id: $id) { level } grant(id: $g) { id } }`, {

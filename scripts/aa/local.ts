@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  concat, createPublicClient, createWalletClient, getAddress, getContractAddress, http, parseEther, type Address, type Hex, type PublicClient,
+  concat, createPublicClient, createWalletClient, getAddress, getContractAddress, http, parseEther, type Abi, type Address, type Hex, type PublicClient,
 } from "viem";
+import { oneKeyPaymasterAbi } from "@onekey/sdk/abis";
 import { privateKeyToAccount } from "viem/accounts";
 import { ENTRY_POINT_V08 } from "@onekey/sdk/constants";
-import { deployArtifact, artifact, deployOneKey, type OneKeyDeployment } from "../lib/artifacts.ts";
+import { deployArtifact, deployOneKey, type OneKeyDeployment } from "../lib/artifacts.ts";
 import { ANVIL_KEYS } from "../lib/anvil.ts";
 import { freePort } from "../lib/ports.ts";
 import { startService, rpc, type Service } from "../lib/service.ts";
@@ -63,8 +64,8 @@ export interface AADeployment {
 
 /** Deploys Simple7702Account from the npm package's bytecode (its EntryPoint is the canonical v0.8). */
 export async function deploySimple7702Account(wallet: Wallet, publicClient: PublicClient): Promise<Address> {
-  const { abi, bytecode } = require("@account-abstraction/contracts/artifacts/Simple7702Account.json") as { abi: unknown[]; bytecode: Hex };
-  const hash = await wallet.deployContract({ abi, bytecode } as never);
+  const { abi, bytecode } = require("@account-abstraction/contracts/artifacts/Simple7702Account.json") as { abi: Abi; bytecode: Hex };
+  const hash = await wallet.deployContract({ abi, bytecode });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (!receipt.contractAddress) throw new Error("deploying Simple7702Account failed");
   return getAddress(receipt.contractAddress);
@@ -79,8 +80,9 @@ export async function deployAA(wallet: Wallet, publicClient: PublicClient, oneKe
     entryPoint, oneKey.projectRegistry, oneKey.recordRegistry, oneKey.attestationRegistry, wallet.account.address,
   ]);
   // Bundlers expect a staked paymaster (it reads ProjectRegistry storage during validation).
-  const { abi } = artifact("OneKeyPaymaster");
-  const hash = await wallet.writeContract({ address: paymaster, abi, functionName: "addProtocolStake", args: [86_400], value: parseEther("1") } as never);
+  const hash = await wallet.writeContract({
+    address: paymaster, abi: oneKeyPaymasterAbi, functionName: "addProtocolStake", args: [86_400], value: parseEther("1"),
+  });
   await publicClient.waitForTransactionReceipt({ hash });
   return { entryPoint, factory: getAddress(factory), paymaster: getAddress(paymaster), simple7702Account };
 }
@@ -202,7 +204,7 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
     await alto.stop();
     throw error;
   });
-  const sponsorService: Service = { name: "sponsor service", stop: sponsor.stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never };
+  const sponsorService: Service = { name: "sponsor service", stop: sponsor.stop, logFile: "", exited: new Promise<number | null>(() => {}) };
   return {
     ...deployment,
     simple7702Account: deployment.simple7702Account,

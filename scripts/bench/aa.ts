@@ -46,7 +46,7 @@ const innerGas = (f: Frame): bigint => {
 
 /** Gas by role in a bundle, per operation, from anvil's call trace (frames are not double-counted). */
 async function breakdown(txHash: Hex, ops: number) {
-  const trace = (await publicClient.request({ method: "debug_traceTransaction" as never, params: [txHash, { tracer: "callTracer" }] as never })) as Frame;
+  const trace = (await publicClient.request<{ Parameters: [Hex, { tracer: "callTracer" }]; ReturnType: Frame }>({ method: "debug_traceTransaction", params: [txHash, { tracer: "callTracer" }] }));
   const sum = { account: 0n, paymasterValidation: 0n, postOp: 0n };
   const walk = (f: Frame) => {
     const gas = BigInt(f.gasUsed);
@@ -64,12 +64,13 @@ async function breakdown(txHash: Hex, ops: number) {
 }
 
 try {
-  const tx = async (i: number, to: Address, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) =>
-    publicClient.waitForTransactionReceipt({ hash: await wallet(i).writeContract({ address: to, abi, functionName, args, value } as never) });
-  await tx(1, aa.oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://bench"]);
-  await tx(1, aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [1n, aa.sponsorSigner, 8]);
-  await tx(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [1n], parseEther("100"));
-  await tx(1, aa.oneKey.projectRegistry, projectRegistryAbi, "addApiKey", [1n, keccak256(toHex(API_KEY)), API_KEY_SCOPE_SPONSOR, 2n ** 40n]);
+  // `data` comes from encodeFunctionData at the call site, typed by the ABI there.
+  const tx = async (i: number, to: Address, data: Hex, value?: bigint) =>
+    publicClient.waitForTransactionReceipt({ hash: await wallet(i).sendTransaction({ to, data, value }) });
+  await tx(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://bench"] }));
+  await tx(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [1n, aa.sponsorSigner, 8] }));
+  await tx(1, aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [1n] }), parseEther("100"));
+  await tx(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [1n, keccak256(toHex(API_KEY)), API_KEY_SCOPE_SPONSOR, 2n ** 40n] }));
 
   let n = 0;
   const register = () => {

@@ -30,6 +30,8 @@ const deploy = async (art: { abi: Abi; bytecode: Hex }, args: unknown[] = []) =>
 };
 const schemaRegistry = await deploy(registryArt);
 const eas = await deploy(easArt, [schemaRegistry]);
+// The EAS artifacts are JSON read at run time (no `as const` ABI to type them from), so this helper
+// takes the function by name, as viem's untyped `Abi` form does.
 const send = async (from: typeof f.reviewer, to: Address, abi: Abi, functionName: string, args: unknown[]) => {
   const data = encodeFunctionData({ abi, functionName, args });
   const hash = await from

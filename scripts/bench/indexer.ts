@@ -10,7 +10,7 @@
 import { ALL_API_KEY_SCOPES, Roles } from "@onekey/sdk/contracts";
 import { readFileSync } from "node:fs";
 import { printTable, writeResults, type Row } from "./report.ts";
-import { addApiKey, api, attest, createProject, gqlData, send } from "../../indexer/test/helpers/onekey.ts";
+import { addApiKey, api, createProject, gqlData, send } from "../../indexer/test/helpers/onekey.ts";
 import { postgresUnavailableReason, startPostgres, type Postgres } from "../../indexer/test/helpers/postgres.ts";
 import { startReceiver } from "../../indexer/test/helpers/receiver.ts";
 import { removeDir, startChain, startIndexer, type Chain31337, type Indexer } from "../../indexer/test/helpers/stack.ts";
@@ -104,7 +104,7 @@ async function history(chain: Chain31337, setup: Setup): Promise<void> {
     });
     await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
   }
-  await chain.publicClient.request({ method: "anvil_mine" as never, params: ["0x28"] as never });
+  await chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "anvil_mine", params: ["0x28"] });
 }
 
 /**
@@ -196,7 +196,7 @@ async function graphqlLoad(servers: Indexer[], setup: Setup, chain: Chain31337, 
       if (wait > 0) await sleep(wait);
       if (workload === "cached" && performance.now() - mined >= 2000) {
         mined = performance.now();
-        void chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+        void chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
       }
       pending.push(one());
     }

@@ -61,7 +61,10 @@ export async function measureSdkCrypto(runtime: string, o: { sizes: [string, num
     const rawGcmSha = async () => s().digest("SHA-256", await rawGcm());
     const ct = new Uint8Array(await rawGcm());
     const rawDec = () => s().decrypt({ name: "AES-GCM", iv }, key, ct);
-    const rawShaDec = async () => (await s().digest("SHA-256", ct), rawDec());
+    const rawShaDec = async () => {
+      await s().digest("SHA-256", ct);
+      return rawDec();
+    };
     let enc = await encryptRecord({ recordId, version: 1, fields: { document: data } });
     const back = (await decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { dek: enc.dek } })).document as Uint8Array;
     if (back.length !== data.length || back.some((b, i) => b !== data[i])) throw new Error("round trip failed");

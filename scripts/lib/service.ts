@@ -6,7 +6,8 @@ import { waitFor } from "./ports.ts";
 /** A child process of the local stack, with its output in a log file. */
 export interface Service {
   name: string;
-  child: ChildProcess;
+  /** Absent for a service that runs inside this process (arlocal, the sponsor service). */
+  child?: ChildProcess;
   logFile: string;
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;

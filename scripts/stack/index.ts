@@ -220,7 +220,7 @@ export const DEMO_ROLES = ["deployer", "org-admin", "reviewer", "auditor", "spon
 
 /** A service that lives inside this process (arlocal, the sponsor service). */
 function inProcess(name: string, stop: () => Promise<void>): Service {
-  return { name, stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never };
+  return { name, stop, logFile: "", exited: new Promise<number | null>(() => {}) };
 }
 
 function wipe(dataDir: string): void {

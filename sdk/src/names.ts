@@ -138,8 +138,8 @@ export type GranteeKind = (typeof GRANTEE_KINDS)[number];
 
 // --- states the indexer and the SDK compute at a point in time ----------------------------------------------
 
-/** A grant's state (RecordRegistry `isGrantLive` is true exactly for `live`). */
-export const GRANT_STATES = ["live", "expired", "revoked", "superseded"] as const;
+/** A grant's state (RecordRegistry `isGrantLive` is true exactly for `live`): the rule's own list. */
+export { GRANT_STATES } from "./contracts/grant-state.ts";
 /** An attestation's state (`isVerified` at its level is true exactly for `valid`). */
 export const ATTESTATION_STATES = ["valid", "expired", "revoked"] as const;
 export type AttestationState = (typeof ATTESTATION_STATES)[number];

@@ -19,7 +19,7 @@ import { ignitionDeploymentId, PortInUseError, startStack, type Stack, type Stac
 import { findMissing, MissingPrerequisitesError, preflight, stackPrerequisites } from "../../scripts/stack/preflight.ts";
 import { freePort, portInUse, waitFor } from "../../scripts/lib/ports.ts";
 import { ServiceExitedError, ServiceNotReadyError, startService } from "../../scripts/lib/service.ts";
-import { addApiKey, apiKeyHash, ApiKeyScopes, createProject, getProject, getProjectCount, type OneKeyClients } from "@onekey/sdk/contracts";
+import { addApiKey, apiKeyHash, ApiKeyScopes, createProject, getProject, getProjectCount } from "@onekey/sdk/contracts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -279,18 +279,14 @@ async function indexedProjects(info: StackInfo, apiKey: string): Promise<Project
   return body.data.projects.items;
 }
 
-function clientsOf(info: StackInfo, role: string): OneKeyClients {
+function walletOf(info: StackInfo, role: string) {
   const key = info.accounts.find((a) => a.role === role)!.privateKey;
-  return {
-    publicClient: createPublicClient({ chain: foundry, transport: http(info.rpcUrl) }),
-    walletClient: createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport: http(info.rpcUrl) }),
-    addresses: info.addresses,
-  };
+  return createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport: http(info.rpcUrl) });
 }
 
 async function nonceOf(info: StackInfo, role: string): Promise<number> {
-  const { publicClient, walletClient } = clientsOf(info, role);
-  return publicClient.getTransactionCount({ address: walletClient!.account!.address });
+  const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
+  return publicClient.getTransactionCount({ address: walletOf(info, role).account.address });
 }
 
 const newApiKey = () => `ok_${randomBytes(24).toString("base64url")}`;
@@ -326,9 +322,10 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
   it("a clean start indexes the org-admin's writes, and stop saves the chain", async () => {
     const info = (firstInfo = await start(true));
     assert.equal(info.resumed, false);
-    const admin = clientsOf(info, "org-admin");
-    for (const metadataURI of first.uris) await createProject(admin, { metadataURI });
-    await addApiKey(admin, { projectId: 1n, keyHash: apiKeyHash(first.apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
+    const admin = walletOf(info, "org-admin");
+    const on = { addresses: info.addresses };
+    for (const metadataURI of first.uris) await createProject(admin, { ...on, metadataURI });
+    await addApiKey(admin, { ...on, projectId: 1n, keyHash: apiKeyHash(first.apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
     const rows = await waitFor("the indexer to show both projects", async () => {
       const projects = await indexedProjects(info, first.apiKey);
       return projects?.length === 2 && projects;
@@ -352,9 +349,10 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
       return projects?.length === 2 && projects;
     }, { timeoutMs: 5_000, intervalMs: 200 });
     assert.deepEqual(rows.map((r) => r.metadataURI), first.uris);
-    const admin = clientsOf(info, "org-admin");
-    assert.equal(await getProjectCount(admin), 2n);
-    assert.equal((await getProject(admin, { projectId: 2n })).metadataURI, first.uris[1]);
+    const admin = walletOf(info, "org-admin");
+    const on = { addresses: info.addresses };
+    assert.equal(await getProjectCount(admin, on), 2n);
+    assert.equal((await getProject(admin, { ...on, projectId: 2n })).metadataURI, first.uris[1]);
     assert.deepEqual(
       { admin: await nonceOf(info, "org-admin"), deployer: await nonceOf(info, "deployer") },
       nonces,
@@ -369,13 +367,14 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
     // The trap: anvil from genesis redeploys to the very same addresses, so a reused indexer
     // database would happily serve the old chain's rows for them.
     assert.deepEqual(info.addresses, firstInfo.addresses);
-    const admin = clientsOf(info, "org-admin");
-    assert.equal(await getProjectCount(admin), 0n, "the chain is new");
+    const admin = walletOf(info, "org-admin");
+    const on = { addresses: info.addresses };
+    assert.equal(await getProjectCount(admin, on), 0n, "the chain is new");
     const apiKey = newApiKey();
     const uri = "https://example.org/new-chain/1.json";
-    const { projectId } = await createProject(admin, { metadataURI: uri });
+    const { projectId } = await createProject(admin, { ...on, metadataURI: uri });
     assert.equal(projectId, 1n);
-    await addApiKey(admin, { projectId, keyHash: apiKeyHash(apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
+    await addApiKey(admin, { ...on, projectId, keyHash: apiKeyHash(apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
     await waitFor("the indexer to show the new project", async () => (await indexedProjects(info, apiKey))?.[0]?.metadataURI === uri, {
       timeoutMs: 20_000, intervalMs: 200,
     });

@@ -1,18 +1,24 @@
 // Grants to a project with their state at the indexed head (live / expired / revoked /
 // superseded), the same rule as the `grant_state` view in GraphQL and as RecordRegistry's
 // `isGrantLive` at that block: expired when expiry <= the head block's timestamp.
-import { GRANT_STATES as STATES } from "@onekey/sdk/contracts";
 import { checkpointFieldSql, decodeHead, headCheckpointSql, headHeaders } from "../../lib/chain-time.ts";
+import { GRANT_STATES, grantStateSql } from "@onekey/sdk/contracts";
 import { requireKey, type AuthEnv } from "./auth.ts";
 import { router } from "./errors.ts";
 import { getStore, quoteIdent } from "./store.ts";
 import { pageLimit, query, text, z } from "./validate.ts";
 
+// The rule is the SDK's (one source with its grantState and the `grant_state` view).
+const STATE_SQL = grantStateSql(
+  { revoked: "g.revoked", expiry: "g.expiry", now: checkpointFieldSql("head.checkpoint", "timestamp"), erased: "r.erased", recordVersion: "r.version", grantRecordVersion: "g.record_version" },
+  String.raw,
+);
+
 export const grantRoutes = router<AuthEnv>();
 
 grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) => {
   const { projectId } = c.get("auth");
-  const { state, limit, after } = query(c, { state: z.enum(STATES).optional(), limit: pageLimit().default(100), after: text(200).default("") });
+  const { state, limit, after } = query(c, { state: z.enum(GRANT_STATES).optional(), limit: pageLimit().default(100), after: text(200).default("") });
   const store = await getStore();
   const app = quoteIdent(store.appSchema);
   // One statement, so the rows and the head they are judged at come from the same snapshot.
@@ -22,10 +28,7 @@ grantRoutes.get("/v1/projects/:projectId/grants", requireKey("read"), async (c) 
        SELECT g.id, g.record_id AS "recordId", g.grantee, g.owner, g.record_version::text AS "recordVersion", g.purpose::text AS purpose, g.purpose_name AS "purposeName",
               g.expiry::text AS expiry, g.field_mask::text AS "fieldMask", g.granted_at::text AS "grantedAt", g.revoked_at::text AS "revokedAt",
               g.review_key_version::text AS "reviewKeyVersion", g.rewrapped_at::text AS "rewrappedAt",
-              CASE WHEN g.revoked THEN 'revoked'
-                   WHEN g.expiry <= ${checkpointFieldSql("head.checkpoint", "timestamp")} THEN 'expired'
-                   WHEN r.erased OR r.version <> g.record_version THEN 'superseded'
-                   ELSE 'live' END AS state,
+              ${STATE_SQL} AS state,
               head.checkpoint
        FROM ${app}."grant" g LEFT JOIN ${app}.record r ON r.id = g.record_id CROSS JOIN head
        WHERE g.grantee_project_id = $1::numeric AND g.id > $2

@@ -45,11 +45,11 @@ function pgliteStore(instance: PGliteLike, appSchema: string, schema: string): S
     dialect: "pglite",
     appSchema,
     schema,
-    async query(text, params) {
-      return (await instance.query(text, params)).rows as never;
+    async query<T>(text: string, params?: unknown[]) {
+      return (await instance.query<T>(text, params)).rows;
     },
     transaction(fn) {
-      return instance.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never }));
+      return instance.transaction((tx) => fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }));
     },
   };
 }

@@ -2,7 +2,9 @@
 // the indexer's HTTP API the way an integrator would.
 import { randomBytes } from "node:crypto";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
-import { apiKeyHash, projectGrantee } from "@onekey/sdk/contracts";
+import {
+  apiKeyHash, projectGrantee, registryCall, type RegistryName, type RegistryWriteArgs, type RegistryWriteName,
+} from "@onekey/sdk/contracts";
 import { decodeEventLog, keccak256, toHex, type Abi, type Hex, type PublicClient, type TransactionReceipt } from "viem";
 import type { Chain31337, Wallet } from "./stack.ts";
 
@@ -15,20 +17,16 @@ const ABIS: Record<ContractName, Abi> = {
   attestationRegistry: attestationRegistryAbi,
 };
 
-/** Sends one registry call and waits for its receipt (throws on revert). */
-export async function send(
+/** Sends one registry call (typed from the ABI by the SDK's registryCall) and waits for its receipt (throws on revert). */
+export async function send<C extends RegistryName, const F extends RegistryWriteName<C>>(
   chain: Chain31337,
   wallet: Wallet,
-  contract: ContractName,
-  functionName: string,
-  args: readonly unknown[],
+  contract: C,
+  functionName: F,
+  args: RegistryWriteArgs<C, F>,
 ): Promise<TransactionReceipt> {
-  const hash = await wallet.writeContract({
-    address: chain.deployment[contract],
-    abi: ABIS[contract],
-    functionName,
-    args,
-  } as never);
+  const { to, data } = registryCall(contract, chain.deployment[contract], functionName, args);
+  const hash = await wallet.sendTransaction({ to, data });
   const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
   return receipt;

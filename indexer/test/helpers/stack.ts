@@ -183,7 +183,7 @@ export async function indexedBlock(indexer: Indexer): Promise<number> {
 export async function nudgeUntilIndexed(chain: Chain31337, indexer: Indexer, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    await chain.publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
     const head = Number(await chain.publicClient.getBlockNumber());
     for (let i = 0; i < 6; i++) {
       if ((await indexedBlock(indexer)) >= head) return;

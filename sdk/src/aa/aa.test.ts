@@ -32,19 +32,20 @@ describe("sponsored user operations via alto", () => {
   let aa: LocalAA;
   let publicClient: PublicClient;
   const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: foundry, transport: http(anvil.rpcUrl) });
-  const send = async (i: number, address: Address, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) => {
-    const hash = await wallet(i).writeContract({ address, abi, functionName, args, value } as never);
+  // `data` comes from encodeFunctionData at the call site, typed by the ABI there.
+  const send = async (i: number, to: Address, data: Hex, value?: bigint) => {
+    const hash = await wallet(i).sendTransaction({ to, data, value });
     return publicClient.waitForTransactionReceipt({ hash });
   };
   const balance = (projectId: bigint) => getProjectBalance(publicClient, { paymaster: aa.paymaster, projectId });
   const deposit = () => publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "balanceOf", args: [aa.paymaster] });
   const newProject = async (funded: boolean, sponsorRole = true) => {
-    const r = await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://p"]);
+    const r = await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://p"] }));
     const id = BigInt(r.logs[0].topics[1]!);
-    if (sponsorRole) await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [id, aa.sponsorSigner, SPONSOR]);
-    if (funded) await send(1, aa.paymaster, oneKeyPaymasterAbi, "fundProject", [id], parseEther("1"));
+    if (sponsorRole) await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, aa.sponsorSigner, SPONSOR] }));
+    if (funded) await send(1, aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [id] }), parseEther("1"));
     // The project's backend authorises its subjects with this key (sponsor scope).
-    await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "addApiKey", [id, keccak256(toHex(apiKeyOf(id))), API_KEY_SCOPE_SPONSOR, 2n ** 40n]);
+    await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [id, keccak256(toHex(apiKeyOf(id))), API_KEY_SCOPE_SPONSOR, 2n ** 40n] }));
     return id;
   };
   const apiKeyOf = (projectId: bigint) => `ok_test_sponsor_${projectId}`;
@@ -61,7 +62,7 @@ describe("sponsored user operations via alto", () => {
   /** What EntryPoint passed to the paymaster's postOp for this user operation (from the call trace). */
   async function postOpArgs(txHash: Hex, userOpHash: Hex) {
     type Frame = { to?: string; input: Hex; calls?: Frame[] };
-    const trace = await publicClient.request({ method: "debug_traceTransaction" as never, params: [txHash, { tracer: "callTracer" }] as never }) as Frame;
+    const trace = await publicClient.request<{ Parameters: [Hex, { tracer: "callTracer" }]; ReturnType: Frame }>({ method: "debug_traceTransaction", params: [txHash, { tracer: "callTracer" }] });
     const found: { actualGasCost: bigint; feePerGas: bigint }[] = [];
     const walk = (f: Frame) => {
       if (f.to?.toLowerCase() === aa.paymaster.toLowerCase() && f.input.startsWith(toFunctionSelector("postOp(uint8,bytes,uint256,uint256)"))) {
@@ -240,7 +241,7 @@ describe("sponsored user operations via alto", () => {
     });
     it("a suspended project", async () => {
       const id = await newProject(true);
-      await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "suspend", [id]);
+      await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "suspend", args: [id] }));
       // not in this service's project list either way; check the on-chain role path with a default-policy service
       const { startSponsorService } = await import("@onekey/sponsor-service");
       const { freePort } = await import("../../../scripts/lib/ports.ts");
@@ -336,7 +337,7 @@ describe("sponsored user operations via alto", () => {
       expect(body.error?.message).toMatch(reason);
       // the SDK names it: the bundler's AA code and the paymaster's decoded error
       expect(new UserOperationRejectedError(body.error!.message, undefined).code).toMatch(/^AA\d\d$/);
-      await publicClient.request({ method: "evm_mine" as never, params: [] as never });
+      await publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
       expect(await balance(projectId)).toBe(before);
       expect(await deposit()).toBe(depositBefore);
     }
@@ -372,13 +373,13 @@ describe("sponsored user operations via alto", () => {
     it("a signature by a non-SPONSOR", async () => refused((await craft({ signer: ANVIL_KEYS[2] })).rpc, /AA34 signature error/));
     it("a signature by the SPONSOR of a suspended project", async () => {
       const id = await newProject(true);
-      await send(1, aa.oneKey.projectRegistry, projectRegistryAbi, "suspend", [id]);
+      await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "suspend", args: [id] }));
       await refused((await craft({ project: id })).rpc, /AA34 signature error/, id);
     });
     it("a postOp gas limit too low to settle", async () => refused((await craft({ postOpGas: 11_999n })).rpc, aa33("PostOpGasLimitTooLow(uint256,uint256)")));
     it("a project over budget", async () => {
       const id = await newProject(true);
-      await send(1, aa.paymaster, oneKeyPaymasterAbi, "withdrawFromProject", [id, privateKeyToAccount(ANVIL_KEYS[1]).address, (await balance(id)) - 1000n]);
+      await send(1, aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "withdrawFromProject", args: [id, privateKeyToAccount(ANVIL_KEYS[1]).address, (await balance(id)) - 1000n] }));
       await refused((await craft({ project: id })).rpc, aa33("ProjectBalanceTooLow(uint256,uint256,uint256)"), id);
     });
   });

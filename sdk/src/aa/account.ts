@@ -1,12 +1,13 @@
 // A SimpleAccount (EntryPoint v0.8, from SimpleAccountFactory) owned by any viem account.
-import { encodeFunctionData, type Account, type Address, type Chain, type Client, type LocalAccount, type Transport } from "viem";
+import { encodeFunctionData, type Account, type Address, type Chain, type Client, type JsonRpcAccount, type LocalAccount, type Transport } from "viem";
 import { getChainId, readContract, signTypedData } from "viem/actions";
 import { entryPoint08Abi, getUserOperationTypedData, toSmartAccount, type SmartAccount, type UserOperation } from "viem/account-abstraction";
 import { simpleAccountAbi, simpleAccountFactoryAbi } from "../abis.ts";
 import { ENTRY_POINT_V08, SmartAccountUnsupportedError, STUB_SIGNATURE } from "./paymaster.ts";
 
 export type ToOneKeyAccountParameters = {
-  client: Client<Transport, Chain | undefined>;
+  /** A public client (or any client whose account, if any, is a local or JSON-RPC one). */
+  client: Client<Transport, Chain | undefined, JsonRpcAccount | LocalAccount | undefined>;
   /** Any viem account: a local key, or a JSON-RPC/EIP-1193 account (e.g. an embedded wallet). */
   owner: LocalAccount | Account;
   factory: Address;
@@ -27,11 +28,11 @@ export async function toOneKeyAccount(p: ToOneKeyAccountParameters): Promise<ToO
   const factoryData = encodeFunctionData({ abi: simpleAccountFactoryAbi, functionName: "createAccount", args: [owner.address, salt] });
   const address = await readContract(p.client, { address: p.factory, abi: simpleAccountFactoryAbi, functionName: "getAddress", args: [owner.address, salt] });
   const signWithOwner = async (typedData: ReturnType<typeof getUserOperationTypedData>) => {
-    if ("signTypedData" in owner && owner.signTypedData) return owner.signTypedData(typedData as never);
-    return signTypedData(p.client as never, { account: owner, ...typedData } as never);
+    if ("signTypedData" in owner && owner.signTypedData) return owner.signTypedData(typedData);
+    return signTypedData(p.client, { account: owner, ...typedData });
   };
   return toSmartAccount({
-    client: p.client as never,
+    client: p.client,
     entryPoint,
     async encodeCalls(calls) {
       if (calls.length === 1) {

@@ -1,7 +1,7 @@
 // The person's own EOA as the smart account: an EIP-7702 delegation to Simple7702Account
 // (@account-abstraction/contracts 0.8, EntryPoint v0.8). No deployment, same address as the wallet,
 // sponsored by the same paymaster; the first user operation carries the signed authorisation.
-import type { Address, Chain, Client, Transport } from "viem";
+import type { Address, Chain, Client, JsonRpcAccount, LocalAccount, Transport } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { readContract } from "viem/actions";
 import { entryPoint08Abi, toSimple7702SmartAccount, type SmartAccount } from "viem/account-abstraction";
@@ -10,7 +10,8 @@ import { ENTRY_POINT_V08 } from "./paymaster.ts";
 
 export type ToOneKey7702AccountParameters = {
   /** Needs its `chain` (ChainRequiredError otherwise): the authorisation is signed for that chain id. */
-  client: Client<Transport, Chain | undefined>;
+  /** A public client (or any client whose account, if any, is a local or JSON-RPC one). */
+  client: Client<Transport, Chain | undefined, JsonRpcAccount | LocalAccount | undefined>;
   /**
    * The EOA's key. A 7702 authorisation is a raw signature over (chain id, delegate, nonce), which
    * wallets behind EIP-1193 do not sign today; such wallets keep a SimpleAccount (toOneKeyAccount).
@@ -28,7 +29,7 @@ export type ToOneKey7702AccountReturnType = SmartAccount;
 export async function toOneKey7702Account(p: ToOneKey7702AccountParameters): Promise<ToOneKey7702AccountReturnType> {
   if (!p.client.chain) throw new ChainRequiredError();
   return toSimple7702SmartAccount({
-    client: p.client as never,
+    client: p.client,
     owner: p.owner,
     implementation: p.implementation,
     // One sequential nonce key (0), as for SimpleAccount: viem's default key (a timestamp) writes a

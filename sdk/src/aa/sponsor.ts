@@ -126,13 +126,13 @@ export async function estimateSponsoredCost(
 ): Promise<EstimateSponsoredCostReturnType> {
   try {
     const account = bundler.account;
-    const draft = await prepareUserOperation(bundler, { account, calls: p.calls, parameters: ["factory", "fees", "nonce", "signature"] } as never);
-    const chainId = bundler.chain?.id ?? (await bundler.client!.request({ method: "eth_chainId" }).then(Number));
+    const draft = await prepareUserOperation(bundler, { account, calls: p.calls, parameters: ["factory", "fees", "nonce", "signature"] });
+    const chainId: number = bundler.chain?.id ?? Number(await bundler.client!.request({ method: "eth_chainId" }));
     const service = bundler.paymaster as { getPaymasterStubData: PaymasterClient["getPaymasterStubData"] };
     const stub = await service.getPaymasterStubData({
-      ...(draft as object), chainId, entryPointAddress: account.entryPoint.address, context: bundler.paymasterContext,
-    } as never);
-    const gas = await estimateUserOperationGas(bundler, { account, calls: p.calls, ...stub } as never);
+      ...draft, chainId, entryPointAddress: account.entryPoint.address, context: bundler.paymasterContext,
+    });
+    const gas = await estimateUserOperationGas(bundler, { account, calls: p.calls, ...stub });
     const priced = {
       callGasLimit: gas.callGasLimit, verificationGasLimit: gas.verificationGasLimit, preVerificationGas: gas.preVerificationGas,
       paymasterVerificationGasLimit: stub.paymasterVerificationGasLimit ?? 0n, paymasterPostOpGasLimit: stub.paymasterPostOpGasLimit ?? 0n,
@@ -175,7 +175,7 @@ export async function sendSponsored(bundler: CreateSponsoredClientReturnType, p:
     const authorization = await authorizationFor(bundler.account);
     hash = await sendUserOperation(bundler, {
       account: bundler.account, calls: p.calls.map((c) => ({ ...c, value: c.value ?? 0n })), ...p.gas, ...(authorization ? { authorization } : {}),
-    } as never);
+    });
   } catch (error) {
     throw toSponsorError(error);
   }

@@ -11,12 +11,14 @@ import { claimsValue, type Claims, type InvalidClaimError } from "./claims.ts";
 import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
 import { ContractCallError, NoSignerError, type AttestationRegistryReadErrorType, type AttestationRegistryWriteErrorType } from "./errors.ts";
 import { attestationEvent, parseAttestationRegistryEvents } from "./events.ts";
-import type { ClientInput, OneKeyCall, ReadParameters, WriteParameters, WriteResult } from "./types.ts";
+import type {
+  ClientInput, OneKeyCall, ReadParameters, RegistryReadArgs, RegistryReadName, RegistryReadReturnType, WriteParameters, WriteResult,
+} from "./types.ts";
 
 const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
   writeRegistry(client, p, "attestationRegistry", (to) => build(to, p));
-const read = <T>(client: ClientInput, p: ReadParameters, functionName: string, args: readonly unknown[]) =>
-  readRegistry<T>(client, p, "attestationRegistry", functionName, args);
+const read = <const F extends RegistryReadName<"attestationRegistry">>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<"attestationRegistry", F>) =>
+  readRegistry(client, p, "attestationRegistry", functionName, args);
 
 // --- writes --------------------------------------------------------------------------------------
 
@@ -104,9 +106,8 @@ export type SignAttestationReturnType = AttestBySigArgs & { nonce: bigint };
 export type SignAttestationErrorType = AttestationRegistryReadErrorType | NoSignerError;
 /** A reviewer signs an attestation for a relayer to submit with `attestBySig`. */
 export async function signAttestation(client: ClientInput, p: SignAttestationParameters): Promise<SignAttestationReturnType> {
-  const signer = "publicClient" in client ? client.walletClient : client;
-  const account = p.account ?? signer?.account;
-  if (!signer || !account) throw new NoSignerError();
+  const account = p.account ?? client.account;
+  if (!account) throw new NoSignerError();
   const attester = parseAccount(account).address;
   const verifyingContract = await registryAddress(client, "attestationRegistry", p);
   const nonce = p.nonce ?? (await getNonce(client, { ...p, attester }));
@@ -115,7 +116,7 @@ export async function signAttestation(client: ClientInput, p: SignAttestationPar
   let signature: Hex;
   try {
     // A local account signs in-process; an address is signed by the wallet behind the client.
-    signature = await signTypedData(signer as never, { account, ...typed } as never);
+    signature = await signTypedData(client, { account, ...typed });
   } catch (error) {
     throw new ContractCallError("signTypedData", error);
   }
@@ -139,7 +140,8 @@ export type HasClaimsErrorType = AttestationRegistryReadErrorType | InvalidClaim
 export const hasClaims = async (client: ClientInput, p: HasClaimsParameters): Promise<HasClaimsReturnType> =>
   read(client, p, "hasClaims", [p.subject, p.projectId, p.minLevel, claimsValue(p.claims)]);
 
-export type OnChainAttestation = { level: number; expiry: bigint; attester: Address; claims: number };
+/** The attestation as `getAttestation` returns it (typed from the ABI). */
+export type OnChainAttestation = RegistryReadReturnType<"attestationRegistry", "getAttestation">;
 export type GetAttestationParameters = ReadParameters & { subject: Address; projectId: bigint };
 export type GetAttestationReturnType = OnChainAttestation;
 export type GetAttestationErrorType = AttestationRegistryReadErrorType;

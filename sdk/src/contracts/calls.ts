@@ -1,36 +1,58 @@
-// The call-builder layer: every registry write as a plain `{ to, data }` call (plus the ABI
-// entry, so a sender can simulate and decode reverts). Actions send one call; a smart account can
-// batch several through `sendCalls`. Builders take the registry address explicitly and touch no
-// network.
-import { encodeFunctionData, isAddress, isHex, size, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from "viem";
+// The call-builder layer: every registry write as a plain `{ to, data }` call (plus the ABI and the
+// typed arguments, so a sender can simulate and decode reverts). Actions send one call; a smart
+// account can batch several through `sendCalls`. Builders take the registry address explicitly and
+// touch no network.
+import {
+  encodeFunctionData, isAddress, isHex, size, type Abi, type AbiFunction, type AbiParameter, type Address, type EncodeFunctionDataParameters, type Hex,
+} from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { InvalidActionInputError } from "./errors.ts";
 import { claimsValue, type Claims } from "./claims.ts";
 import { Purpose, type PurposeName } from "../constants.ts";
-import type { OneKeyCall, RegistryName } from "./types.ts";
+import type { OneKeyCallOf, RegistryAbis, RegistryName, RegistryWriteArgs, RegistryWriteName } from "./types.ts";
 
-function call(contract: RegistryName, abi: Abi, to: Address, functionName: string, args: readonly unknown[]): OneKeyCall {
-  const fn = abi.find((x): x is AbiFunction => x.type === "function" && x.name === functionName);
+export const registryAbis: RegistryAbis = {
+  projectRegistry: projectRegistryAbi,
+  recordRegistry: recordRegistryAbi,
+  attestationRegistry: attestationRegistryAbi,
+};
+
+/**
+ * Any registry write as a call, typed from the ABI: `registryCall("recordRegistry", to, "revoke",
+ * [recordId, grantee])`. The named builders below are this with friendlier arguments; tests and
+ * tools that drive a function by name use this one.
+ */
+export function registryCall<C extends RegistryName, const F extends RegistryWriteName<C>>(
+  contract: C, to: Address, functionName: F, args: RegistryWriteArgs<C, F>,
+): OneKeyCallOf<C, F> {
+  const abi = registryAbis[contract];
+  const entries: Abi = abi;
+  const fn = entries.find((x): x is AbiFunction => x.type === "function" && x.name === functionName);
   // viem encodes some bad values without complaint (e.g. non-hex `bytes`): check every argument first.
-  fn?.inputs.forEach((input, i) => checkArg(functionName, input, args[i], input.name || `#${i}`));
+  for (const [i, input] of (fn?.inputs ?? []).entries()) checkArg(functionName, input, (args as readonly unknown[])[i], input.name || `#${i}`);
+  // The signature above ties `args` to `functionName` for every caller; inside this one generic
+  // function TypeScript cannot follow ABI-indexed generics through viem's conditional types, so the
+  // parameters are widened to viem's own untyped form here, and only here.
+  const parameters: EncodeFunctionDataParameters = { abi, functionName, args } as EncodeFunctionDataParameters;
   try {
-    return { to, data: encodeFunctionData({ abi, functionName, args } as never), contract, abi, functionName, args };
+    return { to, data: encodeFunctionData(parameters), contract, abi, functionName, args };
   } catch (error) {
     throw new InvalidActionInputError(functionName, error);
   }
 }
 
-function checkArg(functionName: string, param: AbiParameter, value: unknown, path: string): void {
-  const bad = (why: string) => new InvalidActionInputError(functionName, new Error(`${path} (${param.type}) ${why}`));
+// `label` names the function in the error only.
+function checkArg(label: string, param: AbiParameter, value: unknown, path: string): void {
+  const bad = (why: string) => new InvalidActionInputError(label, new Error(`${path} (${param.type}) ${why}`));
   const array = /^(.*)\[(\d*)\]$/.exec(param.type);
   if (array) {
     if (!Array.isArray(value) || (array[2] && value.length !== Number(array[2]))) throw bad("must be an array of that length");
-    value.forEach((v, i) => checkArg(functionName, { ...param, type: array[1] } as AbiParameter, v, `${path}[${i}]`));
+    for (const [i, v] of value.entries()) checkArg(label, { ...param, type: array[1] } as AbiParameter, v, `${path}[${i}]`);
     return;
   }
   if (param.type === "tuple") {
     if (typeof value !== "object" || value === null) throw bad("must be an object");
-    for (const c of (param as { components: readonly AbiParameter[] }).components) checkArg(functionName, c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`);
+    for (const c of (param as { components: readonly AbiParameter[] }).components) checkArg(label, c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`);
     return;
   }
   const uint = /^uint(\d+)$/.exec(param.type);
@@ -46,9 +68,13 @@ function checkArg(functionName: string, param: AbiParameter, value: unknown, pat
   if (param.type === "string" && typeof value !== "string") throw bad("must be a string");
   if (param.type === "bool" && typeof value !== "boolean") throw bad("must be a boolean");
 }
-const project = (to: Address, fn: string, args: readonly unknown[]) => call("projectRegistry", projectRegistryAbi, to, fn, args);
-const record = (to: Address, fn: string, args: readonly unknown[]) => call("recordRegistry", recordRegistryAbi, to, fn, args);
-const attestation = (to: Address, fn: string, args: readonly unknown[]) => call("attestationRegistry", attestationRegistryAbi, to, fn, args);
+const project = <const F extends RegistryWriteName<"projectRegistry">>(to: Address, fn: F, args: RegistryWriteArgs<"projectRegistry", F>) =>
+  registryCall("projectRegistry", to, fn, args);
+const record = <const F extends RegistryWriteName<"recordRegistry">>(to: Address, fn: F, args: RegistryWriteArgs<"recordRegistry", F>) =>
+  registryCall("recordRegistry", to, fn, args);
+const attestation = <const F extends RegistryWriteName<"attestationRegistry">>(
+  to: Address, fn: F, args: RegistryWriteArgs<"attestationRegistry", F>,
+) => registryCall("attestationRegistry", to, fn, args);
 
 const purposeValue = (p: number | PurposeName): number => (typeof p === "number" ? p : Purpose[p]);
 

@@ -1,38 +1,35 @@
-// How actions reach the chain: one client in (or the legacy bundle), addresses resolved per chain,
-// reads decoded, writes simulated first (so reverts decode before anything is sent) and then sent
-// by whichever sender fits: a wallet (EOA), a smart account through its bundler, or a CallSender.
-import { type Account, type Address, type Client, type Hex, type TransactionReceipt } from "viem";
+// How actions reach the chain: one viem client in, addresses resolved per chain, reads decoded,
+// writes simulated first (so reverts decode before anything is sent) and then sent by whichever
+// sender fits: a wallet (EOA), a smart account through its bundler, or a CallSender.
+import type { Account, Address, Hex, ReadContractParameters, TransactionReceipt } from "viem";
 import { parseAccount } from "viem/accounts";
-import { getChainId, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
-import { sendUserOperation, waitForUserOperationReceipt, type SmartAccount } from "viem/account-abstraction";
-import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
-import { getAddresses, type OneKeyAddresses } from "../addresses.ts";
+import { call as ethCall, getChainId, readContract, sendTransaction, waitForTransactionReceipt } from "viem/actions";
+import { sendUserOperation, waitForUserOperationReceipt, type BundlerClient, type SmartAccount } from "viem/account-abstraction";
+import { getAddresses } from "../addresses.ts";
+import { registryAbis } from "./calls.ts";
 import { ChainMismatchError, ClientConfigError, ContractCallError, NoSignerError, TransactionRevertedError, decodeRevert } from "./errors.ts";
 import type {
-  CallSender, ClientInput, OneKeyCall, OneKeyClient, ReadParameters, RegistryName, TargetParameters, WriteParameters, WriteResult,
+  CallSender, ClientInput, OneKeyCall, OneKeyClient, ReadParameters, RegistryName, RegistryReadArgs, RegistryReadName, RegistryReadReturnType,
+  TargetParameters, WriteParameters, WriteResult,
 } from "./types.ts";
 
-export const registryAbis = {
-  projectRegistry: projectRegistryAbi,
-  recordRegistry: recordRegistryAbi,
-  attestationRegistry: attestationRegistryAbi,
-} as const;
+export { registryAbis };
 
 type Context = {
   reader: OneKeyClient;
-  writer?: OneKeyClient;
-  sender?: CallSender;
-  addresses?: Partial<OneKeyAddresses>;
+  writer: OneKeyClient;
 };
 
-function contextOf(c: ClientInput): Context {
-  if ("publicClient" in c && c.publicClient) {
-    return { reader: c.publicClient as OneKeyClient, writer: c.walletClient as OneKeyClient | undefined, sender: c.sender, addresses: c.addresses };
-  }
-  const client = c as OneKeyClient & { type?: string; client?: OneKeyClient };
-  if (client.type === "bundlerClient") {
-    if (!client.client) throw new ClientConfigError("create the bundler client with `client: publicClient` so reads and simulations reach the chain");
-    return { reader: client.client, writer: client };
+// viem tags each client with its kind at run time; a bundler client carries the public client it
+// reads through.
+const bundlerOf = (client: OneKeyClient): BundlerClient | undefined =>
+  client.type === "bundlerClient" ? (client as BundlerClient) : undefined;
+
+function contextOf(client: ClientInput): Context {
+  const bundler = bundlerOf(client);
+  if (bundler) {
+    if (!bundler.client) throw new ClientConfigError("create the bundler client with `client: publicClient` so reads and simulations reach the chain");
+    return { reader: bundler.client, writer: client };
   }
   return { reader: client, writer: client };
 }
@@ -71,7 +68,7 @@ async function checkChain(ctx: Context, chainId: number | undefined): Promise<nu
 /** The registry address for the client's chain (the override, or the SDK's recorded deployment). */
 async function resolveTarget(ctx: Context, contract: RegistryName, p: TargetParameters): Promise<Address> {
   const chainId = await checkChain(ctx, p.chainId);
-  return p.address ?? p.addresses?.[contract] ?? getAddresses(chainId, { ...ctx.addresses, ...p.addresses })[contract];
+  return p.address ?? p.addresses?.[contract] ?? getAddresses(chainId, p.addresses)[contract];
 }
 
 /** The registry's address for this client (after the chain checks every action makes). */
@@ -82,21 +79,24 @@ export async function registryAddress(client: ClientInput, contract: RegistryNam
 /** The address a write from these clients comes from (`msg.sender` on-chain). */
 export function senderAddress(client: ClientInput, p: Pick<WriteParameters, "account" | "sender"> = {}): Address {
   const ctx = contextOf(client);
-  const sender = p.sender ?? ctx.sender;
-  if (sender) return sender.address;
-  const account = p.account ?? ctx.writer?.account;
+  if (p.sender) return p.sender.address;
+  const account = p.account ?? ctx.writer.account;
   if (!account) throw new NoSignerError();
   return typeof account === "string" ? account : account.address;
 }
 
-/** Reads a registry view, decoding custom errors. */
-export async function readRegistry<T>(
-  client: ClientInput, p: ReadParameters, contract: RegistryName, functionName: string, args: readonly unknown[],
-): Promise<T> {
+/** Reads a registry view, decoding custom errors; arguments and result are typed from the ABI. */
+export async function readRegistry<C extends RegistryName, const F extends RegistryReadName<C>>(
+  client: ClientInput, p: ReadParameters, contract: C, functionName: F, args: RegistryReadArgs<C, F>,
+): Promise<RegistryReadReturnType<C, F>> {
   const ctx = contextOf(client);
   const address = await resolveTarget(ctx, contract, p);
+  // The signature ties args and result to `functionName` for every caller; inside this one generic
+  // function TypeScript cannot follow ABI-indexed generics through viem's conditional types, so the
+  // call is made in viem's untyped form here, and only here.
+  const parameters = { address, abi: registryAbis[contract], functionName, args } as ReadContractParameters;
   try {
-    return (await readContract(ctx.reader, { address, abi: registryAbis[contract], functionName, args } as never)) as T;
+    return (await readContract(ctx.reader, parameters)) as RegistryReadReturnType<C, F>;
   } catch (error) {
     throw decodeRevert(contract, functionName, error);
   }
@@ -127,13 +127,12 @@ export async function sendCalls(client: ClientInput, p: SendCallsParameters): Pr
 }
 
 async function send(ctx: Context, calls: OneKeyCall[], p: WriteParameters): Promise<WriteResult[]> {
-  const sender = p.sender ?? ctx.sender;
-  if (sender) return sendVia(ctx, sender, calls);
-  const account = accountOf(p.account ?? ctx.writer?.account);
-  if (account?.type === "smart") return sendUserOp(ctx, account as SmartAccount, calls);
-  if (!account || !ctx.writer) throw new NoSignerError();
+  if (p.sender) return sendVia(ctx, p.sender, calls);
+  const account = accountOf(p.account ?? ctx.writer.account);
+  if (account?.type === "smart") return sendUserOp(ctx, account, calls);
+  if (!account) throw new NoSignerError();
   const results: WriteResult[] = [];
-  for (const call of calls) results.push(await sendFromWallet(ctx, ctx.writer, account, call));
+  for (const call of calls) results.push(await sendFromWallet(ctx, account, call));
   return results;
 }
 
@@ -141,21 +140,22 @@ const accountOf = (a: Account | Address | undefined): Account | undefined => (a 
 const plain = (c: OneKeyCall) => ({ to: c.to, data: c.data, value: c.value ?? 0n });
 const names = (calls: OneKeyCall[]) => calls.map((c) => c.functionName).join("+");
 
-/** eth_call from `from`: a revert surfaces here, decoded, before anything is signed or sent. */
-async function simulate(ctx: Context, from: Account | Address, call: OneKeyCall) {
+/**
+ * eth_call of the encoded call from `from`: a revert surfaces here, decoded against every registry
+ * error, before anything is signed or sent. The data simulated is exactly the data sent.
+ */
+async function simulate(ctx: Context, from: Account | Address, call: OneKeyCall): Promise<void> {
   try {
-    return await simulateContract(ctx.reader, {
-      account: from, address: call.to, abi: call.abi, functionName: call.functionName, args: call.args, value: call.value,
-    } as never);
+    await ethCall(ctx.reader, { account: from, to: call.to, data: call.data, value: call.value });
   } catch (error) {
     throw decodeRevert(call.contract, call.functionName, error);
   }
 }
 
-async function sendFromWallet(ctx: Context, writer: OneKeyClient, account: Account, call: OneKeyCall): Promise<WriteResult> {
-  const { request } = await simulate(ctx, account, call);
+async function sendFromWallet(ctx: Context, account: Account, call: OneKeyCall): Promise<WriteResult> {
+  await simulate(ctx, account, call);
   try {
-    const hash = await writeContract(writer, request as never);
+    const hash = await sendTransaction(ctx.writer, { account, chain: ctx.writer.chain, to: call.to, data: call.data, value: call.value });
     const receipt = await waitForTransactionReceipt(ctx.reader, { hash });
     if (receipt.status !== "success") throw new TransactionRevertedError(call.functionName, hash);
     return { hash, receipt, logs: receipt.logs };
@@ -166,11 +166,11 @@ async function sendFromWallet(ctx: Context, writer: OneKeyClient, account: Accou
 
 async function sendUserOp(ctx: Context, account: SmartAccount, calls: OneKeyCall[]): Promise<WriteResult[]> {
   for (const call of calls) await simulate(ctx, account.address, call);
-  const bundler = ctx.writer as OneKeyClient & { type?: string };
-  if (bundler?.type !== "bundlerClient") throw new ClientConfigError("a smart account sends through a bundler client (createBundlerClient)");
+  const bundler = bundlerOf(ctx.writer);
+  if (!bundler) throw new ClientConfigError("a smart account sends through a bundler client (createBundlerClient)");
   try {
-    const userOpHash = await sendUserOperation(bundler as never, { account, calls: calls.map(plain) } as never);
-    const r = await waitForUserOperationReceipt(bundler as never, { hash: userOpHash });
+    const userOpHash = await sendUserOperation(bundler, { account, calls: calls.map(plain) });
+    const r = await waitForUserOperationReceipt(bundler, { hash: userOpHash });
     if (!r.success) throw new TransactionRevertedError(names(calls), r.receipt.transactionHash);
     return [{ hash: r.receipt.transactionHash, receipt: r.receipt, logs: r.logs, userOpHash }];
   } catch (error) {
@@ -187,9 +187,8 @@ async function sendVia(ctx: Context, sender: CallSender, calls: OneKeyCall[]): P
       throw decodeRevert(contract, label, error);
     }
   };
-  if (calls.length > 1 && sender.sendBatch) {
-    return [await settle(() => sender.sendBatch!(calls.map(plain)), names(calls), calls[0].contract)];
-  }
+  const batch = sender.sendBatch?.bind(sender);
+  if (calls.length > 1 && batch) return [await settle(() => batch(calls.map(plain)), names(calls), calls[0].contract)];
   const results: WriteResult[] = [];
   for (const call of calls) results.push(await settle(() => sender.send(plain(call)), call.functionName, call.contract));
   return results;
@@ -202,4 +201,4 @@ function asResult(r: TransactionReceipt | WriteResult, label: string): WriteResu
 }
 
 export { ChainMismatchError, ContractRevertError, NoSignerError, TransactionFailedError } from "./errors.ts";
-export type { OneKeyClients, OneKeyWallet, CallSender } from "./types.ts";
+export type { OneKeyWallet, CallSender } from "./types.ts";

@@ -24,8 +24,10 @@ export class ContractRevertError<name extends OneKeyErrorName = OneKeyErrorName>
   override name: string = "ContractRevertError";
   readonly errorName: name;
   readonly args: OneKeyErrorArgs<name>;
+  /** The function, or `a+b` for a batch of calls sent as one operation: a label, hence a string. */
   readonly functionName: string;
   readonly contract: RegistryName;
+  // functionName: a label (see the field).
   constructor(contract: RegistryName, functionName: string, errorName: name, args: OneKeyErrorArgs<name>, cause?: unknown) {
     super(`${functionName} reverted with ${errorName}(${(args as readonly unknown[]).map(String).join(", ")}).`, {
       cause,
@@ -86,6 +88,7 @@ export class NoSignerError extends BaseError {
 export class TransactionRevertedError extends BaseError {
   override name = "TransactionRevertedError";
   readonly hash: Hex;
+  // functionName: a label, the function or `a+b` for a batch.
   constructor(functionName: string, hash: Hex) {
     super(`${functionName} was included but reverted (${hash}).`, { docsPath: "sdk.md#errors-you-can-branch-on" });
     this.hash = hash;
@@ -98,6 +101,7 @@ export { TransactionRevertedError as TransactionFailedError };
 /** The call failed for a reason other than a custom revert: RPC down, out of gas money, bad input. */
 export class ContractCallError extends BaseError {
   override name = "ContractCallError";
+  // functionName: a label, the function (or RPC method) that failed.
   constructor(functionName: string, cause: unknown) {
     const viem = cause instanceof ViemBaseError ? cause : undefined;
     super(`${functionName} failed.`, { cause, details: viem?.shortMessage ?? (cause as Error)?.message, docsPath: "sdk.md#errors-you-can-branch-on" });
@@ -115,9 +119,25 @@ export class ClientConfigError extends BaseError {
 /** Arguments that do not encode for the function (bad hex, wrong length, unknown purpose); nothing was sent. */
 export class InvalidActionInputError extends BaseError {
   override name = "InvalidActionInputError";
+  // functionName: a label, the function (or RPC method) that failed.
   constructor(functionName: string, cause: unknown) {
     const viem = cause instanceof ViemBaseError ? cause : undefined;
     super(`Invalid arguments for ${functionName}.`, { cause, details: viem?.shortMessage ?? (cause as Error)?.message, docsPath: "sdk.md#errors-you-can-branch-on" });
+  }
+}
+
+/**
+ * A log scan was asked for without a starting block. Base RPC providers refuse eth_getLogs from
+ * block 0 (and a full scan is slow everywhere): pass `fromBlock` (e.g. the registry's deployment
+ * block, or 0n on a local chain), or read through the indexer where the flow takes one.
+ */
+export class FromBlockRequiredError extends BaseError {
+  override name = "FromBlockRequiredError";
+  constructor(what: string) {
+    super(`${what} scans the chain's logs and needs \`fromBlock\`.`, {
+      details: "Pass fromBlock (the registry's deployment block, or 0n on a local chain), or an `indexer`.",
+      docsPath: "sdk.md#submit-grant-read",
+    });
   }
 }
 
@@ -130,6 +150,7 @@ export class EventNotFoundError extends BaseError {
 }
 
 /** Turns a viem error into the named OneKey error it carries. */
+// functionName: a label, the function or `a+b` for a batch.
 export function decodeRevert(contract: RegistryName, functionName: string, error: unknown): BaseError {
   if (error instanceof BaseError) return error;
   const decoded = revertOf(error);

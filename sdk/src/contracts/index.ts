@@ -13,6 +13,7 @@ export * from "./calls.ts";
 export * from "./events.ts";
 export * from "./project.ts";
 export * from "./record.ts";
+export * from "./grant-state.ts";
 export * from "./attestation.ts";
 export * from "./claims.ts";
 export * from "../names.ts";

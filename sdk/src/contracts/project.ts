@@ -1,5 +1,5 @@
 // ProjectRegistry actions: projects, members and roles, keys, API-key hashes.
-import type { Address, Hex } from "viem";
+import type { Address, } from "viem";
 import {
   acceptAdminCall, addApiKeyCall, createProjectCall, grantRolesCall, resumeProjectCall, revokeApiKeyCall, revokeRolesCall, setEscrowKeyCall,
   setMetadataURICall, setReviewKeyCall, shareReviewKeyCall, suspendProjectCall, transferAdminCall,
@@ -9,12 +9,14 @@ import {
 import { readRegistry, writeRegistry } from "./core.ts";
 import type { ProjectRegistryReadErrorType, ProjectRegistryWriteErrorType } from "./errors.ts";
 import { projectEvent } from "./events.ts";
-import type { ClientInput, OneKeyCall, ReadParameters, WriteParameters, WriteResult } from "./types.ts";
+import type {
+  ClientInput, OneKeyCall, ReadParameters, RegistryReadArgs, RegistryReadName, RegistryReadReturnType, WriteParameters, WriteResult,
+} from "./types.ts";
 
 const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
   writeRegistry(client, p, "projectRegistry", (to) => build(to, p));
-const read = <T>(client: ClientInput, p: ReadParameters, functionName: string, args: readonly unknown[]) =>
-  readRegistry<T>(client, p, "projectRegistry", functionName, args);
+const read = <const F extends RegistryReadName<"projectRegistry">>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<"projectRegistry", F>) =>
+  readRegistry(client, p, "projectRegistry", functionName, args);
 
 // The write path reads `account` as the sender; for role changes it names the member instead.
 const asMember = <P extends RolesArgs>(p: P) => {
@@ -128,17 +130,8 @@ export const revokeApiKey = async (client: ClientInput, p: RevokeApiKeyParameter
 
 // --- reads ---------------------------------------------------------------------------------------
 
-export type OnChainProject = {
-  admin: Address;
-  createdAt: bigint;
-  suspended: boolean;
-  pendingAdmin: Address;
-  reviewKeyVersion: number;
-  escrowKeyVersion: number;
-  reviewKey: Hex;
-  escrowKey: Hex;
-  metadataURI: string;
-};
+/** The project as `getProject` returns it (typed from the ABI). */
+export type OnChainProject = RegistryReadReturnType<"projectRegistry", "getProject">;
 export type GetProjectParameters = ReadParameters & ProjectIdArgs;
 export type GetProjectReturnType = OnChainProject;
 export type GetProjectErrorType = ProjectRegistryReadErrorType;
@@ -186,7 +179,8 @@ export type ProjectsOfReturnType = readonly bigint[];
 export type ProjectsOfErrorType = ProjectRegistryReadErrorType;
 export const projectsOf = (client: ClientInput, p: ProjectsOfParameters): Promise<ProjectsOfReturnType> => read(client, p, "projectsOf", [p.account]);
 
-export type OnChainApiKey = { scopes: number; expiry: bigint; revoked: boolean };
+/** The API key as `getApiKey` returns it (typed from the ABI). */
+export type OnChainApiKey = RegistryReadReturnType<"projectRegistry", "getApiKey">;
 export type GetApiKeyParameters = ReadParameters & ApiKeyArgs;
 export type GetApiKeyReturnType = OnChainApiKey;
 export type GetApiKeyErrorType = ProjectRegistryReadErrorType;

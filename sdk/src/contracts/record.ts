@@ -1,6 +1,6 @@
 // RecordRegistry actions: encryption keys, record pointers, grants, the audit-access log.
 import { getLogs } from "viem/actions";
-import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAbiItem, keccak256, type Address, type Hex } from "viem";
 import { recordRegistryAbi } from "../abis.ts";
 import {
   eraseRecordCall, grantCall, recordAuditAccessCall, registerRecordCall, revokeCall, rotateRecordCall, setEncryptionKeyCall,
@@ -8,14 +8,16 @@ import {
   type SetEncryptionKeyArgs,
 } from "./calls.ts";
 import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
-import { ContractCallError, EventNotFoundError, type RecordRegistryReadErrorType, type RecordRegistryWriteErrorType } from "./errors.ts";
+import { ContractCallError, EventNotFoundError, FromBlockRequiredError, type RecordRegistryReadErrorType, type RecordRegistryWriteErrorType } from "./errors.ts";
 import { parseRecordRegistryEvents, recordEvent } from "./events.ts";
-import type { ClientInput, OneKeyCall, ReadParameters, WriteParameters, WriteResult } from "./types.ts";
+import type {
+  ClientInput, OneKeyCall, ReadParameters, RegistryReadArgs, RegistryReadName, RegistryReadReturnType, WriteParameters, WriteResult,
+} from "./types.ts";
 
 const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
   writeRegistry(client, p, "recordRegistry", (to) => build(to, p));
-const read = <T>(client: ClientInput, p: ReadParameters, functionName: string, args: readonly unknown[]) =>
-  readRegistry<T>(client, p, "recordRegistry", functionName, args);
+const read = <const F extends RegistryReadName<"recordRegistry">>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<"recordRegistry", F>) =>
+  readRegistry(client, p, "recordRegistry", functionName, args);
 
 // --- writes --------------------------------------------------------------------------------------
 
@@ -101,38 +103,22 @@ export type HasAuditAccessErrorType = RecordRegistryReadErrorType;
 export const hasAuditAccess = (client: ClientInput, p: HasAuditAccessParameters): Promise<HasAuditAccessReturnType> =>
   read(client, p, "hasAuditAccess", [p.recordId, p.projectId, p.auditor]);
 
-export type OnChainRecord = {
-  owner: Address; version: number; scheme: number; keyRelease: number; erased: boolean; updatedBlock: number; contentHash: Hex;
-};
+/** The record as `getRecord` returns it (typed from the ABI). */
+export type OnChainRecord = RegistryReadReturnType<"recordRegistry", "getRecord">;
 export type GetRecordParameters = ReadParameters & RecordIdArgs;
 export type GetRecordReturnType = OnChainRecord;
 export type GetRecordErrorType = RecordRegistryReadErrorType;
 /** The record as stored; RecordNotFound for an unknown id. */
 export const getRecord = (client: ClientInput, p: GetRecordParameters): Promise<GetRecordReturnType> => read(client, p, "getRecord", [p.recordId]);
 
-export type OnChainGrant = { expiry: bigint; fieldMask: bigint; recordVersion: number; purpose: number; revoked: boolean; grantedAt: number };
+/** The grant as `getGrant` returns it (typed from the ABI). */
+export type OnChainGrant = RegistryReadReturnType<"recordRegistry", "getGrant">;
 export type GetGrantParameters = ReadParameters & RevokeArgs;
 export type GetGrantReturnType = OnChainGrant;
 export type GetGrantErrorType = RecordRegistryReadErrorType;
 /** The grant as stored (zeroes when none). */
 export const getGrant = (client: ClientInput, p: GetGrantParameters): Promise<GetGrantReturnType> =>
   read(client, p, "getGrant", [p.recordId, p.grantee]);
-
-/** Where a grant stands: the one rule RecordRegistry.isGrantLive applies, in the order the indexer's `grant_state` view reports it. */
-export type GrantState = "none" | "revoked" | "expired" | "superseded" | "live";
-/**
- * A grant's state at `now` (unix seconds, the chain's clock): revoked, then expired
- * (`expiry <= now`), then superseded (the record was erased or rotated past the grant's version).
- */
-export function grantState(
-  grant: Pick<OnChainGrant, "grantedAt" | "revoked" | "expiry" | "recordVersion">, record: Pick<OnChainRecord, "version" | "erased">, now: bigint,
-): GrantState {
-  if (grant.grantedAt === 0) return "none";
-  if (grant.revoked) return "revoked";
-  if (grant.expiry <= now) return "expired";
-  if (record.erased || grant.recordVersion !== record.version) return "superseded";
-  return "live";
-}
 
 export type IsGrantLiveParameters = ReadParameters & RevokeArgs;
 export type IsGrantLiveReturnType = boolean;
@@ -145,7 +131,7 @@ export type EncryptionKeyOfReturnType = { publicKey: Hex; version: number };
 export type EncryptionKeyOfErrorType = RecordRegistryReadErrorType;
 /** The account's X25519 public key and its version (zeroes when unset). */
 export async function encryptionKeyOf(client: ClientInput, p: EncryptionKeyOfParameters): Promise<EncryptionKeyOfReturnType> {
-  const [publicKey, version] = await read<[Hex, number]>(client, p, "encryptionKeyOf", [p.account]);
+  const [publicKey, version] = await read(client, p, "encryptionKeyOf", [p.account]);
   return { publicKey, version };
 }
 
@@ -159,7 +145,7 @@ export async function getRecordPointer(client: ClientInput, p: GetRecordPointerP
   const record = await getRecord(client, p);
   const address = await registryAddress(client, "recordRegistry", p);
   const block = BigInt(record.updatedBlock);
-  const logs = await logsOf(client, { address, fromBlock: block, toBlock: block });
+  const logs = await logsOf(() => getLogs(readerOf(client), { address, fromBlock: block, toBlock: block }));
   const last = parseRecordRegistryEvents(logs, { eventName: ["RecordRegistered", "RecordRotated"], address })
     .filter((e) => e.args.recordId === p.recordId)
     .at(-1);
@@ -167,7 +153,10 @@ export async function getRecordPointer(client: ClientInput, p: GetRecordPointerP
   return { record, storageId: last.args.storageId, manifestHash: last.args.manifestHash };
 }
 
-export type GetGrantWrappedKeyParameters = ReadParameters & RevokeArgs & { fromBlock?: bigint };
+export type GetGrantWrappedKeyParameters = ReadParameters & RevokeArgs & {
+  /** Where the log scan starts: required (FromBlockRequiredError without it); 0n is allowed when said. */
+  fromBlock?: bigint;
+};
 export type GetGrantWrappedKeyReturnType = {
   wrappedKey: Hex;
   recordVersion: number;
@@ -175,19 +164,20 @@ export type GetGrantWrappedKeyReturnType = {
   /** Set when the key came from a project ADMIN's re-wrap: the review-key version it opens with. */
   reviewKeyVersion?: number;
 };
-export type GetGrantWrappedKeyErrorType = RecordRegistryReadErrorType | EventNotFoundError;
+export type GetGrantWrappedKeyErrorType = RecordRegistryReadErrorType | EventNotFoundError | FromBlockRequiredError;
 /**
- * The wrapped key of the latest grant to `grantee` (grants emit it; they do not store it): the
- * latest `AccessGranted`, or a `GrantRewrapped` after it (a project's re-wrap to its rotated
- * review key; the contract only accepts one for the grant as it stands).
+ * The wrapped key of the latest grant to `grantee` (grants emit it; they do not store it), from
+ * the logs since `fromBlock`: the latest `AccessGranted`, or a `GrantRewrapped` after it (a
+ * project's re-wrap to its rotated review key; the contract only accepts one for the grant as it
+ * stands). The `/flows` reads take an `indexer` instead.
  */
 export async function getGrantWrappedKey(client: ClientInput, p: GetGrantWrappedKeyParameters): Promise<GetGrantWrappedKeyReturnType> {
+  if (p.fromBlock === undefined) throw new FromBlockRequiredError("getGrantWrappedKey");
   const address = await registryAddress(client, "recordRegistry", p);
-  const eventOf = (name: string) => recordRegistryAbi.find((x) => x.type === "event" && x.name === name);
-  const filter = { address, args: { recordId: p.recordId, grantee: p.grantee }, fromBlock: p.fromBlock ?? 0n, toBlock: "latest" };
+  const filter = { address, args: { recordId: p.recordId, grantee: p.grantee }, fromBlock: p.fromBlock, toBlock: "latest" } as const;
   const [granted, rewrapped] = await Promise.all([
-    logsOf(client, { ...filter, event: eventOf("AccessGranted") }),
-    logsOf(client, { ...filter, event: eventOf("GrantRewrapped") }),
+    logsOf(() => getLogs(readerOf(client), { ...filter, event: getAbiItem({ abi: recordRegistryAbi, name: "AccessGranted" }) })),
+    logsOf(() => getLogs(readerOf(client), { ...filter, event: getAbiItem({ abi: recordRegistryAbi, name: "GrantRewrapped" }) })),
   ]);
   const last = parseRecordRegistryEvents(granted, { eventName: "AccessGranted", address }).at(-1);
   if (!last) throw new EventNotFoundError("AccessGranted", `record ${p.recordId}, grantee ${p.grantee}`);
@@ -200,9 +190,9 @@ export async function getGrantWrappedKey(client: ClientInput, p: GetGrantWrapped
   return { wrappedKey: last.args.wrappedKey, recordVersion: last.args.recordVersion, fieldMask: last.args.fieldMask };
 }
 
-async function logsOf(client: ClientInput, filter: Record<string, unknown>) {
+async function logsOf<T>(query: () => Promise<T>): Promise<T> {
   try {
-    return await getLogs(readerOf(client), filter as never);
+    return await query();
   } catch (error) {
     throw new ContractCallError("eth_getLogs", error);
   }

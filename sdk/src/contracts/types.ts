@@ -1,7 +1,32 @@
-import type { Abi, Account, Address, Chain, Client, Hex, Log, PublicClient, TransactionReceipt, Transport, WalletClient } from "viem";
+import type {
+  Account, Address, Chain, Client, ContractFunctionArgs, ContractFunctionName, ContractFunctionReturnType, Hex, Log, TransactionReceipt,
+  Transport, WalletClient,
+} from "viem";
 import type { OneKeyAddresses } from "../addresses.ts";
+import type { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 
-export type RegistryName = "projectRegistry" | "recordRegistry" | "attestationRegistry";
+/** The three registries' generated `as const` ABIs: every action's types come from these. */
+export type RegistryAbis = {
+  projectRegistry: typeof projectRegistryAbi;
+  recordRegistry: typeof recordRegistryAbi;
+  attestationRegistry: typeof attestationRegistryAbi;
+};
+export type RegistryName = keyof RegistryAbis;
+
+type WriteMutability = "nonpayable" | "payable";
+type ReadMutability = "pure" | "view";
+
+/** A registry function that changes state (what a call builder encodes). */
+export type RegistryWriteName<C extends RegistryName> = ContractFunctionName<RegistryAbis[C], WriteMutability>;
+/** Its arguments, as the ABI types them. */
+export type RegistryWriteArgs<C extends RegistryName, F extends RegistryWriteName<C>> = ContractFunctionArgs<RegistryAbis[C], WriteMutability, F>;
+/** A registry view. */
+export type RegistryReadName<C extends RegistryName> = ContractFunctionName<RegistryAbis[C], ReadMutability>;
+export type RegistryReadArgs<C extends RegistryName, F extends RegistryReadName<C>> = ContractFunctionArgs<RegistryAbis[C], ReadMutability, F>;
+/** What a view returns, decoded as viem decodes it (structs as objects, uint<=48 as number). */
+export type RegistryReadReturnType<C extends RegistryName, F extends RegistryReadName<C>> = ContractFunctionReturnType<
+  RegistryAbis[C], ReadMutability, F
+>;
 
 /**
  * Any viem client on the chain: a public client (reads), a wallet client with an account (an EOA
@@ -9,16 +34,18 @@ export type RegistryName = "projectRegistry" | "recordRegistry" | "attestationRe
  */
 export type OneKeyClient = Client<Transport, Chain | undefined, Account | undefined>;
 
-/** One call to a registry, ready for a wallet to send or a smart account to batch. */
-export interface OneKeyCall {
+/** One call to registry `C`'s function `F`, ready for a wallet to send or a smart account to batch. */
+export type OneKeyCallOf<C extends RegistryName, F extends RegistryWriteName<C> = RegistryWriteName<C>> = {
   to: Address;
   data: Hex;
   value?: bigint;
-  contract: RegistryName;
-  abi: Abi;
-  functionName: string;
-  args: readonly unknown[];
-}
+  contract: C;
+  abi: RegistryAbis[C];
+  functionName: F;
+  args: RegistryWriteArgs<C, F>;
+};
+/** A call to any registry (what `sendCalls` takes). */
+export type OneKeyCall = { [C in RegistryName]: OneKeyCallOf<C> }[RegistryName];
 
 /** The outcome of a write: the including transaction and the logs this write produced. */
 export interface WriteResult {
@@ -56,21 +83,11 @@ export type ReadParameters = TargetParameters;
 export interface WriteParameters extends TargetParameters {
   /** Sends from this account instead of the client's own (a local account, or an address the wallet holds). */
   account?: Account | Address;
-  /** Sends through this instead (e.g. a sponsored smart account from `/aa`). */
+  /** Sends through this instead (e.g. a sponsored smart account from `/aa`); the client then only reads. */
   sender?: CallSender;
 }
 
-/**
- * The first SDK cut's client bundle. Still accepted by every action; prefer passing one client.
- * @deprecated pass a wallet client, a public client or a bundler client directly.
- */
-export interface OneKeyClients {
-  publicClient: PublicClient;
-  walletClient?: WalletClient<Transport, Chain, Account>;
-  sender?: CallSender;
-  addresses?: Partial<OneKeyAddresses>;
-}
-
-export type ClientInput = OneKeyClient | OneKeyClients;
+/** What every action takes first: one viem client (public, wallet or bundler). */
+export type ClientInput = OneKeyClient;
 
 export type OneKeyWallet = WalletClient<Transport, Chain, Account>;

@@ -24,7 +24,9 @@ const MAX_FIELDS = 64;
 const FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export type FieldValue = string | Uint8Array;
-export type KeyReleaseMode = "envelope" | "lit";
+/** A key-release mode by name: the generated constant's keys (contracts/libraries/Common.sol). */
+export type { KeyReleaseMode } from "../constants.ts";
+import type { KeyReleaseMode } from "../constants.ts";
 
 export interface ManifestField {
   name: string;
@@ -150,7 +152,7 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
     return field;
   });
   const keys = fields.map((f) => base.then((b) => fieldAesKey(b, p.recordId, p.version, f.name, "encrypt")));
-  keys.forEach((k) => k.catch(() => {})); // awaited below; a failure surfaces there
+  for (const k of keys) k.catch(() => {}); // awaited below; a failure surfaces there
   const manifest: Manifest = {
     scheme: SCHEME_ENVELOPE_V1,
     recordId: p.recordId.toLowerCase() as Hex,
@@ -274,6 +276,6 @@ export async function decryptRecord(p: DecryptRecordParameters): Promise<Record<
     return unframe(framed, f.name);
   }));
   const out: Record<string, FieldValue> = {};
-  plan.forEach((f, i) => (out[f.name] = values[i]));
+  for (const [i, f] of plan.entries()) out[f.name] = values[i];
   return out;
 }

@@ -12,19 +12,25 @@ import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { granteeKeyOf, type GranteeRef } from "../grantees.ts";
 import { equalBytes, fromHex } from "./bytes.ts";
 import { x25519PublicKey, type X25519KeyPair } from "./primitives.ts";
+import { KeyReleaseMode } from "../constants.ts";
 import { grantContext, localKeyAgreement, reviewKeyContext, splitProjectWrap, unwrapKeys, unwrapKeysWith, wrapKeys, type KeyAgreement } from "./wrap.ts";
 import {
   AuditAccessNotRecordedError, GranteeKeyNotSetError, InvalidKeyError, KeyReleaseModeMismatchError, MalformedWrappedKeyError,
   UnknownKeyReleaseModeError,
 } from "./errors.ts";
 
-/** Key-release modes by their on-chain `KeyRelease` number (contracts/libraries/Common.sol). */
-export const KeyReleaseModes = { envelope: 0, lit: 1 } as const;
-export type KeyReleaseModeName = keyof typeof KeyReleaseModes;
+/** A key-release mode by name (the generated `KeyReleaseMode` from contracts/libraries/Common.sol). */
+export type KeyReleaseModeName = keyof typeof KeyReleaseMode;
+/**
+ * The first cut's name for the generated `KeyReleaseMode` (from `@onekey/sdk/constants`): the
+ * same object, not a copy.
+ * @deprecated import `KeyReleaseMode`.
+ */
+export const KeyReleaseModes = KeyReleaseMode;
 
 /** The mode name of an on-chain `keyRelease` value; a value this SDK does not know is refused. */
 export function keyReleaseModeName(value: number | string): KeyReleaseModeName {
-  for (const [name, n] of Object.entries(KeyReleaseModes)) if (value === n || value === name) return name as KeyReleaseModeName;
+  for (const [name, n] of Object.entries(KeyReleaseMode)) if (value === n || value === name) return name as KeyReleaseModeName;
   throw new UnknownKeyReleaseModeError(value);
 }
 

@@ -1,7 +1,7 @@
 // Published test vectors through our own wrappers, so a misused primitive shows.
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "./bytes.ts";
-import { aesGcmDecrypt, aesGcmEncrypt, hkdf, x25519, x25519PublicKey } from "./primitives.ts";
+import { aesGcmDecrypt, aesGcmEncrypt, hkdf, hkdfSync, x25519, x25519PublicKey } from "./primitives.ts";
 import { DecryptionFailedError, InvalidKeyError } from "./errors.ts";
 
 const h = (s: string) => fromHex(s.replace(/\s+/g, ""));
@@ -71,6 +71,10 @@ describe("X25519 (RFC 7748)", () => {
 describe("HKDF-SHA256 (RFC 5869)", () => {
   it("test case 1", async () => {
     const okm = await hkdf(new Uint8Array(22).fill(0x0b), h("000102030405060708090a0b0c"), h("f0f1f2f3f4f5f6f7f8f9"), 42);
+    expect(toHex(okm)).toBe("0x3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+  });
+  it("test case 1 through hkdfSync (the key wrap's HKDF)", () => {
+    const okm = hkdfSync(new Uint8Array(22).fill(0x0b), h("000102030405060708090a0b0c"), h("f0f1f2f3f4f5f6f7f8f9"), 42);
     expect(toHex(okm)).toBe("0x3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
   });
 });

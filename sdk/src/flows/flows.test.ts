@@ -19,7 +19,7 @@ import {
 } from "../contracts/index.ts";
 import type { OneKeyAddresses } from "../addresses.ts";
 import {
-  AccessDeniedError, AuditAccessNotRecordedError, GrantExpiredError, GrantRevokedError, GranteeKeyNotSetError, RecordErasedError,
+  AccessDeniedError, AuditAccessNotRecordedError, FromBlockRequiredError, GrantExpiredError, GrantRevokedError, GranteeKeyNotSetError, RecordErasedError,
   attest, eraseRecord, grantAccess, isVerified, readAsAuditor, readRecord, recordAuditAccess, revoke, rotateRecordKeys, submitRecord,
 } from "./index.ts";
 
@@ -81,8 +81,8 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
   });
 
   const reviewerRead = (extra: Partial<Parameters<typeof readRecord>[1]> = {}) =>
-    readRecord(as(REVIEWER), { addresses, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review, ...extra });
-  const otherRead = () => readRecord(as(OTHER), { addresses, recordId: submitted.recordId, storage, via: { account: addr(OTHER) }, keyPair: otherKeys });
+    readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review, ...extra });
+  const otherRead = () => readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { account: addr(OTHER) }, keyPair: otherKeys });
 
   it("submits ciphertext only, and registers its sha256 as the content hash", async () => {
     const stored = await storage.download(submitted.storageId);
@@ -99,8 +99,10 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     expect(await reviewerRead()).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
     await expect(reviewerRead({ fields: ["document_number"] })).rejects.toThrow(FieldNotGrantedError);
     await expect(reviewerRead({ fields: ["passport_photo"] })).rejects.toThrow(UnknownFieldError);
+    // Neither an indexer nor a starting block: refused before any log scan or download.
+    await expect(reviewerRead({ fromBlock: undefined })).rejects.toThrow(FromBlockRequiredError);
     // Holding the review key is not enough: OTHER is no REVIEWER, so the chain says no before any download.
-    await expect(readRecord(as(OTHER), { addresses, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review })).rejects.toThrow(AccessDeniedError);
+    await expect(readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review })).rejects.toThrow(AccessDeniedError);
 
     await attest(as(REVIEWER), { addresses, projectId, subject: addr(SUBJECT), level: 2, expiry: days(365), recordId: submitted.recordId });
     expect(await isVerified(publicClient, { addresses, subject: addr(SUBJECT), projectId, minLevel: 2 })).toBe(true);
@@ -108,7 +110,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
   });
 
   it("the escrow path stays closed until the audit access is on-chain", async () => {
-    const p = { addresses, recordId: submitted.recordId, storage, projectId, keyPair: escrow };
+    const p = { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, projectId, keyPair: escrow };
     await expect(readAsAuditor(as(AUDITOR), p)).rejects.toThrow(AuditAccessNotRecordedError);
     await recordAuditAccess(as(AUDITOR), { addresses, recordId: submitted.recordId, projectId, authorisationHash: keccak256(toHex("court-order-42")) });
     expect(await readAsAuditor(as(AUDITOR), p)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
@@ -128,7 +130,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     const reviewerOwn = await generateX25519KeyPair();
     await setEncryptionKey(as(REVIEWER), { addresses, publicKey: bytesHex(reviewerOwn.publicKey) });
     await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(REVIEWER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) });
-    const own = () => readRecord(as(REVIEWER), { addresses, recordId: submitted.recordId, storage, via: { account: addr(REVIEWER) }, keyPair: reviewerOwn });
+    const own = () => readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { account: addr(REVIEWER) }, keyPair: reviewerOwn });
     expect(await own()).toEqual({ nationality: FIELDS.nationality });
     await revoke(as(SUBJECT), { addresses, recordId: submitted.recordId, grantee: accountGrantee(addr(REVIEWER)) });
     await expect(own()).rejects.toThrow(GrantRevokedError); // hasAccess still holds via the project
@@ -139,8 +141,8 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     const now = (await publicClient.getBlock()).timestamp;
     await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: now + 100n });
     expect(await otherRead()).toEqual({ nationality: FIELDS.nationality });
-    await publicClient.request({ method: "evm_increaseTime" as never, params: [200] as never });
-    await publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    await publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_increaseTime", params: [200] });
+    await publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
     const err = await otherRead().catch((e) => e);
     expect(err).toBeInstanceOf(GrantExpiredError);
     expect(err).toBeInstanceOf(AccessDeniedError);
@@ -149,7 +151,8 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
   it("refuses grants to accounts without a key, unknown key-release modes, and decodes reverts by name", async () => {
     await expect(grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(NOKEY) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) }))
       .rejects.toThrow(GranteeKeyNotSetError);
-    await expect(submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS, keyRelease: "tee" as never })).rejects.toThrow(UnknownKeyReleaseModeError);
+    // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
+    await expect(submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS, keyRelease: "tee" })).rejects.toThrow(UnknownKeyReleaseModeError);
     await expect(grantAccess(as(SUBJECT), { addresses, ...submitted, manifest: { ...submitted.manifest, keyRelease: "lit" }, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: days(1) }))
       .rejects.toThrow(KeyReleaseModeMismatchError);
     const err = await grant(as(SUBJECT), {
@@ -161,7 +164,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
 
   it("rotation re-encrypts under a new DEK and re-wraps only live grants", async () => {
     const before = await storage.download(submitted.storageId);
-    const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, recordId: submitted.recordId, dek: submitted.dek, storage });
+    const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, fromBlock: 0n, recordId: submitted.recordId, dek: submitted.dek, storage });
     expect(rotated.version).toBe(2);
     expect(rotated.regranted).toEqual([{ projectId }]);
     expect(rotated.dropped).toEqual([{ account: addr(OTHER) }, { account: addr(REVIEWER) }]); // revoked and expired stay dead
@@ -180,7 +183,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
       addresses, salt: keccak256(toHex("ghost")), storageId: `0x${"66".repeat(32)}`, contentHash: `0x${"67".repeat(32)}`, manifestHash: `0x${"68".repeat(32)}`, scheme: 1, keyRelease: 0,
     });
     await grant(as(OTHER), { addresses, recordId: ghost.recordId, grantee: accountGrantee(addr(NOKEY)), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: `0x${"01".repeat(80)}` });
-    const read = (recordId: Hex) => readRecord(as(NOKEY), { addresses, recordId, storage, via: { account: addr(NOKEY) }, keyPair: keys });
+    const read = (recordId: Hex) => readRecord(as(NOKEY), { addresses, fromBlock: 0n, recordId, storage, via: { account: addr(NOKEY) }, keyPair: keys });
     await expect(read(ghost.recordId)).rejects.toThrow(StorageIdNotFoundError);
 
     // Real ciphertext on Arweave, but the chain registered another hash: refused before any key is touched.
@@ -193,7 +196,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
   });
 
   it("refuses a chain id mismatch for reads and writes", async () => {
-    await expect(readRecord(as(REVIEWER), { addresses, chainId: 8453, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review }))
+    await expect(readRecord(as(REVIEWER), { addresses, fromBlock: 0n, chainId: 8453, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review }))
       .rejects.toThrow(ChainMismatchError);
     const elsewhere = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]), chain: defineChain({ ...foundry, id: 999 }), transport: http(anvil.rpcUrl) });
     await expect(revoke(elsewhere, { addresses, recordId: submitted.recordId, grantee: projectGrantee(projectId) })).rejects.toThrow(ChainMismatchError);
@@ -204,7 +207,7 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     const err = await reviewerRead().catch((e) => e);
     expect(err).toBeInstanceOf(RecordErasedError);
     expect(String(err.message)).not.toContain(CANARY);
-    await expect(readAsAuditor(as(AUDITOR), { addresses, recordId: submitted.recordId, storage, projectId, keyPair: escrow })).rejects.toThrow(AuditAccessNotRecordedError);
+    await expect(readAsAuditor(as(AUDITOR), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, projectId, keyPair: escrow })).rejects.toThrow(AuditAccessNotRecordedError);
     const g = await grantAccess(as(SUBJECT), { addresses, ...submitted, version: 2, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: days(1) }).catch((e) => e);
     expect(g).toBeInstanceOf(ContractRevertError);
     expect(g.errorName).toBe("RecordIsErased");

@@ -1,14 +1,14 @@
 // @onekey/sdk/flows — the private path as a few calls: submit, grant, read, audit, rotate,
 // re-wrap, erase, attest/verify. Each takes one viem client first (a wallet client for an EOA, a
-// bundler client for a smart account, or the legacy { publicClient, walletClient | sender }
-// bundle) and does its chain reads and writes through /contracts.
+// bundler client for a smart account, or a public client plus a `sender`) and does its chain reads
+// and writes through /contracts.
 import { getBlock, getLogs } from "viem/actions";
-import { toHex, type Address, type Hex } from "viem";
+import { getAbiItem, toHex, type Address, type Hex } from "viem";
 import {
   decryptRecord, encryptRecord, fieldKeysFor, fieldMaskOf, fieldsOfMask, parseBundle, type FieldValue, type Manifest,
 } from "../crypto/record.ts";
 import {
-  assertMode, envelopeKeyRelease, granteeKeyOf, keyReleaseModeName, KeyReleaseModes, type GranteeRef, type KeyRelease,
+  assertMode, envelopeKeyRelease, granteeKeyOf, keyReleaseModeName, type GranteeRef, type KeyRelease,
   type KeyReleaseModeName,
 } from "../crypto/release.ts";
 import { AuditAccessNotRecordedError, FieldNotGrantedError, KeyReleaseModeMismatchError, UnknownFieldError } from "../crypto/errors.ts";
@@ -25,9 +25,14 @@ import {
   parseGrantee, parseRecordRegistryEvents, readerOf, registerRecord, registryAddress, rotateRecord, senderAddress,
   type ClientInput, type PurposeName, type ReadParameters, type WriteParameters, type WriteResult,
 } from "../contracts/index.ts";
+import { FromBlockRequiredError } from "../contracts/errors.ts";
+import { KeyReleaseMode } from "../constants.ts";
+import { IndexerBehindError, readFromIndexer, type IndexerSource } from "./indexer.ts";
 import { AccessDeniedError, GrantExpiredError, GrantRevokedError, RecordErasedError, StaleGrantError } from "./errors.ts";
 
 export * from "./errors.ts";
+export { IndexerBehindError, IndexerRequestError, type IndexerSource } from "./indexer.ts";
+export { FromBlockRequiredError } from "../contracts/errors.ts";
 export { AuditAccessNotRecordedError, GranteeKeyNotSetError, KeyReleaseModeMismatchError, UnknownKeyReleaseModeError } from "../crypto/errors.ts";
 export type { GranteeRef as Grantee, KeyRelease } from "../crypto/release.ts";
 
@@ -85,7 +90,7 @@ export async function submitRecord(client: ClientInput, p: SubmitRecordParameter
     onProgress: p.onProgress,
   });
   const r = await registerRecord(client, {
-    ...writer(p), salt, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash, scheme: enc.manifest.scheme, keyRelease: KeyReleaseModes[mode],
+    ...writer(p), salt, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash, scheme: enc.manifest.scheme, keyRelease: KeyReleaseMode[mode],
   });
   return { ...r, recordId, version: 1, dek: enc.dek, manifest: enc.manifest, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash };
 }
@@ -110,7 +115,7 @@ export type GrantAccessReturnType = WriteResult & { fieldMask: bigint; wrappedKe
 /** Seals only the chosen fields' keys for the grantee and records the grant on-chain. */
 export async function grantAccess(client: ClientInput, p: GrantAccessParameters): Promise<GrantAccessReturnType> {
   const fieldMask = fieldMaskOf(p.manifest, p.fields);
-  const release = await releaseFor(client, p, KeyReleaseModes[keyReleaseModeName(p.manifest.keyRelease)], p.keyRelease);
+  const release = await releaseFor(client, p, KeyReleaseMode[keyReleaseModeName(p.manifest.keyRelease)], p.keyRelease);
   const keys = [...(await fieldKeysFor(p.dek, p.manifest, fieldMask)).values()];
   const wrapped = await release.seal({ recordId: p.recordId, version: p.version, grantee: p.grantee, keys });
   const r = await grant(client, {
@@ -134,6 +139,16 @@ export type ReadRecordParameters = Target & {
   keyRelease?: KeyRelease;
   /** Fields to decrypt (default: all the grant discloses). */
   fields?: string[];
+  /**
+   * Reads the storage id and the wrapped key through the OneKey indexer (GraphQL, an API key with
+   * the read scope): no log scan. The content hash, version and access still come from the chain.
+   */
+  indexer?: IndexerSource;
+  /**
+   * Without an indexer: the block the log scan for the grant starts at (the registry's deployment
+   * block; 0n on a local chain). Required then: FromBlockRequiredError otherwise.
+   */
+  fromBlock?: bigint;
 };
 
 /** Why `hasAccess` said no, as a named error (erased, revoked, expired, stale or none). */
@@ -153,9 +168,8 @@ type OpenParameters = ReadRecordParameters & { reader: Address; as: "grantee" | 
 
 /** Fetch → verify the content hash → check the fields asked for → open the keys → decrypt. */
 async function openRecord(client: ClientInput, p: OpenParameters): Promise<Record<string, FieldValue>> {
-  const { record, storageId } = await getRecordPointer(client, { ...target(p), recordId: p.recordId });
+  const { record, storageId, grant: g } = await pointerAndGrant(client, p, granteeKeyOf(p.via));
   const release = await releaseFor(client, p, record.keyRelease, p.keyRelease, p.keyPair, p.as);
-  const g = await getGrantWrappedKey(client, { ...target(p), recordId: p.recordId, grantee: granteeKeyOf(p.via) });
   if (g.recordVersion !== record.version) throw new StaleGrantError(p.recordId, p.reader, g.recordVersion, record.version);
   const bundle = await downloadVerified(p.storage, storageId, record.contentHash);
   const { manifest } = parseBundle(bundle);
@@ -171,6 +185,35 @@ async function openRecord(client: ClientInput, p: OpenParameters): Promise<Recor
   const fieldKeys = new Map(granted.map((name, i) => [name, keys[i]]));
   // The bundle was hashed against the chain in downloadVerified; no second pass here.
   return decryptRecord({ bundle, recordId: p.recordId, version: record.version, keys: { fieldKeys }, fields: p.fields });
+}
+
+/**
+ * The record (from the chain), its current storage id and the latest grant's wrapped key: through
+ * the indexer when given one, else from the logs (the pointer from the record's own update block,
+ * the grant from `fromBlock`, which must be given). An indexer that lags the chain is caught by
+ * comparing versions with the chain, never trusted over it.
+ */
+async function pointerAndGrant(client: ClientInput, p: ReadRecordParameters, grantee: Hex) {
+  if (!p.indexer) {
+    if (p.fromBlock === undefined) throw new FromBlockRequiredError("readRecord without an indexer");
+    const [{ record, storageId }, grant] = await Promise.all([
+      getRecordPointer(client, { ...target(p), recordId: p.recordId }),
+      getGrantWrappedKey(client, { ...target(p), recordId: p.recordId, grantee, fromBlock: p.fromBlock }),
+    ]);
+    return { record, storageId, grant };
+  }
+  const [record, onChainGrant, indexed] = await Promise.all([
+    getRecord(client, { ...target(p), recordId: p.recordId }),
+    getGrant(client, { ...target(p), recordId: p.recordId, grantee }),
+    readFromIndexer(p.indexer, p.recordId, grantee),
+  ]);
+  if (!indexed.record || indexed.record.version !== record.version) {
+    throw new IndexerBehindError(`record ${p.recordId}: version ${record.version} on-chain, ${indexed.record?.version ?? "none"} indexed`);
+  }
+  if (!indexed.grant || indexed.grant.recordVersion !== onChainGrant.recordVersion || indexed.grant.fieldMask !== onChainGrant.fieldMask) {
+    throw new IndexerBehindError(`grant of record ${p.recordId} to ${grantee}: the indexed grant is not the chain's latest`);
+  }
+  return { record, storageId: indexed.record.storageId, grant: indexed.grant };
 }
 
 /** Checks access on-chain, fetches, verifies the hash, unwraps and decrypts only granted fields. */
@@ -207,9 +250,10 @@ type GrantEntry = { grantee: GranteeRef; key: Hex; purpose: number; expiry: bigi
 
 /** Every grantee the record ever granted to, with its latest grant and whether it is live now. */
 async function grantsOf(client: ClientInput, p: Target & { recordId: Hex; fromBlock?: bigint }): Promise<GrantEntry[]> {
+  if (p.fromBlock === undefined) throw new FromBlockRequiredError("rotateRecordKeys");
   const address = await registryAddress(client, "recordRegistry", target(p));
-  const event = recordRegistryAbi.find((x) => x.type === "event" && x.name === "AccessGranted");
-  const logs = await getLogs(readerOf(client), { address, event, args: { recordId: p.recordId }, fromBlock: p.fromBlock ?? 0n, toBlock: "latest" } as never);
+  const event = getAbiItem({ abi: recordRegistryAbi, name: "AccessGranted" });
+  const logs = await getLogs(readerOf(client), { address, event, args: { recordId: p.recordId }, fromBlock: p.fromBlock, toBlock: "latest" });
   const latest = new Map<Hex, GrantEntry>();
   for (const e of parseRecordRegistryEvents(logs, { eventName: "AccessGranted", address })) {
     latest.set(e.args.grantee, {
@@ -230,7 +274,7 @@ export type RotateRecordKeysParameters = Writer & {
   keyRelease?: KeyRelease;
   updates?: Record<string, FieldValue>;
   litNetwork?: string;
-  /** Where to start looking for the record's grants (default: genesis). */
+  /** Where the scan for the record's grants starts (required: FromBlockRequiredError without it; 0n on a local chain). */
   fromBlock?: bigint;
 };
 export type RotateRecordKeysReturnType = {
@@ -249,7 +293,7 @@ export async function rotateRecordKeys(client: ClientInput, p: RotateRecordKeysP
   const up = await p.storage.upload(plan.encrypted.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }]);
   await rotateRecord(client, {
     ...writer(p), recordId: p.recordId, storageId: up.storageId, contentHash: plan.encrypted.contentHash, manifestHash: plan.encrypted.manifestHash,
-    scheme: plan.encrypted.manifest.scheme, keyRelease: KeyReleaseModes[release.mode],
+    scheme: plan.encrypted.manifest.scheme, keyRelease: KeyReleaseMode[release.mode],
   });
   const byKey = new Map(grants.map((g) => [g.key, g]));
   for (const w of plan.rewraps) {
@@ -269,6 +313,8 @@ export type RewrapGrantParameters = Writer & {
   from: KeyRelease;
   /** Seals the new one: e.g. the same mode on the next Lit network. */
   to: KeyRelease;
+  /** Where the log scan for the current wrap starts (required; 0n on a local chain). */
+  fromBlock?: bigint;
 };
 
 /**
@@ -282,7 +328,7 @@ export async function rewrapGrant(client: ClientInput, p: RewrapGrantParameters)
   const key = granteeKeyOf(p.grantee);
   const [g, w] = await Promise.all([
     getGrant(client, { ...target(p), recordId: p.recordId, grantee: key }),
-    getGrantWrappedKey(client, { ...target(p), recordId: p.recordId, grantee: key }),
+    getGrantWrappedKey(client, { ...target(p), recordId: p.recordId, grantee: key, fromBlock: p.fromBlock }),
   ]);
   const reader = senderAddress(client, p);
   if (!(await isGrantLive(client, { ...target(p), recordId: p.recordId, grantee: key }))) throw await whyDenied(client, p, p.recordId, p.grantee, reader);

@@ -73,37 +73,37 @@ describe("flows with Lit key release", () => {
       addresses, ...record, grantee: { projectId }, fields: ["full_name", "date_of_birth"], purpose: "KYC_REVIEW", expiry: days(30), keyRelease: lit(SUBJECT),
     });
     expect(g.wrappedKeyBytes).toBeGreaterThan(64);
-    const read = (i: number, extra = {}) => readRecord(as(i), { addresses, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(i), ...extra });
+    const read = (i: number, extra = {}) => readRecord(as(i), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(i), ...extra });
     expect(await read(REVIEWER)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
     await expect(read(REVIEWER, { fields: ["document_number"] })).rejects.toThrow(FieldNotGrantedError);
     // A lit record cannot be read with the envelope default.
-    await expect(readRecord(as(REVIEWER), { addresses, recordId: record.recordId, storage, via: { projectId } })).rejects.toThrow(KeyReleaseModeMismatchError);
+    await expect(readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId } })).rejects.toThrow(KeyReleaseModeMismatchError);
   });
 
   it("an auditor opens the project grant through Lit only once the audit access is on-chain", async () => {
-    const p = { addresses, recordId: record.recordId, storage, projectId, keyRelease: lit(AUDITOR) };
+    const p = { addresses, fromBlock: 0n, recordId: record.recordId, storage, projectId, keyRelease: lit(AUDITOR) };
     await expect(readAsAuditor(as(AUDITOR), p)).rejects.toThrow(AuditAccessNotRecordedError);
     await recordAuditAccess(as(AUDITOR), { addresses, recordId: record.recordId, projectId, authorisationHash: keccak256(toHex("subpoena-9")) });
     expect(await readAsAuditor(as(AUDITOR), p)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
   });
 
   it("moves the grant to the next Lit network; the old network's client is refused by name", async () => {
-    await rewrapGrant(as(SUBJECT), { addresses, recordId: record.recordId, grantee: { projectId }, from: lit(SUBJECT, 0), to: lit(SUBJECT, 1) });
-    const { wrappedKey } = await getGrantWrappedKey(publicClient, { addresses, recordId: record.recordId, grantee: projectGrantee(projectId) });
+    await rewrapGrant(as(SUBJECT), { addresses, fromBlock: 0n, recordId: record.recordId, grantee: { projectId }, from: lit(SUBJECT, 0), to: lit(SUBJECT, 1) });
+    const { wrappedKey } = await getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId: record.recordId, grantee: projectGrantee(projectId) });
     expect(parseLitBlob(Buffer.from(wrappedKey.slice(2), "hex")).network).toBe(litNetworkId(clients[1]));
-    const read = (network: number) => readRecord(as(REVIEWER), { addresses, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, network) });
+    const read = (network: number) => readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, network) });
     expect(await read(1)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
     await expect(read(0)).rejects.toThrow(LitNetworkMismatchError);
   });
 
   it("rotation under Lit re-seals only live grants, on the network the owner chooses", async () => {
     await grantAccess(as(SUBJECT), { addresses, ...record, grantee: { account: addr(OTHER) }, fields: ["document_number"], purpose: "SUPPORT", expiry: days(1), keyRelease: lit(SUBJECT) });
-    const otherRead = () => readRecord(as(OTHER), { addresses, recordId: record.recordId, storage, via: { account: addr(OTHER) }, keyRelease: lit(OTHER, 1) });
+    const otherRead = () => readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { account: addr(OTHER) }, keyRelease: lit(OTHER, 1) });
     expect(await otherRead().catch((e) => e)).toBeInstanceOf(LitNetworkMismatchError); // sealed on network 0
     await revoke(as(SUBJECT), { addresses, recordId: record.recordId, grantee: accountGrantee(addr(OTHER)) });
-    const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, recordId: record.recordId, dek: record.dek, storage, keyRelease: lit(SUBJECT, 1) });
+    const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, fromBlock: 0n, recordId: record.recordId, dek: record.dek, storage, keyRelease: lit(SUBJECT, 1) });
     expect(rotated).toMatchObject({ version: 2, regranted: [{ projectId }], dropped: [{ account: addr(OTHER) }] });
-    expect(await readRecord(as(REVIEWER), { addresses, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, 1) })).toMatchObject({ full_name: FIELDS.full_name });
+    expect(await readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, 1) })).toMatchObject({ full_name: FIELDS.full_name });
     await expect(otherRead()).rejects.toThrow(GrantRevokedError);
   });
 });

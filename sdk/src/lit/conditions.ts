@@ -3,6 +3,7 @@
 // hash — and with it the Lit identity the network signs — is reproducible.
 import { getAddress, type Address, type Hex } from "viem";
 import { BaseError } from "../errors.ts";
+import type { RegistryReadName } from "../contracts/types.ts";
 
 /** Lit chain names OneKey deploys to, by chain id. Lit has no name for a local chain. */
 export const LIT_CHAIN_BY_ID: Readonly<Record<number, string>> = { 8453: "base", 84532: "baseSepolia" };
@@ -28,7 +29,9 @@ const bytes32 = { name: "recordId", type: "bytes32", internalType: "bytes32" } a
 const boolOut = [{ name: "", type: "bool", internalType: "bool" }] as const;
 
 /** One `evmContract` condition: the named view returns true. */
-function isTrue(chain: string, registry: Address, functionName: string, params: string[], inputs: object[]) {
+function isTrue(
+  chain: string, registry: Address, functionName: RegistryReadName<"recordRegistry">, params: string[], inputs: object[],
+) {
   return {
     // Checksummed: the canonical hash (and so the Lit identity) covers the address string as written.
     contractAddress: getAddress(registry),

@@ -3,8 +3,7 @@
 // anvil runs with Base Sepolia's chain id, so conditions name "baseSepolia" exactly as in production.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, getAddress, http, keccak256, toHex, type Abi, type Address, type Hex, type PublicClient,
-} from "viem";
+  createPublicClient, createWalletClient, getAddress, http, keccak256, toHex, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { baseSepolia } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
@@ -33,13 +32,14 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
   const projectId = 1n;
   const release = (i: number) => litKeyRelease({ litClient: client, chain: "baseSepolia", recordRegistry: addresses.recordRegistry, signer: privateKeyToAccount(ANVIL_KEYS[i]) });
 
-  async function send(i: number, to: Address, abi: Abi, functionName: string, args: unknown[]) {
-    const hash = await wallet(anvil, i).writeContract({ address: to, abi, functionName, args } as never);
+  // `data` comes from encodeFunctionData at the call site, typed by the ABI there.
+  async function send(i: number, to: Address, data: Hex) {
+    const hash = await wallet(anvil, i).sendTransaction({ to, data });
     const r = await publicClient.waitForTransactionReceipt({ hash });
     expect(r.status).toBe("success");
   }
   const grant = (grantee: Hex, wrapped: Uint8Array, mask = 0b11n) =>
-    send(OWNER, addresses.recordRegistry, recordRegistryAbi, "grant", [recordId, grantee, 0, 2n ** 40n, mask, toHex(wrapped)]);
+    send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, mask, toHex(wrapped)] }));
 
   // Installed before the SDK wraps console.log, so it sees what would reach the real log.
   const logged: unknown[][] = [];
@@ -56,12 +56,12 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     lit = await startLocalLitNetwork({ chains: { baseSepolia: anvil.rpcUrl }, wallet: wallet(anvil, 0), publicClient, nodes: 3, threshold: 2 });
     client = await connectLitClient({ network: "custom", contractContext: lit.contractContext, rpcUrl: lit.rpcUrl, blockhashUrl: lit.blockhashUrl });
 
-    await send(ADMIN, addresses.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://lit-project"]);
-    await send(ADMIN, addresses.projectRegistry, projectRegistryAbi, "grantRoles", [projectId, addr(REVIEWER), 2]);
-    await send(ADMIN, addresses.projectRegistry, projectRegistryAbi, "grantRoles", [projectId, addr(AUDITOR), 4]);
+    await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://lit-project"] }));
+    await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(REVIEWER), 2] }));
+    await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(AUDITOR), 4] }));
     const salt = keccak256(toHex("lit-record"));
     recordId = await publicClient.readContract({ address: addresses.recordRegistry, abi: recordRegistryAbi, functionName: "computeRecordId", args: [addr(OWNER), salt] });
-    await send(OWNER, addresses.recordRegistry, recordRegistryAbi, "registerRecord", [salt, keccak256("0x01"), keccak256("0x02"), keccak256("0x03"), 1, 1]);
+    await send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256("0x01"), keccak256("0x02"), keccak256("0x03"), 1, 1] }));
   });
   afterAll(async () => {
     console.log = realLog;
@@ -102,7 +102,7 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     await grant(granteeKeyOf(grantee), wrapped, 1n);
     const p = { recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 1, reader: addr(STRANGER) };
     expect(await friendRelease.open(p)).toEqual(keys);
-    await send(OWNER, addresses.recordRegistry, recordRegistryAbi, "revoke", [recordId, granteeKeyOf(grantee)]);
+    await send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, granteeKeyOf(grantee)] }));
     await expect(friendRelease.open(p)).rejects.toThrow(LitAccessDeniedError); // same cached session, new answer
   });
 
@@ -115,7 +115,7 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const open = (i: number) => release(i).open({ recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 2, reader: addr(i) });
     expect(await open(REVIEWER)).toEqual(keys);
     await expect(open(AUDITOR)).rejects.toThrow(LitAccessDeniedError);
-    await send(AUDITOR, addresses.recordRegistry, recordRegistryAbi, "recordAuditAccess", [recordId, projectId, keccak256(toHex("court-order-7"))]);
+    await send(AUDITOR, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "recordAuditAccess", args: [recordId, projectId, keccak256(toHex("court-order-7"))] }));
     expect(await open(AUDITOR)).toEqual(keys);
   });
 
@@ -137,7 +137,7 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const grantee = { account: addr(FRIEND) };
     const wrapped = await release(OWNER).seal({ recordId, version: 1, grantee, keys });
     const friendKey = await generateX25519KeyPair();
-    await send(FRIEND, addresses.recordRegistry, recordRegistryAbi, "setEncryptionKey", [toHex(friendKey.publicKey)]);
+    await send(FRIEND, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(friendKey.publicKey)] }));
     const envelope = (keyPair?: typeof friendKey) => envelopeKeyRelease({ client: publicClient, addresses, keyPair });
     const rewrapped = await rewrapKeys({
       from: release(OWNER), to: envelope(),

@@ -24,6 +24,7 @@ export interface LitClientLike {
   decrypt(p: {
     evmContractConditions: unknown[]; ciphertext: string; dataToEncryptHash: string; chain: string; sessionSigs: Record<string, unknown>;
   }): Promise<{ decryptedData: Uint8Array }>;
+  // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
   getSessionSigs(p: any): Promise<Record<string, unknown>>;
   getLatestBlockhash(): Promise<string>;
 }
@@ -54,15 +55,16 @@ function muteLitKeyLog(): void {
   if (keyLogMuted) return;
   keyLogMuted = true;
   const log = console.log;
-  console.log = function (...args: unknown[]) {
+  console.log = (...args: unknown[]) => {
     if (args[0] === "signature from encrypt op: ") return;
     return log.apply(console, args);
   };
 }
 
 function errorCode(error: unknown): string {
-  let e: any = error;
-  for (let i = 0; e && i < 5; i++, e = e.cause) {
+  type LitErrorShape = { info?: { errorCode?: unknown }; errorCode?: unknown; cause?: unknown };
+  let e = error as LitErrorShape | undefined;
+  for (let i = 0; e && i < 5; i++, e = e.cause as LitErrorShape | undefined) {
     const code = e.info?.errorCode ?? e.errorCode;
     if (typeof code === "string") return code;
   }
@@ -84,12 +86,15 @@ function sessionSigner(p: LitKeyReleaseParameters) {
       expiration,
       ...(p.capacityDelegationAuthSig ? { capacityDelegationAuthSig: p.capacityDelegationAuthSig } : {}),
       resourceAbilityRequests: [{ resource: new helpers.LitAccessControlConditionResource("*"), ability: LIT_ABILITY.AccessControlConditionDecryption }],
+      // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
       authNeededCallback: async ({ uri, expiration: exp, resourceAbilityRequests }: any) => {
         const toSign = await helpers.createSiweMessage({
           uri, expiration: exp, resources: resourceAbilityRequests, walletAddress: signer.address,
+          // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
           nonce: await p.litClient.getLatestBlockhash(), litNodeClient: p.litClient as any,
         });
         return helpers.generateAuthSig({
+          // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
           signer: { signMessage: (message: string) => signer.signMessage({ message }), getAddress: async () => signer.address } as any,
           toSign, address: signer.address,
         });
@@ -121,7 +126,7 @@ export function litKeyRelease(p: LitKeyReleaseParameters): KeyRelease & { networ
       if (keys.length === 0 || keys.some((k) => k.length !== 32)) throw new MalformedWrappedKeyError("seal takes one or more 32-byte keys");
       const projectId = "projectId" in grantee ? grantee.projectId : undefined;
       const evmContractConditions = oneKeyConditions({ chain: p.chain, recordRegistry: p.recordRegistry, recordId, projectId });
-      let sealed;
+      let sealed: Awaited<ReturnType<LitClientLike["encrypt"]>>;
       try {
         sealed = await p.litClient.encrypt({ evmContractConditions, dataToEncrypt: new Uint8Array(Buffer.concat(keys)) });
       } catch (cause) {
@@ -177,7 +182,9 @@ export type ConnectLitClientParameters = {
 export async function connectLitClient(p: ConnectLitClientParameters): Promise<LitClientLike & { disconnect(): Promise<void> }> {
   const { LitNodeClient } = require("@lit-protocol/lit-node-client") as typeof import("@lit-protocol/lit-node-client");
   const client = new LitNodeClient({
+    // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
     litNetwork: p.network as any, debug: false, connectTimeout: p.connectTimeout ?? 20_000,
+    // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
     ...(p.contractContext ? { contractContext: p.contractContext as any, checkNodeAttestation: false } : {}),
     ...(p.rpcUrl ? { rpcUrl: p.rpcUrl } : {}),
   });

@@ -64,12 +64,14 @@ export function arweaveStorage(options: ArweaveStorageOptions): StorageProvider 
 }
 
 type Uploader = Awaited<ReturnType<Arweave["transactions"]["getUploader"]>>;
+// What `uploader.toJSON()` wrote into the checkpoint token (the client's own serialised form).
+type SerializedUploader = Extract<Parameters<Arweave["transactions"]["getUploader"]>[0], { transaction: unknown }>;
 
 /** The uploader a checkpoint describes, or undefined when it does not fit these bytes (start anew). */
 async function resumeUploader(client: Arweave, token: string, data: Uint8Array): Promise<{ uploader: Uploader; id: string } | undefined> {
   try {
-    const state = JSON.parse(token) as { transaction: { id: string } };
-    return { uploader: await client.transactions.getUploader(state as never, data), id: state.transaction.id };
+    const state = JSON.parse(token) as SerializedUploader;
+    return { uploader: await client.transactions.getUploader(state, data), id: state.transaction.id };
   } catch {
     return undefined;
   }

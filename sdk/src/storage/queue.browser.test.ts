@@ -137,7 +137,9 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
         method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
       const headers: Record<string, string> = {};
-      upstream.headers.forEach((value, name) => (headers[name] = value));
+      upstream.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
       res.writeHead(upstream.status, headers);
       res.end(Buffer.from(await upstream.arrayBuffer()));
     });

@@ -240,8 +240,10 @@ describe("upload queue on arlocal", () => {
     const dir = newDir();
     const dead = arweaveStorage({ url: `http://127.0.0.1:${await freePort()}`, wallet });
     const q1 = await openQueue({ storage: dead, directory: dir, retry: { attempts: 50, initialDelayMs: 60_000 } });
-    await expect(q1.enqueue("not bytes" as never)).rejects.toThrow(InvalidUploadInputError);
-    await expect(q1.enqueue(bytes(5), [{ name: 5 } as never])).rejects.toThrow(InvalidUploadInputError);
+    // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
+    await expect(q1.enqueue("not bytes")).rejects.toThrow(InvalidUploadInputError);
+    // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
+    await expect(q1.enqueue(bytes(5), [{ name: 5 }])).rejects.toThrow(InvalidUploadInputError);
     expect(readdirSync(join(dir, "items"))).toEqual([]);
     const good = bytes(1_000);
     const bad = bytes(1_000);

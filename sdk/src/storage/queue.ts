@@ -6,7 +6,7 @@
 import type { Hex } from "viem";
 import { ContentHashMismatchError } from "../crypto/errors.ts";
 import {
-  InvalidUploadInputError, StorageInsufficientBalanceError, UploadFailedError, UploadQueueClosedError, UploadQueueIOError, UploadQueueLockedError,
+  InvalidUploadInputError, StorageInsufficientBalanceError, UploadFailedError, UploadQueueClosedError, UploadQueueIOError, 
 } from "./errors.ts";
 import type { StorageProvider, StorageTag, UploadResult } from "./types.ts";
 import { assertContentHash, contentHashOf } from "./verify.ts";

@@ -128,7 +128,8 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     });
 
     it("refuses bad input before sending anything", async () => {
-      await expect(storage().upload("text" as never)).rejects.toThrow(InvalidUploadInputError);
+      // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
+      await expect(storage().upload("text")).rejects.toThrow(InvalidUploadInputError);
       await expect(storage().upload(new Uint8Array([1]), [{ name: "", value: "x" }])).rejects.toThrow(InvalidUploadInputError);
       await expect(storage().download("0x12" as Hex)).rejects.toThrow(InvalidStorageIdError);
     });
@@ -168,7 +169,9 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     expect(ok.status).toBe(200);
     const receipt = (await ok.json()) as Parameters<typeof Utils.verifyReceipt>[1];
     expect(receipt.id).toBe(item.rawId.toString("base64url"));
+    // `as never`: @irys/upload-core types its own pinned copy of @irys/bundles; the functions are the same.
     expect(await Utils.verifyReceipt(irysBundles as never, receipt)).toBe(true);
+    // `as never`: as above.
     expect(await Utils.verifyReceipt(irysBundles as never, { ...receipt, timestamp: receipt.timestamp + 1 })).toBe(false);
     // The same item again is "already received" (201), as on Irys, and not stored twice.
     expect((await fetch(`${bundler.url}/tx/ethereum`, { method: "POST", body: new Uint8Array(item.getRaw()) })).status).toBe(201);

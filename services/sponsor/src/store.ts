@@ -97,10 +97,10 @@ async function openPglite(dir: string | undefined): Promise<Store> {
   for (const statement of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) await db.query(statement);
   return {
     kind: "pglite",
-    query: async (text, params) => (await db.query(text, params)).rows as never,
+    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
     // PGlite runs one transaction at a time, which is also what the advisory lock asks of PostgreSQL.
     transaction: async <T>(fn: (sql: Sql) => Promise<T>) =>
-      (await db.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never }))) as T,
+      (await db.transaction((tx) => fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }))) as T,
     close: () => db.close(),
   };
 }

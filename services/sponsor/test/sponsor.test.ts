@@ -6,12 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, stringToBytes, toHex, type Address, type Hex, type PublicClient,
+  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Address, type Hex, type PublicClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { prepareUserOperation } from "viem/account-abstraction";
 import { entryPointAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
+import { apiKeyHash } from "@onekey/sdk/contracts";
 import {
   API_KEY_SCOPE_SPONSOR, createSponsoredClient, getProjectBalance, sendSponsored, signSponsorshipTicket, SponsorshipRefusedError, toOneKeyAccount,
   toSponsorError, type SponsorRefusal, type SponsorshipTicket,
@@ -38,10 +39,11 @@ const tempDir = () => {
 };
 
 const wallet = (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport: http(anvil.rpcUrl) });
-async function send(address: Address, abi: readonly unknown[], functionName: string, args: unknown[], value?: bigint) {
-  const hash = await wallet(ANVIL_KEYS[1]).writeContract({ address, abi, functionName, args, value } as never);
+// `data` comes from encodeFunctionData at the call site, typed by the ABI there.
+async function send(to: Address, data: Hex, value?: bigint) {
+  const hash = await wallet(ANVIL_KEYS[1]).sendTransaction({ to, data, value });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+  if (receipt.status !== "success") throw new Error(`${data.slice(0, 10)} reverted`);
   return receipt;
 }
 const balance = (projectId: bigint) => getProjectBalance(publicClient, { paymaster: aa.paymaster, projectId });
@@ -49,15 +51,15 @@ const deposit = () => publicClient.readContract({ address: aa.entryPoint, abi: e
 const chainTime = async () => Number((await publicClient.getBlock()).timestamp);
 
 async function newProject(): Promise<bigint> {
-  const r = await send(aa.oneKey.projectRegistry, projectRegistryAbi, "createProject", ["ipfs://p"]);
+  const r = await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://p"] }));
   const id = BigInt(r.logs[0].topics[1]!);
-  await send(aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [id, aa.sponsorSigner, SPONSOR]);
-  await send(aa.oneKey.projectRegistry, projectRegistryAbi, "grantRoles", [id, privateKeyToAccount(BACKEND_KEY).address, SPONSOR]);
-  await send(aa.paymaster, oneKeyPaymasterAbi, "fundProject", [id], parseEther("1"));
+  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, aa.sponsorSigner, SPONSOR] }));
+  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, privateKeyToAccount(BACKEND_KEY).address, SPONSOR] }));
+  await send(aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [id] }), parseEther("1"));
   return id;
 }
 async function addKey(projectId: bigint, rawKey: string, scopes: number) {
-  await send(aa.oneKey.projectRegistry, projectRegistryAbi, "addApiKey", [projectId, keccak256(stringToBytes(rawKey)), scopes, 2n ** 40n]);
+  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [projectId, apiKeyHash(rawKey), scopes, 2n ** 40n] }));
 }
 
 const newAccount = () => toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
@@ -99,7 +101,7 @@ beforeAll(async () => {
   await addKey(1n, "ok_sponsor_1", API_KEY_SCOPE_SPONSOR);
   await addKey(1n, "ok_read_1", READ_SCOPE);
   await addKey(1n, "ok_revoked_1", API_KEY_SCOPE_SPONSOR);
-  await send(aa.oneKey.projectRegistry, projectRegistryAbi, "revokeApiKey", [1n, keccak256(stringToBytes("ok_revoked_1"))]);
+  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "revokeApiKey", args: [1n, apiKeyHash("ok_revoked_1")] }));
   await addKey(2n, "ok_sponsor_2", API_KEY_SCOPE_SPONSOR);
   await addKey(3n, "ok_sponsor_3", API_KEY_SCOPE_SPONSOR);
 }, 240_000);
@@ -161,7 +163,8 @@ describe("authorised subjects only", () => {
     // a real ticket with more operations written in: the signature no longer recovers to a SPONSOR
     expect(await refusal(sendSponsored(clientFor(victim, 1n, { ticket: { ...good, maxOps: 1_000 } }), { calls: [setKey()] }))).toBe("TICKET_SIGNER_NOT_SPONSOR");
     for (const bad of [{ nonsense: true }, { ...good, signature: "0x1234" }, { ...good, projectId: "-1" }, "ticket"]) {
-      expect(await refusal(sendSponsored(clientFor(victim, 1n, { ticket: bad as never }), { calls: [setKey()] }))).toBe("INVALID_TICKET");
+      // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
+      expect(await refusal(sendSponsored(clientFor(victim, 1n, { ticket: bad }), { calls: [setKey()] }))).toBe("INVALID_TICKET");
     }
     expect([await balance(1n), await balance(2n)]).toEqual(before);
   });
@@ -284,7 +287,7 @@ describe.skipIf(postgresUnavailableReason() !== undefined)("two sponsor services
   it("the project cap holds across both: 10 concurrent requests split between them, exactly 4 signed", async () => {
     const accounts = await Promise.all(Array.from({ length: 10 }, newAccount));
     const results = await Promise.allSettled(accounts.map((account, i) =>
-      prepareUserOperation(clientFor(account, 2n, { apiKey: "ok_sponsor_2", url: services[i % 2].url }), { calls: [setKey()] } as never)));
+      prepareUserOperation(clientFor(account, 2n, { apiKey: "ok_sponsor_2", url: services[i % 2].url }), { calls: [setKey()] })));
     const signed = results.filter((r) => r.status === "fulfilled");
     expect(signed).toHaveLength(4);
     const reasons = results.filter((r) => r.status === "rejected").map((r) => (toSponsorError((r as PromiseRejectedResult).reason) as SponsorshipRefusedError).reason);

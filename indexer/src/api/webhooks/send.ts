@@ -4,7 +4,7 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import { isIP } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 import { addressRefusal, type PrivateAllowance } from "../../../lib/ssrf.ts";
 
 export interface SendResult {
@@ -16,14 +16,14 @@ export interface SendResult {
   durationMs: number;
 }
 
-function guardedLookup(allowance: PrivateAllowance) {
-  return (hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+function guardedLookup(allowance: PrivateAllowance): LookupFunction {
+  return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error);
-      const list = addresses as LookupAddress[];
+      if (error) return callback(error, "", 0);
+      const list: LookupAddress[] = addresses;
       const refused = list.map((a) => addressRefusal(a.address, allowance)).find(Boolean);
-      if (refused) return callback(new Error(`refused by SSRF guard: ${hostname} resolves to ${refused}`));
-      if ((options as { all?: boolean }).all) return callback(null, list);
+      if (refused) return callback(new Error(`refused by SSRF guard: ${hostname} resolves to ${refused}`), "", 0);
+      if (options.all) return callback(null, list);
       callback(null, list[0].address, list[0].family);
     });
   };
@@ -61,7 +61,7 @@ export function sendWebhook(
       {
         method: "POST",
         headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-        lookup: guardedLookup(options.allowance) as never,
+        lookup: guardedLookup(options.allowance),
         timeout: options.timeoutMs,
         agent: target.protocol === "https:" ? agents.https : agents.http,
       },
