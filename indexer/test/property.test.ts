@@ -383,7 +383,7 @@ async function compareWithChain(label: string): Promise<Checked> {
       const row = grantRows.get(pair);
       if (!row) return;
       const expected =
-        w.version ?? (w.projectId === null ? null : (await read<OnChainProject>("projectRegistry", "getProject", [w.projectId], w.block)).reviewKeyVersion || null);
+        w.version ?? (w.projectId === null ? null : (await read("projectRegistry", "getProject", [w.projectId], w.block)).reviewKeyVersion || null);
       expectEq(`grant ${pair} reviewKeyVersion`, row.reviewKeyVersion ?? null, expected);
     }),
   );

@@ -126,9 +126,9 @@ ponder.on("RecordRegistry:GrantRewrapped", async ({ event, context }) => {
     const id = `${recordId}:${grantee.toLowerCase()}`;
     const row = await context.db.find(grant, { id });
     if (!row || who.projectId === null) {
-      await skip(context, event, { name, projectId: who.projectId, reason: `grant ${id} is not indexed (granted before the start block?)` });
+      await skip(context, event, { name, projectId: who.projectId, code: "grant_not_indexed", reason: `grant ${id} is not indexed (granted before the start block?)` });
     } else if (row.recordVersion !== int32(version)) {
-      await skip(context, event, { name, projectId: who.projectId, reason: `grant ${id} is for record version ${row.recordVersion}, the re-wrap for ${version}` });
+      await skip(context, event, { name, projectId: who.projectId, code: "grant_not_indexed", reason: `grant ${id} is for record version ${row.recordVersion}, the re-wrap for ${version}` });
     } else {
       // Repeating a re-wrap (an interrupted flow resending) just writes the same values again.
       await context.db

@@ -81,6 +81,6 @@ export type GetReviewKeyErrorType = ProjectRegistryReadErrorType;
 
 /** The project's review public key and version (zeroes when unset or the project is unknown). */
 export async function getReviewKey(client: ClientInput, p: GetReviewKeyParameters): Promise<GetReviewKeyReturnType> {
-  const [publicKey, keyVersion] = await readRegistry<ReviewKeyOfReturn>(client, p, "projectRegistry", "reviewKeyOf", [p.projectId]);
+  const [publicKey, keyVersion] = await readRegistry(client, p, "projectRegistry", "reviewKeyOf", [p.projectId]);
   return { publicKey, keyVersion };
 }
