@@ -1,13 +1,15 @@
 // Loads /config.json, then mounts the providers and routes: / is the person's page, /org/* the
 // organisation's console (app/src/org, its own folder).
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
-import OrgConsole from "../org/index.tsx";
 import { PersonPage } from "../person/PersonPage.tsx";
 import { loadConfig, type AppConfig } from "./config.ts";
 import { ErrorView, Layout } from "./Layout.tsx";
 import { OneKeyProvider } from "./OneKey.tsx";
+
+// The console (charts, GraphiQL) loads only when /org is opened: the person's page stays small.
+const OrgConsole = lazy(() => import("../org/index.tsx"));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
@@ -33,7 +35,7 @@ export function App() {
               <Layout>
                 <Routes>
                   <Route path="/" element={<PersonPage />} />
-                  <Route path="/org/*" element={<OrgConsole />} />
+                  <Route path="/org/*" element={<Suspense fallback={<p aria-busy="true">Loading the console...</p>}><OrgConsole /></Suspense>} />
                   <Route path="*" element={<p>There is no page here. <a href="/">Go to my identity</a>.</p>} />
                 </Routes>
               </Layout>
