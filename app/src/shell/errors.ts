@@ -36,7 +36,9 @@ export function toPlainError(error: unknown): PlainError {
   const n = names(error);
   const t = text(error);
   const detail = `${n.filter(Boolean).join(" <- ")}: ${t}`.slice(0, 600);
-  if (error instanceof AppError) return { title: error.message, hint: error.hint ?? "Try again.", detail, retryable: true };
+  // The app's own words win, wherever an SDK or viem error wrapped them.
+  const own = chain(error).find((c): c is AppError => c instanceof AppError);
+  if (own) return { title: own.message, hint: own.hint ?? "Try again.", detail, retryable: true };
   if (n.includes("UserRejectedRequestError") || /user rejected|denied|code[": ]+4001/i.test(t)) {
     return { title: "Your wallet declined the request.", hint: "Nothing was sent. Approve it in your wallet when you try again.", detail, retryable: true };
   }

@@ -2,7 +2,7 @@ import { render, screen, fireEvent } from "@testing-library/react";
 import { expect, test } from "vitest";
 import { ConfigError, parseConfig } from "../../src/shell/config.ts";
 import { ErrorView } from "../../src/shell/Layout.tsx";
-import { toPlainError } from "../../src/shell/errors.ts";
+import { AppError, toPlainError } from "../../src/shell/errors.ts";
 
 const network = {
   chainId: 31337, rpcUrl: "http://127.0.0.1:1", bundlerUrl: "http://127.0.0.1:2", sponsorUrl: "http://127.0.0.1:3", indexerUrl: "http://127.0.0.1:4/",
@@ -36,6 +36,9 @@ test("errors read as plain words with the detail folded away", () => {
   const rejected = Object.assign(new Error("User rejected the request."), { name: "UserRejectedRequestError" });
   expect(toPlainError(rejected).title).toBe("Your wallet declined the request.");
   expect(toPlainError(Object.assign(new Error("x"), { name: "StorageUploadError" })).title).toMatch(/storage service/);
+  // The app's own message survives being wrapped by an SDK error.
+  const wrapped = new Error("RecordRegistry.grant failed", { cause: new AppError("The project refused.", "Later.") });
+  expect(toPlainError(wrapped)).toMatchObject({ title: "The project refused.", hint: "Later." });
   render(<ErrorView error={rejected} onRetry={() => {}} />);
   expect(screen.getByRole("alert").textContent).toContain("Your wallet declined");
   expect(screen.queryByText(/UserRejectedRequestError/)).toBeNull();
