@@ -156,7 +156,16 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
     await form.getByRole("checkbox", { name: "Date of birth" }).check();
     await form.getByRole("checkbox", { name: "Document 1" }).check();
     await form.getByText("Sharing 3 of 6 fields").waitFor();
+    // Acme's backend refuses a ticket first: plain words, the form keeps every choice, and a retry goes through.
+    const ticketUrl = `${info.urls.tickets}/ticket`;
+    await a.context.route(ticketUrl, (r) => r.fulfill({ status: 403, contentType: "application/json", body: JSON.stringify({ error: "NotAuthorised", message: "not now" }) }));
     await form.getByRole("button", { name: "Grant access" }).click();
+    await form.getByRole("alert").filter({ hasText: "refused to cover this account" }).waitFor();
+    expect(await form.getByRole("checkbox", { name: "Date of birth" }).isChecked()).toBe(true);
+    expect(await form.getByRole("radio", { name: /Acme Exchange/ }).isChecked()).toBe(true);
+    expect(await isGrantLive(admin, { recordId, grantee: projectGrantee(projectId) })).toBe(false);
+    await a.context.unroute(ticketUrl);
+    await form.getByRole("button", { name: "Try again" }).click();
     await form.waitFor({ state: "detached", timeout: 60_000 });
     await page.getByRole("row").filter({ hasText: "Acme Exchange" }).getByText("live").waitFor();
     expect(await isGrantLive(admin, { recordId, grantee: projectGrantee(projectId) })).toBe(true);
