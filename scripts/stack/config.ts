@@ -23,6 +23,11 @@ export interface StackConfig {
   clean: boolean;
   /** Stream child logs to the console as well as the log files. */
   verbose: boolean;
+  /**
+   * Serve the web app: its sponsoring project (created on a fresh chain, so it takes the first
+   * project id), ticket desk and static server. Default on; ONEKEY_APP=0 turns it off.
+   */
+  app?: boolean;
 }
 
 const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069, app: 3000, tickets: 4339 };
@@ -67,6 +72,7 @@ export async function loadStackConfig(
     ports: { ...ports, ...overrides.ports },
     clean: overrides.clean ?? env.ONEKEY_CLEAN === "1",
     verbose: overrides.verbose ?? env.ONEKEY_VERBOSE === "1",
+    app: overrides.app ?? env.ONEKEY_APP !== "0",
   };
 }
 

@@ -39,7 +39,7 @@ export interface StackInfo {
   /** anvil's well-known dev keys: public test keys funded only on this local chain. */
   accounts: { role: string; privateKey: `0x${string}` }[];
   /** The project that sponsors people using the web app (scripts/stack/app.ts). */
-  appProjectId: string;
+  appProjectId?: string;
   logsDir: string;
   dataDir: string;
   resumed: boolean;
@@ -180,13 +180,13 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
     );
     if (resumed) await catchUpIndexer(rpcUrl, indexerUrl, log);
     // The web app: its sponsoring project, ticket desk and static server (scripts/stack/app.ts).
-    const appSide = await startAppSide({
+    const appSide = config.app === false ? undefined : await startAppSide({
       root: config.root, dataDir: config.dataDir, logsDir, rpcUrl, chainId: CHAIN_ID, addresses,
       urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl },
       appPort: config.ports.app, ticketsPort: config.ports.tickets,
       adminKey: ANVIL_KEYS[0], sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")], devKeys: ANVIL_KEYS.slice(0, 8), log,
     });
-    services.push(...appSide.services);
+    if (appSide) services.push(...appSide.services);
 
     const info: StackInfo = {
       chainId: CHAIN_ID,
@@ -194,8 +194,8 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
       startBlock,
       addresses,
-      urls: { ...(appSide.urls.app ? { app: appSide.urls.app } : {}), rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl, tickets: appSide.urls.tickets },
-      appProjectId: appSide.projectId.toString(),
+      urls: { ...(appSide?.urls.app ? { app: appSide.urls.app } : {}), rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl, ...(appSide ? { tickets: appSide.urls.tickets } : {}) },
+      appProjectId: appSide?.projectId.toString(),
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,
