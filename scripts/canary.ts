@@ -131,3 +131,64 @@ export async function scanPgliteDump(dir: string, canary: string, label = "index
     await db.close();
   }
 }
+
+// --- the browser path ----------------------------------------------------------------------------
+
+/** What a browser session sent and printed, as playwright saw it. */
+export interface BrowserCapture {
+  requests: { method: string; url: string; headers: Record<string, string>; body: string }[];
+  console: string[];
+}
+
+/** Scans every request the browser sent (URL, headers, body bytes) and everything it printed. */
+export function scanBrowserCapture(capture: BrowserCapture, canary: string): CanaryHit[] {
+  const hits: CanaryHit[] = [];
+  capture.requests.forEach((r, i) => {
+    const source = `browser request ${i}: ${r.method} ${r.url.slice(0, 80)}`;
+    for (const encoding of scanBytes(Buffer.from(`${r.url}\n${JSON.stringify(r.headers)}`), canary)) hits.push({ source: `${source} (url/headers)`, encoding });
+    for (const encoding of scanBytes(Buffer.from(r.body, "latin1"), canary)) hits.push({ source: `${source} (body)`, encoding });
+  });
+  for (const encoding of scanBytes(Buffer.from(capture.console.join("\n")), canary)) hits.push({ source: "browser console", encoding });
+  return hits;
+}
+
+/**
+ * A person submits through the web app in headless Chromium with the canary in every form field
+ * and inside a document file; returns every request the browser sent (bodies included) and its
+ * console. The caller scans that, the app server's log and everything else.
+ */
+export async function submitThroughApp(o: { appUrl: string; canary: string; devAccount?: number }): Promise<BrowserCapture & { recordId: string }> {
+  const { launchChromium } = await import("./lib/chromium.ts");
+  const browser = await launchChromium();
+  const capture: BrowserCapture = { requests: [], console: [] };
+  try {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(60_000);
+    context.on("request", (r) => {
+      const body = r.postDataBuffer();
+      capture.requests.push({ method: r.method(), url: r.url(), headers: r.headers(), body: body ? body.toString("latin1") : "" });
+    });
+    const page = await context.newPage();
+    page.on("console", (m) => capture.console.push(`[${m.type()}] ${m.text()}`));
+    page.on("pageerror", (e) => capture.console.push(`[pageerror] ${e.message}`));
+    await page.goto(o.appUrl);
+    await page.getByRole("button", { name: new RegExp(`Dev account ${o.devAccount ?? 7}`) }).click();
+    await page.getByRole("button", { name: "Set up my account and keys" }).click();
+    await page.getByRole("heading", { name: "My OneKey account" }).waitFor();
+    for (const label of ["Full name", "Date of birth", "Nationality", "ID document number", "Home address"]) {
+      await page.getByLabel(label).fill(`${label} ${o.canary}`);
+    }
+    const pdf = Buffer.from(`%PDF-1.4\n% ${o.canary}\n1 0 obj << /Title (${o.canary}) >> endobj\n%%EOF\n`);
+    await page.getByLabel("Identity documents (images or PDF)").setInputFiles({ name: `scan-${o.canary}.pdf`, mimeType: "application/pdf", buffer: pdf });
+    await page.getByRole("button", { name: "Encrypt and submit" }).click();
+    const status = page.getByRole("status").filter({ hasText: "Submitted." });
+    await status.waitFor({ timeout: 120_000 });
+    // The person's own page shows the decrypted record: the canary is in this browser's memory only.
+    await page.getByText(`Full name ${o.canary}`).waitFor({ timeout: 60_000 });
+    const recordId = ((await status.locator("code").textContent()) ?? "").replace("...", "");
+    await context.close();
+    return { ...capture, recordId };
+  } finally {
+    await browser.close();
+  }
+}

@@ -10,6 +10,10 @@ export interface StackPorts {
   sponsor: number;
   indexer: number;
   review: number;
+  /** The web app's static server. */
+  app: number;
+  /** The app's sponsoring project's ticket desk (its backend, locally). */
+  tickets: number;
 }
 
 export interface StackConfig {
@@ -20,9 +24,14 @@ export interface StackConfig {
   clean: boolean;
   /** Stream child logs to the console as well as the log files. */
   verbose: boolean;
+  /**
+   * Serve the web app: its sponsoring project (created on a fresh chain, so it takes the first
+   * project id), ticket desk and static server. Default on; ONEKEY_APP=0 turns it off.
+   */
+  app?: boolean;
 }
 
-const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069, review: 4340 };
+const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069, review: 4340, app: 3000, tickets: 4339 };
 const ENV_NAMES: Record<keyof StackPorts, string> = {
   rpc: "ONEKEY_RPC_PORT",
   arweave: "ONEKEY_ARWEAVE_PORT",
@@ -31,6 +40,8 @@ const ENV_NAMES: Record<keyof StackPorts, string> = {
   sponsor: "ONEKEY_SPONSOR_PORT",
   indexer: "ONEKEY_INDEXER_PORT",
   review: "ONEKEY_REVIEW_PORT",
+  app: "ONEKEY_APP_PORT",
+  tickets: "ONEKEY_TICKETS_PORT",
 };
 
 export class InvalidPortError extends Error {
@@ -63,6 +74,7 @@ export async function loadStackConfig(
     ports: { ...ports, ...overrides.ports },
     clean: overrides.clean ?? env.ONEKEY_CLEAN === "1",
     verbose: overrides.verbose ?? env.ONEKEY_VERBOSE === "1",
+    app: overrides.app ?? env.ONEKEY_APP !== "0",
   };
 }
 

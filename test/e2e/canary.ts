@@ -16,7 +16,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { loadStackConfig, PORT_ENV_NAMES } from "../../scripts/stack/config.ts";
 import { ignitionDeploymentId, startStack, type Stack } from "../../scripts/stack/index.ts";
-import { scanChain, scanPaths, scanPgliteDump } from "../../scripts/canary.ts";
+import { scanBrowserCapture, scanChain, scanPaths, scanPgliteDump, submitThroughApp, type BrowserCapture } from "../../scripts/canary.ts";
+import { execFileSync } from "node:child_process";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -26,8 +27,11 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), "onekey-canary-"));
   let stack: Stack;
   let demoOutput = "";
+  let browser: (BrowserCapture & { recordId: string }) | undefined;
 
   before(async () => {
+    // The web app is served by the stack once built: the browser path submits through it.
+    execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: join(ROOT, "app"), stdio: "inherit" });
     const config = await loadStackConfig({}, { freePorts: true, dataDir, clean: true });
     const stackLog = join(dataDir, "stack.log");
     stack = await startStack(config, (line) => appendFileSync(stackLog, `${line}\n`));
@@ -40,6 +44,8 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
       child.stderr.on("data", (d) => (out += d));
       child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`demo exited ${code}:\n${out}`))));
     });
+    // The browser path: a person submits through the app in Chromium, canary in every field and a document.
+    browser = await submitThroughApp({ appUrl: stack.info.urls.app, canary });
   });
 
   after(async () => {
@@ -57,6 +63,22 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
     assert.match(demoOutput, /the reviewer who stays reads 3 granted fields with the new key/);
     assert.match(demoOutput, /the old key on the current wrap: refused \(DecryptionFailedError\); the leaver's hasAccess: false/);
     assert.ok(!demoOutput.includes(canary), "the demo itself prints no field values");
+  });
+
+  it("the browser path: submitted through the app, and the canary is in no request the browser sent (bodies included) nor its console", () => {
+    assert.ok(browser && /^0x[0-9a-f]{8}$/.test(browser.recordId), "the app registered a record");
+    assert.ok(browser.requests.some((r) => r.method === "POST" && r.url.startsWith(stack.info.urls.arweave) && r.body.length > 0), "the upload was captured");
+    assert.ok(browser.requests.some((r) => r.url.startsWith(stack.info.urls.bundler)), "the user operation was captured");
+    assert.deepEqual(scanBrowserCapture(browser, canary), []);
+    assert.ok(existsSync(join(stack.info.logsDir, "app-server.log")), "the app server's log is in the scanned data dir");
+  });
+
+  it("positive control: the browser-capture scanner finds a canary in a body, a URL and the console", () => {
+    const planted = (where: "body" | "url" | "console") => scanBrowserCapture({
+      requests: [{ method: "POST", url: `http://127.0.0.1/${where === "url" ? encodeURIComponent(canary) : ""}`, headers: {}, body: where === "body" ? Buffer.from(canary).toString("base64") : "" }],
+      console: where === "console" ? [`[log] ${canary}`] : [],
+    }, canary);
+    for (const where of ["body", "url", "console"] as const) assert.ok(planted(where).length > 0, where);
   });
 
   it("appears nowhere on the chain: blocks, calldata, receipts, logs, all contract storage", async () => {

@@ -311,7 +311,8 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
   };
 
   before(async () => {
-    config = await loadStackConfig({}, { freePorts: true, dataDir });
+    // Without the web app: its sponsoring project would take project id 1, which this suite counts from.
+    config = await loadStackConfig({}, { freePorts: true, dataDir, app: false });
   });
 
   after(async () => {
