@@ -70,6 +70,8 @@ export type SubmitRecordParameters = Writer & {
   salt?: Hex;
   /** Upload progress in bytes. */
   onProgress?: (sent: number, total: number) => void;
+  /** The DEK, when the owner derives it (keys/owner.ts `recordDek`); default a fresh random key. */
+  dek?: Uint8Array;
 };
 export type SubmitRecordReturnType = WriteResult & {
   recordId: Hex; version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex; manifestHash: Hex;
@@ -80,7 +82,7 @@ export async function submitRecord(client: ClientInput, p: SubmitRecordParameter
   const mode = keyReleaseModeName(p.keyRelease ?? "envelope");
   const salt = p.salt ?? toHex(randomBytes(32));
   const recordId = computeRecordId(senderAddress(client, p), salt);
-  const enc = await encryptRecord({ recordId, version: 1, fields: p.fields, keyRelease: mode, litNetwork: p.litNetwork });
+  const enc = await encryptRecord({ recordId, version: 1, fields: p.fields, keyRelease: mode, litNetwork: p.litNetwork, dek: p.dek });
   const { storageId } = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }], {
     onProgress: p.onProgress,
   });
@@ -232,6 +234,8 @@ export type RotateRecordKeysParameters = Writer & {
   litNetwork?: string;
   /** Where to start looking for the record's grants (default: genesis). */
   fromBlock?: bigint;
+  /** The new version's DEK, when the owner derives it (keys/owner.ts `recordDek`); default random. */
+  newDek?: Uint8Array;
 };
 export type RotateRecordKeysReturnType = {
   version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex; regranted: GranteeRef[]; dropped: GranteeRef[];
@@ -244,7 +248,7 @@ export async function rotateRecordKeys(client: ClientInput, p: RotateRecordKeysP
   const bundle = await downloadVerified(p.storage, storageId, record.contentHash);
   const grants = await grantsOf(client, p);
   const plan = await prepareRotation({
-    recordId: p.recordId, version: record.version, dek: p.dek, bundle, grants, keyRelease: release, updates: p.updates, litNetwork: p.litNetwork,
+    recordId: p.recordId, version: record.version, dek: p.dek, bundle, grants, keyRelease: release, updates: p.updates, litNetwork: p.litNetwork, newDek: p.newDek,
   });
   const up = await p.storage.upload(plan.encrypted.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }]);
   await rotateRecord(client, {

@@ -111,3 +111,4 @@ export async function loadOrDeriveKey(
 
 export { indexedDbKeyStore, type IndexedDbKeyStoreOptions } from "./browser-store.ts";
 export { prepareRotation, type PrepareRotationParameters, type PrepareRotationReturnType, type RotationGrant } from "./rotation.ts";
+export { deriveOwnerKeys, ownerSecretFromSignature, recordDek, type OwnerKeys } from "./owner.ts";

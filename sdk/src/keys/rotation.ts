@@ -28,6 +28,8 @@ export type PrepareRotationParameters = {
   /** Values to replace or add in the new version (e.g. a renewed document). */
   updates?: Record<string, FieldValue>;
   litNetwork?: string;
+  /** The new version's DEK; default a fresh random key. */
+  newDek?: Uint8Array;
 };
 
 export type PrepareRotationReturnType = {
@@ -46,7 +48,7 @@ export async function prepareRotation(p: PrepareRotationParameters): Promise<Pre
   for (const [name, value] of Object.entries(p.updates ?? {})) if (!(name in fields)) fields[name] = value;
   if (p.version >= 0xffffffff) throw new InvalidRecordInputError("the record is at its last version");
   const version = p.version + 1;
-  const encrypted = await encryptRecord({ recordId: p.recordId, version, fields, keyRelease: p.keyRelease.mode, litNetwork: p.litNetwork });
+  const encrypted = await encryptRecord({ recordId: p.recordId, version, fields, keyRelease: p.keyRelease.mode, litNetwork: p.litNetwork, dek: p.newDek });
   const rewraps: PrepareRotationReturnType["rewraps"] = [];
   const dropped: GranteeRef[] = [];
   for (const g of p.grants) {

@@ -1,0 +1,48 @@
+// The frame every screen sits in: header with the network picker, nav, and a main landmark.
+import type { ReactNode } from "react";
+import { NavLink } from "react-router";
+import { useOneKey } from "./OneKey.tsx";
+import { toPlainError } from "./errors.ts";
+import { useState } from "react";
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { config, network, chooseNetwork, wallet } = useOneKey();
+  return (
+    <div className="app">
+      <header className="top">
+        <span className="brand">OneKey</span>
+        <nav aria-label="Main">
+          <NavLink to="/" end>My identity</NavLink>
+          <NavLink to="/org">Organisation</NavLink>
+        </nav>
+        <label className="network">
+          Network{" "}
+          <select value={network.chainId} onChange={(e) => chooseNetwork(Number(e.target.value))} aria-label="Network">
+            {config.networks.map((n) => (
+              <option key={n.chainId} value={n.chainId}>{n.name}</option>
+            ))}
+          </select>
+        </label>
+        {wallet && <span className="who" aria-label="Connected wallet">{short(wallet.address)}</span>}
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}
+
+export const short = (a: string) => `${a.slice(0, 6)}...${a.slice(-4)}`;
+
+/** An error in plain words, with the technical detail folded away and an optional retry. */
+export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const e = toPlainError(error);
+  const [open, setOpen] = useState(false);
+  return (
+    <div role="alert" className="error">
+      <strong>{e.title}</strong>
+      <p>{e.hint}</p>
+      {onRetry && e.retryable && <button type="button" onClick={onRetry}>Try again</button>}
+      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>Details</button>
+      {open && <pre className="detail">{e.detail}</pre>}
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+// The app's configuration: fetched from /config.json at start (the static server writes it; an
+// operator edits it for Base Sepolia / Base). Checked once, with plain-words errors, so a bad file
+// never turns into a blank page. Addresses on public chains default to what @onekey/sdk exports.
+import { getAddress, isAddress, type Address } from "viem";
+import { oneKeyDeployments } from "@onekey/sdk/addresses";
+import { AppError } from "./errors.ts";
+
+export interface AppAddresses {
+  projectRegistry: Address;
+  recordRegistry: Address;
+  attestationRegistry: Address;
+  paymaster?: Address;
+  /** SimpleAccountFactory (v0.8): the person's smart account is its counterfactual account. */
+  factory?: Address;
+  entryPoint?: Address;
+}
+
+/** One network the app can run on. */
+export interface NetworkConfig {
+  chainId: number;
+  name: string;
+  rpcUrl: string;
+  bundlerUrl: string;
+  /** ERC-7677 sponsor service (services/sponsor). */
+  sponsorUrl: string;
+  /** Indexer base URL; GraphQL at `${indexerUrl}/graphql`, REST under `/v1`. */
+  indexerUrl: string;
+  /**
+   * A read-only key for the indexer's public chain data (GraphQL). Public by design: it unlocks
+   * nothing GraphQL does not already show anyone, and is rate-limited per key.
+   */
+  indexerApiKey?: string;
+  /** Storage gateways (Arweave-compatible); the first one uploads, all are tried for downloads. */
+  storageUrls: string[];
+  /** arlocal only: mint test AR for the browser's upload wallet and mine after each upload. */
+  storageDev?: boolean;
+  addresses: AppAddresses;
+  /**
+   * Who pays the person's gas: a project's sponsorship and where its backend hands out tickets
+   * (POST { subject } -> SponsorshipTicket). The person never needs ETH.
+   */
+  sponsor: { projectId: bigint; ticketUrl: string };
+  /** The review service's URL, where the org has one. */
+  reviewUrl?: string;
+  /** Local chain only: offer anvil's public dev keys as wallets. */
+  devAccounts?: `0x${string}`[];
+  /** Embedded wallet (Privy) app id, when the operator has one. */
+  privyAppId?: string;
+}
+
+export interface AppConfig {
+  networks: NetworkConfig[];
+  /** chainId of the network chosen when the person has not picked one. */
+  defaultChainId: number;
+}
+
+export class ConfigError extends AppError {
+  override name = "ConfigError";
+  constructor(problem: string) {
+    super(`The app's settings (/config.json) are not usable: ${problem}.`, "Ask whoever runs this OneKey app to fix its config.json.");
+  }
+}
+
+const str = (v: unknown, what: string): string => {
+  if (typeof v !== "string" || v.length === 0) throw new ConfigError(`${what} is missing`);
+  return v;
+};
+const url = (v: unknown, what: string): string => {
+  const s = str(v, what);
+  try {
+    const u = new URL(s);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+  } catch {
+    throw new ConfigError(`${what} is not an http(s) URL`);
+  }
+  return s.replace(/\/+$/, "");
+};
+const addr = (v: unknown, what: string): Address => {
+  if (typeof v !== "string" || !isAddress(v)) throw new ConfigError(`${what} is not an address`);
+  return getAddress(v);
+};
+const optAddr = (v: unknown, what: string): Address | undefined => (v === undefined || v === null ? undefined : addr(v, what));
+
+function parseNetwork(raw: unknown, i: number): NetworkConfig {
+  if (!raw || typeof raw !== "object") throw new ConfigError(`network ${i} is not an object`);
+  const n = raw as Record<string, unknown>;
+  const chainId = Number(n.chainId);
+  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ConfigError(`network ${i}: chainId is not a chain id`);
+  const known = oneKeyDeployments[chainId];
+  const a = (n.addresses ?? {}) as Record<string, unknown>;
+  const pick = (k: keyof AppAddresses) => a[k] ?? (known as unknown as Record<string, unknown> | undefined)?.[k];
+  const sponsor = (n.sponsor ?? {}) as Record<string, unknown>;
+  if (typeof sponsor.projectId !== "string" && typeof sponsor.projectId !== "number") throw new ConfigError(`network ${chainId}: sponsor.projectId is missing`);
+  if (!/^\d{1,78}$/.test(String(sponsor.projectId))) throw new ConfigError(`network ${chainId}: sponsor.projectId is not a number`);
+  const storageUrls = Array.isArray(n.storageUrls) ? n.storageUrls.map((u, j) => url(u, `network ${chainId}: storageUrls[${j}]`)) : [];
+  if (storageUrls.length === 0) throw new ConfigError(`network ${chainId}: storageUrls is empty`);
+  return {
+    chainId,
+    name: typeof n.name === "string" ? n.name : `chain ${chainId}`,
+    rpcUrl: url(n.rpcUrl, `network ${chainId}: rpcUrl`),
+    bundlerUrl: url(n.bundlerUrl, `network ${chainId}: bundlerUrl`),
+    sponsorUrl: url(n.sponsorUrl, `network ${chainId}: sponsorUrl`),
+    indexerUrl: url(n.indexerUrl, `network ${chainId}: indexerUrl`),
+    indexerApiKey: typeof n.indexerApiKey === "string" ? n.indexerApiKey : undefined,
+    storageUrls,
+    storageDev: n.storageDev === true,
+    addresses: {
+      projectRegistry: addr(pick("projectRegistry"), `network ${chainId}: addresses.projectRegistry (and @onekey/sdk has no deployment there)`),
+      recordRegistry: addr(pick("recordRegistry"), `network ${chainId}: addresses.recordRegistry`),
+      attestationRegistry: addr(pick("attestationRegistry"), `network ${chainId}: addresses.attestationRegistry`),
+      paymaster: optAddr(pick("paymaster"), `network ${chainId}: addresses.paymaster`),
+      factory: optAddr(pick("factory"), `network ${chainId}: addresses.factory`),
+      entryPoint: optAddr(pick("entryPoint"), `network ${chainId}: addresses.entryPoint`),
+    },
+    sponsor: { projectId: BigInt(String(sponsor.projectId)), ticketUrl: url(sponsor.ticketUrl, `network ${chainId}: sponsor.ticketUrl`) },
+    reviewUrl: n.reviewUrl === undefined ? undefined : url(n.reviewUrl, `network ${chainId}: reviewUrl`),
+    devAccounts: Array.isArray(n.devAccounts) && chainId === 31337
+      ? n.devAccounts.filter((k): k is `0x${string}` => typeof k === "string" && /^0x[0-9a-fA-F]{64}$/.test(k))
+      : undefined,
+    privyAppId: typeof n.privyAppId === "string" ? n.privyAppId : undefined,
+  };
+}
+
+/** Accepts one network (`{ chainId, ... }`) or several (`{ networks: [...], defaultChainId }`). */
+export function parseConfig(raw: unknown): AppConfig {
+  if (!raw || typeof raw !== "object") throw new ConfigError("it is not a JSON object");
+  const r = raw as Record<string, unknown>;
+  const list = Array.isArray(r.networks) ? r.networks : [r];
+  const networks = list.map(parseNetwork);
+  const defaultChainId = r.defaultChainId === undefined ? networks[0].chainId : Number(r.defaultChainId);
+  if (!networks.some((n) => n.chainId === defaultChainId)) throw new ConfigError(`defaultChainId ${String(r.defaultChainId)} is not one of its networks`);
+  return { networks, defaultChainId };
+}
+
+export async function loadConfig(from = "/config.json", fetcher: typeof fetch = fetch): Promise<AppConfig> {
+  let res: Response;
+  try {
+    res = await fetcher(from, { cache: "no-store" });
+  } catch (cause) {
+    throw new AppError("The app could not load its settings: the server did not answer.", "Check that the OneKey app server is running, then reload.", cause);
+  }
+  if (!res.ok) throw new ConfigError(`the server answered ${res.status}`);
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    throw new ConfigError("it is not valid JSON");
+  }
+  return parseConfig(json);
+}
