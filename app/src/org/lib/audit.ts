@@ -66,14 +66,4 @@ export function exportFile(projectId: bigint, rows: AuditRow[], format: "json" |
   return { name, type: "application/json", text: `${JSON.stringify(toExport(projectId.toString(), rows), null, 2)}\n` };
 }
 
-/** Starts a browser download of `file` (an object URL, revoked afterwards). */
-export function download(file: { name: string; type: string; text: string }): void {
-  const url = URL.createObjectURL(new Blob([file.text], { type: file.type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = file.name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+export { download } from "./download.ts";
