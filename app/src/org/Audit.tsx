@@ -10,7 +10,7 @@ import { eventTypesOf, exportFile, filterRows, verifyFile, verifyInBrowser, type
 import { download } from "./lib/download.ts";
 import { Card, Problem, shortHex, when } from "./ui.tsx";
 
-function Verdict({ result, label }: { result: VerifyResult; label: string }) {
+export function Verdict({ result, label }: { result: VerifyResult; label: string }) {
   return result.ok ? (
     <p role="status" className="state-live" data-testid="audit-verdict">✔ {label}: {result.count} rows verified; head seq {result.head.seq} {shortHex(result.head.hash)}.</p>
   ) : (
