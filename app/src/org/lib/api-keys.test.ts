@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { apiKeyHash, ApiKeyScopes } from "@onekey/sdk/contracts";
 import { expiryFromDate, newApiKey, scopesMask } from "./api-keys.ts";

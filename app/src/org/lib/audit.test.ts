@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { canonicalPayload, GENESIS_HASH, rowHash, toCsv, toExport, type AuditRow } from "@onekey/sdk/audit";
 import { eventTypesOf, exportFile, filterRows, matchesType, verifyFile, verifyInBrowser } from "./audit.ts";

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { encryptRecord, UnknownFieldError } from "@onekey/sdk/crypto";
 import { countBits, disclosure, maskOf, selectedBy, toggle, unknownBits } from "./field-mask.ts";

@@ -1,3 +1,4 @@
+// @vitest-environment node
 // The REST client against a real HTTP server on a free loopback port that answers like the
 // indexer (named refusals as { error, message }): headers, query strings, paging, error names.
 import { createServer, type IncomingMessage } from "node:http";

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { toHex } from "viem";
 import { localKeyAgreement, unwrapKeysWith, wrapKeys } from "@onekey/sdk/crypto";

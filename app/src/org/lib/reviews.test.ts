@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { Purpose } from "@onekey/sdk/contracts";
 import type { GrantRow } from "./indexer.ts";

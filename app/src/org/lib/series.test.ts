@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { parseEther } from "viem";
 import { byKey, spendSeries } from "./series.ts";
