@@ -43,4 +43,6 @@ PATH="$PWD/node_modules/.bin:$PATH" npx hardhat build --quiet >/dev/null
 PATH="$PWD/node_modules/.bin:$PATH" node scripts/gen-abis.ts --check
 # Scripts, Hardhat and Ponder load @onekey/sdk from its build, like any other consumer.
 PATH="$PWD/node_modules/.bin:$PATH" node scripts/sdk-build.ts --force
+# The web app (app/dist), served by the local stack's app server.
+PATH="$PWD/node_modules/.bin:$PATH" npm run build -w app >/dev/null
 echo "setup: done (node $(node_modules/.bin/node -v))"

@@ -16,6 +16,7 @@ try {
 }
 const { info } = stack;
 console.log("\nOneKey local stack is up\n");
+if (info.urls.app) console.log(`  Open the app: ${info.urls.app}   (the person's page; the organisation's console at ${info.urls.app}/org)\n`);
 for (const [name, url] of Object.entries(info.urls)) console.log(`  ${name.padEnd(10)} ${url}`);
 console.log("\ncontracts");
 for (const [name, address] of Object.entries(info.addresses)) console.log(`  ${name.padEnd(22)} ${address}`);

@@ -58,6 +58,7 @@ run_suite() { # name kind command...
 run_suite typecheck check npx tsc --noEmit -p .
 run_suite typecheck-indexer check npx tsc --noEmit -p indexer
 run_suite typecheck-review check npx tsc --noEmit -p services/review
+run_suite typecheck-app check npx tsc --noEmit -p app
 run_suite abis check node scripts/gen-abis.ts --check
 # Scripts, Hardhat tests and the indexer's Ponder processes load the built SDK (dist/).
 run_suite build-sdk check node scripts/sdk-build.ts --force
@@ -68,6 +69,9 @@ has_tests sdk/src && run_suite sdk vitest npx vitest run --root sdk
 has_tests indexer/test && run_suite indexer vitest npx vitest run --root indexer
 has_tests services/sponsor/test && run_suite sponsor-service vitest npx vitest run --root services/sponsor
 has_tests services/review && run_suite review vitest npx vitest run --root services/review
+# The web app: component tests (happy-dom) and end-to-end tests in Debian's Chromium against the
+# local stack (app/test/e2e/harness.ts builds the app and starts the stack once).
+has_tests app/test && run_suite app vitest npx vitest run --root app
 # The SDK as an outsider installs it: packed, installed outside the repo, imported on Node 20 and 22,
 # type-checked under both resolutions, bundled for the browser with Vite.
 run_suite consumer total node scripts/consumer-check.ts

@@ -126,6 +126,8 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
       // latency for fuller bundles; a local stack favours latency.
       "--min-bundle-interval", String(o.minBundleIntervalMs ?? 100),
       "--max-bundle-interval", String(o.maxBundleIntervalMs ?? 250),
+      // The web app sends user operations from the browser (another origin).
+      "--enable-cors", "true",
       ...(o.debugEndpoints ? ["--enable-debug-endpoints", "true"] : []),
     ],
     env: { ...process.env, SENTRY_DSN: "" },

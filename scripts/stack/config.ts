@@ -9,6 +9,10 @@ export interface StackPorts {
   bundler: number;
   sponsor: number;
   indexer: number;
+  /** The web app's static server. */
+  app: number;
+  /** The app's sponsoring project's ticket desk (its backend, locally). */
+  tickets: number;
 }
 
 export interface StackConfig {
@@ -21,7 +25,7 @@ export interface StackConfig {
   verbose: boolean;
 }
 
-const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069 };
+const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069, app: 3000, tickets: 4339 };
 const ENV_NAMES: Record<keyof StackPorts, string> = {
   rpc: "ONEKEY_RPC_PORT",
   arweave: "ONEKEY_ARWEAVE_PORT",
@@ -29,6 +33,8 @@ const ENV_NAMES: Record<keyof StackPorts, string> = {
   bundler: "ONEKEY_BUNDLER_PORT",
   sponsor: "ONEKEY_SPONSOR_PORT",
   indexer: "ONEKEY_INDEXER_PORT",
+  app: "ONEKEY_APP_PORT",
+  tickets: "ONEKEY_TICKETS_PORT",
 };
 
 export class InvalidPortError extends Error {

@@ -12,6 +12,7 @@ import { foundry } from "viem/chains";
 import { startArlocal } from "@onekey/devstack/storage/arlocal";
 import { startLocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
 import { startLocalAA } from "../aa/local.ts";
+import { startAppSide } from "./app.ts";
 
 export class PortInUseError extends Error {
   override name = "PortInUseError";
@@ -37,6 +38,8 @@ export interface StackInfo {
   urls: Record<string, string>;
   /** anvil's well-known dev keys: public test keys funded only on this local chain. */
   accounts: { role: string; privateKey: `0x${string}` }[];
+  /** The project that sponsors people using the web app (scripts/stack/app.ts). */
+  appProjectId: string;
   logsDir: string;
   dataDir: string;
   resumed: boolean;
@@ -176,6 +179,14 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       }),
     );
     if (resumed) await catchUpIndexer(rpcUrl, indexerUrl, log);
+    // The web app: its sponsoring project, ticket desk and static server (scripts/stack/app.ts).
+    const appSide = await startAppSide({
+      root: config.root, dataDir: config.dataDir, logsDir, rpcUrl, chainId: CHAIN_ID, addresses,
+      urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl },
+      appPort: config.ports.app, ticketsPort: config.ports.tickets,
+      adminKey: ANVIL_KEYS[0], sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")], devKeys: ANVIL_KEYS.slice(0, 8), log,
+    });
+    services.push(...appSide.services);
 
     const info: StackInfo = {
       chainId: CHAIN_ID,
@@ -183,7 +194,8 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       wsUrl: `ws://127.0.0.1:${config.ports.rpc}`,
       startBlock,
       addresses,
-      urls: { rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl },
+      urls: { ...(appSide.urls.app ? { app: appSide.urls.app } : {}), rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, graphql: `${indexerUrl}/graphql`, api: indexerUrl, tickets: appSide.urls.tickets },
+      appProjectId: appSide.projectId.toString(),
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,
@@ -216,7 +228,7 @@ function inProcess(name: string, stop: () => Promise<void>): Service {
 }
 
 function wipe(dataDir: string): void {
-  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs", "sponsor"]) {
+  for (const entry of ["anvil-state.json", "stack.json", "ignition", "ponder", "arweave", "logs", "sponsor", "app.json"]) {
     rmSync(join(dataDir, entry), { recursive: true, force: true });
   }
 }

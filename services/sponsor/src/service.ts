@@ -298,8 +298,12 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
 
   const server = createServer(async (req, res) => {
     let id: unknown = null;
+    // Browsers (the web app) call the service from another origin; it holds no cookies, so any
+    // origin may ask, and answers depend only on the request (API key or ticket).
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, authorization, x-api-key", "access-control-allow-methods": "POST, GET, OPTIONS" };
+    if (req.method === "OPTIONS") return void res.writeHead(204, cors).end();
     const reply = (body: object) => {
-      res.writeHead(200, { "content-type": "application/json" });
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
       res.end(JSON.stringify({ jsonrpc: "2.0", id, ...body }));
     };
     if (req.method === "GET" && req.url === "/health") return reply({ result: { ok: true, chainId, paymaster: o.paymaster, database: store.kind } });

@@ -1,0 +1,44 @@
+import { render, screen, fireEvent } from "@testing-library/react";
+import { expect, test } from "vitest";
+import { ConfigError, parseConfig } from "../../src/shell/config.ts";
+import { ErrorView } from "../../src/shell/Layout.tsx";
+import { toPlainError } from "../../src/shell/errors.ts";
+
+const network = {
+  chainId: 31337, rpcUrl: "http://127.0.0.1:1", bundlerUrl: "http://127.0.0.1:2", sponsorUrl: "http://127.0.0.1:3", indexerUrl: "http://127.0.0.1:4/",
+  storageUrls: ["http://127.0.0.1:5"], sponsor: { projectId: "7", ticketUrl: "http://127.0.0.1:6/ticket" },
+  addresses: { projectRegistry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", recordRegistry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", attestationRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" },
+};
+
+test("parseConfig reads one network, trims URLs and keeps the sponsor project as a bigint", () => {
+  const c = parseConfig(network);
+  expect(c.defaultChainId).toBe(31337);
+  expect(c.networks[0].indexerUrl).toBe("http://127.0.0.1:4");
+  expect(c.networks[0].sponsor.projectId).toBe(7n);
+});
+
+test("parseConfig takes registry addresses from @onekey/sdk for a chain it records", () => {
+  const { addresses: _, ...rest } = network;
+  expect(parseConfig(rest).networks[0].addresses.recordRegistry).toBe(network.addresses.recordRegistry);
+});
+
+test("parseConfig refuses bad files in plain words", () => {
+  expect(() => parseConfig(null)).toThrow(ConfigError);
+  expect(() => parseConfig({ ...network, rpcUrl: "ftp://x" })).toThrow(/rpcUrl is not an http\(s\) URL/);
+  expect(() => parseConfig({ ...network, chainId: 999, addresses: undefined })).toThrow(/projectRegistry/);
+  expect(() => parseConfig({ ...network, sponsor: { projectId: "x", ticketUrl: "http://a" } })).toThrow(/sponsor.projectId/);
+  expect(() => parseConfig({ networks: [network], defaultChainId: 1 })).toThrow(/defaultChainId/);
+  // Dev keys are offered on the local chain only.
+  expect(parseConfig({ ...network, chainId: 8453, devAccounts: [`0x${"1".repeat(64)}`] }).networks[0].devAccounts).toBeUndefined();
+});
+
+test("errors read as plain words with the detail folded away", () => {
+  const rejected = Object.assign(new Error("User rejected the request."), { name: "UserRejectedRequestError" });
+  expect(toPlainError(rejected).title).toBe("Your wallet declined the request.");
+  expect(toPlainError(Object.assign(new Error("x"), { name: "StorageUploadError" })).title).toMatch(/storage service/);
+  render(<ErrorView error={rejected} onRetry={() => {}} />);
+  expect(screen.getByRole("alert").textContent).toContain("Your wallet declined");
+  expect(screen.queryByText(/UserRejectedRequestError/)).toBeNull();
+  fireEvent.click(screen.getByRole("button", { name: "Details" }));
+  expect(screen.getByText(/UserRejectedRequestError/)).toBeTruthy();
+});

@@ -1,0 +1,35 @@
+import react from "@vitejs/plugin-react";
+import { defaultServerConditions } from "vite";
+import { defineConfig } from "vitest/config";
+
+// Two projects: component tests in happy-dom (the UI's logic, the SDK's browser entries), and
+// end-to-end tests in Node driving Chromium against the local stack (one stack per run).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [react()],
+        resolve: { conditions: ["@onekey/source", "browser", "import", "module", "default"] },
+        test: {
+          name: "components",
+          environment: "happy-dom",
+          include: ["test/components/**/*.test.{ts,tsx}"],
+        },
+      },
+      {
+        resolve: { conditions: ["@onekey/source", ...defaultServerConditions] },
+        ssr: { resolve: { conditions: ["@onekey/source", ...defaultServerConditions] } },
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/e2e/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // One browser at a time on this 2-core machine.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

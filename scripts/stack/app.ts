@@ -1,0 +1,151 @@
+// The web app's side of the local stack: a sponsoring project for people who use the app (the
+// stand-in for the project a person onboards with), its backend's ticket desk, and the static app
+// server with the /config.json that points the browser at every local service.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, getAddress, http, isAddress, parseEther, type Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { fundProject, signSponsorshipTicket } from "@onekey/sdk/aa";
+import { ApiKeyScopes, Roles } from "@onekey/sdk/constants";
+import { addApiKey, apiKeyHash, createProject, grantRoles } from "@onekey/sdk/contracts";
+import type { Service } from "../lib/service.ts";
+import { AppNotBuiltError, startAppServer } from "./app-server.ts";
+
+export interface AppSideOptions {
+  root: string;
+  dataDir: string;
+  logsDir: string;
+  rpcUrl: string;
+  chainId: number;
+  addresses: Record<string, `0x${string}`>;
+  urls: { arweave: string; bundler: string; sponsor: string; api: string };
+  appPort: number;
+  ticketsPort: number;
+  /** The key that admins the app's project (anvil's deployer) and the key its backend signs tickets with (a SPONSOR). */
+  adminKey: `0x${string}`;
+  sponsorKey: `0x${string}`;
+  /** anvil's public dev keys offered in the app's dev-account picker. */
+  devKeys: `0x${string}`[];
+  log: (line: string) => void;
+}
+
+/** What the app's project is: kept in <dataDir>/app.json so a resumed stack reuses it. */
+interface AppProject {
+  projectId: string;
+  /** A read-scope API key for the indexer's public GraphQL: public by design (it is served to browsers). */
+  readKey: string;
+}
+
+const server = (s: Server) => new Promise<void>((ok) => {
+  s.closeAllConnections();
+  s.close(() => ok());
+});
+const inProcess = (name: string, stop: () => Promise<void>): Service =>
+  ({ name, stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never });
+
+async function ensureProject(o: AppSideOptions): Promise<AppProject> {
+  const path = join(o.dataDir, "app.json");
+  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as AppProject;
+  const publicClient = createPublicClient({ chain: foundry, transport: http(o.rpcUrl) });
+  const admin = { publicClient, walletClient: createWalletClient({ account: privateKeyToAccount(o.adminKey), chain: foundry, transport: http(o.rpcUrl) }), addresses: o.addresses };
+  const meta = `data:application/json,${encodeURIComponent(JSON.stringify({ name: "OneKey app (local sponsorship)" }))}`;
+  const { projectId } = await createProject(admin, { metadataURI: meta });
+  await grantRoles(admin, { projectId, account: privateKeyToAccount(o.sponsorKey).address, roles: Roles.SPONSOR });
+  await fundProject(admin.walletClient, { paymaster: o.addresses.paymaster as Address, projectId, value: parseEther("5") });
+  const readKey = `ok_pub_${randomBytes(18).toString("base64url")}`;
+  const expiry = (await publicClient.getBlock()).timestamp + 10n * 365n * 86_400n;
+  await addApiKey(admin, { projectId, keyHash: apiKeyHash(readKey), scopes: ApiKeyScopes.read, expiry });
+  const project = { projectId: projectId.toString(), readKey };
+  writeFileSync(path, JSON.stringify(project, null, 2));
+  return project;
+}
+
+/**
+ * The project's backend, reduced to the one call the app needs: a sponsorship ticket for a
+ * subject. A real backend decides whom it authorises (after sign-up, a captcha, ...); this one
+ * authorises any account of the local chain, within the ticket's op cap.
+ */
+async function startTicketDesk(o: AppSideOptions, projectId: bigint): Promise<{ url: string; stop(): Promise<void> }> {
+  const signer = createWalletClient({ account: privateKeyToAccount(o.sponsorKey), chain: foundry, transport: http(o.rpcUrl) });
+  const publicClient = createPublicClient({ chain: foundry, transport: http(o.rpcUrl) });
+  const cors = { "access-control-allow-origin": "*", "access-control-allow-methods": "POST, OPTIONS", "access-control-allow-headers": "content-type" };
+  const s = createServer(async (req, res) => {
+    const reply = (status: number, body: object) => res.writeHead(status, { ...cors, "content-type": "application/json" }).end(JSON.stringify(body));
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    if (req.method !== "POST" || req.url !== "/ticket") return reply(404, { error: "NotFound", message: "POST /ticket { subject }" });
+    let raw = "";
+    for await (const chunk of req) {
+      raw += chunk;
+      if (raw.length > 1_024) return reply(413, { error: "BodyTooLarge", message: "The body is limited to 1 KiB." });
+    }
+    let subject: unknown;
+    try {
+      subject = (JSON.parse(raw) as { subject?: unknown }).subject;
+    } catch {
+      return reply(400, { error: "InvalidJson", message: "The body is not JSON." });
+    }
+    if (typeof subject !== "string" || !isAddress(subject)) return reply(400, { error: "InvalidSubject", message: "subject must be an address." });
+    try {
+      const now = Number((await publicClient.getBlock()).timestamp);
+      const ticket = await signSponsorshipTicket(signer, {
+        chainId: o.chainId, paymaster: o.addresses.paymaster as Address, projectId, subject: getAddress(subject), maxOps: 100, validUntil: now + 6 * 3_600,
+      });
+      reply(200, ticket);
+    } catch {
+      reply(503, { error: "ChainUnavailable", message: "The chain did not answer." });
+    }
+  });
+  await new Promise<void>((ok, fail) => {
+    s.once("error", fail);
+    s.listen(o.ticketsPort, "127.0.0.1", () => ok());
+  });
+  return { url: `http://127.0.0.1:${o.ticketsPort}`, stop: () => server(s) };
+}
+
+/** The network entry of /config.json for this stack. */
+export function localAppConfig(o: AppSideOptions, project: AppProject, ticketsUrl: string) {
+  return {
+    chainId: o.chainId,
+    name: "Local chain",
+    rpcUrl: o.rpcUrl,
+    bundlerUrl: o.urls.bundler,
+    sponsorUrl: o.urls.sponsor,
+    indexerUrl: o.urls.api,
+    indexerApiKey: project.readKey,
+    storageUrls: [o.urls.arweave],
+    storageDev: true,
+    addresses: o.addresses,
+    sponsor: { projectId: project.projectId, ticketUrl: `${ticketsUrl}/ticket` },
+    devAccounts: o.devKeys,
+  };
+}
+
+/**
+ * Sets up the app's project (first start only), its ticket desk and the app server. An unbuilt app
+ * (app/dist missing: suites that never open a browser skip the build) leaves the app URL out and
+ * says so; everything else still starts.
+ */
+export async function startAppSide(o: AppSideOptions): Promise<{ services: Service[]; urls: { app?: string; tickets: string }; projectId: bigint }> {
+  const project = await ensureProject(o);
+  const desk = await startTicketDesk(o, BigInt(project.projectId));
+  const services = [inProcess("ticket desk", desk.stop)];
+  try {
+    const app = await startAppServer({
+      distDir: join(o.root, "app/dist"), port: o.appPort, config: localAppConfig(o, project, desk.url), logFile: join(o.logsDir, "app-server.log"),
+    });
+    services.push(inProcess("app server", app.stop));
+    o.log(`app: ${app.url} (static files + /config.json; project ${project.projectId} sponsors people using it)`);
+    return { services, urls: { app: app.url, tickets: desk.url }, projectId: BigInt(project.projectId) };
+  } catch (error) {
+    if (error instanceof AppNotBuiltError) {
+      o.log(`app: not started (${error.message})`);
+      return { services, urls: { tickets: desk.url }, projectId: BigInt(project.projectId) };
+    }
+    await desk.stop();
+    throw error;
+  }
+}
+
