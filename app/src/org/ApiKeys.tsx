@@ -56,7 +56,7 @@ export function ApiKeys() {
         {create.pending && <Status>Registering the key's hash on-chain…</Status>}
         <Problem error={create.error} />
         {create.result && shown && (
-          <div className="card" role="region" aria-label="New API key">
+          <div className="card" role="region" aria-label="API key created">
             <p><strong>Copy this key now: it is shown once.</strong> Only its hash <code>{shortHex(create.result.keyHash)}</code> is on-chain.</p>
             <label htmlFor="new-api-key">New API key</label>
             <input id="new-api-key" type="text" readOnly value={create.result.key} onFocus={(e) => e.currentTarget.select()} />

@@ -12,7 +12,7 @@ export function ApiKeyGate({ scope, children }: { scope: string; children: (conn
   const [draft, setDraft] = useState("");
   if (conn) return <>{children(conn)}</>;
   return (
-    <form className="card" onSubmit={(e) => (e.preventDefault(), draft.trim() && setApiKey(draft.trim()))}>
+    <form className="card gate" onSubmit={(e) => (e.preventDefault(), draft.trim() && setApiKey(draft.trim()))}>
       <p>This page reads the project's data from the indexer. Enter an API key of this project with the “{scope}” scope (create one under API keys).</p>
       <label htmlFor="gate-api-key">Project API key</label>
       <input id="gate-api-key" type="password" autoComplete="off" value={draft} onChange={(e) => setDraft(e.target.value)} />
