@@ -207,3 +207,13 @@ describe("database token buckets with local leases", () => {
     expect(limited.filter((r) => !r[0].allowed && r[1].allowed)).toHaveLength(2);
   });
 });
+
+describe("audit hashing in the indexer", () => {
+  it("hashes with node:crypto exactly as the SDK's browser-safe rowHash", async () => {
+    const sdk = await import("@onekey/sdk/audit");
+    for (const row of chain(5)) {
+      const { hash: _hash, ...unhashed } = row;
+      expect(rowHash(unhashed)).toBe(sdk.rowHash(unhashed));
+    }
+  });
+});
