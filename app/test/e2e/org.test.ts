@@ -199,21 +199,26 @@ describe.sequential("organisation console", () => {
 
   let subject: Address;
   let recordId: Hex;
-  test("a person grants the project two of three fields (SDK, its own key)", async () => {
-    const key = generatePrivateKey();
-    const account = privateKeyToAccount(key);
-    subject = account.address;
-    await publicClient.request({ method: "anvil_setBalance" as never, params: [subject, "0xde0b6b3a7640000"] as never });
+  let declined: { subject: Address; recordId: Hex };
+  /** A fresh person (an EOA funded on the local chain) submits and grants the project, through the SDK. */
+  async function personGrants(fields: Record<string, string>, granted: string[]) {
+    const account = privateKeyToAccount(generatePrivateKey());
+    await publicClient.request({ method: "anvil_setBalance" as never, params: [account.address, "0xde0b6b3a7640000"] as never });
     const person = { publicClient, walletClient: createWalletClient({ account, chain: foundry, transport: http(info.rpcUrl) }), addresses };
     const wallet = await generateArweaveWallet();
     await fetch(`${info.urls.arweave}/mint/${await arweaveAddress(wallet)}/1000000000000`);
     const storage = arweaveStorage({ url: info.urls.arweave, wallet, mine: true });
-    const r = await submitRecord(person as never, { storage, fields: FIELDS });
-    recordId = r.recordId;
+    const r = await submitRecord(person as never, { storage, fields });
     const expiry = (await publicClient.getBlock()).timestamp + 30n * 86400n;
     await grantAccess(person as never, {
-      recordId, version: r.version, dek: r.dek, manifest: r.manifest, grantee: { projectId: project.id }, fields: ["fullName", "country"], purpose: "KYC_REVIEW", expiry,
+      recordId: r.recordId, version: r.version, dek: r.dek, manifest: r.manifest, grantee: { projectId: project.id }, fields: granted, purpose: "KYC_REVIEW", expiry,
     });
+    return { subject: account.address, recordId: r.recordId };
+  }
+
+  test("two people grant the project some of their fields (SDK, their own keys)", async () => {
+    ({ subject, recordId } = await personGrants(FIELDS, ["fullName", "country"]));
+    declined = await personGrants({ fullName: `Bob ${CANARY}`, country: "XX" }, ["fullName", "country"]);
   });
 
   test("the reviewer imports the review key in their own browser, decrypts only the granted fields and approves", async () => {
@@ -258,6 +263,16 @@ describe.sequential("organisation console", () => {
       await page.getByRole("button", { name: "Approve and attest" }).click();
       await page.getByText(/approved \(level 2\)/).waitFor();
     });
+    await reviewer.step("reject the second record", async () => {
+      await page.getByRole("button", { name: `Review record ${declined.recordId}` }).click();
+      await page.getByRole("button", { name: "Decrypt in this browser" }).click();
+      await page.getByLabel("Granted fields").getByText(`Bob ${CANARY}`).waitFor();
+      await page.getByLabel("Reason for rejecting").selectOption("DATA_MISMATCH");
+      await page.getByRole("button", { name: "Reject", exact: true }).click();
+      await page.getByText(/rejected \(DATA_MISMATCH\)/).waitFor();
+      expect(await page.getByTestId("review-row").count()).toBe(0);
+    });
+    expect(await getAttestation(publicClient, { ...target, subject: declined.subject, projectId: project.id })).toMatchObject({ level: 0 });
     expect(await isVerified(publicClient, { ...target, subject, projectId: project.id, minLevel: 2 })).toBe(true);
     const a = await getAttestation(publicClient, { ...target, subject, projectId: project.id });
     expect(a).toMatchObject({ level: 2, attester: devAddress(REVIEWER_DEV), claims: Claim.AGE_OVER_18 | Claim.COUNTRY_ALLOWED });
@@ -300,13 +315,13 @@ describe.sequential("organisation console", () => {
     });
   });
 
-  test("analytics show the grant and the attestation", async () => {
+  test("analytics show the two grants and the one attestation", async () => {
     const { page } = admin;
     await section(page, "Analytics");
     await admin.step("totals", async () => {
-      await page.getByTestId("total-grants").filter({ hasText: /^1$/ }).waitFor();
+      await page.getByTestId("total-grants").filter({ hasText: /^2$/ }).waitFor();
       await page.getByTestId("total-attestations").filter({ hasText: /^1$/ }).waitFor();
-      await page.getByRole("img", { name: /Grants by purpose: KYC_REVIEW 1/ }).waitFor();
+      await page.getByRole("img", { name: /Grants by purpose: KYC_REVIEW 2/ }).waitFor();
     });
   });
 
@@ -329,6 +344,13 @@ describe.sequential("organisation console", () => {
     const hosts = new Set(admin.requests.slice(before).map((r) => new URL(r.url).hostname));
     expect([...hosts].filter((h) => h !== "127.0.0.1")).toEqual([]);
     expect(admin.requests.slice(before).some((r) => r.url.endsWith("/graphql") && r.headers.authorization === `Bearer ${project.apiKey}`)).toBe(true);
+  });
+
+  test("neither org browser sent a request off this machine", () => {
+    for (const actor of [admin, reviewer]) {
+      const off = actor.requests.map((r) => new URL(r.url)).filter((u) => u.protocol !== "blob:" && u.protocol !== "data:" && u.hostname !== "127.0.0.1");
+      expect(off.map((u) => u.href), actor.name).toEqual([]);
+    }
   });
 
   test("suspend and resume; a revoked API key is refused by the indexer", async () => {
