@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, getAddress, http, isAddress, parseEther, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
+import { projectRegistryAbi } from "@onekey/sdk/abis";
 import { fundProject, signSponsorshipTicket } from "@onekey/sdk/aa";
 import { ApiKeyScopes, Roles } from "@onekey/sdk/constants";
 import { addApiKey, apiKeyHash, createProject, grantRoles } from "@onekey/sdk/contracts";
@@ -64,9 +65,10 @@ async function ensureProject(o: AppSideOptions): Promise<AppProject> {
 }
 
 /**
- * The project's backend, reduced to the one call the app needs: a sponsorship ticket for a
- * subject. A real backend decides whom it authorises (after sign-up, a captcha, ...); this one
- * authorises any account of the local chain, within the ticket's op cap.
+ * Projects' backends, reduced to the one call the app needs: a sponsorship ticket for a subject
+ * and project ({ subject, projectId? }, default the app's project). A real backend decides whom
+ * it authorises (after sign-up, a captcha, ...); this one authorises any account of the local
+ * chain, for any project whose SPONSOR its key is, within the ticket's op cap.
  */
 async function startTicketDesk(o: AppSideOptions, projectId: bigint): Promise<{ url: string; stop(): Promise<void> }> {
   const signer = createWalletClient({ account: privateKeyToAccount(o.sponsorKey), chain: foundry, transport: http(o.rpcUrl) });
@@ -81,17 +83,25 @@ async function startTicketDesk(o: AppSideOptions, projectId: bigint): Promise<{ 
       raw += chunk;
       if (raw.length > 1_024) return reply(413, { error: "BodyTooLarge", message: "The body is limited to 1 KiB." });
     }
-    let subject: unknown;
+    let body: { subject?: unknown; projectId?: unknown };
     try {
-      subject = (JSON.parse(raw) as { subject?: unknown }).subject;
+      body = JSON.parse(raw) as typeof body;
     } catch {
       return reply(400, { error: "InvalidJson", message: "The body is not JSON." });
     }
+    const { subject } = body ?? {};
     if (typeof subject !== "string" || !isAddress(subject)) return reply(400, { error: "InvalidSubject", message: "subject must be an address." });
+    const asked = body.projectId ?? projectId.toString();
+    if (typeof asked !== "string" || !/^\d{1,78}$/.test(asked)) return reply(400, { error: "InvalidProjectId", message: "projectId must be a decimal string." });
     try {
+      // Locally this desk is the backend of every project whose SPONSOR role its key holds.
+      const isSponsor = await publicClient.readContract({
+        address: o.addresses.projectRegistry, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [BigInt(asked), signer.account.address, Roles.SPONSOR],
+      });
+      if (!isSponsor) return reply(403, { error: "ProjectDoesNotSponsor", message: `project ${asked} has not made this desk's key a SPONSOR` });
       const now = Number((await publicClient.getBlock()).timestamp);
       const ticket = await signSponsorshipTicket(signer, {
-        chainId: o.chainId, paymaster: o.addresses.paymaster as Address, projectId, subject: getAddress(subject), maxOps: 100, validUntil: now + 6 * 3_600,
+        chainId: o.chainId, paymaster: o.addresses.paymaster as Address, projectId: BigInt(asked), subject: getAddress(subject), maxOps: 100, validUntil: now + 6 * 3_600,
       });
       reply(200, ticket);
     } catch {

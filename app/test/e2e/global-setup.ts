@@ -1,9 +1,15 @@
 // Once per e2e run: build the app, start the stack, hand its info to the test files.
+import { readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { buildApp, startTestStack } from "./harness.ts";
 
 export default async function setup(project: TestProject) {
   buildApp();
+  // Iterating on a test: ONEKEY_E2E_STACK=<data dir>/stack.json reuses a running `npm start`.
+  if (process.env.ONEKEY_E2E_STACK) {
+    project.provide("stack", JSON.parse(readFileSync(process.env.ONEKEY_E2E_STACK, "utf8")));
+    return;
+  }
   const stack = await startTestStack();
   project.provide("stack", JSON.parse(JSON.stringify(stack.info)));
   return async () => {

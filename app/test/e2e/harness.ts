@@ -61,6 +61,10 @@ export async function newActor(browser: Browser, name: string, appUrl: string): 
       } catch (error) {
         mkdirSync(LOG_DIR, { recursive: true });
         const base = join(LOG_DIR, `${slug(name)}--${slug(title)}`);
+        // The errors the page shows, with their folded-away technical detail.
+        for (const b of await page.getByRole("button", { name: "Details" }).all()) await b.click().catch(() => undefined);
+        const shown = await page.locator("[role=alert]").allInnerTexts().catch(() => []);
+        consoleLines.push(...shown.map((t) => `[page alert] ${t}`));
         await page.screenshot({ path: `${base}.png`, fullPage: true }).catch(() => undefined);
         writeFileSync(`${base}.console.log`, `${consoleLines.join("\n")}\n\nerror: ${(error as Error).stack ?? String(error)}\n`);
         throw error;
