@@ -21,6 +21,7 @@ import { verifyExport, type AuditExport } from "@onekey/sdk/audit";
 import { apiKeyHash, Claim, getApiKey, getAttestation, getProject, isProjectActive, isVerified, rolesOf, Roles } from "@onekey/sdk/contracts";
 import { grantAccess, submitRecord } from "@onekey/sdk/flows";
 import { arweaveStorage, generateArweaveWallet, arweaveAddress } from "@onekey/sdk/storage";
+import { ANVIL_KEYS } from "../../../scripts/lib/anvil.ts";
 import { eventually, launchChromium, LOG_DIR, newActor, type Actor } from "./harness.ts";
 
 const info = inject("stack");
@@ -30,14 +31,16 @@ const addresses = info.addresses;
 const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
 const target = { addresses } as const;
 
-// Two of anvil's public dev keys the app offers in its picker (the shell's tests use others).
+// anvil's public dev keys the app offers in its picker (the shell's and person's tests use 6).
 const ADMIN_DEV = 3;
-const REVIEWER_DEV = 4;
-const devAddress = (i: number) => privateKeyToAccount(info.accounts[i].privateKey).address;
+const PERSON_DEV = 5;
+const REVIEWER_DEV = 7;
+// The picker offers anvil's first eight keys, in this order (scripts/stack/app.ts).
+const devAddress = (i: number) => privateKeyToAccount(ANVIL_KEYS[i]).address;
 
 // The person's fields: a canary in each, so the test can look for them where they must not be.
 const CANARY = "ZQXCANARY";
-const FIELDS = { fullName: `Ada ${CANARY} Lovelace`, country: "GB", passportNumber: `P${CANARY}0042` };
+const FIELDS = { fullName: `Ada ${CANARY} Lovelace`, nationality: "GB", idNumber: `P${CANARY}0042` };
 const PASSPHRASE = "orbit lantern quietly 42";
 
 let browser: Browser;
@@ -89,14 +92,14 @@ describe.sequential("organisation console", () => {
       await connect(admin, ADMIN_DEV);
       const name = page.getByLabel("Project name (public, on-chain)");
       await name.focus();
-      await page.keyboard.type("Acme Exchange");
+      await page.keyboard.type("Orbit Bank");
       await page.keyboard.press("Enter");
       await page.getByRole("heading", { name: /^Project \d+$/ }).waitFor();
     });
     project.id = BigInt(/\/org\/p\/(\d+)/.exec(page.url())![1]);
     const onChain = await getProject(publicClient, { ...target, projectId: project.id });
     expect(onChain.admin).toBe(devAddress(ADMIN_DEV));
-    expect(decodeURIComponent(onChain.metadataURI)).toContain('"name":"Acme Exchange"');
+    expect(decodeURIComponent(onChain.metadataURI)).toContain('"name":"Orbit Bank"');
     expect(await page.getByTestId("project-status").textContent()).toBe("Active");
   });
 
@@ -135,6 +138,17 @@ describe.sequential("organisation console", () => {
       await page.getByRole("row", { name: new RegExp(`${devAddress(REVIEWER_DEV)}.*REVIEWER`, "i") }).waitFor();
     });
     expect(await rolesOf(publicClient, { ...target, projectId: project.id, account: devAddress(REVIEWER_DEV) })).toBe(Roles.REVIEWER);
+    // The stack's ticket desk signs sponsorship tickets for projects whose SPONSOR its key is: with
+    // it, the project pays for people's grants to it.
+    const desk = privateKeyToAccount(info.accounts.find((a) => a.role === "sponsor-signer")!.privateKey).address;
+    await admin.step("grant sponsor", async () => {
+      await page.getByLabel("Member address").fill(desk);
+      await page.getByRole("checkbox", { name: "REVIEWER" }).uncheck();
+      await page.getByRole("checkbox", { name: "SPONSOR" }).check();
+      await page.getByRole("button", { name: "Grant roles" }).click();
+      await page.getByText("The account's roles are now: SPONSOR.").waitFor();
+    });
+    expect(await rolesOf(publicClient, { ...target, projectId: project.id, account: desk })).toBe(Roles.SPONSOR);
   });
 
   test("an API key is shown once and only its hash is registered", async () => {
@@ -190,11 +204,11 @@ describe.sequential("organisation console", () => {
     const { page } = admin;
     await section(page, "Sponsorship");
     await admin.step("fund", async () => {
-      await page.getByLabel(/^Fund the project's sponsorship/).fill("0.25");
+      await page.getByLabel(/^Fund the project's sponsorship/).fill("1.5");
       await page.getByRole("button", { name: "Fund", exact: true }).click();
-      await page.getByTestId("sponsor-balance").filter({ hasText: "0.25 ETH" }).waitFor();
+      await page.getByTestId("sponsor-balance").filter({ hasText: "1.5 ETH" }).waitFor();
     });
-    expect(await getProjectBalance(publicClient, { paymaster: addresses.paymaster as Address, projectId: project.id })).toBe(parseEther("0.25"));
+    expect(await getProjectBalance(publicClient, { paymaster: addresses.paymaster as Address, projectId: project.id })).toBe(parseEther("1.5"));
   });
 
   let subject: Address;
@@ -216,9 +230,52 @@ describe.sequential("organisation console", () => {
     return { subject: account.address, recordId: r.recordId };
   }
 
-  test("two people grant the project some of their fields (SDK, their own keys)", async () => {
-    ({ subject, recordId } = await personGrants(FIELDS, ["fullName", "country"]));
-    declined = await personGrants({ fullName: `Bob ${CANARY}`, country: "XX" }, ["fullName", "country"]);
+  test("a person, in their own browser, submits a record and grants the project two of its fields", async () => {
+    const person = await newActor(browser, "org-person", app);
+    const { page } = person;
+    await person.step("connect and set up", async () => {
+      await page.getByRole("button", { name: new RegExp(`Dev account ${PERSON_DEV} `) }).click();
+      await page.getByRole("button", { name: "Set up my account and keys" }).click();
+      await page.getByRole("heading", { name: "My OneKey account" }).waitFor({ timeout: 60_000 });
+    });
+    subject = (await page.getByLabel("Smart account address").textContent()) as Address;
+    await person.step("submit", async () => {
+      await page.getByLabel("Full name").fill(FIELDS.fullName);
+      await page.getByLabel("Date of birth").fill("1990-04-01");
+      await page.getByLabel("Nationality").fill(FIELDS.nationality);
+      await page.getByLabel("ID document number").fill(FIELDS.idNumber);
+      await page.getByLabel("Home address").fill(`1 ${CANARY} Street`);
+      await page.getByRole("button", { name: "Encrypt and submit" }).click();
+      await page.getByRole("status").filter({ hasText: "Submitted." }).waitFor({ timeout: 90_000 });
+    });
+    const records = await eventually("the person's record in the indexer", async () => {
+      const cfg = await (await fetch(`${app}/config.json`)).json();
+      const res = await fetch(`${api}/graphql`, {
+        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
+        body: JSON.stringify({ query: `{ records(where: { owner: "${subject.toLowerCase()}" }) { items { id } } }` }),
+      });
+      const items = ((await res.json()) as { data: { records: { items: { id: Hex }[] } } }).data.records.items;
+      return items.length ? items : undefined;
+    }, 60_000);
+    recordId = records[0].id;
+    await person.step("grant the project two fields", async () => {
+      const item = page.getByRole("listitem", { name: `Record ${recordId.slice(0, 10)}` });
+      await item.getByRole("button", { name: "Grant a project..." }).click();
+      const form = item.getByRole("form", { name: "Grant a project" });
+      await form.getByLabel("Find a project by id or name").fill("Orbit");
+      await form.getByRole("radio", { name: /Orbit Bank/ }).check();
+      await form.getByLabel("Purpose").selectOption("KYC_REVIEW");
+      await form.getByRole("checkbox", { name: "Full name" }).check();
+      await form.getByRole("checkbox", { name: "Nationality" }).check();
+      await form.getByRole("button", { name: "Grant access" }).click();
+      await form.waitFor({ state: "detached", timeout: 90_000 });
+      await page.getByRole("row").filter({ hasText: "Orbit Bank" }).getByText("live").waitFor({ timeout: 60_000 });
+    });
+    await person.context.close();
+  });
+
+  test("a second person grants the project too (through the SDK, an EOA of their own)", async () => {
+    declined = await personGrants({ full_name: `Bob ${CANARY}`, nationality: "XX" }, ["full_name", "nationality"]);
   });
 
   test("the reviewer imports the review key in their own browser, decrypts only the granted fields and approves", async () => {
@@ -254,8 +311,9 @@ describe.sequential("organisation console", () => {
     });
     const shown = await page.getByLabel("Granted fields").textContent();
     expect(shown).toContain("GB");
-    expect(shown).not.toContain("passportNumber");
-    expect(await page.getByText(FIELDS.passportNumber).count()).toBe(0);
+    // Date of birth, ID number and address were not granted: neither their names nor values appear.
+    expect(shown).not.toMatch(/date_of_birth|document_number|\baddress\b/);
+    expect(await page.getByText(FIELDS.idNumber).count()).toBe(0);
     await reviewer.step("approve", async () => {
       await page.getByLabel("Level").fill("2");
       await page.getByRole("checkbox", { name: "AGE_OVER_18" }).check();
@@ -334,9 +392,12 @@ describe.sequential("organisation console", () => {
       // The schema (docs, autocompletion) loads within the indexer's depth limit.
       expect((await introspection).status()).toBe(200);
       await page.locator(".graphiql-container").waitFor({ timeout: 60_000 });
-      const answer = page.waitForResponse((r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("Public chain data"));
-      await page.getByRole("button", { name: /Execute query/ }).click();
-      const body = (await (await answer).json()) as { data: { project: { admin: string; reviewKeyVersion: number } } };
+      // GraphiQL wires its run button once its editors are up: retry the click until it sends.
+      const body = await eventually("the explorer's answer", async () => {
+        const answer = page.waitForResponse((r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("Public chain data"), { timeout: 5_000 });
+        await page.getByRole("button", { name: /Execute query/ }).click();
+        return (await (await answer).json()) as { data: { project: { admin: string; reviewKeyVersion: number } } };
+      }, 60_000);
       expect(body.data.project).toMatchObject({ admin: devAddress(ADMIN_DEV).toLowerCase(), reviewKeyVersion: 1 });
       // And the page shows it (Monaco wraps long lines, so look for a short piece).
       await page.locator(".graphiql-response").getByText('"reviewKeyVersion"').waitFor();
