@@ -13,7 +13,8 @@ export default defineConfig({
         test: {
           name: "components",
           environment: "happy-dom",
-          include: ["test/components/**/*.test.{ts,tsx}"],
+          // The org console keeps its unit and component tests beside their sources (app/src/org).
+          include: ["test/components/**/*.test.{ts,tsx}", "src/**/*.test.{ts,tsx}"],
         },
       },
       {

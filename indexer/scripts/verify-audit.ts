@@ -2,8 +2,8 @@
 //
 //   node indexer/scripts/verify-audit.ts export.json [--head <seq>:<hash>]
 //
-// Needs only Node >= 22.6 (type stripping) and this file's one import, lib/audit.ts, which uses
-// nothing but node:crypto. --head is the chain head obtained independently (GET .../audit/head at
+// Needs only Node >= 22.6 (type stripping) and the SDK's audit module (@onekey/sdk/audit, through
+// lib/audit.ts), which needs nothing but viem. --head is the chain head obtained independently (GET .../audit/head at
 // another time, or recomputed by re-indexing the chain); with it, rows cut off the end are caught
 // too. Exit status 0 = verified, 1 = verification failed (the message names the row), 2 = usage.
 import { readFileSync } from "node:fs";

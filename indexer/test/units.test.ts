@@ -233,3 +233,13 @@ describe("names beside the numbers (src/names.ts)", () => {
     expect(claimLabels(2n ** 40n)).toEqual([]);
   });
 });
+
+describe("audit hashing in the indexer", () => {
+  it("hashes with node:crypto exactly as the SDK's browser-safe rowHash", async () => {
+    const sdk = await import("@onekey/sdk/audit");
+    for (const row of chain(5)) {
+      const { hash: _hash, ...unhashed } = row;
+      expect(rowHash(unhashed)).toBe(sdk.rowHash(unhashed));
+    }
+  });
+});

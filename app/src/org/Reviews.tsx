@@ -1,0 +1,167 @@
+// Reviews: the queue of records granted to the project for KYC_REVIEW, opened in this browser
+// with the project's review key (only the granted fields are decrypted, here, in memory), then
+// approved (an attestation on-chain: level, expiry, claims) or rejected (kept in this browser; an
+// earlier attestation of the subject is revoked).
+import { useEffect, useMemo, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { getProject } from "@onekey/sdk/contracts";
+import type { FieldValue } from "@onekey/sdk/crypto";
+import { useOneKey } from "../shell/OneKey.tsx";
+import { useProject } from "./project.tsx";
+import { ApiKeyGate } from "./gate.tsx";
+import { orgKeyStore } from "./Keys.tsx";
+import { allPages, listGrants, type GrantRow, type IndexerConnection } from "./lib/indexer.ts";
+import { countBits } from "./lib/field-mask.ts";
+import { projectKeyAgreement } from "./lib/keys.ts";
+import { ReviewKeyMissingError } from "./lib/errors.ts";
+import { approve, CLAIM_NAMES, displayValue, localDecisionLog, openForReview, reject, reviewQueue } from "./lib/reviews.ts";
+import type { ClaimName } from "@onekey/sdk/contracts";
+import { Card, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
+
+const REASONS = ["DOCUMENT_UNREADABLE", "DOCUMENT_EXPIRED", "DATA_MISMATCH", "INCOMPLETE", "OTHER"] as const;
+
+function FileValue({ name, bytes, type }: { name: string; bytes: Uint8Array; type: string }) {
+  const url = useMemo(() => URL.createObjectURL(new Blob([bytes as BlobPart], { type })), [bytes, type]);
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  return type.startsWith("image/") ? (
+    <img src={url} alt={`Document ${name}`} style={{ maxWidth: 320 }} />
+  ) : (
+    <a href={url} download={`${name}${type === "application/pdf" ? ".pdf" : ""}`}>Open document {name} ({bytes.length} bytes)</a>
+  );
+}
+
+function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void }) {
+  const { publicClient, network, storage } = useOneKey();
+  const { projectId, client } = useProject();
+  const [fields, setFields] = useState<Record<string, FieldValue>>();
+  const open = useAction(async () => {
+    const p = await getProject(publicClient, { projectId, addresses: network.addresses });
+    const key = await projectKeyAgreement(orgKeyStore(), { kind: "review", chainId: network.chainId, projectId, publicKey: p.reviewKey });
+    if (!key) throw new ReviewKeyMissingError(projectId, p.reviewKeyVersion);
+    const values = await openForReview(client!, { projectId, recordId: grant.recordId, storage: await storage(), reviewKey: key });
+    setFields(values);
+    return values;
+  });
+  // Decrypted values live in this component only; closing the panel drops them.
+  useEffect(() => () => setFields(undefined), []);
+  const [level, setLevel] = useState("1");
+  const [expiry, setExpiry] = useState(new Date(Date.now() + 365 * 86400_000).toISOString().slice(0, 10));
+  const [claims, setClaims] = useState<Set<ClaimName>>(new Set());
+  const [reason, setReason] = useState<(typeof REASONS)[number]>("DOCUMENT_UNREADABLE");
+  const log = localDecisionLog(network.chainId, projectId);
+  const decide = useAction(async (outcome: "approved" | "rejected") => {
+    if (outcome === "approved") {
+      const now = (await publicClient.getBlock()).timestamp;
+      const exp = BigInt(Math.floor(Date.parse(`${expiry}T23:59:59Z`) / 1000) || 0);
+      await approve(client!, { projectId, subject: grant.owner, recordId: grant.recordId, level: Number(level), expiry: exp, claims: [...claims], now });
+      log.add({ recordId: grant.recordId, grantId: grant.id, outcome, at: new Date().toISOString(), level: Number(level) });
+    } else {
+      await reject(client!, { projectId, subject: grant.owner });
+      log.add({ recordId: grant.recordId, grantId: grant.id, outcome, at: new Date().toISOString(), reason });
+    }
+    setFields(undefined);
+    onDone();
+    return outcome;
+  });
+  return (
+    <Card title={`Review record ${shortHex(grant.recordId)}`} id="review-panel">
+      <p className="note">Subject <code>{grant.owner}</code>; {countBits(BigInt(grant.fieldMask))} field(s) granted until {when(grant.expiry)}.</p>
+      {!fields && (
+        <>
+          <button type="button" onClick={() => open.run()} disabled={!client || open.pending}>Decrypt in this browser</button>
+          <p className="note">Downloads the encrypted bundle, checks its hash against the chain, and decrypts only the granted fields with the project's review key held in this browser.</p>
+        </>
+      )}
+      {open.pending && <Status>Decrypting…</Status>}
+      <Problem error={open.error} />
+      {fields && (
+        <>
+          <dl aria-label="Granted fields">
+            {Object.entries(fields).map(([name, v]) => {
+              const d = displayValue(v);
+              return (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{d.kind === "text" ? d.text : <FileValue name={name} bytes={d.bytes} type={d.type} />}</dd>
+                </div>
+              );
+            })}
+          </dl>
+          <form onSubmit={(e) => (e.preventDefault(), decide.run("approved"))}>
+            <label htmlFor="rv-level">Level</label>
+            <input id="rv-level" type="number" min={1} max={255} value={level} onChange={(e) => setLevel(e.target.value)} />
+            <label htmlFor="rv-expiry">Attestation expires at the end of</label>
+            <input id="rv-expiry" type="date" value={expiry} onChange={(e) => setExpiry(e.target.value)} />
+            <fieldset>
+              <legend>Claims (only the bits go on-chain)</legend>
+              {CLAIM_NAMES.map((c) => (
+                <label key={c} style={{ display: "inline-block", marginRight: "1rem" }}>
+                  <input type="checkbox" checked={claims.has(c)} onChange={() => setClaims((s) => { const n = new Set(s); if (n.has(c)) n.delete(c); else n.add(c); return n; })} /> {c}
+                </label>
+              ))}
+            </fieldset>
+            <button type="submit" disabled={decide.pending}>Approve and attest</button>
+          </form>
+          <form onSubmit={(e) => (e.preventDefault(), decide.run("rejected"))}>
+            <label htmlFor="rv-reason">Reason for rejecting</label>
+            <select id="rv-reason" value={reason} onChange={(e) => setReason(e.target.value as (typeof REASONS)[number])}>
+              {REASONS.map((r) => <option key={r} value={r}>{r}</option>)}
+            </select>
+            <button type="submit" className="danger" disabled={decide.pending}>Reject</button>
+            <p className="note">A rejection is kept in this browser (the contracts record no declines); an attestation this project gave the subject earlier is revoked.</p>
+          </form>
+          {decide.pending && <Status>Sending…</Status>}
+          <Problem error={decide.error} />
+        </>
+      )}
+    </Card>
+  );
+}
+
+function Queue({ conn }: { conn: IndexerConnection }) {
+  const { network } = useOneKey();
+  const { projectId } = useProject();
+  const qc = useQueryClient();
+  const grants = useQuery({
+    queryKey: ["review-grants", projectId.toString()],
+    queryFn: () => allPages((after) => listGrants(conn, { state: "live", after, limit: 500 })),
+    refetchInterval: 2000,
+  });
+  const [version, setVersion] = useState(0);
+  const q = reviewQueue(grants.data ?? [], localDecisionLog(network.chainId, projectId).list());
+  const [openId, setOpenId] = useState<string>();
+  const current = q.open.find((g) => g.id === openId);
+  void version;
+  return (
+    <>
+      <Card title="Review queue">
+        <table aria-label="Review queue">
+          <thead><tr><th scope="col">Record</th><th scope="col">Subject</th><th scope="col">Fields</th><th scope="col">Granted</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {q.open.map((g) => (
+              <tr key={g.id} data-testid="review-row">
+                <td><code>{shortHex(g.recordId)}</code></td>
+                <td><code>{shortHex(g.owner)}</code></td>
+                <td>{countBits(BigInt(g.fieldMask))}</td>
+                <td>{when(g.grantedAt)}</td>
+                <td><button type="button" aria-label={`Review record ${g.recordId}`} onClick={() => setOpenId(g.id)}>Review</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {grants.data && !q.open.length && <p className="note">Nothing to review: no live KYC_REVIEW grant without a decision.</p>}
+        <Problem error={grants.error} />
+      </Card>
+      {current && <ReviewPanel key={current.id} grant={current} onDone={() => (setOpenId(undefined), setVersion((v) => v + 1), qc.invalidateQueries({ queryKey: ["review-grants"] }))} />}
+      {q.decided.length > 0 && (
+        <Card title="Decided in this browser">
+          <ul>{q.decided.map((g) => <li key={g.id}><code>{shortHex(g.recordId)}</code>: {g.decision!.outcome}{g.decision!.level ? ` (level ${g.decision!.level})` : ""}{g.decision!.reason ? ` (${g.decision!.reason})` : ""}</li>)}</ul>
+        </Card>
+      )}
+    </>
+  );
+}
+
+export function Reviews() {
+  return <ApiKeyGate scope="read">{(conn) => <Queue conn={conn} />}</ApiKeyGate>;
+}

@@ -1,0 +1,116 @@
+// The in-browser review: the queue of records granted to the project for KYC_REVIEW (from the
+// indexer), opening one with the project's review key (readRecord checks access on-chain, verifies
+// the bundle's hash and decrypts only the granted fields, here, in memory), then an attestation
+// on-chain (approve) or a decline kept in this browser (the contracts record no declines).
+import { attest, claimsValue, Claim, getAttestation, Purpose, revokeAttestation, type ClaimName, type ClientInput } from "@onekey/sdk/contracts";
+import { readRecord } from "@onekey/sdk/flows";
+import type { FieldValue, KeyAgreement, X25519KeyPair } from "@onekey/sdk/crypto";
+import type { Address, Hex } from "viem";
+import type { GrantRow } from "./indexer.ts";
+import { InvalidInputError } from "./errors.ts";
+
+export const CLAIM_NAMES = Object.keys(Claim) as ClaimName[];
+
+export interface Decision {
+  recordId: Hex;
+  grantId: string;
+  outcome: "approved" | "rejected";
+  at: string;
+  /** A reason code, never a field value. */
+  reason?: string;
+  level?: number;
+}
+
+/** Where decisions live: this browser's localStorage, per chain and project. Ids and codes only. */
+export interface DecisionLog {
+  list(): Decision[];
+  add(d: Decision): void;
+}
+
+export function localDecisionLog(chainId: number, projectId: bigint, storage: Pick<Storage, "getItem" | "setItem"> = localStorage): DecisionLog {
+  const key = `onekey:decisions:${chainId}:${projectId}`;
+  const read = (): Decision[] => {
+    try {
+      const v = JSON.parse(storage.getItem(key) ?? "[]");
+      return Array.isArray(v) ? v : [];
+    } catch {
+      return [];
+    }
+  };
+  return {
+    list: read,
+    add: (d) => storage.setItem(key, JSON.stringify([...read().filter((x) => x.grantId !== d.grantId), d])),
+  };
+}
+
+export interface QueueItem extends GrantRow {
+  decision?: Decision;
+}
+
+/** Live KYC_REVIEW grants, oldest first, each with this browser's decision if one was made. */
+export function reviewQueue(grants: GrantRow[], decisions: Decision[]): { open: QueueItem[]; decided: QueueItem[] } {
+  const byGrant = new Map(decisions.map((d) => [d.grantId, d]));
+  const items = grants
+    .filter((g) => g.state === "live" && Number(g.purpose) === Purpose.KYC_REVIEW)
+    .map((g) => ({ ...g, decision: byGrant.get(g.id) }))
+    .sort((a, b) => Number(a.grantedAt) - Number(b.grantedAt));
+  return { open: items.filter((i) => !i.decision), decided: items.filter((i) => i.decision) };
+}
+
+export type OpenReviewParameters = {
+  projectId: bigint;
+  recordId: Hex;
+  storage: Parameters<typeof readRecord>[1]["storage"];
+  reviewKey: KeyAgreement | X25519KeyPair;
+  /** The reviewer (default the client's account): must be an active REVIEWER of the project. */
+  reader?: Address;
+};
+
+/** The granted fields, decrypted in this browser. Nothing here is sent anywhere. */
+export function openForReview(client: ClientInput, p: OpenReviewParameters): Promise<Record<string, FieldValue>> {
+  return readRecord(client, { recordId: p.recordId, storage: p.storage, via: { projectId: p.projectId }, keyPair: p.reviewKey, reader: p.reader });
+}
+
+export type ApproveParameters = {
+  projectId: bigint;
+  subject: Address;
+  recordId: Hex;
+  level: number;
+  /** Unix seconds. */
+  expiry: bigint;
+  claims: ClaimName[];
+  /** Chain time now (the head's timestamp), to refuse an expiry already past. */
+  now: bigint;
+};
+
+export function checkApproval(p: Pick<ApproveParameters, "level" | "expiry" | "now">): void {
+  if (!Number.isInteger(p.level) || p.level < 1 || p.level > 255) throw new InvalidInputError("level", "The level is a whole number from 1 to 255.");
+  if (p.expiry <= p.now) throw new InvalidInputError("expiry", "The attestation's expiry must be in the future.");
+}
+
+/** Attests on-chain: level, expiry, claims (bits only; the fields behind them stay here). */
+export async function approve(client: ClientInput, p: ApproveParameters) {
+  checkApproval(p);
+  const r = await attest(client, { projectId: p.projectId, subject: p.subject, level: p.level, expiry: p.expiry, claims: claimsValue(p.claims), recordId: p.recordId });
+  return r;
+}
+
+/** Declines: recorded in this browser; an attestation the project already gave the subject is revoked on-chain. */
+export async function reject(client: ClientInput, p: { projectId: bigint; subject: Address }): Promise<{ revokedAttestation: boolean }> {
+  const existing = await getAttestation(client, { subject: p.subject, projectId: p.projectId });
+  if (existing.level === 0) return { revokedAttestation: false };
+  await revokeAttestation(client, { projectId: p.projectId, subject: p.subject });
+  return { revokedAttestation: true };
+}
+
+/** Field values for display: text as is, bytes as a document (with its type guessed from magic bytes). */
+export function displayValue(v: FieldValue): { kind: "text"; text: string } | { kind: "file"; bytes: Uint8Array; type: string } {
+  if (typeof v === "string") return { kind: "text", text: v };
+  const b = v;
+  const type =
+    b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46 ? "application/pdf"
+    : b[0] === 0x89 && b[1] === 0x50 ? "image/png"
+    : b[0] === 0xff && b[1] === 0xd8 ? "image/jpeg"
+    : "application/octet-stream";
+  return { kind: "file", bytes: b, type };
+}
