@@ -478,7 +478,14 @@ export const grantState = onchainView("grant_state").as((qb) =>
       revokedAt: grant.revokedAt,
       // The rule is the SDK's (one source with its grantState and RecordRegistry.isGrantLive).
       state: grantStateSql<unknown, SQL<string>>(
-        { revoked: grant.revoked, expiry: grant.expiry, now: headTimestamp, erased: record.erased, recordVersion: record.version, grantRecordVersion: grant.recordVersion },
+        {
+          revoked: grant.revoked,
+          expiry: grant.expiry,
+          now: headTimestamp,
+          erased: record.erased,
+          recordVersion: record.version,
+          grantRecordVersion: grant.recordVersion,
+        },
         sql,
       ).as("state"),
       asOfBlock: sql<bigint>`${headBlock}`.as("as_of_block"),

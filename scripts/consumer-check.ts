@@ -19,7 +19,8 @@ const ROOT = resolve(new URL("..", import.meta.url).pathname);
 const SDK = join(ROOT, "sdk");
 const BROWSER = process.env.ONEKEY_CONSUMER_BROWSER !== "0";
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 // A check returns a note to print, or nothing.
 function check(name: string, fn: () => unknown): void {
   try {
@@ -28,7 +29,12 @@ function check(name: string, fn: () => unknown): void {
     console.log(`ok - ${name}${typeof note === "string" && note ? ` (${note})` : ""}`);
   } catch (err) {
     failed++;
-    console.log(`not ok - ${name}\n${String((err as Error).message ?? err).split("\n").map((l) => `    ${l}`).join("\n")}`);
+    console.log(
+      `not ok - ${name}\n${String((err as Error).message ?? err)
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n")}`,
+    );
   }
 }
 async function checkAsync(name: string, fn: () => Promise<unknown>): Promise<void> {
@@ -38,7 +44,12 @@ async function checkAsync(name: string, fn: () => Promise<unknown>): Promise<voi
     console.log(`ok - ${name}${typeof note === "string" && note ? ` (${note})` : ""}`);
   } catch (err) {
     failed++;
-    console.log(`not ok - ${name}\n${String((err as Error).message ?? err).split("\n").map((l) => `    ${l}`).join("\n")}`);
+    console.log(
+      `not ok - ${name}\n${String((err as Error).message ?? err)
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n")}`,
+    );
   }
 }
 
@@ -49,7 +60,8 @@ async function checkAsync(name: string, fn: () => Promise<unknown>): Promise<voi
 const KEEP = new Set(["npm_config_globalconfig", "npm_config_userconfig"]);
 const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if ((KEEP.has(k.toLowerCase()) || !/^npm_/i.test(k)) && k !== "INIT_CWD" && k !== "NODE_OPTIONS") env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if ((KEEP.has(k.toLowerCase()) || !/^npm_/i.test(k)) && k !== "INIT_CWD" && k !== "NODE_OPTIONS") env[k] = v;
   return { ...env, ...extra };
 };
 
@@ -65,15 +77,21 @@ function findNode(major: number): string {
   const override = process.env[`ONEKEY_NODE${major}`];
   const candidates = [
     ...(override ? [override] : []),
-    ...(process.env.PATH ?? "").split(delimiter).filter((d) => d && !d.split(sep).includes("node_modules")).map((d) => join(d, "node")),
-    "/usr/bin/node", "/usr/local/bin/node",
+    ...(process.env.PATH ?? "")
+      .split(delimiter)
+      .filter((d) => d && !d.split(sep).includes("node_modules"))
+      .map((d) => join(d, "node")),
+    "/usr/bin/node",
+    "/usr/local/bin/node",
     ...(major === 22 ? [join(ROOT, "node_modules/.bin/node"), process.execPath] : []),
   ];
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
       if (execFileSync(c, ["-p", "process.versions.node"], { encoding: "utf8" }).trim().split(".")[0] === String(major)) return c;
-    } catch { /* not there */ }
+    } catch {
+      /* not there */
+    }
   }
   throw new Error(`no Node ${major} found (set ONEKEY_NODE${major})`);
 }
@@ -139,8 +157,7 @@ check("the tarball installs into an empty project with an empty npm cache", () =
   const t0 = Date.now();
   // @types/node: what a Node TypeScript project has anyway; check (c) below type-checks against it.
   run("npm", ["install", "--cache", cache, "--no-audit", "--no-fund", "--loglevel=error", tarball, "@types/node@22"], app);
-  subpaths = Object.keys(JSON.parse(readFileSync(join(app, "node_modules/@onekey/sdk/package.json"), "utf8")).exports)
-    .filter((s) => s !== "./package.json");
+  subpaths = Object.keys(JSON.parse(readFileSync(join(app, "node_modules/@onekey/sdk/package.json"), "utf8")).exports).filter((s) => s !== "./package.json");
   return `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 });
 
@@ -208,11 +225,18 @@ if (BROWSER) {
     const { build } = await import("vite");
     const warnings: string[] = [];
     await build({
-      root: app, logLevel: "silent", configFile: false,
+      root: app,
+      logLevel: "silent",
+      configFile: false,
       build: { outDir: join(app, "dist"), target: "es2022", minify: false, emptyOutDir: true },
       customLogger: {
-        info() {}, warnOnce: (m: string) => void warnings.push(m), warn: (m: string) => void warnings.push(m),
-        error: (m: string) => void warnings.push(m), clearScreen() {}, hasErrorLogged: () => false, hasWarned: false,
+        info() {},
+        warnOnce: (m: string) => void warnings.push(m),
+        warn: (m: string) => void warnings.push(m),
+        error: (m: string) => void warnings.push(m),
+        clearScreen() {},
+        hasErrorLogged: () => false,
+        hasWarned: false,
       },
     });
     const js = readdirSync(join(app, "dist/assets")).filter((f) => f.endsWith(".js"));
@@ -266,8 +290,14 @@ for (const resolution of ["bundler", "nodenext"] as const) {
     writeFileSync(join(app, "consumer.ts"), TS_CONSUMER);
     const tsconfig = {
       compilerOptions: {
-        target: "ES2022", module: resolution === "bundler" ? "ESNext" : "NodeNext", moduleResolution: resolution,
-        strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: ["node"],
+        target: "ES2022",
+        module: resolution === "bundler" ? "ESNext" : "NodeNext",
+        moduleResolution: resolution,
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        lib: ["ES2022", "DOM"],
+        types: ["node"],
       },
       files: ["consumer.ts"],
     };

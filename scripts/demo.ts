@@ -18,11 +18,38 @@ import { arweaveStorage, arweaveAddress, generateArweaveWallet } from "@onekey/s
 import { generateX25519KeyPair, toHex as bytesHex, FieldNotGrantedError } from "@onekey/sdk/crypto";
 import { deriveEncryptionKey } from "@onekey/sdk/keys";
 import {
-  addApiKey, ageClaims, ALL_API_KEY_SCOPES, apiKeyHash, attest, Claim, countryClaims, createProject, decodeClaims, grantRoles, hasAccess, hasClaims, isVerified, projectGrantee, recordAuditAccess, Roles, setEncryptionKey,
-  setEscrowKey, setReviewKey, revoke, eraseRecord,
+  addApiKey,
+  ageClaims,
+  ALL_API_KEY_SCOPES,
+  apiKeyHash,
+  attest,
+  Claim,
+  countryClaims,
+  createProject,
+  decodeClaims,
+  grantRoles,
+  hasAccess,
+  hasClaims,
+  isVerified,
+  projectGrantee,
+  recordAuditAccess,
+  Roles,
+  setEncryptionKey,
+  setEscrowKey,
+  setReviewKey,
+  revoke,
+  eraseRecord,
 } from "@onekey/sdk/contracts";
 import {
-  grantAccess, readAsAuditor, readRecord, receiveReviewKey, rotateReviewKey, shareReviewKeyWith, submitRecord, AccessDeniedError, IndexerBehindError,
+  grantAccess,
+  readAsAuditor,
+  readRecord,
+  receiveReviewKey,
+  rotateReviewKey,
+  shareReviewKeyWith,
+  submitRecord,
+  AccessDeniedError,
+  IndexerBehindError,
 } from "@onekey/sdk/flows";
 import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKey7702Account, toOneKeyAccount } from "@onekey/sdk/aa";
 
@@ -75,7 +102,11 @@ await setEscrowKey(admin, { ...on, projectId, publicKey: bytesHex(escrowKeys.pub
 note("review and audit-escrow X25519 public keys registered");
 
 const fundHash = await admin.writeContract({
-  address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [projectId], value: parseEther("0.5"),
+  address: info.addresses.paymaster as Address,
+  abi: oneKeyPaymasterAbi,
+  functionName: "fundProject",
+  args: [projectId],
+  value: parseEther("0.5"),
 });
 await publicClient.waitForTransactionReceipt({ hash: fundHash });
 note("0.5 ETH of gas sponsorship funded in the paymaster");
@@ -89,7 +120,9 @@ const received: { what: string; body: unknown }[] = [];
 const webhooks: { id: string; type: string; body: string; verified: boolean }[] = [];
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${info.urls.api}${path}`, {
-    method, headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await res.json().catch(() => null);
   received.push({ what: `${method} ${path} -> ${res.status}`, body: json });
@@ -97,7 +130,9 @@ const api = async (method: string, path: string, body?: unknown) => {
 };
 const graphql = async (query: string) => {
   const res = await fetch(info.urls.graphql, {
-    method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ query }),
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ query }),
   });
   const json = (await res.json()) as { data?: Record<string, { items?: unknown[] } | null>; errors?: unknown };
   received.push({ what: `graphql ${query.slice(0, 60)}`, body: json });
@@ -158,14 +193,20 @@ const account = info.addresses.simple7702Account
 // The project's backend authorises this person: a short-lived ticket signed by its SPONSOR key.
 // Without it the sponsor service refuses (NOT_AUTHORISED): strangers cannot spend the budget.
 const ticket = await signSponsorshipTicket(eoa("sponsor-signer"), {
-  chainId: info.chainId, paymaster: info.addresses.paymaster as Address, projectId, subject: account.address, maxOps: 50,
+  chainId: info.chainId,
+  paymaster: info.addresses.paymaster as Address,
+  projectId,
+  subject: account.address,
+  maxOps: 50,
   validUntil: Number((await publicClient.getBlock()).timestamp) + 3_600,
 });
 const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId, ticket });
 // The person's writes go through the sponsored smart account; reads through the public client.
 const person = publicClient;
 const asPerson = { ...on, sender: smartAccountSender(bundler) };
-note(`account ${account.address}${info.addresses.simple7702Account ? " (the person's EOA, delegated on its first operation)" : ""}, balance ${await publicClient.getBalance({ address: account.address })} wei`);
+note(
+  `account ${account.address}${info.addresses.simple7702Account ? " (the person's EOA, delegated on its first operation)" : ""}, balance ${await publicClient.getBalance({ address: account.address })} wei`,
+);
 note(`ticket for ${ticket.maxOps} sponsored operations until ${new Date(ticket.validUntil * 1000).toISOString()}; every write below is sponsored`);
 const personKeys = await deriveEncryptionKey(createWalletClient({ account: owner, chain: foundry, transport: http(info.rpcUrl) }));
 await setEncryptionKey(person, { ...asPerson, publicKey: bytesHex(personKeys.publicKey) });
@@ -192,7 +233,11 @@ note(`record ${record.recordId} registered: storage id ${record.storageId.slice(
 say("They grant the project KYC_REVIEW on three of five fields for 30 days");
 const granted = await grantAccess(person, {
   ...asPerson,
-  ...record, grantee: { projectId }, fields: ["full_name", "date_of_birth", "nationality"], purpose: "KYC_REVIEW", expiry: days(30),
+  ...record,
+  grantee: { projectId },
+  fields: ["full_name", "date_of_birth", "nationality"],
+  purpose: "KYC_REVIEW",
+  expiry: days(30),
 });
 note(`field mask 0b${granted.fieldMask.toString(2)}, ${granted.wrappedKeyBytes} bytes of wrapped keys (review + escrow) in the grant`);
 
@@ -202,7 +247,16 @@ say("The reviewer decrypts exactly the granted fields and attests level 2 with t
 // content hash from the chain. The indexer may be a block behind the grant just sent: wait for it.
 const viaIndexer = { indexer: { url: info.urls.api, apiKey } };
 const reviewerRead = (fields?: string[]) =>
-  readRecord(reviewer, { ...on, ...viaIndexer, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair, fields });
+  readRecord(reviewer, {
+    ...on,
+    ...viaIndexer,
+    recordId: record.recordId,
+    storage,
+    reader: addressOf("reviewer"),
+    via: { projectId },
+    keyPair: reviewKeyPair,
+    fields,
+  });
 const deadline = Date.now() + 20_000;
 let seen: Awaited<ReturnType<typeof reviewerRead>> | undefined;
 while (!seen) {
@@ -226,22 +280,51 @@ const claims = ageClaims(plain(seen.date_of_birth)) | countryClaims(plain(seen.n
 await attest(reviewer, { ...on, projectId, subject: account.address, level: 2, expiry: days(365), claims, recordId: record.recordId });
 note(`claims attested: ${decodeClaims(claims).names.join(", ")} (bits 0x${claims.toString(16)}; no birth date or country on-chain)`);
 note(`isVerified(person, project ${projectId}, 2) = ${await isVerified(reviewer, { ...on, subject: account.address, projectId, minLevel: 2 })}`);
-note(`hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { ...on, subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`);
+note(
+  `hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { ...on, subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`,
+);
 
 say("The second reviewer leaves: the project rotates its review key and re-wraps its live grant; the person does nothing");
 const rotation = await rotateReviewKey(admin, {
-  ...on, fromBlock: 0n, projectId, previousKeys: [reviewKeys], remove: [leaverAccount.address], shareWith: [addressOf("reviewer")],
+  ...on,
+  fromBlock: 0n,
+  projectId,
+  previousKeys: [reviewKeys],
+  remove: [leaverAccount.address],
+  shareWith: [addressOf("reviewer")],
   // A real organisation persists the new key here, in its key store, before it goes on-chain.
   onNewKey: () => {},
 });
-note(`review key version ${rotation.keyVersion}; ${rotation.rewrapped.length} grant(s) re-wrapped in ${rotation.batches} transaction(s); reviewer role revoked from ${rotation.removed.join(", ")}`);
+note(
+  `review key version ${rotation.keyVersion}; ${rotation.rewrapped.length} grant(s) re-wrapped in ${rotation.batches} transaction(s); reviewer role revoked from ${rotation.removed.join(", ")}`,
+);
 reviewKeyPair = await receiveReviewKey(reviewer, { ...on, projectId, keyPair: reviewerKeys, fromBlock: 0n });
 // Read from the logs (fromBlock) here: the indexer may not have the re-wrap of the block just sent.
-const reread = await readRecord(reviewer, { ...on, fromBlock: 0n, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair });
+const reread = await readRecord(reviewer, {
+  ...on,
+  fromBlock: 0n,
+  recordId: record.recordId,
+  storage,
+  reader: addressOf("reviewer"),
+  via: { projectId },
+  keyPair: reviewKeyPair,
+});
 note(`the reviewer who stays reads ${Object.keys(reread).length} granted fields with the new key`);
-const oldKeyNow = await readRecord(reviewer, { ...on, fromBlock: 0n, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: leaverReviewKey })
-  .then(() => "opened (unexpected!)", (e: Error) => `refused (${e.name})`);
-note(`the old key on the current wrap: ${oldKeyNow}; the leaver's hasAccess: ${await hasAccess(reviewer, { ...on, recordId: record.recordId, user: leaverAccount.address })}`);
+const oldKeyNow = await readRecord(reviewer, {
+  ...on,
+  fromBlock: 0n,
+  recordId: record.recordId,
+  storage,
+  reader: addressOf("reviewer"),
+  via: { projectId },
+  keyPair: leaverReviewKey,
+}).then(
+  () => "opened (unexpected!)",
+  (e: Error) => `refused (${e.name})`,
+);
+note(
+  `the old key on the current wrap: ${oldKeyNow}; the leaver's hasAccess: ${await hasAccess(reviewer, { ...on, recordId: record.recordId, user: leaverAccount.address })}`,
+);
 note("what the leaver may still have read, and can no longer: docs/threat-model.md");
 
 say("A dApp gates a feature on isVerified");
@@ -252,16 +335,39 @@ const vaultReceipt = await publicClient.waitForTransactionReceipt({
 });
 const vault = vaultReceipt.contractAddress!;
 const tryEnter = async (from: Address) =>
-  publicClient.call({ account: from, to: vault, data: encodeFunctionData({ abi: vaultArt.abi, functionName: "enter" }) }).then(() => "let in", () => "refused");
-note(`KycGatedVault ${vault}: the person is ${await tryEnter(account.address)}; an unverified account is ${await tryEnter(privateKeyToAccount(generatePrivateKey()).address)}`);
+  publicClient.call({ account: from, to: vault, data: encodeFunctionData({ abi: vaultArt.abi, functionName: "enter" }) }).then(
+    () => "let in",
+    () => "refused",
+  );
+note(
+  `KycGatedVault ${vault}: the person is ${await tryEnter(account.address)}; an unverified account is ${await tryEnter(privateKeyToAccount(generatePrivateKey()).address)}`,
+);
 
 // --- audit ---------------------------------------------------------------------------------------
 say("An auditor logs an audit access on-chain, then decrypts with the escrow key");
-const blocked = await readAsAuditor(auditor, { ...on, ...viaIndexer, recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys })
-  .then(() => "opened (unexpected!)", (e: Error) => `refused (${e.name})`);
+const blocked = await readAsAuditor(auditor, {
+  ...on,
+  ...viaIndexer,
+  recordId: record.recordId,
+  storage,
+  projectId,
+  auditor: addressOf("auditor"),
+  keyPair: escrowKeys,
+}).then(
+  () => "opened (unexpected!)",
+  (e: Error) => `refused (${e.name})`,
+);
 note(`before logging: ${blocked}`);
 await recordAuditAccess(auditor, { ...on, recordId: record.recordId, projectId, authorisationHash: keccak256(toHex("court-order-2026-1142")) });
-const audited = await readAsAuditor(auditor, { ...on, ...viaIndexer, recordId: record.recordId, storage, projectId, auditor: addressOf("auditor"), keyPair: escrowKeys });
+const audited = await readAsAuditor(auditor, {
+  ...on,
+  ...viaIndexer,
+  recordId: record.recordId,
+  storage,
+  projectId,
+  auditor: addressOf("auditor"),
+  keyPair: escrowKeys,
+});
 note(`after logging: opened ${Object.keys(audited).join(", ")}`);
 
 // --- revoke and erase ----------------------------------------------------------------------------
@@ -269,12 +375,29 @@ say("The person revokes the grant and erases the record");
 await revoke(person, { ...asPerson, recordId: record.recordId, grantee: projectGrantee(projectId) });
 note(`reviewer access after revoke: ${await hasAccess(reviewer, { ...on, recordId: record.recordId, user: addressOf("reviewer") })}`);
 await eraseRecord(person, { ...asPerson, recordId: record.recordId });
-const afterErase = await readRecord(reviewer, { ...on, ...viaIndexer, recordId: record.recordId, storage, reader: addressOf("reviewer"), via: { projectId }, keyPair: reviewKeyPair })
-  .then(() => "opened (unexpected!)", (e: Error) => (e instanceof AccessDeniedError ? "refused" : e.message));
+const afterErase = await readRecord(reviewer, {
+  ...on,
+  ...viaIndexer,
+  recordId: record.recordId,
+  storage,
+  reader: addressOf("reviewer"),
+  via: { projectId },
+  keyPair: reviewKeyPair,
+}).then(
+  () => "opened (unexpected!)",
+  (e: Error) => (e instanceof AccessDeniedError ? "refused" : e.message),
+);
 note(`after erasure the reviewer is ${afterErase}; the attestation stays until the project revokes it`);
 
 say("The project paid for everything the person did");
-const spent = parseEther("0.5") - (await publicClient.readContract({ address: info.addresses.paymaster as Address, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] }));
+const spent =
+  parseEther("0.5") -
+  (await publicClient.readContract({
+    address: info.addresses.paymaster as Address,
+    abi: oneKeyPaymasterAbi,
+    functionName: "projectBalance",
+    args: [projectId],
+  }));
 note(`sponsorship spent: ${spent} wei; the person's balance: ${await publicClient.getBalance({ address: account.address })} wei`);
 
 if (info.urls.api) {
@@ -304,5 +427,8 @@ if (info.urls.api) {
   receiver?.close();
 }
 
-writeFileSync(join(demoDir, "result.json"), JSON.stringify({ projectId: String(projectId), recordId: record.recordId, subject: account.address, vault }, null, 2));
+writeFileSync(
+  join(demoDir, "result.json"),
+  JSON.stringify({ projectId: String(projectId), recordId: record.recordId, subject: account.address, vault }, null, 2),
+);
 console.log("\nDemo complete.");

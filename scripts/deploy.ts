@@ -74,7 +74,9 @@ export async function deployWithIgnition(options: DeployOptions): Promise<Deploy
 /** The chain id Ignition recorded when it started the deployment (first journal entry). */
 function journalChainId(deploymentDir: string): number {
   // The journal starts with an empty line; the first entry is DEPLOYMENT_INITIALIZE.
-  const line = readFileSync(join(deploymentDir, "journal.jsonl"), "utf8").split("\n").find((l) => l.trim() !== "");
+  const line = readFileSync(join(deploymentDir, "journal.jsonl"), "utf8")
+    .split("\n")
+    .find((l) => l.trim() !== "");
   const first = JSON.parse(line ?? "{}") as { chainId?: unknown };
   if (typeof first.chainId !== "number") throw new Error(`no chain id in ${deploymentDir}/journal.jsonl`);
   return first.chainId;

@@ -34,10 +34,7 @@ export function renderGasTables(snapshot: Record<string, number>): string {
     if (gas === undefined) throw new Error(`snapshot has no "${key}"`);
     return `| ${label} | ${fmt(gas)} | ${fmt(target)} | ${gas <= target ? "pass" : `miss (+${fmt(gas - target)})`} |`;
   });
-  return [
-    "| operation | gas |", "|---|---:|", ...all, "",
-    "| target | OneKey | target | |", "|---|---:|---:|---|", ...targets,
-  ].join("\n");
+  return ["| operation | gas |", "|---|---:|", ...all, "", "| target | OneKey | target | |", "|---|---:|---:|---|", ...targets].join("\n");
 }
 
 /** The generated block currently in the docs, or undefined when the markers are missing. */

@@ -56,7 +56,16 @@ const widthOf = (type: string): number | undefined => {
   return type.startsWith("bytes") ? Number(m[1]) * 8 : Number(m[1]);
 };
 const typeOf = (n: Node): string => n.typeDescriptions?.typeString ?? "";
-const SUBDENOMINATIONS: Record<string, bigint> = { seconds: 1n, minutes: 60n, hours: 3600n, days: 86_400n, weeks: 604_800n, wei: 1n, gwei: 10n ** 9n, ether: 10n ** 18n };
+const SUBDENOMINATIONS: Record<string, bigint> = {
+  seconds: 1n,
+  minutes: 60n,
+  hours: 3600n,
+  days: 86_400n,
+  weeks: 604_800n,
+  wei: 1n,
+  gwei: 10n ** 9n,
+  ether: 10n ** 18n,
+};
 
 /** Evaluates a Solidity constant expression: literals, arithmetic and bit operators, conversions, type(X).max. */
 function evaluate(n: Node, byId: Map<number, Node>): bigint {
@@ -81,10 +90,19 @@ function evaluate(n: Node, byId: Map<number, Node>): bigint {
       break;
     }
     case "BinaryOperation": {
-      const a = evaluate(n.leftExpression, byId), b = evaluate(n.rightExpression, byId);
+      const a = evaluate(n.leftExpression, byId),
+        b = evaluate(n.rightExpression, byId);
       const ops: Record<string, (a: bigint, b: bigint) => bigint> = {
-        "+": (a, b) => a + b, "-": (a, b) => a - b, "*": (a, b) => a * b, "/": (a, b) => a / b, "**": (a, b) => a ** b,
-        "<<": (a, b) => a << b, ">>": (a, b) => a >> b, "|": (a, b) => a | b, "&": (a, b) => a & b, "^": (a, b) => a ^ b,
+        "+": (a, b) => a + b,
+        "-": (a, b) => a - b,
+        "*": (a, b) => a * b,
+        "/": (a, b) => a / b,
+        "**": (a, b) => a ** b,
+        "<<": (a, b) => a << b,
+        ">>": (a, b) => a >> b,
+        "|": (a, b) => a | b,
+        "&": (a, b) => a & b,
+        "^": (a, b) => a ^ b,
       };
       if (ops[n.operator]) return ops[n.operator](a, b);
       break;
@@ -236,9 +254,20 @@ export function renderConstants(root: string): string {
   emit(`Largest number of projects one account may be a member of (${file(SOURCES.common)}).`, "MAX_MEMBERSHIPS", SOURCES.common);
   emit(`Seconds one audit-access entry opens the escrow path for its auditor (${file(SOURCES.common)}).`, "AUDIT_ACCESS_WINDOW", SOURCES.common);
   emit(`Most grants one RecordRegistry.rewrapGrants call re-wraps (${file(SOURCES.common)}).`, "MAX_REWRAP_BATCH", SOURCES.common);
-  emit(`Bit 255 of a grantee key marks a project (${file(SOURCES.grantees)} \`PROJECT_FLAG\`).`, "GRANTEE_PROJECT_FLAG", SOURCES.grantees, "PROJECT_FLAG", "uint256");
+  emit(
+    `Bit 255 of a grantee key marks a project (${file(SOURCES.grantees)} \`PROJECT_FLAG\`).`,
+    "GRANTEE_PROJECT_FLAG",
+    SOURCES.grantees,
+    "PROJECT_FLAG",
+    "uint256",
+  );
   emit(`Gas OneKeyPaymaster charges for its own postOp (\`POSTOP_OVERHEAD_GAS\`).`, "POSTOP_OVERHEAD_GAS", SOURCES.paymaster);
-  emit(`Unused postOp gas above which EntryPoint charges its 10% penalty (OneKeyPaymaster \`PENALTY_THRESHOLD\`).`, "PAYMASTER_PENALTY_THRESHOLD", SOURCES.paymaster, "PENALTY_THRESHOLD");
+  emit(
+    `Unused postOp gas above which EntryPoint charges its 10% penalty (OneKeyPaymaster \`PENALTY_THRESHOLD\`).`,
+    "PAYMASTER_PENALTY_THRESHOLD",
+    SOURCES.paymaster,
+    "PENALTY_THRESHOLD",
+  );
   emit(`Most calls one sponsored batch may carry (OneKeyPaymaster \`MAX_BATCH_CALLS\`).`, "MAX_BATCH_CALLS", SOURCES.paymaster);
 
   // The canonical EntryPoint v0.8: the address the package's own Simple7702Account hard-codes, checked

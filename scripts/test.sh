@@ -59,9 +59,7 @@ run_suite typecheck check npx tsc --noEmit -p .
 run_suite typecheck-indexer check npx tsc --noEmit -p indexer
 run_suite typecheck-review check npx tsc --noEmit -p services/review
 run_suite typecheck-app check npx tsc --noEmit -p app
-# Biome (TypeScript lint + format) and solhint. TODO(after the merge): the merger formats the whole
-# tree once; then widen to `biome ci .` (lint and format everywhere). Until then lint covers sdk/ and
-# scripts/, the format check sdk/ only (other directories are mid-edit by other branches).
+# Biome (TypeScript lint and format check over the whole tree) and solhint over contracts/.
 run_suite lint check npm run --silent lint
 run_suite abis check node scripts/gen-abis.ts --check
 # Scripts, Hardhat tests and the indexer's Ponder processes load the built SDK (dist/).

@@ -1,6 +1,6 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { encodeFunctionData, getAddress, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
+import { encodeFunctionData, getAddress, parseEventLogs, zeroAddress, type Address } from "viem";
 import { Claim, PROJECT_CLAIMS, RESERVED_CLAIMS, Roles, STANDARD_CLAIMS, projectClaim } from "@onekey/sdk/contracts";
 import { deployFixture, setupProject, signAttest, bytes32, DAY, type AttestRequest, type Fixture } from "./helpers/fixture.ts";
 
@@ -22,10 +22,19 @@ describe("AttestationRegistry", () => {
     it("stores level, expiry and attester in one slot and emits the record reference", async () => {
       const a = await f.at.attestations(f.reviewer);
       await f.viem.assertions.emitWithArgs(a.write.attest([projectId, subject, 2, expiry, 0, REF]), f.attestations, "Attested", [
-        projectId, subject, f.addr(f.reviewer), 2, expiry, 0, REF,
+        projectId,
+        subject,
+        f.addr(f.reviewer),
+        2,
+        expiry,
+        0,
+        REF,
       ]);
       assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), {
-        level: 2, expiry, attester: f.addr(f.reviewer), claims: 0,
+        level: 2,
+        expiry,
+        attester: f.addr(f.reviewer),
+        claims: 0,
       });
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 0]), true);
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), true);
@@ -61,27 +70,38 @@ describe("AttestationRegistry", () => {
       await f.viem.assertions.revertWithCustomError(a.write.attest([projectId, zeroAddress, 1, expiry, 0, REF]), f.attestations, "InvalidSubject");
       const now = await f.now();
       await f.networkHelpers.time.setNextBlockTimestamp(now + 3n);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.attest([projectId, subject, 1, now + 3n, 0, REF]), f.attestations, "ExpiryNotInFuture", [now + 3n, now + 3n]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.attest([projectId, subject, 1, now + 3n, 0, REF]), f.attestations, "ExpiryNotInFuture", [
+        now + 3n,
+        now + 3n,
+      ]);
     });
 
     it("only an active REVIEWER of that project attests; levels never leak across projects", async () => {
       for (const w of [f.admin, f.auditor, f.sponsor, f.other]) {
         await f.viem.assertions.revertWithCustomErrorWithArgs(
-          (await f.at.attestations(w)).write.attest([projectId, subject, 1, expiry, 0, REF]), f.attestations, "NotReviewer", [projectId, f.addr(w)],
+          (await f.at.attestations(w)).write.attest([projectId, subject, 1, expiry, 0, REF]),
+          f.attestations,
+          "NotReviewer",
+          [projectId, f.addr(w)],
         );
       }
       const b = await f.at.projects(f.adminB);
       await b.write.createProject(["ipfs://b"]);
       await b.write.grantRoles([2n, f.addr(f.reviewerB), Roles.REVIEWER]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.attestations(f.reviewerB)).write.attest([projectId, subject, 1, expiry, 0, REF]), f.attestations, "NotReviewer", [projectId, f.addr(f.reviewerB)],
+        (await f.at.attestations(f.reviewerB)).write.attest([projectId, subject, 1, expiry, 0, REF]),
+        f.attestations,
+        "NotReviewer",
+        [projectId, f.addr(f.reviewerB)],
       );
       await (await f.at.attestations(f.reviewerB)).write.attest([2n, subject, 3, expiry, 0, REF]);
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
       assert.equal(await f.attestations.read.isVerified([subject, 2n, 3]), true);
       await (await f.at.projects(f.admin)).write.suspend([projectId]);
       await f.viem.assertions.revertWithCustomError(
-        (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 1, expiry, 0, REF]), f.attestations, "NotReviewer",
+        (await f.at.attestations(f.reviewer)).write.attest([projectId, subject, 1, expiry, 0, REF]),
+        f.attestations,
+        "NotReviewer",
       );
     });
   });
@@ -95,7 +115,13 @@ describe("AttestationRegistry", () => {
       const a = await f.at.attestations(f.reviewer);
       const claims = OVER_18 | SCREENED | COUNTRY;
       await f.viem.assertions.emitWithArgs(a.write.attest([projectId, subject, 2, expiry, claims, REF]), f.attestations, "Attested", [
-        projectId, subject, f.addr(f.reviewer), 2, expiry, claims, REF,
+        projectId,
+        subject,
+        f.addr(f.reviewer),
+        2,
+        expiry,
+        claims,
+        REF,
       ]);
       assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), { level: 2, expiry, attester: f.addr(f.reviewer), claims });
       const has = (minLevel: number, mask: number) => f.attestations.read.hasClaims([subject, projectId, minLevel, mask]);
@@ -136,7 +162,10 @@ describe("AttestationRegistry", () => {
       const a = await f.at.attestations(f.reviewer);
       for (const bit of [9, 12, 15]) {
         await f.viem.assertions.revertWithCustomErrorWithArgs(
-          a.write.attest([projectId, subject, 1, expiry, OVER_18 | (1 << bit), REF]), f.attestations, "ReservedClaims", [OVER_18 | (1 << bit)],
+          a.write.attest([projectId, subject, 1, expiry, OVER_18 | (1 << bit), REF]),
+          f.attestations,
+          "ReservedClaims",
+          [OVER_18 | (1 << bit)],
         );
       }
       const all = (STANDARD_CLAIMS | PROJECT_CLAIMS) >>> 0;
@@ -150,12 +179,19 @@ describe("AttestationRegistry", () => {
     it("takes an expiry up to 2^48 - 1 and names the error past it", async () => {
       const a = await f.at.attestations(f.reviewer);
       const max = 2n ** 48n - 1n;
-      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.attest([projectId, subject, 1, max + 1n, 0, REF]), f.attestations, "ExpiryTooFar", [max + 1n]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        a.write.attest([projectId, subject, 1, 2n ** 64n - 1n, 0, REF]), f.attestations, "ExpiryTooFar", [2n ** 64n - 1n],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.attest([projectId, subject, 1, max + 1n, 0, REF]), f.attestations, "ExpiryTooFar", [
+        max + 1n,
+      ]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.attest([projectId, subject, 1, 2n ** 64n - 1n, 0, REF]), f.attestations, "ExpiryTooFar", [
+        2n ** 64n - 1n,
+      ]);
       await a.write.attest([projectId, subject, 1, max, Claim.DOCUMENT_VERIFIED, REF]);
-      assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), { level: 1, expiry: max, attester: f.addr(f.reviewer), claims: Claim.DOCUMENT_VERIFIED });
+      assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), {
+        level: 1,
+        expiry: max,
+        attester: f.addr(f.reviewer),
+        claims: Claim.DOCUMENT_VERIFIED,
+      });
     });
 
     it("batch and signed attestations carry claims; the signature covers them", async () => {
@@ -166,7 +202,9 @@ describe("AttestationRegistry", () => {
       assert.equal(await f.attestations.read.hasClaims([subjects[0], projectId, 1, SCREENED]), false);
       assert.equal(await f.attestations.read.hasClaims([subjects[1], projectId, 1, SCREENED]), true);
       await f.viem.assertions.revertWithCustomError(
-        a.write.attestBatch([projectId, [{ subject, level: 1, expiry, claims: 1 << 10, recordId: REF }]]), f.attestations, "ReservedClaims",
+        a.write.attestBatch([projectId, [{ subject, level: 1, expiry, claims: 1 << 10, recordId: REF }]]),
+        f.attestations,
+        "ReservedClaims",
       );
 
       const request = { subject, level: 2, expiry, claims: OVER_18 | COUNTRY, recordId: REF };
@@ -175,10 +213,13 @@ describe("AttestationRegistry", () => {
       const relayer = await f.at.attestations(f.other);
       await f.viem.assertions.revertWithCustomError(
         relayer.write.attestBySig([projectId, { ...request, claims: request.claims | SCREENED }, f.addr(f.reviewer), deadline, signature]),
-        f.attestations, "InvalidSignature",
+        f.attestations,
+        "InvalidSignature",
       );
       await f.viem.assertions.emitWithArgs(
-        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]), f.attestations, "Attested",
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]),
+        f.attestations,
+        "Attested",
         [projectId, subject, f.addr(f.reviewer), 2, expiry, request.claims, REF],
       );
       assert.equal(await f.attestations.read.hasClaims([subject, projectId, 2, OVER_18 | COUNTRY]), true);
@@ -210,15 +251,21 @@ describe("AttestationRegistry", () => {
       const a = await f.at.attestations(f.reviewer);
       await f.viem.assertions.revertWithCustomError(a.write.attestBatch([projectId, []]), f.attestations, "EmptyBatch");
       await f.viem.assertions.revertWithCustomError(
-        a.write.attestBatch([projectId, [
-          { subject, level: 1, expiry, claims: 0, recordId: REF },
-          { subject: f.addr(f.other), level: 0, expiry, claims: 0, recordId: REF },
-        ]]),
-        f.attestations, "InvalidLevel",
+        a.write.attestBatch([
+          projectId,
+          [
+            { subject, level: 1, expiry, claims: 0, recordId: REF },
+            { subject: f.addr(f.other), level: 0, expiry, claims: 0, recordId: REF },
+          ],
+        ]),
+        f.attestations,
+        "InvalidLevel",
       );
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
       await f.viem.assertions.revertWithCustomError(
-        (await f.at.attestations(f.other)).write.attestBatch([projectId, [{ subject, level: 1, expiry, claims: 0, recordId: REF }]]), f.attestations, "NotReviewer",
+        (await f.at.attestations(f.other)).write.attestBatch([projectId, [{ subject, level: 1, expiry, claims: 0, recordId: REF }]]),
+        f.attestations,
+        "NotReviewer",
       );
     });
   });
@@ -233,13 +280,18 @@ describe("AttestationRegistry", () => {
       const signature = await sign(f.reviewer, request, 0n, deadline);
       const relayer = await f.at.attestations(f.other);
       await f.viem.assertions.emitWithArgs(
-        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]), f.attestations, "Attested",
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]),
+        f.attestations,
+        "Attested",
         [projectId, subject, f.addr(f.reviewer), 2, expiry, 0, REF],
       );
       assert.equal(await f.attestations.read.nonces([f.addr(f.reviewer)]), 1n);
       // Replay: the nonce moved on, so the same signature now recovers to someone else.
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]), f.attestations, "InvalidSignature", [f.addr(f.reviewer)],
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, signature]),
+        f.attestations,
+        "InvalidSignature",
+        [f.addr(f.reviewer)],
       );
     });
 
@@ -250,20 +302,30 @@ describe("AttestationRegistry", () => {
       const late = await sign(f.reviewer, request, 0n, now);
       await f.networkHelpers.time.setNextBlockTimestamp(now + 1n);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), now, late]), f.attestations, "SignatureExpired", [now],
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), now, late]),
+        f.attestations,
+        "SignatureExpired",
+        [now],
       );
       const deadline = now + 600n;
       const byOther = await sign(f.other, request, 0n, deadline);
       await f.viem.assertions.revertWithCustomError(
-        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, byOther]), f.attestations, "InvalidSignature",
+        relayer.write.attestBySig([projectId, request, f.addr(f.reviewer), deadline, byOther]),
+        f.attestations,
+        "InvalidSignature",
       );
       const good = await sign(f.reviewer, request, 0n, deadline);
       await f.viem.assertions.revertWithCustomError(
-        relayer.write.attestBySig([projectId, { ...request, level: 5 }, f.addr(f.reviewer), deadline, good]), f.attestations, "InvalidSignature",
+        relayer.write.attestBySig([projectId, { ...request, level: 5 }, f.addr(f.reviewer), deadline, good]),
+        f.attestations,
+        "InvalidSignature",
       );
       const notReviewer = await sign(f.auditor, request, 0n, deadline);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        relayer.write.attestBySig([projectId, request, f.addr(f.auditor), deadline, notReviewer]), f.attestations, "NotReviewer", [projectId, f.addr(f.auditor)],
+        relayer.write.attestBySig([projectId, request, f.addr(f.auditor), deadline, notReviewer]),
+        f.attestations,
+        "NotReviewer",
+        [projectId, f.addr(f.auditor)],
       );
     });
   });
@@ -272,7 +334,11 @@ describe("AttestationRegistry", () => {
     it("lets a REVIEWER or ADMIN revoke, even while suspended", async () => {
       const a = await f.at.attestations(f.reviewer);
       await a.write.attest([projectId, subject, 2, expiry, 0, REF]);
-      await f.viem.assertions.emitWithArgs(a.write.revoke([projectId, subject]), f.attestations, "AttestationRevoked", [projectId, subject, f.addr(f.reviewer)]);
+      await f.viem.assertions.emitWithArgs(a.write.revoke([projectId, subject]), f.attestations, "AttestationRevoked", [
+        projectId,
+        subject,
+        f.addr(f.reviewer),
+      ]);
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 1]), false);
       assert.deepEqual(await f.attestations.read.getAttestation([subject, projectId]), { level: 0, expiry: 0n, attester: zeroAddress, claims: 0 });
       await a.write.attest([projectId, subject, 2, expiry, 0, REF]);
@@ -286,7 +352,10 @@ describe("AttestationRegistry", () => {
       await f.viem.assertions.revertWithCustomErrorWithArgs(a.write.revoke([projectId, subject]), f.attestations, "AttestationNotFound", [projectId, subject]);
       await a.write.attest([projectId, subject, 2, expiry, 0, REF]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.attestations(f.auditor)).write.revoke([projectId, subject]), f.attestations, "NotAllowedToRevoke", [projectId, f.addr(f.auditor)],
+        (await f.at.attestations(f.auditor)).write.revoke([projectId, subject]),
+        f.attestations,
+        "NotAllowedToRevoke",
+        [projectId, f.addr(f.auditor)],
       );
     });
   });
@@ -315,13 +384,27 @@ describe("AttestationRegistry", () => {
     });
 
     it("a batch emits one Attested per subject with its own arguments", async () => {
-      const requests = [f.addr(f.other), f.addr(f.adminB), subject].map((s, i) => ({ subject: s, level: i + 1, expiry: expiry + BigInt(i), claims: i, recordId: bytes32(100 + i) }));
+      const requests = [f.addr(f.other), f.addr(f.adminB), subject].map((s, i) => ({
+        subject: s,
+        level: i + 1,
+        expiry: expiry + BigInt(i),
+        claims: i,
+        recordId: bytes32(100 + i),
+      }));
       const hash = await (await f.at.attestations(f.reviewer)).write.attestBatch([projectId, requests]);
       const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
       const events = parseEventLogs({ abi: f.attestations.abi, logs: receipt.logs, eventName: "Attested" });
       assert.deepEqual(
         events.map((e) => e.args),
-        requests.map((r) => ({ projectId, subject: r.subject, attester: f.addr(f.reviewer), level: r.level, expiry: r.expiry, claims: r.claims, recordId: r.recordId })),
+        requests.map((r) => ({
+          projectId,
+          subject: r.subject,
+          attester: f.addr(f.reviewer),
+          level: r.level,
+          expiry: r.expiry,
+          claims: r.claims,
+          recordId: r.recordId,
+        })),
       );
     });
 
@@ -331,7 +414,9 @@ describe("AttestationRegistry", () => {
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), true);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
         (await f.at.attestations(f.reviewer)).write.attestBatch([projectId, [{ subject: f.addr(f.other), level: 1, expiry, claims: 0, recordId: REF }]]),
-        f.attestations, "NotReviewer", [projectId, f.addr(f.reviewer)],
+        f.attestations,
+        "NotReviewer",
+        [projectId, f.addr(f.reviewer)],
       );
     });
 
@@ -342,7 +427,10 @@ describe("AttestationRegistry", () => {
       await b.write.grantRoles([2n, f.addr(f.reviewerB), Roles.REVIEWER]);
       for (const w of [f.reviewerB, f.adminB]) {
         await f.viem.assertions.revertWithCustomErrorWithArgs(
-          (await f.at.attestations(w)).write.revoke([projectId, subject]), f.attestations, "NotAllowedToRevoke", [projectId, f.addr(w)],
+          (await f.at.attestations(w)).write.revoke([projectId, subject]),
+          f.attestations,
+          "NotAllowedToRevoke",
+          [projectId, f.addr(w)],
         );
       }
       assert.equal(await f.attestations.read.isVerified([subject, projectId, 2]), true);
@@ -366,7 +454,9 @@ describe("AttestationRegistry", () => {
       const bad = await signAttest(f, f.other, projectId, request(), 0n, now + 1n);
       await f.networkHelpers.time.setNextBlockTimestamp(now + 1n);
       await f.viem.assertions.revertWithCustomError(
-        relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), now + 1n, bad]), f.attestations, "InvalidSignature",
+        relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), now + 1n, bad]),
+        f.attestations,
+        "InvalidSignature",
       );
       assert.equal(await f.attestations.read.nonces([f.addr(f.reviewer)]), 0n);
       const good = await signAttest(f, f.reviewer, projectId, request(), 0n, now + 2n);
@@ -384,7 +474,10 @@ describe("AttestationRegistry", () => {
       const otherProject = await signAttest(f, f.reviewer, projectId + 1n, request(), 0n, deadline);
       for (const signature of [otherChain, otherContract, otherProject]) {
         await f.viem.assertions.revertWithCustomErrorWithArgs(
-          relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), deadline, signature]), f.attestations, "InvalidSignature", [f.addr(f.reviewer)],
+          relayer.write.attestBySig([projectId, request(), f.addr(f.reviewer), deadline, signature]),
+          f.attestations,
+          "InvalidSignature",
+          [f.addr(f.reviewer)],
         );
       }
     });
@@ -395,7 +488,9 @@ describe("AttestationRegistry", () => {
       const signature = await signAttest(f, f.reviewer, projectId, request(), 0n, deadline);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
         (await f.at.attestations(f.other)).write.attestBySig([projectId, request(), f.addr(f.reviewer), deadline, signature]),
-        f.attestations, "NotReviewer", [projectId, f.addr(f.reviewer)],
+        f.attestations,
+        "NotReviewer",
+        [projectId, f.addr(f.reviewer)],
       );
     });
 
@@ -406,13 +501,20 @@ describe("AttestationRegistry", () => {
       const relayer = await f.at.attestations(f.sponsor);
       const byStranger = await signAttest(f, f.subject, projectId, request(), 0n, deadline, { attester: wallet.address });
       await f.viem.assertions.revertWithCustomError(
-        relayer.write.attestBySig([projectId, request(), wallet.address, deadline, byStranger]), f.attestations, "InvalidSignature",
+        relayer.write.attestBySig([projectId, request(), wallet.address, deadline, byStranger]),
+        f.attestations,
+        "InvalidSignature",
       );
       const byOwner = await signAttest(f, f.other, projectId, request(), 0n, deadline, { attester: wallet.address });
-      await f.viem.assertions.emitWithArgs(
-        relayer.write.attestBySig([projectId, request(), wallet.address, deadline, byOwner]), f.attestations, "Attested",
-        [projectId, subject, wallet.address, 2, expiry, 0, REF],
-      );
+      await f.viem.assertions.emitWithArgs(relayer.write.attestBySig([projectId, request(), wallet.address, deadline, byOwner]), f.attestations, "Attested", [
+        projectId,
+        subject,
+        wallet.address,
+        2,
+        expiry,
+        0,
+        REF,
+      ]);
       assert.equal((await f.attestations.read.getAttestation([subject, projectId])).attester, getAddress(wallet.address));
     });
   });

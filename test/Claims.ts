@@ -17,7 +17,10 @@ describe("claim bits: SDK == Solidity", () => {
     assert.deepEqual({ standard, reserved, project }, { standard: STANDARD_CLAIMS, reserved: RESERVED_CLAIMS, project: PROJECT_CLAIMS });
     // The standard mask is exactly the defined bits, so a bit defined in Solidity but missing
     // from the SDK (or the probe) shows up as a mask difference.
-    assert.equal(Object.values(Claim).reduce((a, b) => a | b, 0), STANDARD_CLAIMS);
+    assert.equal(
+      Object.values(Claim).reduce((a, b) => a | b, 0),
+      STANDARD_CLAIMS,
+    );
     assert.equal((STANDARD_CLAIMS | RESERVED_CLAIMS | PROJECT_CLAIMS) >>> 0, 0xffffffff);
     assert.equal(STANDARD_CLAIMS & RESERVED_CLAIMS, 0);
   });

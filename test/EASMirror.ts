@@ -7,8 +7,16 @@ import { Claim } from "@onekey/sdk/contracts";
 import EASMirrorModule from "../ignition/modules/EASMirror.ts";
 
 type EasAttestation = {
-  uid: Hex; schema: Hex; time: bigint; expirationTime: bigint; revocationTime: bigint; refUID: Hex;
-  recipient: Address; attester: Address; revocable: boolean; data: Hex;
+  uid: Hex;
+  schema: Hex;
+  time: bigint;
+  expirationTime: bigint;
+  revocationTime: bigint;
+  refUID: Hex;
+  recipient: Address;
+  attester: Address;
+  revocable: boolean;
+  data: Hex;
 };
 const SCHEMA = "uint256 projectId,uint8 level,uint32 claims";
 
@@ -71,7 +79,10 @@ describe("EASMirror", () => {
     const registryAddress = (await f.publicClient.readContract({ address: eas, abi: easAbi, functionName: "getSchemaRegistry" })) as Address;
     assert.equal(registryAddress, schemaRegistry);
     const record = (await f.publicClient.readContract({
-      address: schemaRegistry, abi: schemaRegistryAbi, functionName: "getSchema", args: [await mirror.read.schema()],
+      address: schemaRegistry,
+      abi: schemaRegistryAbi,
+      functionName: "getSchema",
+      args: [await mirror.read.schema()],
     })) as { uid: Hex; resolver: Address; revocable: boolean; schema: string };
     assert.deepEqual(record, { uid: await mirror.read.schema(), resolver: zeroAddress, revocable: true, schema: SCHEMA });
     assert.equal(await mirror.read.schemaDefinition(), SCHEMA);
@@ -170,9 +181,10 @@ describe("EASMirror", () => {
 
   it("only the project's ADMIN opts in or out; anyone may sync, and sync only copies the registry", async () => {
     for (const w of [f.reviewer, f.auditor, f.other, f.adminB]) {
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await asMirror(w)).write.setMirrored([projectId, false]), mirror, "NotProjectAdmin", [projectId, f.addr(w)],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await asMirror(w)).write.setMirrored([projectId, false]), mirror, "NotProjectAdmin", [
+        projectId,
+        f.addr(w),
+      ]);
     }
     // Opting in still works while suspended (and so does opting out).
     await (await f.at.projects(f.admin)).write.suspend([projectId]);
@@ -190,7 +202,11 @@ describe("EASMirror", () => {
     const uid = (await mirror.read.mirrorOf([projectId, subject])) as Hex;
     await assert.rejects(
       f.reviewer.writeContract({
-        address: eas, abi: easAbi, functionName: "revoke", args: [{ schema: await mirror.read.schema(), data: { uid, value: 0n } }], account: f.reviewer.account,
+        address: eas,
+        abi: easAbi,
+        functionName: "revoke",
+        args: [{ schema: await mirror.read.schema(), data: { uid, value: 0n } }],
+        account: f.reviewer.account,
       }),
     );
     await assertAgrees();

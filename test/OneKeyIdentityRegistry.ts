@@ -27,7 +27,13 @@ describe("OneKeyIdentityRegistry (ERC-3643 adapter) and a permissioned token", (
   it("isVerified(address) is hasClaims for its (project, level, claims)", async () => {
     const { registry } = await deploy();
     assert.deepEqual(
-      [getAddress(await registry.read.attestationRegistry()), await registry.read.projectId(), await registry.read.minLevel(), await registry.read.requiredClaims(), await registry.read.version()],
+      [
+        getAddress(await registry.read.attestationRegistry()),
+        await registry.read.projectId(),
+        await registry.read.minLevel(),
+        await registry.read.requiredClaims(),
+        await registry.read.version(),
+      ],
       [getAddress(f.attestations.address), projectId, 2, REQUIRED, "1.0.0"],
     );
     const cases: [string, number, number, boolean][] = [
@@ -82,11 +88,16 @@ describe("OneKeyIdentityRegistry (ERC-3643 adapter) and a permissioned token", (
 
   it("refuses a zero registry and required claims no attestation can carry", async () => {
     await f.viem.assertions.revertWithCustomError(
-      f.viem.deployContract("OneKeyIdentityRegistry", [zeroAddress, projectId, 1, 0]), f.attestations, "ZeroAddress",
+      f.viem.deployContract("OneKeyIdentityRegistry", [zeroAddress, projectId, 1, 0]),
+      f.attestations,
+      "ZeroAddress",
     );
     const { registry } = await deploy(1, 0);
     await f.viem.assertions.revertWithCustomErrorWithArgs(
-      f.viem.deployContract("OneKeyIdentityRegistry", [f.attestations.address, projectId, 1, 1 << 12]), registry, "UnsatisfiableClaims", [1 << 12],
+      f.viem.deployContract("OneKeyIdentityRegistry", [f.attestations.address, projectId, 1, 1 << 12]),
+      registry,
+      "UnsatisfiableClaims",
+      [1 << 12],
     );
     // minLevel 0 and no claims: any live attestation of the project.
     await attest(f.addr(f.subject), 1, 0);

@@ -10,11 +10,7 @@ describe("ProjectRegistry", () => {
   beforeEach(async () => {
     f = await deployFixture();
     const p = await f.at.projects(f.admin);
-    await f.viem.assertions.emitWithArgs(p.write.createProject(["ipfs://a"]), f.projects, "ProjectCreated", [
-      1n,
-      f.addr(f.admin),
-      "ipfs://a",
-    ]);
+    await f.viem.assertions.emitWithArgs(p.write.createProject(["ipfs://a"]), f.projects, "ProjectCreated", [1n, f.addr(f.admin), "ipfs://a"]);
     id = 1n;
   });
 
@@ -34,7 +30,9 @@ describe("ProjectRegistry", () => {
       await f.viem.assertions.revertWithCustomErrorWithArgs(f.projects.read.getProject([9n]), f.projects, "ProjectNotFound", [9n]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
         (await f.at.projects(f.admin)).write.grantRoles([9n, f.addr(f.reviewer), Roles.REVIEWER]),
-        f.projects, "ProjectNotFound", [9n],
+        f.projects,
+        "ProjectNotFound",
+        [9n],
       );
       assert.equal(await f.projects.read.isActive([9n]), false);
       assert.equal(await f.projects.read.hasActiveRole([0n, zeroAddress, Roles.ADMIN]), false);
@@ -44,9 +42,11 @@ describe("ProjectRegistry", () => {
       const p = await f.at.projects(f.admin);
       await f.viem.assertions.emitWithArgs(p.write.setMetadataURI([id, "ipfs://new"]), f.projects, "ProjectMetadataUpdated", [id, "ipfs://new"]);
       assert.equal((await f.projects.read.getProject([id])).metadataURI, "ipfs://new");
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.projects(f.other)).write.setMetadataURI([id, "x"]), f.projects, "MissingRole", [id, f.addr(f.other), Roles.ADMIN],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.projects(f.other)).write.setMetadataURI([id, "x"]), f.projects, "MissingRole", [
+        id,
+        f.addr(f.other),
+        Roles.ADMIN,
+      ]);
     });
 
     it("suspends and resumes; suspension deactivates every role", async () => {
@@ -69,14 +69,19 @@ describe("ProjectRegistry", () => {
     it("moves the primary admin only when the pending admin accepts", async () => {
       const p = await f.at.projects(f.admin);
       await f.viem.assertions.emitWithArgs(p.write.transferAdmin([id, f.addr(f.adminB)]), f.projects, "AdminTransferStarted", [
-        id, f.addr(f.admin), f.addr(f.adminB),
+        id,
+        f.addr(f.admin),
+        f.addr(f.adminB),
       ]);
       assert.equal((await f.projects.read.getProject([id])).admin, f.addr(f.admin));
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.projects(f.other)).write.acceptAdmin([id]), f.projects, "NotPendingAdmin", [id, f.addr(f.other)],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.projects(f.other)).write.acceptAdmin([id]), f.projects, "NotPendingAdmin", [
+        id,
+        f.addr(f.other),
+      ]);
       await f.viem.assertions.emitWithArgs((await f.at.projects(f.adminB)).write.acceptAdmin([id]), f.projects, "AdminTransferred", [
-        id, f.addr(f.admin), f.addr(f.adminB),
+        id,
+        f.addr(f.admin),
+        f.addr(f.adminB),
       ]);
       const project = await f.projects.read.getProject([id]);
       assert.equal(project.admin, f.addr(f.adminB));
@@ -89,7 +94,10 @@ describe("ProjectRegistry", () => {
       const p = await f.at.projects(f.admin);
       await p.write.grantRoles([id, f.addr(f.other), Roles.ADMIN]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.projects(f.other)).write.transferAdmin([id, f.addr(f.other)]), f.projects, "MissingRole", [id, f.addr(f.other), Roles.ADMIN],
+        (await f.at.projects(f.other)).write.transferAdmin([id, f.addr(f.other)]),
+        f.projects,
+        "MissingRole",
+        [id, f.addr(f.other), Roles.ADMIN],
       );
       await p.write.transferAdmin([id, f.addr(f.adminB)]);
       await p.write.transferAdmin([id, zeroAddress]);
@@ -101,14 +109,22 @@ describe("ProjectRegistry", () => {
     it("grants and revokes role bits and tracks memberships", async () => {
       const p = await f.at.projects(f.admin);
       await f.viem.assertions.emitWithArgs(p.write.grantRoles([id, f.addr(f.reviewer), Roles.REVIEWER]), f.projects, "RolesGranted", [
-        id, f.addr(f.reviewer), Roles.REVIEWER, Roles.REVIEWER, f.addr(f.admin),
+        id,
+        f.addr(f.reviewer),
+        Roles.REVIEWER,
+        Roles.REVIEWER,
+        f.addr(f.admin),
       ]);
       await p.write.grantRoles([id, f.addr(f.reviewer), Roles.AUDITOR]);
       assert.equal(await f.projects.read.rolesOf([id, f.addr(f.reviewer)]), Roles.REVIEWER | Roles.AUDITOR);
       assert.deepEqual(await f.projects.read.projectsOf([f.addr(f.reviewer)]), [id]);
       assert.deepEqual(await f.projects.read.activeProjectsWithRole([f.addr(f.reviewer), Roles.AUDITOR]), [id]);
       await f.viem.assertions.emitWithArgs(p.write.revokeRoles([id, f.addr(f.reviewer), Roles.REVIEWER]), f.projects, "RolesRevoked", [
-        id, f.addr(f.reviewer), Roles.REVIEWER, Roles.AUDITOR, f.addr(f.admin),
+        id,
+        f.addr(f.reviewer),
+        Roles.REVIEWER,
+        Roles.AUDITOR,
+        f.addr(f.admin),
       ]);
       assert.deepEqual(await f.projects.read.projectsOf([f.addr(f.reviewer)]), [id]);
       await p.write.revokeRoles([id, f.addr(f.reviewer), Roles.AUDITOR]);
@@ -128,7 +144,10 @@ describe("ProjectRegistry", () => {
       const p = await f.at.projects(f.admin);
       await p.write.grantRoles([id, f.addr(f.reviewer), Roles.REVIEWER]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.projects(f.other)).write.revokeRoles([id, f.addr(f.reviewer), Roles.REVIEWER]), f.projects, "MissingRole", [id, f.addr(f.other), Roles.ADMIN],
+        (await f.at.projects(f.other)).write.revokeRoles([id, f.addr(f.reviewer), Roles.REVIEWER]),
+        f.projects,
+        "MissingRole",
+        [id, f.addr(f.other), Roles.ADMIN],
       );
       await (await f.at.projects(f.reviewer)).write.revokeRoles([id, f.addr(f.reviewer), Roles.REVIEWER]);
       assert.equal(await f.projects.read.hasRole([id, f.addr(f.reviewer), Roles.REVIEWER]), false);
@@ -136,7 +155,9 @@ describe("ProjectRegistry", () => {
 
     it("never revokes the primary admin's ADMIN", async () => {
       const p = await f.at.projects(f.admin);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.revokeRoles([id, f.addr(f.admin), Roles.ADMIN]), f.projects, "CannotRevokePrimaryAdmin", [id]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.revokeRoles([id, f.addr(f.admin), Roles.ADMIN]), f.projects, "CannotRevokePrimaryAdmin", [
+        id,
+      ]);
     });
 
     it("a granted ADMIN administers; a REVIEWER of project A is nobody in project B", async () => {
@@ -147,7 +168,9 @@ describe("ProjectRegistry", () => {
       assert.equal(await f.projects.read.hasActiveRole([2n, f.addr(f.reviewer), Roles.REVIEWER]), false);
       assert.equal(await f.projects.read.rolesOf([2n, f.addr(f.reviewer)]), 0);
       await f.viem.assertions.revertWithCustomError(
-        (await f.at.projects(f.admin)).write.grantRoles([2n, f.addr(f.reviewer), Roles.REVIEWER]), f.projects, "MissingRole",
+        (await f.at.projects(f.admin)).write.grantRoles([2n, f.addr(f.reviewer), Roles.REVIEWER]),
+        f.projects,
+        "MissingRole",
       );
     });
 
@@ -156,9 +179,9 @@ describe("ProjectRegistry", () => {
       for (let i = 0; i < 15; i++) await p.write.createProject([""]);
       for (let pid = 1n; pid <= 16n; pid++) await p.write.grantRoles([pid, f.addr(f.reviewer), Roles.REVIEWER]);
       await p.write.createProject([""]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        p.write.grantRoles([17n, f.addr(f.reviewer), Roles.REVIEWER]), f.projects, "TooManyMemberships", [f.addr(f.reviewer)],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.grantRoles([17n, f.addr(f.reviewer), Roles.REVIEWER]), f.projects, "TooManyMemberships", [
+        f.addr(f.reviewer),
+      ]);
       // Adding bits in a project it already belongs to is not a new membership.
       await p.write.grantRoles([16n, f.addr(f.reviewer), Roles.AUDITOR]);
       assert.equal((await f.projects.read.activeProjectsWithRole([f.addr(f.reviewer), Roles.REVIEWER])).length, 16);
@@ -182,15 +205,19 @@ describe("ProjectRegistry", () => {
 
     it("shares the review key only with a REVIEWER, after a key is set, and emits the wrapped bytes", async () => {
       const p = await f.at.projects(f.admin);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        p.write.shareReviewKey([id, f.addr(f.reviewer), "0x01"]), f.projects, "NotReviewer", [id, f.addr(f.reviewer)],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.shareReviewKey([id, f.addr(f.reviewer), "0x01"]), f.projects, "NotReviewer", [
+        id,
+        f.addr(f.reviewer),
+      ]);
       await p.write.grantRoles([id, f.addr(f.reviewer), Roles.REVIEWER]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.shareReviewKey([id, f.addr(f.reviewer), "0x01"]), f.projects, "ReviewKeyNotSet", [id]);
       await p.write.setReviewKey([id, bytes32(7)]);
       await f.viem.assertions.revertWithCustomError(p.write.shareReviewKey([id, f.addr(f.reviewer), "0x"]), f.projects, "EmptyWrappedKey");
       await f.viem.assertions.emitWithArgs(p.write.shareReviewKey([id, f.addr(f.reviewer), "0xbeef"]), f.projects, "ReviewKeyShared", [
-        id, f.addr(f.reviewer), 1, "0xbeef",
+        id,
+        f.addr(f.reviewer),
+        1,
+        "0xbeef",
       ]);
     });
   });
@@ -213,7 +240,10 @@ describe("ProjectRegistry", () => {
       const now = await f.now();
       await f.viem.assertions.revertWithCustomError(p.write.addApiKey([id, bytes32(0), 1, now + DAY]), f.projects, "ZeroKey");
       await f.networkHelpers.time.setNextBlockTimestamp(now + 10n);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.addApiKey([id, bytes32(1), 1, now + 10n]), f.projects, "ExpiryNotInFuture", [now + 10n, now + 10n]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.addApiKey([id, bytes32(1), 1, now + 10n]), f.projects, "ExpiryNotInFuture", [
+        now + 10n,
+        now + 10n,
+      ]);
       await f.viem.assertions.revertWithCustomError((await f.at.projects(f.other)).write.addApiKey([id, bytes32(1), 1, now + DAY]), f.projects, "MissingRole");
     });
   });
@@ -223,19 +253,25 @@ describe("ProjectRegistry", () => {
       const p = await f.at.projects(f.admin);
       await p.write.transferAdmin([id, f.addr(f.other)]);
       await p.write.transferAdmin([id, f.addr(f.adminB)]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.projects(f.other)).write.acceptAdmin([id]), f.projects, "NotPendingAdmin", [id, f.addr(f.other)],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.projects(f.other)).write.acceptAdmin([id]), f.projects, "NotPendingAdmin", [
+        id,
+        f.addr(f.other),
+      ]);
       await (await f.at.projects(f.adminB)).write.acceptAdmin([id]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.suspend([id]), f.projects, "MissingRole", [id, f.addr(f.admin), Roles.ADMIN]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(
-        p.write.transferAdmin([id, f.addr(f.admin)]), f.projects, "MissingRole", [id, f.addr(f.admin), Roles.ADMIN],
-      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs(p.write.transferAdmin([id, f.addr(f.admin)]), f.projects, "MissingRole", [
+        id,
+        f.addr(f.admin),
+        Roles.ADMIN,
+      ]);
       await (await f.at.projects(f.adminB)).write.grantRoles([id, f.addr(f.reviewer), Roles.REVIEWER]);
       assert.equal(await f.projects.read.hasActiveRole([id, f.addr(f.reviewer), Roles.REVIEWER]), true);
       // The new primary admin's ADMIN cannot be revoked either.
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.projects(f.adminB)).write.revokeRoles([id, f.addr(f.adminB), Roles.ADMIN]), f.projects, "CannotRevokePrimaryAdmin", [id],
+        (await f.at.projects(f.adminB)).write.revokeRoles([id, f.addr(f.adminB), Roles.ADMIN]),
+        f.projects,
+        "CannotRevokePrimaryAdmin",
+        [id],
       );
     });
 
@@ -245,11 +281,17 @@ describe("ProjectRegistry", () => {
       const expiry = (await f.now()) + DAY;
       // Thunks: each call is sent only when asserted, so no rejection goes unobserved.
       const calls = [
-        () => p.write.setMetadataURI([7n, "x"]), () => p.write.suspend([7n]), () => p.write.resume([7n]),
-        () => p.write.transferAdmin([7n, f.addr(f.other)]), () => other.write.acceptAdmin([7n]),
-        () => p.write.revokeRoles([7n, f.addr(f.reviewer), Roles.REVIEWER]), () => p.write.setReviewKey([7n, bytes32(1)]),
-        () => p.write.setEscrowKey([7n, bytes32(1)]), () => p.write.shareReviewKey([7n, f.addr(f.reviewer), "0x01"]),
-        () => p.write.addApiKey([7n, bytes32(1), 1, expiry]), () => p.write.revokeApiKey([7n, bytes32(1)]),
+        () => p.write.setMetadataURI([7n, "x"]),
+        () => p.write.suspend([7n]),
+        () => p.write.resume([7n]),
+        () => p.write.transferAdmin([7n, f.addr(f.other)]),
+        () => other.write.acceptAdmin([7n]),
+        () => p.write.revokeRoles([7n, f.addr(f.reviewer), Roles.REVIEWER]),
+        () => p.write.setReviewKey([7n, bytes32(1)]),
+        () => p.write.setEscrowKey([7n, bytes32(1)]),
+        () => p.write.shareReviewKey([7n, f.addr(f.reviewer), "0x01"]),
+        () => p.write.addApiKey([7n, bytes32(1), 1, expiry]),
+        () => p.write.revokeApiKey([7n, bytes32(1)]),
       ];
       for (const call of calls) await f.viem.assertions.revertWithCustomErrorWithArgs(call(), f.projects, "ProjectNotFound", [7n]);
     });

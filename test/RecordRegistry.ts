@@ -11,9 +11,7 @@ describe("RecordRegistry", () => {
   let recordId: Hex;
   let expiry: bigint;
   const grantTo = async (grantee: Hex, opts: { mask?: bigint; exp?: bigint; purpose?: number } = {}) =>
-    (await f.at.records(f.subject)).write.grant([
-      recordId, grantee, opts.purpose ?? Purpose.KYC_REVIEW, opts.exp ?? expiry, opts.mask ?? 0b101n, WRAPPED_KEY,
-    ]);
+    (await f.at.records(f.subject)).write.grant([recordId, grantee, opts.purpose ?? Purpose.KYC_REVIEW, opts.exp ?? expiry, opts.mask ?? 0b101n, WRAPPED_KEY]);
 
   beforeEach(async () => {
     f = await deployFixture();
@@ -39,10 +37,15 @@ describe("RecordRegistry", () => {
       const salt = bytes32(77);
       const id = computeRecordId(f.addr(f.subject), salt);
       assert.equal(await f.records.read.computeRecordId([f.addr(f.subject), salt]), id);
-      await f.viem.assertions.emitWithArgs(
-        s.write.registerRecord([salt, bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 1]), f.records, "RecordRegistered",
-        [id, f.addr(f.subject), bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 1],
-      );
+      await f.viem.assertions.emitWithArgs(s.write.registerRecord([salt, bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 1]), f.records, "RecordRegistered", [
+        id,
+        f.addr(f.subject),
+        bytes32(0xa),
+        bytes32(0xc),
+        bytes32(0xf),
+        1,
+        1,
+      ]);
       const record = await f.records.read.getRecord([id]);
       assert.equal(record.owner, f.addr(f.subject));
       assert.equal(record.version, 1);
@@ -56,12 +59,18 @@ describe("RecordRegistry", () => {
     it("rejects duplicates, zero pointers and unknown key-release modes", async () => {
       const s = await f.at.records(f.subject);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        s.write.registerRecord([bytes32(1), bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 0]), f.records, "RecordExists", [recordId],
+        s.write.registerRecord([bytes32(1), bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 0]),
+        f.records,
+        "RecordExists",
+        [recordId],
       );
       await f.viem.assertions.revertWithCustomError(s.write.registerRecord([bytes32(2), bytes32(0), bytes32(0xc), bytes32(0), 1, 0]), f.records, "ZeroValue");
       await f.viem.assertions.revertWithCustomError(s.write.registerRecord([bytes32(2), bytes32(0xa), bytes32(0), bytes32(0), 1, 0]), f.records, "ZeroValue");
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        s.write.registerRecord([bytes32(2), bytes32(0xa), bytes32(0xc), bytes32(0), 1, 2]), f.records, "InvalidKeyRelease", [2],
+        s.write.registerRecord([bytes32(2), bytes32(0xa), bytes32(0xc), bytes32(0), 1, 2]),
+        f.records,
+        "InvalidKeyRelease",
+        [2],
       );
       // The same salt from another owner is another record.
       await (await f.at.records(f.other)).write.registerRecord([bytes32(1), bytes32(0xa), bytes32(0xc), bytes32(0xf), 1, 0]);
@@ -72,10 +81,16 @@ describe("RecordRegistry", () => {
       await grantTo(accountGrantee(f.addr(f.other)));
       assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), true);
       const s = await f.at.records(f.subject);
-      await f.viem.assertions.emitWithArgs(
-        s.write.rotateRecord([recordId, bytes32(0xa2), bytes32(0xc2), bytes32(0xf2), 1, 0]), f.records, "RecordRotated",
-        [recordId, f.addr(f.subject), 2, bytes32(0xa2), bytes32(0xc2), bytes32(0xf2), 1, 0],
-      );
+      await f.viem.assertions.emitWithArgs(s.write.rotateRecord([recordId, bytes32(0xa2), bytes32(0xc2), bytes32(0xf2), 1, 0]), f.records, "RecordRotated", [
+        recordId,
+        f.addr(f.subject),
+        2,
+        bytes32(0xa2),
+        bytes32(0xc2),
+        bytes32(0xf2),
+        1,
+        0,
+      ]);
       const record = await f.records.read.getRecord([recordId]);
       assert.equal(record.version, 2);
       assert.equal(record.contentHash, bytes32(0xc2));
@@ -85,10 +100,16 @@ describe("RecordRegistry", () => {
       assert.equal((await f.records.read.getGrant([recordId, accountGrantee(f.addr(f.other))])).recordVersion, 2);
       assert.equal(await f.records.read.hasAccess([recordId, f.addr(f.other)]), true);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.records(f.other)).write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(1), 1, 0]), f.records, "NotRecordOwner", [recordId, f.addr(f.other)],
+        (await f.at.records(f.other)).write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(1), 1, 0]),
+        f.records,
+        "NotRecordOwner",
+        [recordId, f.addr(f.other)],
       );
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        s.write.rotateRecord([bytes32(999), bytes32(1), bytes32(1), bytes32(1), 1, 0]), f.records, "RecordNotFound", [bytes32(999)],
+        s.write.rotateRecord([bytes32(999), bytes32(1), bytes32(1), bytes32(1), 1, 0]),
+        f.records,
+        "RecordNotFound",
+        [bytes32(999)],
       );
     });
 
@@ -96,15 +117,26 @@ describe("RecordRegistry", () => {
       await grantTo(accountGrantee(f.addr(f.other)));
       await grantTo(projectGrantee(projectId));
       const s = await f.at.records(f.subject);
-      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.other)).write.eraseRecord([recordId]), f.records, "NotRecordOwner", [recordId, f.addr(f.other)]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.other)).write.eraseRecord([recordId]), f.records, "NotRecordOwner", [
+        recordId,
+        f.addr(f.other),
+      ]);
       await f.viem.assertions.emitWithArgs(s.write.eraseRecord([recordId]), f.records, "RecordErased", [recordId, f.addr(f.subject)]);
       assert.equal((await f.records.read.getRecord([recordId])).erased, true);
       for (const user of [f.subject, f.other, f.reviewer]) assert.equal(await f.records.read.hasAccess([recordId, f.addr(user)]), false);
       await f.viem.assertions.revertWithCustomErrorWithArgs(grantTo(accountGrantee(f.addr(f.other))), f.records, "RecordIsErased", [recordId]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(s.write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(1), 1, 0]), f.records, "RecordIsErased", [recordId]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        s.write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(1), 1, 0]),
+        f.records,
+        "RecordIsErased",
+        [recordId],
+      );
       await f.viem.assertions.revertWithCustomErrorWithArgs(s.write.eraseRecord([recordId]), f.records, "RecordIsErased", [recordId]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(1)]), f.records, "RecordIsErased", [recordId],
+        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(1)]),
+        f.records,
+        "RecordIsErased",
+        [recordId],
       );
       assert.equal(await f.records.read.isGrantLive([recordId, projectGrantee(projectId)]), false);
     });
@@ -114,7 +146,14 @@ describe("RecordRegistry", () => {
     it("grants an account with purpose, expiry and field mask; wrapped key only in the event", async () => {
       const grantee = accountGrantee(f.addr(f.other));
       await f.viem.assertions.emitWithArgs(grantTo(grantee, { mask: 0b11n, purpose: Purpose.COMPLIANCE }), f.records, "AccessGranted", [
-        recordId, grantee, f.addr(f.subject), 1, Purpose.COMPLIANCE, expiry, 0b11n, WRAPPED_KEY,
+        recordId,
+        grantee,
+        f.addr(f.subject),
+        1,
+        Purpose.COMPLIANCE,
+        expiry,
+        0b11n,
+        WRAPPED_KEY,
       ]);
       const g = await f.records.read.getGrant([recordId, grantee]);
       assert.equal(g.expiry, expiry);
@@ -147,11 +186,16 @@ describe("RecordRegistry", () => {
       const s = await f.at.records(f.subject);
       const now = await f.now();
       await f.networkHelpers.time.setNextBlockTimestamp(now + 5n);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(grantTo(accountGrantee(f.addr(f.other)), { exp: now + 5n }), f.records, "ExpiryNotInFuture", [now + 5n, now + 5n]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(grantTo(accountGrantee(f.addr(f.other)), { exp: now + 5n }), f.records, "ExpiryNotInFuture", [
+        now + 5n,
+        now + 5n,
+      ]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(grantTo(accountGrantee(f.addr(f.other)), { purpose: 5 }), f.records, "InvalidPurpose", [5]);
       await f.viem.assertions.revertWithCustomError(grantTo(accountGrantee(f.addr(f.other)), { mask: 0n }), f.records, "EmptyFieldMask");
       await f.viem.assertions.revertWithCustomError(
-        s.write.grant([recordId, accountGrantee(f.addr(f.other)), 0, expiry, 1n, "0x"]), f.records, "EmptyWrappedKey",
+        s.write.grant([recordId, accountGrantee(f.addr(f.other)), 0, expiry, 1n, "0x"]),
+        f.records,
+        "EmptyWrappedKey",
       );
       await f.viem.assertions.revertWithCustomErrorWithArgs(grantTo(bytes32(0)), f.records, "InvalidGrantee", [bytes32(0)]);
       const tooWide = `0x${"01".padStart(24, "0")}${"11".repeat(20)}` as Hex;
@@ -159,10 +203,15 @@ describe("RecordRegistry", () => {
       await f.viem.assertions.revertWithCustomErrorWithArgs(grantTo(projectGrantee(42n)), f.records, "GranteeProjectInactive", [42n]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
         (await f.at.records(f.other)).write.grant([recordId, accountGrantee(f.addr(f.other)), 0, expiry, 1n, WRAPPED_KEY]),
-        f.records, "NotRecordOwner", [recordId, f.addr(f.other)],
+        f.records,
+        "NotRecordOwner",
+        [recordId, f.addr(f.other)],
       );
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        s.write.grant([bytes32(9), accountGrantee(f.addr(f.other)), 0, expiry, 1n, WRAPPED_KEY]), f.records, "RecordNotFound", [bytes32(9)],
+        s.write.grant([bytes32(9), accountGrantee(f.addr(f.other)), 0, expiry, 1n, WRAPPED_KEY]),
+        f.records,
+        "RecordNotFound",
+        [bytes32(9)],
       );
     });
 
@@ -181,10 +230,18 @@ describe("RecordRegistry", () => {
 
     it("revoke needs the owner and an existing grant", async () => {
       const grantee = accountGrantee(f.addr(f.other));
-      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.subject)).write.revoke([recordId, grantee]), f.records, "GrantNotFound", [recordId, grantee]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.subject)).write.revoke([recordId, grantee]), f.records, "GrantNotFound", [
+        recordId,
+        grantee,
+      ]);
       await grantTo(grantee);
-      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.other)).write.revoke([recordId, grantee]), f.records, "NotRecordOwner", [recordId, f.addr(f.other)]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.subject)).write.revoke([bytes32(8), grantee]), f.records, "RecordNotFound", [bytes32(8)]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.other)).write.revoke([recordId, grantee]), f.records, "NotRecordOwner", [
+        recordId,
+        f.addr(f.other),
+      ]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs((await f.at.records(f.subject)).write.revoke([bytes32(8), grantee]), f.records, "RecordNotFound", [
+        bytes32(8),
+      ]);
     });
 
     it("a grant to a project opens the record to its active REVIEWERs only", async () => {
@@ -227,7 +284,11 @@ describe("RecordRegistry", () => {
       const now = await f.now();
       await f.networkHelpers.time.setNextBlockTimestamp(now + 1n);
       await f.viem.assertions.emitWithArgs(a.write.recordAuditAccess([recordId, projectId, bytes32(0xc0)]), f.records, "AuditAccessRecorded", [
-        recordId, projectId, f.addr(f.auditor), bytes32(0xc0), now + 1n + DAY,
+        recordId,
+        projectId,
+        f.addr(f.auditor),
+        bytes32(0xc0),
+        now + 1n + DAY,
       ]);
       assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.auditor)]), true);
       assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.reviewer)]), false);
@@ -251,23 +312,36 @@ describe("RecordRegistry", () => {
 
     it("refuses non-auditors, other projects' auditors, projects without a grant, zero hashes", async () => {
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.records(f.reviewer)).write.recordAuditAccess([recordId, projectId, bytes32(1)]), f.records, "NotAuditor", [projectId, f.addr(f.reviewer)],
+        (await f.at.records(f.reviewer)).write.recordAuditAccess([recordId, projectId, bytes32(1)]),
+        f.records,
+        "NotAuditor",
+        [projectId, f.addr(f.reviewer)],
       );
       const b = await f.at.projects(f.adminB);
       await b.write.createProject(["ipfs://b"]);
       await b.write.grantRoles([2n, f.addr(f.auditor), Roles.AUDITOR]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, 2n, bytes32(1)]), f.records, "ProjectHoldsNoGrant", [recordId, 2n],
+        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, 2n, bytes32(1)]),
+        f.records,
+        "ProjectHoldsNoGrant",
+        [recordId, 2n],
       );
       await f.viem.assertions.revertWithCustomError(
-        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0)]), f.records, "ZeroValue",
+        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0)]),
+        f.records,
+        "ZeroValue",
       );
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.records(f.auditor)).write.recordAuditAccess([bytes32(5), projectId, bytes32(1)]), f.records, "RecordNotFound", [bytes32(5)],
+        (await f.at.records(f.auditor)).write.recordAuditAccess([bytes32(5), projectId, bytes32(1)]),
+        f.records,
+        "RecordNotFound",
+        [bytes32(5)],
       );
       await (await f.at.projects(f.admin)).write.suspend([projectId]);
       await f.viem.assertions.revertWithCustomError(
-        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(1)]), f.records, "NotAuditor",
+        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(1)]),
+        f.records,
+        "NotAuditor",
       );
     });
   });
@@ -284,7 +358,12 @@ describe("RecordRegistry", () => {
       await s.write.revoke([recordId, grantee]);
       assert.deepEqual(await f.records.read.getGrant([recordId, grantee]), { ...expected, revoked: true });
       assert.deepEqual(await f.records.read.getGrant([recordId, accountGrantee(f.addr(f.reviewer))]), {
-        expiry: 0n, fieldMask: 0n, recordVersion: 0, purpose: 0, revoked: false, grantedAt: 0,
+        expiry: 0n,
+        fieldMask: 0n,
+        recordVersion: 0,
+        purpose: 0,
+        revoked: false,
+        grantedAt: 0,
       });
       assert.equal(await f.records.read.isGrantLive([bytes32(77), grantee]), false);
     });
@@ -293,7 +372,14 @@ describe("RecordRegistry", () => {
       const grantee = accountGrantee(f.addr(f.other));
       await grantTo(grantee, { mask: 0b1n });
       await f.viem.assertions.emitWithArgs(grantTo(grantee, { mask: 0b110n, purpose: Purpose.DISPUTE, exp: expiry + DAY }), f.records, "AccessGranted", [
-        recordId, grantee, f.addr(f.subject), 1, Purpose.DISPUTE, expiry + DAY, 0b110n, WRAPPED_KEY,
+        recordId,
+        grantee,
+        f.addr(f.subject),
+        1,
+        Purpose.DISPUTE,
+        expiry + DAY,
+        0b110n,
+        WRAPPED_KEY,
       ]);
       const g = await f.records.read.getGrant([recordId, grantee]);
       assert.equal(g.fieldMask, 0b110n);
@@ -317,7 +403,12 @@ describe("RecordRegistry", () => {
       const s = await f.at.records(f.subject);
       await f.viem.assertions.revertWithCustomError(s.write.rotateRecord([recordId, bytes32(0), bytes32(1), bytes32(0), 1, 0]), f.records, "ZeroValue");
       await f.viem.assertions.revertWithCustomError(s.write.rotateRecord([recordId, bytes32(1), bytes32(0), bytes32(0), 1, 0]), f.records, "ZeroValue");
-      await f.viem.assertions.revertWithCustomErrorWithArgs(s.write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(0), 1, 9]), f.records, "InvalidKeyRelease", [9]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        s.write.rotateRecord([recordId, bytes32(1), bytes32(1), bytes32(0), 1, 9]),
+        f.records,
+        "InvalidKeyRelease",
+        [9],
+      );
       assert.equal((await f.records.read.getRecord([recordId])).version, 1);
     });
 
@@ -355,7 +446,10 @@ describe("RecordRegistry", () => {
       await p.write.suspend([projectId]);
       assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.auditor)]), false);
       await f.viem.assertions.revertWithCustomErrorWithArgs(
-        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0xa2)]), f.records, "NotAuditor", [projectId, f.addr(f.auditor)],
+        (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, bytes32(0xa2)]),
+        f.records,
+        "NotAuditor",
+        [projectId, f.addr(f.auditor)],
       );
       await p.write.resume([projectId]);
       assert.equal(await f.records.read.hasAuditAccess([recordId, projectId, f.addr(f.auditor)]), true);

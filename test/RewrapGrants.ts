@@ -39,7 +39,9 @@ describe("RecordRegistry.rewrapGrants", () => {
     parseEventLogs({ abi: f.records.abi, eventName: "GrantRewrapped", logs: (await f.publicClient.waitForTransactionReceipt({ hash })).logs });
   type Records = Fixture["records"];
   const refused = <N extends ContractErrorName<Records["abi"]>>(
-    p: Promise<Hex>, error: N, args: Parameters<typeof f.viem.assertions.revertWithCustomErrorWithArgs<Records, N>>[3],
+    p: Promise<Hex>,
+    error: N,
+    args: Parameters<typeof f.viem.assertions.revertWithCustomErrorWithArgs<Records, N>>[3],
   ) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.records, error, args);
 
   beforeEach(async () => {
@@ -58,7 +60,12 @@ describe("RecordRegistry.rewrapGrants", () => {
     const hash = await rewrapAs(f.admin, 2, [await item(recordId)]);
     const [event] = await rewrapEvents(hash);
     assert.deepEqual(event.args, {
-      recordId, grantee: projectGrantee(projectId), admin: f.addr(f.admin), recordVersion: 1, reviewKeyVersion: 2, wrappedKey: REWRAPPED,
+      recordId,
+      grantee: projectGrantee(projectId),
+      admin: f.addr(f.admin),
+      recordVersion: 1,
+      reviewKeyVersion: 2,
+      wrappedKey: REWRAPPED,
     });
     assert.deepEqual(await f.records.read.getGrant([recordId, projectGrantee(projectId)]), before);
     assert.equal(await f.records.read.isGrantLive([recordId, projectGrantee(projectId)]), true);
@@ -84,13 +91,18 @@ describe("RecordRegistry.rewrapGrants", () => {
     await refused(rewrapAs(f.admin, 1, items, 999n), "NotProjectAdmin", [999n, f.addr(f.admin)]);
 
     const chain = f.publicClient.chain;
-    await Promise.all(Array.from({ length: 24 }, async () => {
-      const account = privateKeyToAccount(generatePrivateKey());
-      await f.networkHelpers.setBalance(account.address, 10n ** 18n);
-      const fresh = createWalletClient({ account, chain, transport: custom(f.connection.provider) });
-      await refused(fresh.writeContract({ address: f.records.address, abi: f.records.abi, functionName: "rewrapGrants", args: [projectId, 1, items] }),
-        "NotProjectAdmin", [projectId, account.address]);
-    }));
+    await Promise.all(
+      Array.from({ length: 24 }, async () => {
+        const account = privateKeyToAccount(generatePrivateKey());
+        await f.networkHelpers.setBalance(account.address, 10n ** 18n);
+        const fresh = createWalletClient({ account, chain, transport: custom(f.connection.provider) });
+        await refused(
+          fresh.writeContract({ address: f.records.address, abi: f.records.abi, functionName: "rewrapGrants", args: [projectId, 1, items] }),
+          "NotProjectAdmin",
+          [projectId, account.address],
+        );
+      }),
+    );
     // A second ADMIN granted by the primary one may; losing the role ends it.
     await (await f.at.projects(f.admin)).write.grantRoles([projectId, f.addr(f.other), Roles.ADMIN]);
     await rewrapAs(f.other, 1, items);
@@ -114,7 +126,10 @@ describe("RecordRegistry.rewrapGrants", () => {
   it("refuses grants that are not the project's, revoked, expired, stale, re-granted, erased, unknown or Lit", async () => {
     const s = await f.at.records(f.subject);
     const toAccount = await grantedRecord(accountGrantee(f.addr(f.reviewer)));
-    await refused(rewrapAs(f.admin, 1, [await item(toAccount, REWRAPPED, accountGrantee(f.addr(f.reviewer)))]), "GrantNotFound", [toAccount, projectGrantee(projectId)]);
+    await refused(rewrapAs(f.admin, 1, [await item(toAccount, REWRAPPED, accountGrantee(f.addr(f.reviewer)))]), "GrantNotFound", [
+      toAccount,
+      projectGrantee(projectId),
+    ]);
 
     const revoked = await grantedRecord();
     const revokedItem = await item(revoked);
@@ -175,8 +190,14 @@ describe("RecordRegistry.rewrapGrants", () => {
     await rotateReviewKey(2);
     const items = await Promise.all(ids.map((id, i) => item(id, `0x${(i + 1).toString(16).padStart(2, "0").repeat(160)}`)));
     const events = await rewrapEvents(await rewrapAs(f.admin, 2, items));
-    assert.deepEqual(events.map((e) => e.args.recordId), ids);
-    assert.deepEqual(events.map((e) => e.args.wrappedKey), items.map((i) => i.wrappedKey));
+    assert.deepEqual(
+      events.map((e) => e.args.recordId),
+      ids,
+    );
+    assert.deepEqual(
+      events.map((e) => e.args.wrappedKey),
+      items.map((i) => i.wrappedKey),
+    );
     assert.ok(events.every((e) => e.args.reviewKeyVersion === 2 && e.args.grantee === projectGrantee(projectId)));
     const grants = await Promise.all(ids.map((id) => f.records.read.getGrant([id, projectGrantee(projectId)])));
     // The same batch again (a resumed flow re-sending what it sent) is accepted and changes nothing stored.

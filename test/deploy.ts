@@ -57,7 +57,11 @@ describe("Ignition deploy to a local node", () => {
 
   it("the SDK refuses unknown chains unless every address is given", () => {
     assert.throws(() => getAddresses(999), UnknownChainError);
-    const a = getAddresses(999, { projectRegistry: "0x0000000000000000000000000000000000000001", recordRegistry: "0x0000000000000000000000000000000000000002", attestationRegistry: "0x0000000000000000000000000000000000000003" });
+    const a = getAddresses(999, {
+      projectRegistry: "0x0000000000000000000000000000000000000001",
+      recordRegistry: "0x0000000000000000000000000000000000000002",
+      attestationRegistry: "0x0000000000000000000000000000000000000003",
+    });
     assert.equal(a.recordRegistry, "0x0000000000000000000000000000000000000002");
   });
 });

@@ -52,9 +52,10 @@ export function nextSpendWindow(
 ): { next: SpendWindow; fire: boolean } {
   const window = BigInt(t.sponsorSpendWindow);
   const start = timestamp - (timestamp % window);
-  const next = !row || row.windowStart !== start
-    ? { windowStart: start, spent: charged, previousSpent: row && row.windowStart === start - window ? row.spent : 0n, raised: false }
-    : { windowStart: row.windowStart, spent: row.spent + charged, previousSpent: row.previousSpent, raised: row.raised };
+  const next =
+    !row || row.windowStart !== start
+      ? { windowStart: start, spent: charged, previousSpent: row && row.windowStart === start - window ? row.spent : 0n, raised: false }
+      : { windowStart: row.windowStart, spent: row.spent + charged, previousSpent: row.previousSpent, raised: row.raised };
   // spent >= jump x previous on integers (jump may be fractional, e.g. 1.5)
   const jumped = next.spent * 100n >= BigInt(Math.round(t.sponsorSpendJump * 100)) * next.previousSpent;
   const fire = !next.raised && next.spent >= t.sponsorSpendMin && jumped;

@@ -3,9 +3,7 @@
 // other OneKey constant the indexer uses (`@onekey/sdk/contracts`).
 import { parseGrantee } from "@onekey/sdk/contracts";
 
-export type DecodedGrantee =
-  | { kind: "project"; projectId: bigint; account: null }
-  | { kind: "account"; projectId: null; account: `0x${string}` };
+export type DecodedGrantee = { kind: "project"; projectId: bigint; account: null } | { kind: "account"; projectId: null; account: `0x${string}` };
 
 export function decodeGrantee(grantee: `0x${string}`): DecodedGrantee {
   const g = parseGrantee(grantee);

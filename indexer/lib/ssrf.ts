@@ -53,7 +53,10 @@ export function parseAllowance(value: string | undefined): PrivateAllowance {
   const text = (value ?? "").trim();
   const list = new BlockList();
   if (["1", "true", "all", "yes"].includes(text.toLowerCase())) return { all: true, list, text };
-  for (const entry of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [net, prefix] = entry.split("/");
     const family = isIP(net) === 6 ? "ipv6" : "ipv4";
     if (!isIP(net)) throw new Error(`ONEKEY_WEBHOOK_ALLOW_PRIVATE: "${entry}" is not an address or CIDR`);
@@ -105,9 +108,7 @@ export async function vetEndpoint(rawUrl: string, allowance: PrivateAllowance): 
   for (const address of addresses) {
     const refusal = addressRefusal(address, allowance);
     if (refusal) {
-      throw new EndpointRefusedError(
-        `endpoint ${url.origin} refused: ${host} resolves to ${refusal}. Set ONEKEY_WEBHOOK_ALLOW_PRIVATE for local runs.`,
-      );
+      throw new EndpointRefusedError(`endpoint ${url.origin} refused: ${host} resolves to ${refusal}. Set ONEKEY_WEBHOOK_ALLOW_PRIVATE for local runs.`);
     }
   }
   return { url, addresses };

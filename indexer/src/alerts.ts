@@ -16,12 +16,13 @@ export async function countTowards(
 ): Promise<{ fire: boolean; count: number; windowStart: bigint }> {
   const row = await context.db.find(alertWindow, { id: key });
   const fresh = !row || timestamp - row.windowStart >= BigInt(window);
-  const next = fresh
-    ? { windowStart: timestamp, count: 1, raised: false }
-    : { windowStart: row.windowStart, count: row.count + 1, raised: row.raised };
+  const next = fresh ? { windowStart: timestamp, count: 1, raised: false } : { windowStart: row.windowStart, count: row.count + 1, raised: row.raised };
   const fire = !next.raised && next.count >= threshold;
   if (fire) next.raised = true;
-  await context.db.insert(alertWindow).values({ id: key, ...next }).onConflictDoUpdate(next);
+  await context.db
+    .insert(alertWindow)
+    .values({ id: key, ...next })
+    .onConflictDoUpdate(next);
   return { fire, count: next.count, windowStart: next.windowStart };
 }
 
@@ -43,11 +44,17 @@ export async function checkSpendRate(context: EmitContext, event: LoggedEvent, p
   const id = projectId.toString();
   const row = await context.db.find(spendWindow, { id });
   const { next, fire } = nextSpendWindow(row ?? undefined, event.block.timestamp, charged, thresholds);
-  await context.db.insert(spendWindow).values({ id, ...next }).onConflictDoUpdate(next);
+  await context.db
+    .insert(spendWindow)
+    .values({ id, ...next })
+    .onConflictDoUpdate(next);
   if (fire) {
     await raiseAlert(context, event, "sponsor_spend_rate", projectId, {
-      spentWei: next.spent, previousWindowWei: next.previousSpent, windowStart: next.windowStart,
-      windowSeconds: thresholds.sponsorSpendWindow, thresholdWei: thresholds.sponsorSpendMin,
+      spentWei: next.spent,
+      previousWindowWei: next.previousSpent,
+      windowStart: next.windowStart,
+      windowSeconds: thresholds.sponsorSpendWindow,
+      thresholdWei: thresholds.sponsorSpendMin,
     });
   }
 }

@@ -24,14 +24,7 @@ export interface EmitContext {
 }
 
 /** Appends a row to one scope's chain; returns nothing because rows are never read back here. */
-async function appendToChain(
-  db: Db,
-  chainId: number,
-  scope: bigint,
-  event: LoggedEvent,
-  eventType: string,
-  payload: string,
-): Promise<void> {
+async function appendToChain(db: Db, chainId: number, scope: bigint, event: LoggedEvent, eventType: string, payload: string): Promise<void> {
   const head = await db.find(eventLogHead, { id: scope });
   const seq = (head?.seq ?? 0) + 1;
   const fields = {
@@ -65,10 +58,7 @@ async function appendToChain(
     prevHash: fields.prevHash as `0x${string}`,
     hash,
   });
-  await db
-    .insert(eventLogHead)
-    .values({ id: scope, seq, hash })
-    .onConflictDoUpdate({ seq, hash });
+  await db.insert(eventLogHead).values({ id: scope, seq, hash }).onConflictDoUpdate({ seq, hash });
 }
 
 /**
@@ -80,13 +70,7 @@ export function messageId(chainId: number, event: LoggedEvent, eventType: string
   return `msg_${createHash("sha256").update(key).digest("hex").slice(0, 32)}`;
 }
 
-async function enqueue(
-  context: EmitContext,
-  event: LoggedEvent,
-  eventType: string,
-  projectId: bigint,
-  data: WebhookData,
-): Promise<void> {
+async function enqueue(context: EmitContext, event: LoggedEvent, eventType: string, projectId: bigint, data: WebhookData): Promise<void> {
   const id = messageId(context.chain.id, event, eventType, projectId);
   const body = JSON.stringify({
     id,
@@ -145,12 +129,6 @@ export async function emit(
 }
 
 /** Queues an `alert.*` message (alerts are derived, so they are not part of the audit chain). */
-export async function raiseAlert(
-  context: EmitContext,
-  event: LoggedEvent,
-  rule: string,
-  projectId: bigint,
-  details: Record<string, unknown>,
-): Promise<void> {
+export async function raiseAlert(context: EmitContext, event: LoggedEvent, rule: string, projectId: bigint, details: Record<string, unknown>): Promise<void> {
   await enqueue(context, event, `alert.${rule}`, projectId, { rule, ...canonicalData(details) });
 }

@@ -81,18 +81,55 @@ const JSON_EDGE = [null, true, false, 0, -1, 0.5, 1e308, -1e308, 2 ** 53, 4, 32,
 function randomJson(rng: Rng, depth = 0): unknown {
   if (depth > 3 || rng.chance(0.4)) return rng.chance(0.5) ? rng.pick(JSON_EDGE) : rng.pick(HOSTILE_STRINGS);
   if (rng.chance(0.5)) return Array.from({ length: rng.int(5) }, () => randomJson(rng, depth + 1));
-  const keys = ["url", "eventTypes", "fromBlock", "maxConcurrency", "maxAttempts", "ratePerSecond", "description", "query", "variables", "format", "rows", "__proto__", "constructor"];
+  const keys = [
+    "url",
+    "eventTypes",
+    "fromBlock",
+    "maxConcurrency",
+    "maxAttempts",
+    "ratePerSecond",
+    "description",
+    "query",
+    "variables",
+    "format",
+    "rows",
+    "__proto__",
+    "constructor",
+  ];
   return Object.fromEntries(Array.from({ length: rng.int(5) }, () => [rng.pick(keys), randomJson(rng, depth + 1)]));
 }
 
-const URLS = ["http://127.0.0.1:9/hook", "https://127.0.0.1/x", "ftp://127.0.0.1/", "http://10.0.0.1/", "http://[::1]/", "http://user:pw@127.0.0.1/", "http://999.1.1.1/", "not a url", "javascript:alert(1)", `http://127.0.0.1/${"a".repeat(3000)}`];
+const URLS = [
+  "http://127.0.0.1:9/hook",
+  "https://127.0.0.1/x",
+  "ftp://127.0.0.1/",
+  "http://10.0.0.1/",
+  "http://[::1]/",
+  "http://user:pw@127.0.0.1/",
+  "http://999.1.1.1/",
+  "not a url",
+  "javascript:alert(1)",
+  `http://127.0.0.1/${"a".repeat(3000)}`,
+];
 
 /** A body close to a valid endpoint registration, with one or more fields made hostile. */
 function endpointBody(rng: Rng): Record<string, unknown> {
   const body: Record<string, unknown> = { url: rng.pick(URLS.slice(0, 2)) };
   const fields: Record<string, () => unknown> = {
     url: () => rng.pick(URLS),
-    eventTypes: () => rng.pick([["*"], ["grant.*", "alert.*"], [], ["Grant"], ["a.b.c"], Array.from({ length: 65 }, () => "grant.created"), ["x".repeat(65)], "grant.*", [1], null]),
+    eventTypes: () =>
+      rng.pick([
+        ["*"],
+        ["grant.*", "alert.*"],
+        [],
+        ["Grant"],
+        ["a.b.c"],
+        Array.from({ length: 65 }, () => "grant.created"),
+        ["x".repeat(65)],
+        "grant.*",
+        [1],
+        null,
+      ]),
     fromBlock: () => rng.pick([0, 1, "12", -1, 1.5, "9".repeat(80), "9223372036854775807", "9223372036854775808", 2 ** 63, null, "0x10"]),
     maxConcurrency: () => rng.pick(JSON_EDGE),
     maxAttempts: () => rng.pick(JSON_EDGE),
@@ -156,7 +193,16 @@ function pathFor(rng: Rng, spec: RouteSpec): string {
 
 function bodyFor(rng: Rng, spec: RouteSpec): { body?: Buffer; contentType?: string; chunked?: boolean } {
   const limit = spec.body?.maxBytes ?? BODY_LIMITS.none;
-  const contentType = rng.pick([...(spec.body?.types ?? []), "application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "garbage", undefined]);
+  const contentType = rng.pick([
+    ...(spec.body?.types ?? []),
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "application/x-www-form-urlencoded",
+    "garbage",
+    undefined,
+  ]);
   const chunked = rng.chance(0.15);
   const roll = rng.next();
   if (roll < 0.1) return { contentType };
@@ -174,7 +220,11 @@ function bodyFor(rng: Rng, spec: RouteSpec): { body?: Buffer; contentType?: stri
       "query($p: BigInt!) { project(id: $p) { id } }",
       "{",
     ]);
-    return { body: Buffer.from(JSON.stringify({ query, variables: rng.chance(0.5) ? randomJson(rng) : { p: rng.pick(HOSTILE_STRINGS) } })), contentType: "application/json", chunked };
+    return {
+      body: Buffer.from(JSON.stringify({ query, variables: rng.chance(0.5) ? randomJson(rng) : { p: rng.pick(HOSTILE_STRINGS) } })),
+      contentType: "application/json",
+      chunked,
+    };
   }
   if (spec.path.endsWith("/webhooks") && spec.method === "POST" && roll < 0.8) {
     return { body: Buffer.from(JSON.stringify(endpointBody(rng))), contentType: rng.chance(0.9) ? "application/json" : contentType, chunked };
@@ -183,7 +233,10 @@ function bodyFor(rng: Rng, spec: RouteSpec): { body?: Buffer; contentType?: stri
 }
 
 /** What a client can put in a header at all: UTF-8 bytes seen as Latin-1, no control characters. */
-const headerSafe = (value: string) => Buffer.from(value, "utf8").toString("latin1").replace(/[\x00-\x1f\x7f]/g, "");
+const headerSafe = (value: string) =>
+  Buffer.from(value, "utf8")
+    .toString("latin1")
+    .replace(/[\x00-\x1f\x7f]/g, "");
 
 /** A registration inside every documented range, boundaries included: it must be stored, usable. */
 function validRegistration(rng: Rng): { spec: RouteSpec; req: RawRequest; mustStore?: boolean } {
@@ -269,8 +322,9 @@ describe(`API fuzz (seed ${SEED}, ${REQUESTS} requests)`, () => {
     const perRoute = new Map<string, Record<number, number>>();
     for (let i = 0; i < REQUESTS; i++) {
       const { spec, req, mustStore } = requestFor(rng);
-      const shown = () => `#${i} (seed ${SEED}) ${req.method} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers).slice(0, 200)} body ${req.body?.length ?? 0} B${req.chunked ? " chunked" : ""}: ${String(req.body ?? "").slice(0, 200)}`;
-      let res;
+      const shown = () =>
+        `#${i} (seed ${SEED}) ${req.method} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers).slice(0, 200)} body ${req.body?.length ?? 0} B${req.chunked ? " chunked" : ""}: ${String(req.body ?? "").slice(0, 200)}`;
+      let res: Awaited<ReturnType<typeof rawRequest>>;
       try {
         res = await rawRequest(indexer.url, req);
       } catch (error) {

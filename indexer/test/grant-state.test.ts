@@ -17,13 +17,14 @@ describe("grant state: TypeScript and SQL from one rule", () => {
     const cases: { revoked: boolean; expiry: bigint; now: bigint; erased: boolean; version: number; grantVersion: number }[] = [];
     for (const revoked of [false, true])
       for (const expiry of [99n, 100n, 101n])
-        for (const erased of [false, true])
-          for (const version of [1, 2]) cases.push({ revoked, expiry, now: 100n, erased, version, grantVersion: 2 });
+        for (const erased of [false, true]) for (const version of [1, 2]) cases.push({ revoked, expiry, now: 100n, erased, version, grantVersion: 2 });
     const values = cases.map((c) => `(${c.revoked}, ${c.expiry}, ${c.now}, ${c.erased}, ${c.version}, ${c.grantVersion})`).join(", ");
     const { rows } = await db.query<{ state: string }>(
       `SELECT ${sqlCase} AS state FROM (VALUES ${values}) AS g(revoked, expiry, now, erased, version, grant_version)`,
     );
-    const expected = cases.map((c) => grantState({ grantedAt: 1, revoked: c.revoked, expiry: c.expiry, recordVersion: c.grantVersion }, { version: c.version, erased: c.erased }, c.now));
+    const expected = cases.map((c) =>
+      grantState({ grantedAt: 1, revoked: c.revoked, expiry: c.expiry, recordVersion: c.grantVersion }, { version: c.version, erased: c.erased }, c.now),
+    );
     expect(rows.map((r) => r.state)).toEqual(expected);
     expect(new Set(expected)).toEqual(new Set(GRANT_STATES));
     await db.close();

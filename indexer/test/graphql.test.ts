@@ -2,7 +2,12 @@
 // the REST API, API-key refusals, analytics and the audit export are checked against it.
 import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles } from "@onekey/sdk/contracts";
 import {
-  CredentialRevokedError, CredentialSupersededError, checkCredentialStatus, checkCredentialStatusWithIndexer, issueAttestationCredential, signCredential,
+  CredentialRevokedError,
+  CredentialSupersededError,
+  checkCredentialStatus,
+  checkCredentialStatusWithIndexer,
+  issueAttestationCredential,
+  signCredential,
   verifyCredential,
 } from "@onekey/sdk/credentials";
 import { execFile } from "node:child_process";
@@ -150,8 +155,30 @@ describe("every event in GraphQL", () => {
     expect(data.erased.erasedAt).not.toBeNull();
     expect(data.encryptionKey).toEqual({ publicKey: s.subjectEncryptionKey, version: 1 });
     expect(data.grants.items).toEqual([
-      { granteeKind: "account", granteeAccount: s.reviewer.toLowerCase(), granteeProjectId: null, purpose: 1, recordVersion: 1, revoked: true, fieldMask: "1", wrappedKey: "0xbeef", reviewKeyVersion: null, rewrappedAt: null },
-      { granteeKind: "project", granteeAccount: null, granteeProjectId: s.projectId.toString(), purpose: 0, recordVersion: 1, revoked: false, fieldMask: "3", wrappedKey: "0xc0ffee", reviewKeyVersion: 1, rewrappedAt: null },
+      {
+        granteeKind: "account",
+        granteeAccount: s.reviewer.toLowerCase(),
+        granteeProjectId: null,
+        purpose: 1,
+        recordVersion: 1,
+        revoked: true,
+        fieldMask: "1",
+        wrappedKey: "0xbeef",
+        reviewKeyVersion: null,
+        rewrappedAt: null,
+      },
+      {
+        granteeKind: "project",
+        granteeAccount: null,
+        granteeProjectId: s.projectId.toString(),
+        purpose: 0,
+        recordVersion: 1,
+        revoked: false,
+        fieldMask: "3",
+        wrappedKey: "0xc0ffee",
+        reviewKeyVersion: 1,
+        rewrappedAt: null,
+      },
     ]);
     // The re-wrapped grant shows the new key and the version it opens with; its terms are the grant's.
     expect(data.rewrapped.items).toHaveLength(1);
@@ -160,8 +187,24 @@ describe("every event in GraphQL", () => {
     expect(data.auditAccesss.items).toHaveLength(1);
     expect(data.auditAccesss.items[0]).toMatchObject({ recordId: s.recordId, auditor: s.auditor.toLowerCase(), authorisationHash: s.authorisationHash });
     expect(data.attestations.items).toEqual([
-      { subject: s.otherSubject.toLowerCase(), level: 1, claims: "0", revoked: true, revokedBy: s.reviewer.toLowerCase(), attester: s.reviewer.toLowerCase(), recordId: `0x${"00".repeat(32)}` },
-      { subject: s.subject.toLowerCase(), level: 2, claims: String(SCENARIO_CLAIMS), revoked: false, revokedBy: null, attester: s.reviewer.toLowerCase(), recordId: s.recordId },
+      {
+        subject: s.otherSubject.toLowerCase(),
+        level: 1,
+        claims: "0",
+        revoked: true,
+        revokedBy: s.reviewer.toLowerCase(),
+        attester: s.reviewer.toLowerCase(),
+        recordId: `0x${"00".repeat(32)}`,
+      },
+      {
+        subject: s.subject.toLowerCase(),
+        level: 2,
+        claims: String(SCENARIO_CLAIMS),
+        revoked: false,
+        revokedBy: null,
+        attester: s.reviewer.toLowerCase(),
+        recordId: s.recordId,
+      },
     ]);
     expect(data.o.revoked).toBe(true);
   });
@@ -272,30 +315,56 @@ describe("GraphQL queries", () => {
     expect(data.attestationStates.items).toEqual([{ claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"], state: "valid" }]);
     const attested = data.attestationEvents.items.filter((e: { kind: string }) => e.kind === "attested");
     expect(attested.map((e: { claimNames: string[] }) => e.claimNames)).toContainEqual(["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"]);
-    expect(data.attestationEvents.items.filter((e: { kind: string }) => e.kind === "revoked").every((e: { claimNames: null }) => e.claimNames === null)).toBe(true);
-    for (const m of data.members.items) expect(m.roleNames).toEqual(Object.entries(Roles).filter(([, bit]) => m.roles & bit).map(([n]) => n));
+    expect(data.attestationEvents.items.filter((e: { kind: string }) => e.kind === "revoked").every((e: { claimNames: null }) => e.claimNames === null)).toBe(
+      true,
+    );
+    for (const m of data.members.items)
+      expect(m.roleNames).toEqual(
+        Object.entries(Roles)
+          .filter(([, bit]) => m.roles & bit)
+          .map(([n]) => n),
+      );
     expect(data.members.items.map((m: { roleNames: string[] }) => m.roleNames).sort()).toEqual([["AUDITOR"], ["REVIEWER"]]);
     for (const k of [...data.apiKeys.items, ...data.apiKeyStates.items]) {
-      expect(k.scopeNames).toEqual(Object.entries(ApiKeyScopes).filter(([, bit]) => k.scopes & bit).map(([n]) => n));
+      expect(k.scopeNames).toEqual(
+        Object.entries(ApiKeyScopes)
+          .filter(([, bit]) => k.scopes & bit)
+          .map(([n]) => n),
+      );
     }
     expect(data.apiKeys.items.map((k: { scopeNames: string[] }) => k.scopeNames)).toContainEqual(["read"]);
-    expect(data.grants.items).toEqual([{ purpose: 0, purposeName: "KYC_REVIEW" }, { purpose: 1, purposeName: "COMPLIANCE" }]);
+    expect(data.grants.items).toEqual([
+      { purpose: 0, purposeName: "KYC_REVIEW" },
+      { purpose: 1, purposeName: "COMPLIANCE" },
+    ]);
     expect(data.grantStates.items).toEqual([{ purposeName: "KYC_REVIEW" }, { purposeName: "COMPLIANCE" }]);
-    expect(data.record).toEqual({ keyRelease: 0, keyReleaseMode: "envelope", versions: { items: [{ keyReleaseMode: "envelope" }, { keyReleaseMode: "envelope" }] } });
+    expect(data.record).toEqual({
+      keyRelease: 0,
+      keyReleaseMode: "envelope",
+      versions: { items: [{ keyReleaseMode: "envelope" }, { keyReleaseMode: "envelope" }] },
+    });
   });
 
   it("filters attestations by claim name (claimNames_has, _not_has, AND) and grants by purpose name", async () => {
     const q = async (where: string) =>
-      (await gqlData(indexer.url, s.key, `query($p: BigInt!) { attestations(where: { projectId: $p, ${where} }) { items { level } } }`, { p: s.projectId.toString() }))
-        .attestations.items.map((a: { level: number }) => a.level);
+      (
+        await gqlData(indexer.url, s.key, `query($p: BigInt!) { attestations(where: { projectId: $p, ${where} }) { items { level } } }`, {
+          p: s.projectId.toString(),
+        })
+      ).attestations.items.map((a: { level: number }) => a.level);
     expect(await q(`claimNames_has: "AGE_OVER_18"`)).toEqual([2]);
     expect(await q(`claimNames_has: "project:15"`)).toEqual([2]);
     expect(await q(`claimNames_has: "AGE_OVER_21"`)).toEqual([]);
     expect(await q(`claimNames_not_has: "AGE_OVER_18"`)).toEqual([1]);
     expect(await q(`AND: [{ claimNames_has: "AGE_OVER_18" }, { claimNames_has: "SANCTIONS_SCREENED" }]`)).toEqual([2]);
     expect(await q(`AND: [{ claimNames_has: "AGE_OVER_18" }, { claimNames_has: "PEP_SCREENED" }]`)).toEqual([]);
-    const grants = await gqlData(indexer.url, s.key, `query($r: String!) { c: grants(where: { recordId: $r, purposeName: "COMPLIANCE" }) { items { purpose granteeKind } }
-      k: grants(where: { recordId: $r, purposeName_in: ["KYC_REVIEW"] }) { items { purpose granteeKind } } }`, { r: s.recordId });
+    const grants = await gqlData(
+      indexer.url,
+      s.key,
+      `query($r: String!) { c: grants(where: { recordId: $r, purposeName: "COMPLIANCE" }) { items { purpose granteeKind } }
+      k: grants(where: { recordId: $r, purposeName_in: ["KYC_REVIEW"] }) { items { purpose granteeKind } } }`,
+      { r: s.recordId },
+    );
     expect(grants.c.items).toEqual([{ purpose: 1, granteeKind: "account" }]);
     expect(grants.k.items).toEqual([{ purpose: 0, granteeKind: "project" }]);
   });
@@ -310,9 +379,19 @@ describe("GraphQL queries", () => {
     for (const d of data("grant.revoked")) expect(d.granteeKind).toBe("project");
     const granted = data("member.roles_granted");
     expect(granted).toContainEqual(expect.objectContaining({ granted: String(Roles.REVIEWER), grantedRoleNames: ["REVIEWER"] }));
-    for (const d of granted) expect(d.roleNames).toEqual(Object.entries(Roles).filter(([, bit]) => Number(d.roles) & bit).map(([n]) => n));
+    for (const d of granted)
+      expect(d.roleNames).toEqual(
+        Object.entries(Roles)
+          .filter(([, bit]) => Number(d.roles) & bit)
+          .map(([n]) => n),
+      );
     for (const d of data("member.roles_revoked")) expect(Array.isArray(d.revokedRoleNames)).toBe(true);
-    for (const d of data("api_key.added")) expect(d.scopeNames).toEqual(Object.entries(ApiKeyScopes).filter(([, bit]) => Number(d.scopes) & bit).map(([n]) => n));
+    for (const d of data("api_key.added"))
+      expect(d.scopeNames).toEqual(
+        Object.entries(ApiKeyScopes)
+          .filter(([, bit]) => Number(d.scopes) & bit)
+          .map(([n]) => n),
+      );
     expect(data("api_key.added").length).toBeGreaterThan(0);
     // The scenario applies every event, so nothing is skipped; the column is there with its name.
     const skipped = await gql(indexer.url, s.key, `{ skippedEvents { items { reasonCode reason } } }`);
@@ -322,23 +401,53 @@ describe("GraphQL queries", () => {
   it("answers an attestation credential's status at the indexed head, as the chain does", async () => {
     const reviewer = chain.wallets[1];
     const indexerEndpoint = { url: indexer.url, apiKey: s.key };
-    const credential = await issueAttestationCredential(chain.publicClient, reviewer, { addresses: chain.deployment, projectId: s.projectId, subject: s.subject });
+    const credential = await issueAttestationCredential(chain.publicClient, reviewer, {
+      addresses: chain.deployment,
+      projectId: s.projectId,
+      subject: s.subject,
+    });
     expect(credential.credentialSubject.claims).toEqual(["AGE_OVER_18", "SANCTIONS_SCREENED", "project:15"]);
-    const verified = await verifyCredential(credential, { attestationRegistry: chain.deployment.attestationRegistry, now: (await chain.publicClient.getBlock()).timestamp });
-    const [viaIndexer, viaChain] = await Promise.all([checkCredentialStatusWithIndexer(indexerEndpoint, verified), checkCredentialStatus(chain.publicClient, verified)]);
+    const verified = await verifyCredential(credential, {
+      attestationRegistry: chain.deployment.attestationRegistry,
+      now: (await chain.publicClient.getBlock()).timestamp,
+    });
+    const [viaIndexer, viaChain] = await Promise.all([
+      checkCredentialStatusWithIndexer(indexerEndpoint, verified),
+      checkCredentialStatus(chain.publicClient, verified),
+    ]);
     expect(viaIndexer.attestation).toEqual(viaChain.attestation);
     // The other subject's attestation was revoked: a credential for it fails through the indexer too.
     const head = (await chain.publicClient.getBlock()).timestamp;
-    const forRevoked = await verifyCredential(await signCredential(reviewer, {
-      chainId: 31337, attestationRegistry: chain.deployment.attestationRegistry, subject: s.otherSubject, projectId: s.projectId,
-      level: 1, claims: 0, validFrom: head, validUntil: head + 3600n, binding: "exact",
-    }), { now: head });
+    const forRevoked = await verifyCredential(
+      await signCredential(reviewer, {
+        chainId: 31337,
+        attestationRegistry: chain.deployment.attestationRegistry,
+        subject: s.otherSubject,
+        projectId: s.projectId,
+        level: 1,
+        claims: 0,
+        validFrom: head,
+        validUntil: head + 3600n,
+        binding: "exact",
+      }),
+      { now: head },
+    );
     await expect(checkCredentialStatusWithIndexer(indexerEndpoint, forRevoked)).rejects.toBeInstanceOf(CredentialRevokedError);
     // A credential stating other claims than the slot fails as superseded, on both paths.
-    const other = await verifyCredential(await signCredential(reviewer, {
-      chainId: 31337, attestationRegistry: chain.deployment.attestationRegistry, subject: s.subject, projectId: s.projectId,
-      level: 2, claims: 1, validFrom: head, validUntil: viaChain.attestation.expiry, binding: "exact",
-    }), { now: head });
+    const other = await verifyCredential(
+      await signCredential(reviewer, {
+        chainId: 31337,
+        attestationRegistry: chain.deployment.attestationRegistry,
+        subject: s.subject,
+        projectId: s.projectId,
+        level: 2,
+        claims: 1,
+        validFrom: head,
+        validUntil: viaChain.attestation.expiry,
+        binding: "exact",
+      }),
+      { now: head },
+    );
     await expect(checkCredentialStatusWithIndexer(indexerEndpoint, other)).rejects.toBeInstanceOf(CredentialSupersededError);
     await expect(checkCredentialStatus(chain.publicClient, other)).rejects.toBeInstanceOf(CredentialSupersededError);
   });
@@ -446,7 +555,14 @@ describe("API keys, scopes and limits", () => {
 
   it("refuses webhook endpoints on private, loopback, link-local and non-http targets (SSRF)", async () => {
     const path = `/v1/projects/${s.projectId}/webhooks`;
-    for (const url of ["http://10.0.0.5/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]:8080/hook", "http://192.168.1.10/x", "http://0.0.0.0:80/", "http://127.0.0.2:8080/"]) {
+    for (const url of [
+      "http://10.0.0.5/hook",
+      "http://169.254.169.254/latest/meta-data",
+      "http://[::1]:8080/hook",
+      "http://192.168.1.10/x",
+      "http://0.0.0.0:80/",
+      "http://127.0.0.2:8080/",
+    ]) {
       const res = await api(indexer.url, s.key, "POST", path, { url });
       expect(res.status, url).toBe(422);
       expect(res.body).toMatchObject({ error: "EndpointRefused" });

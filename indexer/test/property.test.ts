@@ -32,9 +32,30 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { deployArtifact } from "../../scripts/lib/artifacts.ts";
 import { allPages, addApiKey, api, createProject, gqlData } from "./helpers/onekey.ts";
-import { ALL_API_KEY_SCOPES, ApiKeyScopes, Roles, accountGrantee, apiKeyHash, apiKeyScopeNames, claimNames, projectGrantee, purposeName, roleNames } from "@onekey/sdk/contracts";
+import {
+  ALL_API_KEY_SCOPES,
+  ApiKeyScopes,
+  Roles,
+  accountGrantee,
+  apiKeyHash,
+  apiKeyScopeNames,
+  claimNames,
+  projectGrantee,
+  purposeName,
+  roleNames,
+} from "@onekey/sdk/contracts";
 import { GRANTEE_PROJECT_FLAG } from "@onekey/sdk/constants";
-import { eventually, indexedBlock, nudgeUntilIndexed, removeDir, startChain, startIndexer, type Chain31337, type Indexer, type Wallet } from "./helpers/stack.ts";
+import {
+  eventually,
+  indexedBlock,
+  nudgeUntilIndexed,
+  removeDir,
+  startChain,
+  startIndexer,
+  type Chain31337,
+  type Indexer,
+  type Wallet,
+} from "./helpers/stack.ts";
 
 const OPS = Number(process.env.ONEKEY_PROPERTY_OPS ?? 300);
 const CHECK_EVERY = Number(process.env.ONEKEY_PROPERTY_CHECK_EVERY ?? 100);
@@ -59,9 +80,8 @@ const random = mulberry32(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const chance = (p: number) => random() < p;
 /** Claim masks: none, standard bits, a project bit up to bit 31, now and then a reserved bit (refused). */
-const aClaimMask = () =>
-  chance(0.4) ? 0 : chance(0.05) ? 1 << (9 + int(7)) : (int(1 << 9) | (chance(0.3) ? 2 ** (16 + int(16)) : 0)) >>> 0;
-const pick = <T,>(items: readonly T[]): T => items[int(items.length)];
+const aClaimMask = () => (chance(0.4) ? 0 : chance(0.05) ? 1 << (9 + int(7)) : (int(1 << 9) | (chance(0.3) ? 2 ** (16 + int(16)) : 0)) >>> 0);
+const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 let counter = 0;
 const bytes32 = (): Hex => keccak256(toHex(`onekey-property:${SEED}:${counter++}`));
 
@@ -92,11 +112,18 @@ const addressOf = (target: Target): Address => (target === "paymaster" ? paymast
 // ABI-indexed generics through viem's conditional types, so the call is made in viem's untyped
 // form here, and only here.
 const read = async <T extends Target, const F extends ContractFunctionName<TargetAbi<T>, Reads>>(
-  target: T, functionName: F, args: ContractFunctionArgs<TargetAbi<T>, Reads, F>, blockNumber: bigint,
+  target: T,
+  functionName: F,
+  args: ContractFunctionArgs<TargetAbi<T>, Reads, F>,
+  blockNumber: bigint,
 ): Promise<ContractFunctionReturnType<TargetAbi<T>, Reads, F>> =>
-  (await reader.readContract({ address: addressOf(target), abi: ABIS[target], functionName, args, blockNumber } as ReadContractParameters)) as ContractFunctionReturnType<
-    TargetAbi<T>, Reads, F
-  >;
+  (await reader.readContract({
+    address: addressOf(target),
+    abi: ABIS[target],
+    functionName,
+    args,
+    blockNumber,
+  } as ReadContractParameters)) as ContractFunctionReturnType<TargetAbi<T>, Reads, F>;
 
 interface Sent {
   ok: boolean;
@@ -105,7 +132,11 @@ interface Sent {
 
 /** Sends a call; a call the chain refuses (gas estimation reverts) is not sent and reports !ok. */
 async function call<T extends Target, const F extends ContractFunctionName<TargetAbi<T>, Writes>>(
-  wallet: Wallet, target: T, functionName: F, args: ContractFunctionArgs<TargetAbi<T>, Writes, F>, value?: bigint,
+  wallet: Wallet,
+  target: T,
+  functionName: F,
+  args: ContractFunctionArgs<TargetAbi<T>, Writes, F>,
+  value?: bigint,
 ): Promise<Sent> {
   let hash: Hex;
   try {
@@ -263,7 +294,10 @@ async function compareWithChain(label: string): Promise<Checked> {
     allRows("members", "id projectId account roles roleNames"),
     allViewRows("apiKeyStates", "id projectId keyHash scopes scopeNames expiry revoked state asOfBlock asOfTimestamp"),
     allRows("records", "id owner version contentHash erased"),
-    allViewRows("grantStates", "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose purposeName expiry fieldMask reviewKeyVersion revoked state asOfBlock asOfTimestamp"),
+    allViewRows(
+      "grantStates",
+      "id recordId grantee granteeKind granteeAccount granteeProjectId recordVersion purpose purposeName expiry fieldMask reviewKeyVersion revoked state asOfBlock asOfTimestamp",
+    ),
     allViewRows("attestationStates", "id projectId subject attester level expiry claims claimNames revoked state asOfBlock asOfTimestamp"),
     allRows("encryptionKeys", "id publicKey version"),
     allRows("auditAccesss", "recordId projectId auditor validUntil"),
@@ -288,10 +322,7 @@ async function compareWithChain(label: string): Promise<Checked> {
   await Promise.all(
     Array.from({ length: Number(count) }, async (_, i) => {
       const id = BigInt(i + 1);
-      const [p, balance] = await Promise.all([
-        read("projectRegistry", "getProject", [id], head),
-        read("paymaster", "projectBalance", [id], head),
-      ]);
+      const [p, balance] = await Promise.all([read("projectRegistry", "getProject", [id], head), read("paymaster", "projectBalance", [id], head)]);
       const row = projectRows.get(id);
       if (!row) return void problems.push(`project ${id} missing`);
       expectEq(`project ${id} admin`, row.admin, lower(p.admin));
@@ -465,7 +496,15 @@ async function compareWithChain(label: string): Promise<Checked> {
     head,
     timestamp,
     atBoundary,
-    counts: { projects: projects.length, members: members.length, apiKeys: keys.length, records: records.length, grants: grants.length, attestations: attestations.length, audits: audits.length },
+    counts: {
+      projects: projects.length,
+      members: members.length,
+      apiKeys: keys.length,
+      records: records.length,
+      grants: grants.length,
+      attestations: attestations.length,
+      audits: audits.length,
+    },
   };
 }
 
@@ -558,10 +597,38 @@ const uri = () => pick(["", "https://example.org/p.json", "ipfs://bafy", "a\u000
 type Op = { weight: number; name: string; run: () => Promise<Sent | undefined> };
 const ops: Op[] = [
   { weight: 3, name: "createProject", run: () => call(actor(), "projectRegistry", "createProject", [uri()]) },
-  { weight: 2, name: "setMetadataURI", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setMetadataURI", [p, uri()]); } },
-  { weight: 2, name: "suspend", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "suspend", [p]); } },
-  { weight: 2, name: "resume", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "resume", [p]); } },
-  { weight: 2, name: "transferAdmin", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "transferAdmin", [p, chance(0.3) ? ZERO : pick(actors).account.address]); } },
+  {
+    weight: 2,
+    name: "setMetadataURI",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "setMetadataURI", [p, uri()]);
+    },
+  },
+  {
+    weight: 2,
+    name: "suspend",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "suspend", [p]);
+    },
+  },
+  {
+    weight: 2,
+    name: "resume",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "resume", [p]);
+    },
+  },
+  {
+    weight: 2,
+    name: "transferAdmin",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "transferAdmin", [p, chance(0.3) ? ZERO : pick(actors).account.address]);
+    },
+  },
   {
     weight: 2,
     name: "acceptAdmin",
@@ -572,13 +639,55 @@ const ops: Op[] = [
       return call(wallet && chance(0.9) ? wallet : actor(), "projectRegistry", "acceptAdmin", [p]);
     },
   },
-  { weight: 8, name: "grantRoles", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "grantRoles", [p, anAccount(), roles()]); } },
+  {
+    weight: 8,
+    name: "grantRoles",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "grantRoles", [p, anAccount(), roles()]);
+    },
+  },
   // Renouncing: any account, role or not, may revoke its own roles (the poison call among them).
-  { weight: 6, name: "revokeRoles(self)", run: () => { const w = actor(); return call(w, "projectRegistry", "revokeRoles", [aProject(), w.account.address, roles()]); } },
-  { weight: 4, name: "revokeRoles", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "revokeRoles", [p, anAccount(), roles()]); } },
-  { weight: 2, name: "setReviewKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setReviewKey", [p, chance(0.1) ? ZERO32 : bytes32()]); } },
-  { weight: 1, name: "setEscrowKey", run: () => { const p = aProject(); return call(adminOr(p), "projectRegistry", "setEscrowKey", [p, bytes32()]); } },
-  { weight: 2, name: "shareReviewKey", run: () => { const p = aProjectWith(Roles.REVIEWER); return call(adminOr(p), "projectRegistry", "shareReviewKey", [p, withRole(p, Roles.REVIEWER).account.address, chance(0.1) ? "0x" : "0xabcdef"]); } },
+  {
+    weight: 6,
+    name: "revokeRoles(self)",
+    run: () => {
+      const w = actor();
+      return call(w, "projectRegistry", "revokeRoles", [aProject(), w.account.address, roles()]);
+    },
+  },
+  {
+    weight: 4,
+    name: "revokeRoles",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "revokeRoles", [p, anAccount(), roles()]);
+    },
+  },
+  {
+    weight: 2,
+    name: "setReviewKey",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "setReviewKey", [p, chance(0.1) ? ZERO32 : bytes32()]);
+    },
+  },
+  {
+    weight: 1,
+    name: "setEscrowKey",
+    run: () => {
+      const p = aProject();
+      return call(adminOr(p), "projectRegistry", "setEscrowKey", [p, bytes32()]);
+    },
+  },
+  {
+    weight: 2,
+    name: "shareReviewKey",
+    run: () => {
+      const p = aProjectWith(Roles.REVIEWER);
+      return call(adminOr(p), "projectRegistry", "shareReviewKey", [p, withRole(p, Roles.REVIEWER).account.address, chance(0.1) ? "0x" : "0xabcdef"]);
+    },
+  },
   {
     weight: 3,
     name: "addApiKey",
@@ -591,11 +700,37 @@ const ops: Op[] = [
       return call(adminOr(p), "projectRegistry", "addApiKey", [p, hash, scopes, expiryNearNow()]);
     },
   },
-  { weight: 2, name: "revokeApiKey", run: () => { const p = aProject(); const known = model.keyHashes.get(p) ?? []; return call(adminOr(p), "projectRegistry", "revokeApiKey", [p, known.length ? pick(known) : bytes32()]); } },
+  {
+    weight: 2,
+    name: "revokeApiKey",
+    run: () => {
+      const p = aProject();
+      const known = model.keyHashes.get(p) ?? [];
+      return call(adminOr(p), "projectRegistry", "revokeApiKey", [p, known.length ? pick(known) : bytes32()]);
+    },
+  },
   { weight: 2, name: "setEncryptionKey", run: () => call(actor(), "recordRegistry", "setEncryptionKey", [chance(0.1) ? ZERO32 : bytes32()]) },
-  { weight: 5, name: "registerRecord", run: () => call(actor(), "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), int(3), int(3)]) },
-  { weight: 2, name: "rotateRecord", run: () => { const r = aRecord(); return call(ownerOr(r), "recordRegistry", "rotateRecord", [r, bytes32(), bytes32(), bytes32(), 1, 0]); } },
-  { weight: 1, name: "eraseRecord", run: () => { const r = aRecord(); return call(ownerOr(r), "recordRegistry", "eraseRecord", [r]); } },
+  {
+    weight: 5,
+    name: "registerRecord",
+    run: () => call(actor(), "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), int(3), int(3)]),
+  },
+  {
+    weight: 2,
+    name: "rotateRecord",
+    run: () => {
+      const r = aRecord();
+      return call(ownerOr(r), "recordRegistry", "rotateRecord", [r, bytes32(), bytes32(), bytes32(), 1, 0]);
+    },
+  },
+  {
+    weight: 1,
+    name: "eraseRecord",
+    run: () => {
+      const r = aRecord();
+      return call(ownerOr(r), "recordRegistry", "eraseRecord", [r]);
+    },
+  },
   {
     weight: 9,
     name: "grant",
@@ -603,7 +738,14 @@ const ops: Op[] = [
       const r = aRecord();
       const grantee = aGrantee();
       model.grantPairs.add(`${r}:${grantee}`);
-      return call(ownerOr(r), "recordRegistry", "grant", [r, grantee, chance(0.05) ? 5 : int(5), expiryNearNow(), chance(0.05) ? 0n : BigInt(1 + int(255)), "0xc0ffee"]);
+      return call(ownerOr(r), "recordRegistry", "grant", [
+        r,
+        grantee,
+        chance(0.05) ? 5 : int(5),
+        expiryNearNow(),
+        chance(0.05) ? 0n : BigInt(1 + int(255)),
+        "0xc0ffee",
+      ]);
     },
   },
   {
@@ -636,8 +778,14 @@ const ops: Op[] = [
       const chosen = chance(0.9) ? [...new Set(drawn)] : drawn;
       const items = await Promise.all(
         chosen.map(async (recordId) => {
-          const g = (await reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })) as {
-            recordVersion: number; grantedAt: number;
+          const g = (await reader.readContract({
+            address: chain.deployment.recordRegistry,
+            abi: recordRegistryAbi,
+            functionName: "getGrant",
+            args: [recordId, grantee],
+          })) as {
+            recordVersion: number;
+            grantedAt: number;
           };
           return {
             recordId,
@@ -648,7 +796,12 @@ const ops: Op[] = [
         }),
       );
       if (chance(0.9)) items.sort((a, b) => (BigInt(a.recordId) < BigInt(b.recordId) ? -1 : 1));
-      let [, version] = (await reader.readContract({ address: chain.deployment.projectRegistry, abi: projectRegistryAbi, functionName: "reviewKeyOf", args: [p] })) as [Hex, number];
+      let [, version] = (await reader.readContract({
+        address: chain.deployment.projectRegistry,
+        abi: projectRegistryAbi,
+        functionName: "reviewKeyOf",
+        args: [p],
+      })) as [Hex, number];
       const admin = adminOr(p);
       // A rotation first, as offboarding does (and a project without a review key needs one).
       if ((version === 0 || chance(0.3)) && (await call(admin, "projectRegistry", "setReviewKey", [p, bytes32()])).ok) version++;
@@ -670,9 +823,10 @@ const ops: Op[] = [
     run: () => {
       // Mostly a record granted to a project, by one of its auditors: the only way this succeeds.
       const toProjects = [...model.grantPairs].filter((pair) => BigInt(pair.split(":")[1]) >> 255n === 1n);
-      const [r, p] = toProjects.length && chance(0.8)
-        ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & (GRANTEE_PROJECT_FLAG - 1n)] as const)(pick(toProjects))
-        : ([aRecord(), aProject()] as const);
+      const [r, p] =
+        toProjects.length && chance(0.8)
+          ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & (GRANTEE_PROJECT_FLAG - 1n)] as const)(pick(toProjects))
+          : ([aRecord(), aProject()] as const);
       const w = withRole(p, Roles.AUDITOR);
       model.auditTriples.add(`${r}:${p}:${w.account.address}`);
       return call(w, "recordRegistry", "recordAuditAccess", [r, p, chance(0.05) ? ZERO32 : bytes32()]);
@@ -685,7 +839,14 @@ const ops: Op[] = [
       const p = aProjectWith(Roles.REVIEWER);
       const subject = anAccount();
       model.attestPairs.add(`${p}:${subject}`);
-      return call(withRole(p, Roles.REVIEWER), "attestationRegistry", "attest", [p, subject, chance(0.1) ? 0 : 1 + int(3), expiryNearNow(), aClaimMask(), bytes32()]);
+      return call(withRole(p, Roles.REVIEWER), "attestationRegistry", "attest", [
+        p,
+        subject,
+        chance(0.1) ? 0 : 1 + int(3),
+        expiryNearNow(),
+        aClaimMask(),
+        bytes32(),
+      ]);
     },
   },
   {
@@ -707,11 +868,18 @@ const ops: Op[] = [
     run: () => {
       const live = [...model.attested];
       const known = [...model.attestPairs];
-      const [p, subject] = (live.length && chance(0.85) ? pick(live) : known.length ? pick(known) : `${aProject()}:${anAccount()}`).split(":") as [string, Address];
+      const [p, subject] = (live.length && chance(0.85) ? pick(live) : known.length ? pick(known) : `${aProject()}:${anAccount()}`).split(":") as [
+        string,
+        Address,
+      ];
       return call(chance(0.5) ? adminOr(BigInt(p)) : withRole(BigInt(p), Roles.REVIEWER), "attestationRegistry", "revoke", [BigInt(p), subject]);
     },
   },
-  { weight: 3, name: "fundProject", run: () => call(actor(), "paymaster", "fundProject", [aProject()], chance(0.05) ? 0n : parseEther("0.01") * BigInt(1 + int(50))) },
+  {
+    weight: 3,
+    name: "fundProject",
+    run: () => call(actor(), "paymaster", "fundProject", [aProject()], chance(0.05) ? 0n : parseEther("0.01") * BigInt(1 + int(50))),
+  },
   {
     weight: 2,
     name: "withdrawFromProject",
@@ -721,8 +889,22 @@ const ops: Op[] = [
       return call(adminOr(p), "paymaster", "withdrawFromProject", [p, anAccount(), parseEther("0.01") * BigInt(int(30))]);
     },
   },
-  { weight: 3, name: "advanceTime", run: async () => { await rpc("evm_increaseTime", [1 + int(30)]); return undefined; } },
-  { weight: 1, name: "mineEmpty", run: async () => { await rpc("evm_mine"); return undefined; } },
+  {
+    weight: 3,
+    name: "advanceTime",
+    run: async () => {
+      await rpc("evm_increaseTime", [1 + int(30)]);
+      return undefined;
+    },
+  },
+  {
+    weight: 1,
+    name: "mineEmpty",
+    run: async () => {
+      await rpc("evm_mine");
+      return undefined;
+    },
+  },
 ];
 const totalWeight = ops.reduce((s, o) => s + o.weight, 0);
 function chooseOp(): Op {
@@ -739,7 +921,13 @@ beforeAll(async () => {
   harness = chain.wallets[0];
   const { projectRegistry, recordRegistry, attestationRegistry } = chain.deployment;
   const entryPoint = await deployArtifact(harness, chain.publicClient, "EntryPoint");
-  paymaster = await deployArtifact(harness, chain.publicClient, "OneKeyPaymaster", [entryPoint, projectRegistry, recordRegistry, attestationRegistry, harness.account.address]);
+  paymaster = await deployArtifact(harness, chain.publicClient, "OneKeyPaymaster", [
+    entryPoint,
+    projectRegistry,
+    recordRegistry,
+    attestationRegistry,
+    harness.account.address,
+  ]);
   reader = createPublicClient({ chain: foundry, transport: http(chain.anvil.rpcUrl, { batch: { batchSize: 100 } }) }) as PublicClient;
   const transport = http(chain.anvil.rpcUrl);
   for (let i = 0; i < FRESH_ACCOUNTS; i++) {
@@ -759,7 +947,11 @@ beforeAll(async () => {
   key = await addApiKey(chain, harness, harnessProject, ALL_API_KEY_SCOPES, 365 * 86_400);
   model.keyHashes.set(harnessProject, [apiKeyHash(key)]);
   await caughtUp();
-  await eventually("the harness key to be accepted", async () => (await api(indexer.url, key, "POST", "/graphql", { query: "{ _meta { status } }" })).status === 200, 30_000);
+  await eventually(
+    "the harness key to be accepted",
+    async () => (await api(indexer.url, key, "POST", "/graphql", { query: "{ _meta { status } }" })).status === 200,
+    30_000,
+  );
 });
 
 afterAll(async () => {
@@ -778,12 +970,9 @@ describe("poison transactions", () => {
     const head = await caughtUp();
     expect(alive()).toBe(true);
     expect((await fetch(`${indexer.url}/ready`)).status).toBe(200);
-    const data = await gqlData(
-      indexer.url,
-      key,
-      `query($m: String!) { member(id: $m) { roles } skippedEvents { totalCount } }`,
-      { m: `${harnessProject}:${stranger.account.address.toLowerCase()}` },
-    );
+    const data = await gqlData(indexer.url, key, `query($m: String!) { member(id: $m) { roles } skippedEvents { totalCount } }`, {
+      m: `${harnessProject}:${stranger.account.address.toLowerCase()}`,
+    });
     // The event log is tenant data (REST, scoped to the key's project; the harness key is the project's).
     const logged = await allPages<{ eventType: string }>(indexer.url, key, `/v1/projects/${harnessProject}/events?eventType=member.roles_revoked`);
     // Nobody held a role, so nothing is stored, but the event is in the audit log and nothing was skipped.
@@ -850,7 +1039,12 @@ describe("review-key rotation", () => {
     await refreshClock();
     expect((await call(owner, "recordRegistry", "grant", [recordId, grantee, 0, chainClock + 3600n, 3n, "0x01"])).ok).toBe(true);
     expect((await call(admin, "projectRegistry", "setReviewKey", [p, bytes32()])).ok, "rotation").toBe(true);
-    const g = await reader.readContract({ address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] });
+    const g = await reader.readContract({
+      address: chain.deployment.recordRegistry,
+      abi: recordRegistryAbi,
+      functionName: "getGrant",
+      args: [recordId, grantee],
+    });
     const item = { recordId, recordVersion: g.recordVersion, grantedAt: g.grantedAt, wrappedKey: "0x02" as Hex };
     const first = await call(admin, "recordRegistry", "rewrapGrants", [p, 2, [item]]);
     expect(first.ok).toBe(true);
@@ -859,7 +1053,11 @@ describe("review-key rotation", () => {
     expect((await call(actors[2], "recordRegistry", "rewrapGrants", [p, 2, [item]])).ok, "a stranger").toBe(false);
     await caughtUp();
     const row = async () =>
-      (await gqlData(indexer.url, key, `query($id: String!) { grant(id: $id) { wrappedKey reviewKeyVersion rewrappedAt } }`, { id: `${recordId}:${lower(grantee)}` })).grant;
+      (
+        await gqlData(indexer.url, key, `query($id: String!) { grant(id: $id) { wrappedKey reviewKeyVersion rewrappedAt } }`, {
+          id: `${recordId}:${lower(grantee)}`,
+        })
+      ).grant;
     expect(await row()).toMatchObject({ wrappedKey: "0x02", reviewKeyVersion: 2 });
     // A re-grant (to the key now current) replaces the re-wrap; the old re-wrap item is stale now.
     await rpc("evm_increaseTime", [5]);
@@ -897,7 +1095,9 @@ describe("random contract calls from many accounts", () => {
         // Whenever something was due to expire, the check ran exactly at its expiry second.
         if (aimed) expect(checked.atBoundary, `seed ${SEED}: an expiry at the head's timestamp`).toBeGreaterThan(0);
         if (aimed) onBoundary++;
-        console.log(`property test: ${i} operations, block ${checked.head}, ${JSON.stringify(checked.counts)}, ${checked.atBoundary} at expiry == block.timestamp`);
+        console.log(
+          `property test: ${i} operations, block ${checked.head}, ${JSON.stringify(checked.counts)}, ${checked.atBoundary} at expiry == block.timestamp`,
+        );
       }
     }
     console.table(Object.fromEntries([...tally].sort()));
@@ -962,7 +1162,7 @@ describe("chain time", () => {
     expect(rest.headers.get("x-onekey-indexed-timestamp")).toBe(expiry.toString());
 
     // The contracts agree at both blocks.
-      expect(await read("recordRegistry", "hasAccess", [recordId, reviewer.account.address], before)).toBe(true);
+    expect(await read("recordRegistry", "hasAccess", [recordId, reviewer.account.address], before)).toBe(true);
     expect(await read("attestationRegistry", "isVerified", [owner.account.address, harnessProject, 2], before)).toBe(true);
     expect(await read("recordRegistry", "hasAccess", [recordId, reviewer.account.address], at)).toBe(false);
     expect(await read("attestationRegistry", "isVerified", [owner.account.address, harnessProject, 2], at)).toBe(false);
@@ -984,11 +1184,10 @@ describe("chain time", () => {
     expect(expiry > wall || (await chain.publicClient.getBlock()).timestamp > wall + 3600n).toBe(true);
     const data = await gqlData(indexer.url, key, `query($g: String!) { grantStates(where: { id: $g }) { items { state } } }`, { g: `${recordId}:${grantee}` });
     expect(data.grantStates.items[0].state).toBe("expired");
-      expect(await read("recordRegistry", "isGrantLive", [recordId, grantee], head)).toBe(false);
+    expect(await read("recordRegistry", "isGrantLive", [recordId, grantee], head)).toBe(false);
     await compareWithChain("chain clock ahead of the wall clock");
   });
 });
-
 
 // --- an indexer that starts after some history ------------------------------------------------------
 
@@ -1006,7 +1205,9 @@ function startLateIndexer() {
     const recorded = await call(owner, "recordRegistry", "registerRecord", [bytes32(), bytes32(), bytes32(), bytes32(), 1, 0]);
     const recordId = recorded.logs[0].args.recordId as Hex;
     await refreshClock();
-    expect((await call(owner, "recordRegistry", "grant", [recordId, accountGrantee(grantee.account.address), 0, chainClock + 3600n, 1n, "0x01"])).ok).toBe(true);
+    expect((await call(owner, "recordRegistry", "grant", [recordId, accountGrantee(grantee.account.address), 0, chainClock + 3600n, 1n, "0x01"])).ok).toBe(
+      true,
+    );
     // Start at an empty block after that history (Ponder needs the start block to exist).
     await rpc("evm_mine");
     const startBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
@@ -1083,12 +1284,25 @@ describe("events the indexer cannot apply", () => {
         "RecordRegistry:AccessRevoked",
         "OneKeyPaymaster:ProjectFunded",
       ]);
-      expect(data.skippedEvents.items[0]).toMatchObject({ projectId: p.toString(), reasonCode: "project_not_indexed", reason: expect.stringMatching(/not indexed/) });
-      expect(data.skippedEvents.items[1]).toMatchObject({ projectId: null, reasonCode: "grant_not_indexed", reason: expect.stringMatching(/grant .* is not indexed/) });
+      expect(data.skippedEvents.items[0]).toMatchObject({
+        projectId: p.toString(),
+        reasonCode: "project_not_indexed",
+        reason: expect.stringMatching(/not indexed/),
+      });
+      expect(data.skippedEvents.items[1]).toMatchObject({
+        projectId: null,
+        reasonCode: "grant_not_indexed",
+        reason: expect.stringMatching(/grant .* is not indexed/),
+      });
       expect(data.skippedEvents.items[2]).toMatchObject({ reasonCode: "project_not_indexed" });
       // Alerts go to the project the event names (the account grant names none).
-      const alerts = (await allPages<{ blockNumber: string; body: { data: { eventName: string } } }>(late.url, lateKey, `/v1/projects/${p}/messages?eventType=alert.event_skipped`))
-        .sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)));
+      const alerts = (
+        await allPages<{ blockNumber: string; body: { data: { eventName: string } } }>(
+          late.url,
+          lateKey,
+          `/v1/projects/${p}/messages?eventType=alert.event_skipped`,
+        )
+      ).sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)));
       expect(alerts.map((o) => o.body.data.eventName)).toEqual(["ProjectSuspended", "ProjectFunded"]);
       expect(alerts.map((o) => (o.body.data as { reasonCode?: string }).reasonCode)).toEqual(["project_not_indexed", "project_not_indexed"]);
       expect(data.project.metadataURI).toBe("https://example.org/after.json");

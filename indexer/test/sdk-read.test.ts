@@ -7,8 +7,16 @@ import { setEscrowKey, setReviewKey } from "@onekey/sdk/contracts";
 import { generateX25519KeyPair } from "@onekey/sdk/crypto";
 import { arweaveAddress, arweaveStorage, generateArweaveWallet, type StorageProvider } from "@onekey/sdk/storage";
 import {
-  FromBlockRequiredError, grantAccess, IndexerBehindError, IndexerRequestError, readRecord, revoke, rotateRecordKeys, submitRecord,
-  GrantRevokedError, type ReadRecordParameters,
+  FromBlockRequiredError,
+  grantAccess,
+  IndexerBehindError,
+  IndexerRequestError,
+  readRecord,
+  revoke,
+  rotateRecordKeys,
+  submitRecord,
+  GrantRevokedError,
+  type ReadRecordParameters,
 } from "@onekey/sdk/flows";
 import { projectGrantee, ALL_API_KEY_SCOPES, Roles } from "@onekey/sdk/contracts";
 import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
@@ -52,7 +60,8 @@ afterAll(async () => {
 /** Reads as the reviewer through the indexer, waiting while the indexer is behind the chain. */
 async function readViaIndexer(p: Omit<ReadRecordParameters, "storage" | "via" | "keyPair" | "addresses">) {
   const reviewer = chain.wallets[1];
-  const read = () => readRecord(reviewer, { addresses: chain.deployment, storage, via: { projectId }, keyPair: review, indexer: { url: indexer.url, apiKey: key }, ...p });
+  const read = () =>
+    readRecord(reviewer, { addresses: chain.deployment, storage, via: { projectId }, keyPair: review, indexer: { url: indexer.url, apiKey: key }, ...p });
   // Only "behind" is retried: any other error (a revoked grant, a bad key) is the answer.
   const deadline = Date.now() + 30_000;
   for (;;) {

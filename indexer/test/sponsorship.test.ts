@@ -41,7 +41,13 @@ beforeAll(async () => {
   entryPoint = await deployArtifact(admin, chain.publicClient, "EntryPoint");
   factory = await deployArtifact(admin, chain.publicClient, "SimpleAccountFactory", [entryPoint]);
   const { projectRegistry, recordRegistry, attestationRegistry } = chain.deployment;
-  paymaster = await deployArtifact(admin, chain.publicClient, "OneKeyPaymaster", [entryPoint, projectRegistry, recordRegistry, attestationRegistry, admin.account.address]);
+  paymaster = await deployArtifact(admin, chain.publicClient, "OneKeyPaymaster", [
+    entryPoint,
+    projectRegistry,
+    recordRegistry,
+    attestationRegistry,
+    admin.account.address,
+  ]);
   indexer = await startIndexer({
     chain,
     paymaster,
@@ -96,13 +102,25 @@ describe("gas sponsorship", () => {
       chainId: chain.anvil.chainId,
       signer: ownerAccount(ANVIL_KEYS[2]),
     });
-    const userOpHash = (await chain.publicClient.readContract({ address: entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] }));
+    const userOpHash = await chain.publicClient.readContract({ address: entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] });
     op.signature = await owner.sign({ hash: userOpHash });
     await write(entryPoint, encodeFunctionData({ abi: entryPointAbi, functionName: "handleOps", args: [[op], admin.account.address] }));
 
-    const balance = (await chain.publicClient.readContract({ address: paymaster, abi: oneKeyPaymasterAbi, functionName: "projectBalance", args: [projectId] })) as bigint;
+    const balance = (await chain.publicClient.readContract({
+      address: paymaster,
+      abi: oneKeyPaymasterAbi,
+      functionName: "projectBalance",
+      args: [projectId],
+    })) as bigint;
     // Withdraw down to 0.1 ETH: crosses the 0.5 ETH threshold.
-    await write(paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "withdrawFromProject", args: [projectId, admin.account.address, balance - parseEther("0.1")] }));
+    await write(
+      paymaster,
+      encodeFunctionData({
+        abi: oneKeyPaymasterAbi,
+        functionName: "withdrawFromProject",
+        args: [projectId, admin.account.address, balance - parseEther("0.1")],
+      }),
+    );
     await caughtUp();
 
     const data = await gqlData(
@@ -134,7 +152,13 @@ describe("gas sponsorship", () => {
     await eventually("sponsorship webhooks", async () => receiver.received.length >= 5, 20_000);
     const messages = receiver.verifyAll(endpoint.body.secret);
     const types = messages.map((m) => m.type).sort();
-    expect(types).toEqual(["alert.sponsor_balance_low", "alert.sponsor_spend_rate", "sponsorship.funded", "sponsorship.operation_sponsored", "sponsorship.withdrawn"]);
+    expect(types).toEqual([
+      "alert.sponsor_balance_low",
+      "alert.sponsor_spend_rate",
+      "sponsorship.funded",
+      "sponsorship.operation_sponsored",
+      "sponsorship.withdrawn",
+    ]);
     const spend = messages.find((m) => m.type === "alert.sponsor_spend_rate")!;
     expect(JSON.stringify(spend)).toContain(charged.toString()); // the window's spend is this one charge
   });

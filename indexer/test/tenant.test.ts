@@ -57,10 +57,14 @@ beforeAll(async () => {
   const messages = await allPages<{ id: string; eventType: string; body: unknown }>(indexer.url, victimKey, `/v1/projects/${victim}/messages`);
   expect(messages.some((m) => m.eventType.startsWith("alert."))).toBe(true);
   for (const m of messages) secrets.add(m.id);
-  const deliveries = await eventually("B's deliveries", async () => {
-    const items = await allPages<{ id: string }>(indexer.url, victimKey, `/v1/projects/${victim}/deliveries`, 500);
-    return items.length >= messages.length ? items : undefined;
-  }, 30_000);
+  const deliveries = await eventually(
+    "B's deliveries",
+    async () => {
+      const items = await allPages<{ id: string }>(indexer.url, victimKey, `/v1/projects/${victim}/deliveries`, 500);
+      return items.length >= messages.length ? items : undefined;
+    },
+    30_000,
+  );
   deliveryId = deliveries[0].id;
   for (const d of deliveries) secrets.add(d.id);
   const chainRows = await allPages<{ hash: string }>(indexer.url, victimKey, `/v1/projects/${victim}/events`);
@@ -115,9 +119,9 @@ describe("tenant isolation", () => {
   it("serves no tenant table through GraphQL, and no list field shows anything of B", async () => {
     const schema = await gql(indexer.url, attackerKey, `{ __schema { queryType { fields { name type { name kind ofType { name } } } } } }`);
     expect(schema.status).toBe(200);
-    const fields = (schema.body.data as { __schema: { queryType: { fields: { name: string; type: { name: string | null; ofType: { name: string | null } | null } }[] } } }).__schema.queryType.fields.map(
-      (f) => ({ name: f.name, type: { name: f.type.name ?? f.type.ofType?.name ?? null } }),
-    );
+    const fields = (
+      schema.body.data as { __schema: { queryType: { fields: { name: string; type: { name: string | null; ofType: { name: string | null } | null } }[] } } }
+    ).__schema.queryType.fields.map((f) => ({ name: f.name, type: { name: f.type.name ?? f.type.ofType?.name ?? null } }));
     const names = fields.map((f) => f.name);
     for (const tenant of ["outbox", "outboxs", "alertWindow", "alertWindows", "eventLog", "eventLogs", "eventLogHead", "eventLogHeads"]) {
       expect(names).not.toContain(tenant);
@@ -125,7 +129,11 @@ describe("tenant isolation", () => {
     const lists = fields.filter((f) => f.type.name?.endsWith("Page"));
     expect(lists.length).toBeGreaterThanOrEqual(13);
     for (const list of lists) {
-      const page = await gql(indexer.url, attackerKey, `{ __type(name: "${list.type.name}") { fields { name type { ofType { ofType { ofType { name fields { name type { kind ofType { kind } } } } } } } } } }`);
+      const page = await gql(
+        indexer.url,
+        attackerKey,
+        `{ __type(name: "${list.type.name}") { fields { name type { ofType { ofType { ofType { name fields { name type { kind ofType { kind } } } } } } } } } }`,
+      );
       const items = (page.body.data as any).__type.fields.find((f: { name: string }) => f.name === "items");
       const itemFields: { name: string; type: { kind: string; ofType: { kind: string } | null } }[] = items.type.ofType.ofType.ofType.fields;
       const scalars = itemFields.filter((f) => f.type.kind === "SCALAR" || f.type.ofType?.kind === "SCALAR").map((f) => f.name);
@@ -139,7 +147,8 @@ describe("tenant isolation", () => {
   });
 
   it("refuses every way of naming a tenant table over SQL, and public tables show nothing of B", async () => {
-    const sql = (query: string) => api(indexer.url, attackerKey, "GET", `/sql/db?sql=${encodeURIComponent(JSON.stringify({ json: { sql: query, params: [] } }))}`);
+    const sql = (query: string) =>
+      api(indexer.url, attackerKey, "GET", `/sql/db?sql=${encodeURIComponent(JSON.stringify({ json: { sql: query, params: [] } }))}`);
     for (const query of [
       "select * from outbox",
       "select body from OUTBOX",
@@ -160,7 +169,22 @@ describe("tenant isolation", () => {
       expect(typeof res.body.error, query).toBe("string");
       expect(leaks(JSON.stringify(res.body))).toEqual([]);
     }
-    for (const table of ["project", "member", "review_key_share", "api_key", "encryption_key", "record", "record_version", "grant", "grant_state", "audit_access", "attestation", "attestation_event", "sponsorship", "sponsor_funding"]) {
+    for (const table of [
+      "project",
+      "member",
+      "review_key_share",
+      "api_key",
+      "encryption_key",
+      "record",
+      "record_version",
+      "grant",
+      "grant_state",
+      "audit_access",
+      "attestation",
+      "attestation_event",
+      "sponsorship",
+      "sponsor_funding",
+    ]) {
       const res = await sql(`select * from "${table}"`);
       expect(res.status, `${table}: ${JSON.stringify(res.body).slice(0, 200)}`).toBe(200);
       expect(leaks(JSON.stringify(res.body)), table).toEqual([]);

@@ -113,7 +113,24 @@ describe("SSRF guard", () => {
   const none = parseAllowance(undefined);
 
   it("refuses private, loopback, link-local, reserved and mapped addresses", () => {
-    for (const address of ["10.1.2.3", "127.0.0.1", "169.254.169.254", "172.20.0.1", "192.168.0.1", "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "64:ff9b::a00:1"]) {
+    for (const address of [
+      "10.1.2.3",
+      "127.0.0.1",
+      "169.254.169.254",
+      "172.20.0.1",
+      "192.168.0.1",
+      "100.64.0.1",
+      "0.0.0.0",
+      "224.0.0.1",
+      "255.255.255.255",
+      "::1",
+      "::",
+      "fe80::1",
+      "fd00::1",
+      "::ffff:10.0.0.1",
+      "::ffff:127.0.0.1",
+      "64:ff9b::a00:1",
+    ]) {
       expect(addressRefusal(address, none), address).toMatch(/private, loopback/);
     }
     for (const address of ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {
@@ -176,13 +193,22 @@ describe("database token buckets with local leases", () => {
       "CREATE SCHEMA s; CREATE TABLE s.rate_bucket (key text PRIMARY KEY, tokens double precision NOT NULL, updated_ms bigint NOT NULL, granted double precision NOT NULL)",
     );
     // Random latency per round trip, so concurrent requests interleave around the awaits.
-    return { query: async <T>(text: string, params?: unknown[]) => (await new Promise((r) => setTimeout(r, Math.random() * 30)), (await db.query<T>(text, params)).rows) };
+    return {
+      query: async <T>(text: string, params?: unknown[]) => (
+        await new Promise((r) => setTimeout(r, Math.random() * 30)), (await db.query<T>(text, params)).rows
+      ),
+    };
   }
   const run = (db: Awaited<ReturnType<typeof bucketDb>>, n: number, buckets: Parameters<typeof takeTokens>[2]) =>
     Promise.all(Array.from({ length: n }, () => takeTokens(db, "s", buckets)));
 
   it("leases about 50 ms of refill, at most a quarter of the burst, at least one token", () => {
-    expect([leaseSize({ rate: 20, burst: 40 }), leaseSize({ rate: 200, burst: 400 }), leaseSize({ rate: 1e5, burst: 1e5 }), leaseSize({ rate: 400, burst: 8 })]).toEqual([1, 10, 50, 2]);
+    expect([
+      leaseSize({ rate: 20, burst: 40 }),
+      leaseSize({ rate: 200, burst: 400 }),
+      leaseSize({ rate: 1e5, burst: 1e5 }),
+      leaseSize({ rate: 400, burst: 8 }),
+    ]).toEqual([1, 10, 50, 2]);
   });
 
   it("never admits more than the bucket holds, however requests interleave", async () => {

@@ -11,7 +11,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  concat, createPublicClient, createWalletClient, getAddress, getContractAddress, http, parseEther, type Abi, type Address, type Hex, type PublicClient,
+  concat,
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  getContractAddress,
+  http,
+  parseEther,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
 } from "viem";
 import { oneKeyPaymasterAbi } from "@onekey/sdk/abis";
 import { privateKeyToAccount } from "viem/accounts";
@@ -77,11 +87,19 @@ export async function deployAA(wallet: Wallet, publicClient: PublicClient, oneKe
   const factory = await deployArtifact(wallet, publicClient, "SimpleAccountFactory", [entryPoint]);
   const simple7702Account = await deploySimple7702Account(wallet, publicClient);
   const paymaster = await deployArtifact(wallet, publicClient, "OneKeyPaymaster", [
-    entryPoint, oneKey.projectRegistry, oneKey.recordRegistry, oneKey.attestationRegistry, wallet.account.address,
+    entryPoint,
+    oneKey.projectRegistry,
+    oneKey.recordRegistry,
+    oneKey.attestationRegistry,
+    wallet.account.address,
   ]);
   // Bundlers expect a staked paymaster (it reads ProjectRegistry storage during validation).
   const hash = await wallet.writeContract({
-    address: paymaster, abi: oneKeyPaymasterAbi, functionName: "addProtocolStake", args: [86_400], value: parseEther("1"),
+    address: paymaster,
+    abi: oneKeyPaymasterAbi,
+    functionName: "addProtocolStake",
+    args: [86_400],
+    value: parseEther("1"),
   });
   await publicClient.waitForTransactionReceipt({ hash });
   return { entryPoint, factory: getAddress(factory), paymaster: getAddress(paymaster), simple7702Account };
@@ -109,27 +127,42 @@ export async function startAlto(o: StartAltoOptions): Promise<Service & { url: s
     name: "alto",
     command: process.execPath,
     args: [
-      "--import", join(ROOT, "scripts/aa/loopback-only.mjs"),
+      "--import",
+      join(ROOT, "scripts/aa/loopback-only.mjs"),
       join(ROOT, "node_modules/@pimlico/alto/esm/cli/alto.js"),
-      "--entrypoints", ENTRY_POINT_V08,
-      "--executor-private-keys", o.executorKey,
-      "--utility-private-key", o.utilityKey,
-      "--rpc-url", o.rpcUrl,
-      "--port", String(o.port),
-      "--safe-mode", "false",
-      "--deploy-simulations-contract", "true",
-      "--block-time", "100",
-      "--log-level", process.env.ONEKEY_ALTO_LOG_LEVEL ?? "warn",
-      "--utility-wallet-monitor", "false",
+      "--entrypoints",
+      ENTRY_POINT_V08,
+      "--executor-private-keys",
+      o.executorKey,
+      "--utility-private-key",
+      o.utilityKey,
+      "--rpc-url",
+      o.rpcUrl,
+      "--port",
+      String(o.port),
+      "--safe-mode",
+      "false",
+      "--deploy-simulations-contract",
+      "true",
+      "--block-time",
+      "100",
+      "--log-level",
+      process.env.ONEKEY_ALTO_LOG_LEVEL ?? "warn",
+      "--utility-wallet-monitor",
+      "false",
       // Receipts are found by eth_getLogs over this many recent blocks; anvil mines a block per
       // transaction, so the default (2,000) makes every receipt poll slower as the chain grows.
-      "--max-block-range", String(o.maxBlockRange ?? 256),
+      "--max-block-range",
+      String(o.maxBlockRange ?? 256),
       // alto waits longer between bundles as operations per minute rise (up to this cap), trading
       // latency for fuller bundles; a local stack favours latency.
-      "--min-bundle-interval", String(o.minBundleIntervalMs ?? 100),
-      "--max-bundle-interval", String(o.maxBundleIntervalMs ?? 250),
+      "--min-bundle-interval",
+      String(o.minBundleIntervalMs ?? 100),
+      "--max-bundle-interval",
+      String(o.maxBundleIntervalMs ?? 250),
       // The web app sends user operations from the browser (another origin).
-      "--enable-cors", "true",
+      "--enable-cors",
+      "true",
       ...(o.debugEndpoints ? ["--enable-debug-endpoints", "true"] : []),
     ],
     env: { ...process.env, SENTRY_DSN: "" },
@@ -182,9 +215,13 @@ export interface StartLocalAAOptions {
 /** Everything a sponsored user operation needs locally, started and health-checked. */
 export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
   const publicClient = o.publicClient ?? (createPublicClient({ transport: http(o.rpcUrl) }) as PublicClient);
-  const wallet = o.wallet ?? createWalletClient({
-    account: privateKeyToAccount(o.deployerKey ?? ANVIL_KEYS[0]), chain: await chainOf(publicClient), transport: http(o.rpcUrl),
-  });
+  const wallet =
+    o.wallet ??
+    createWalletClient({
+      account: privateKeyToAccount(o.deployerKey ?? ANVIL_KEYS[0]),
+      chain: await chainOf(publicClient),
+      transport: http(o.rpcUrl),
+    });
   const oneKey = o.oneKey ?? (await deployOneKey(wallet, publicClient));
   const deployment: Omit<AADeployment, "simple7702Account"> & { simple7702Account?: Address } = o.existing ?? (await deployAA(wallet, publicClient, oneKey));
   // A chain saved before Simple7702Account was part of the deployment gets it now.
@@ -193,15 +230,24 @@ export async function startLocalAA(o: StartLocalAAOptions): Promise<LocalAA> {
   const ownLogs = keptLogs ? undefined : mkdtempSync(join(tmpdir(), "onekey-aa-"));
   const logsDir = keptLogs ?? ownLogs!;
   const alto = await startAlto({
-    rpcUrl: o.rpcUrl, port: o.bundlerPort ?? (await freePort()), executorKey: o.executorKey ?? ANVIL_KEYS[8],
-    utilityKey: o.utilityKey ?? ANVIL_KEYS[9], logFile: join(logsDir, "alto.log"), ...o.alto,
+    rpcUrl: o.rpcUrl,
+    port: o.bundlerPort ?? (await freePort()),
+    executorKey: o.executorKey ?? ANVIL_KEYS[8],
+    utilityKey: o.utilityKey ?? ANVIL_KEYS[9],
+    logFile: join(logsDir, "alto.log"),
+    ...o.alto,
   });
   const { startSponsorService } = await import("@onekey/sponsor-service");
   const ownDb = o.sponsorDatabaseUrl || o.sponsorDbDir ? undefined : mkdtempSync(join(tmpdir(), "onekey-sponsor-db-"));
   const sponsor = await startSponsorService({
-    port: o.sponsorPort ?? (await freePort()), rpcUrl: o.rpcUrl, paymaster: deployment.paymaster, signerKey: o.sponsorKey ?? ANVIL_KEYS[4],
+    port: o.sponsorPort ?? (await freePort()),
+    rpcUrl: o.rpcUrl,
+    paymaster: deployment.paymaster,
+    signerKey: o.sponsorKey ?? ANVIL_KEYS[4],
     policy: o.policy ?? { validitySeconds: 600, default: { maxOpsPerSubject: 1_000 } },
-    databaseUrl: o.sponsorDatabaseUrl, dbDir: o.sponsorDbDir ?? ownDb, simpleAccountFactory: deployment.factory,
+    databaseUrl: o.sponsorDatabaseUrl,
+    dbDir: o.sponsorDbDir ?? ownDb,
+    simpleAccountFactory: deployment.factory,
   }).catch(async (error) => {
     await alto.stop();
     throw error;

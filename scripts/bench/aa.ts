@@ -4,7 +4,18 @@
 // (Simple7702Account, anvil on Prague), and sponsored user-op latency through alto over 50 operations.
 //
 //   ONEKEY_BENCH_AA_OPS=50 ONEKEY_BENCH_AA_BUNDLE=8 npm run bench:aa
-import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toFunctionSelector, toHex, type Address, type Hex } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  http,
+  keccak256,
+  parseEther,
+  toFunctionSelector,
+  toHex,
+  type Address,
+  type Hex,
+} from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS } from "../lib/anvil.ts";
@@ -46,7 +57,10 @@ const innerGas = (f: Frame): bigint => {
 
 /** Gas by role in a bundle, per operation, from anvil's call trace (frames are not double-counted). */
 async function breakdown(txHash: Hex, ops: number) {
-  const trace = (await publicClient.request<{ Parameters: [Hex, { tracer: "callTracer" }]; ReturnType: Frame }>({ method: "debug_traceTransaction", params: [txHash, { tracer: "callTracer" }] }));
+  const trace = await publicClient.request<{ Parameters: [Hex, { tracer: "callTracer" }]; ReturnType: Frame }>({
+    method: "debug_traceTransaction",
+    params: [txHash, { tracer: "callTracer" }],
+  });
   const sum = { account: 0n, paymasterValidation: 0n, postOp: 0n };
   const walk = (f: Frame) => {
     const gas = BigInt(f.gasUsed);
@@ -70,20 +84,47 @@ try {
   await tx(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://bench"] }));
   await tx(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [1n, aa.sponsorSigner, 8] }));
   await tx(1, aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [1n] }), parseEther("100"));
-  await tx(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [1n, keccak256(toHex(API_KEY)), API_KEY_SCOPE_SPONSOR, 2n ** 40n] }));
+  await tx(
+    1,
+    aa.oneKey.projectRegistry,
+    encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [1n, keccak256(toHex(API_KEY)), API_KEY_SCOPE_SPONSOR, 2n ** 40n] }),
+  );
 
   let n = 0;
   const register = () => {
     const salt = keccak256(toHex(`bench-${n++}`));
-    return { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256(toHex(`s${n}`)), keccak256(toHex(`c${n}`)), keccak256(toHex(`m${n}`)), 1, 0] }) };
+    return {
+      to: aa.oneKey.recordRegistry,
+      data: encodeFunctionData({
+        abi: recordRegistryAbi,
+        functionName: "registerRecord",
+        args: [salt, keccak256(toHex(`s${n}`)), keccak256(toHex(`c${n}`)), keccak256(toHex(`m${n}`)), 1, 0],
+      }),
+    };
   };
   const newClient = async () => {
     const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n, apiKey: API_KEY, pollingInterval: 20 });
+    return createSponsoredClient({
+      account,
+      publicClient,
+      bundlerUrl: aa.bundlerUrl,
+      paymasterUrl: aa.sponsorUrl,
+      projectId: 1n,
+      apiKey: API_KEY,
+      pollingInterval: 20,
+    });
   };
   const new7702Client = async () => {
     const account = await toOneKey7702Account({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), implementation: aa.simple7702Account });
-    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: 1n, apiKey: API_KEY, pollingInterval: 20 });
+    return createSponsoredClient({
+      account,
+      publicClient,
+      bundlerUrl: aa.bundlerUrl,
+      paymasterUrl: aa.sponsorUrl,
+      projectId: 1n,
+      apiKey: API_KEY,
+      pollingInterval: 20,
+    });
   };
 
   // The same call from an EOA (its registry frame is the baseline inside the bundle too).
@@ -173,34 +214,36 @@ try {
     { metric: "mean charge per op (gwei)", value: Number(charged / BigInt(OPS)) / 1e9 },
   ];
   printTable("Sponsored user operations (anvil + alto, canonical EntryPoint v0.8, OneKeyPaymaster)", rows);
-  console.log(`wrote ${writeResults("aa", {
-    eoa_register_gas: eoaGas,
-    sponsored_single_gas: Number(single.receipt.gasUsed),
-    overhead_single_gas: singleOverhead,
-    paymaster_validation_gas: parts.paymasterValidation,
-    paymaster_postop_gas: parts.postOp,
-    account_frames_gas: parts.account,
-    paymaster_validation_in_bundle_gas: Math.round(bundledParts.paymasterValidation),
-    paymaster_postop_in_bundle_gas: Math.round(bundledParts.postOp),
-    account_frames_in_bundle_gas: Math.round(bundledParts.account),
-    entrypoint_and_calldata_gas: singleOverhead - frames,
-    bundle_size: biggest.length,
-    sponsored_per_op_in_bundle_gas: Math.round(perOpInBundle),
-    overhead_per_op_in_bundle_gas: bundledOverhead,
-    first_op_with_deploy_gas: Number(first.receipt.gasUsed),
-    first_op_with_7702_delegation_gas: first7702Gas,
-    sponsored_single_7702_gas: Number(single7702.receipt.gasUsed),
-    overhead_single_7702_gas: single7702Overhead,
-    paymaster_validation_7702_gas: parts7702.paymasterValidation,
-    paymaster_postop_7702_gas: parts7702.postOp,
-    account_frames_7702_gas: parts7702.account,
-    latency_submit_receipt_median_ms: q(submitToReceipt, 0.5),
-    latency_submit_receipt_p95_ms: q(submitToReceipt, 0.95),
-    latency_end_to_end_median_ms: q(endToEnd, 0.5),
-    latency_end_to_end_p95_ms: q(endToEnd, 0.95),
-    mean_charge_gwei: Number(charged / BigInt(OPS)) / 1e9,
-    ops: OPS,
-  })}`);
+  console.log(
+    `wrote ${writeResults("aa", {
+      eoa_register_gas: eoaGas,
+      sponsored_single_gas: Number(single.receipt.gasUsed),
+      overhead_single_gas: singleOverhead,
+      paymaster_validation_gas: parts.paymasterValidation,
+      paymaster_postop_gas: parts.postOp,
+      account_frames_gas: parts.account,
+      paymaster_validation_in_bundle_gas: Math.round(bundledParts.paymasterValidation),
+      paymaster_postop_in_bundle_gas: Math.round(bundledParts.postOp),
+      account_frames_in_bundle_gas: Math.round(bundledParts.account),
+      entrypoint_and_calldata_gas: singleOverhead - frames,
+      bundle_size: biggest.length,
+      sponsored_per_op_in_bundle_gas: Math.round(perOpInBundle),
+      overhead_per_op_in_bundle_gas: bundledOverhead,
+      first_op_with_deploy_gas: Number(first.receipt.gasUsed),
+      first_op_with_7702_delegation_gas: first7702Gas,
+      sponsored_single_7702_gas: Number(single7702.receipt.gasUsed),
+      overhead_single_7702_gas: single7702Overhead,
+      paymaster_validation_7702_gas: parts7702.paymasterValidation,
+      paymaster_postop_7702_gas: parts7702.postOp,
+      account_frames_7702_gas: parts7702.account,
+      latency_submit_receipt_median_ms: q(submitToReceipt, 0.5),
+      latency_submit_receipt_p95_ms: q(submitToReceipt, 0.95),
+      latency_end_to_end_median_ms: q(endToEnd, 0.5),
+      latency_end_to_end_p95_ms: q(endToEnd, 0.95),
+      mean_charge_gwei: Number(charged / BigInt(OPS)) / 1e9,
+      ops: OPS,
+    })}`,
+  );
 } finally {
   await aa.stop();
   await anvil.stop();

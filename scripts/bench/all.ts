@@ -21,7 +21,11 @@ const rows = benches.flatMap((name) => {
   const file = resultFile(name);
   if (!existsSync(file)) return [];
   const metrics = JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
-  return Object.entries(metrics).map(([metric, value]) => ({ bench: name.slice(6), metric, value: Number.isInteger(value) ? value : Number(value.toFixed(2)) }));
+  return Object.entries(metrics).map(([metric, value]) => ({
+    bench: name.slice(6),
+    metric,
+    value: Number.isInteger(value) ? value : Number(value.toFixed(2)),
+  }));
 });
 printTable("All benchmarks (bench/results/*.json)", rows);
 if (failed.length) {

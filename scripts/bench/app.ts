@@ -44,7 +44,11 @@ try {
   if (!app) throw new Error("the app is not built: run `npm run build:app`");
   const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
   const key = (role: string) => info.accounts.find((a) => a.role === role)!.privateKey;
-  const eoa = (k: Hex) => ({ publicClient, walletClient: createWalletClient({ account: privateKeyToAccount(k), chain: foundry, transport: http(info.rpcUrl) }), addresses: info.addresses });
+  const eoa = (k: Hex) => ({
+    publicClient,
+    walletClient: createWalletClient({ account: privateKeyToAccount(k), chain: foundry, transport: http(info.rpcUrl) }),
+    addresses: info.addresses,
+  });
   const admin = eoa(key("org-admin"));
   const reviewer = eoa(key("reviewer"));
   const cfg = (await (await fetch(`${app}/config.json`)).json()) as { indexerApiKey: string };
@@ -73,7 +77,8 @@ try {
   const subject = (await page.getByLabel("Smart account address").textContent()) as Address;
   const records = async () => {
     const res = await fetch(`${info.urls.api}/graphql`, {
-      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
       body: JSON.stringify({ query: `{ records(where: { owner: "${subject.toLowerCase()}" }, limit: 1000) { items { id } } }` }),
     });
     return ((await res.json()) as { data: { records: { items: { id: Hex }[] } } }).data.records.items.map((r) => r.id);
@@ -86,7 +91,9 @@ try {
     const before = new Set(await records());
     await page.getByLabel("Full name").fill(`Bench person ${i}`);
     await page.getByLabel("Identity documents (images or PDF)").setInputFiles({
-      name: "document.pdf", mimeType: "application/pdf", buffer: Buffer.concat([Buffer.from("%PDF-1.7\n"), randomBytes(DOC_BYTES - 9)]),
+      name: "document.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.concat([Buffer.from("%PDF-1.7\n"), randomBytes(DOC_BYTES - 9)]),
     });
     await page.getByText("1 document chosen").waitFor();
     const t = performance.now();
@@ -99,7 +106,10 @@ try {
     }
     submitToRegistered.push(performance.now() - t);
     await attest(reviewer, { projectId, subject, level: 2, expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400), claims: 0, recordId });
-    await page.getByTestId("attestation").filter({ hasText: `Bench ${i} (#${projectId})` }).waitFor();
+    await page
+      .getByTestId("attestation")
+      .filter({ hasText: `Bench ${i} (#${projectId})` })
+      .waitFor();
     submitToVisible.push(performance.now() - t);
   }
   await context.close();
@@ -108,17 +118,29 @@ try {
   const rows: Row[] = [
     { metric: "open -> interactive (ms)", p50: quantile(interactive, 0.5), p95: quantile(interactive, 0.95), target: "<= 1500", runs: interactive.length },
     { metric: "submit 5 MB -> record indexed (ms)", p50: quantile(submitToRegistered, 0.5), p95: quantile(submitToRegistered, 0.95), target: "", runs: RUNS },
-    { metric: "submit 5 MB -> attestation visible (ms)", p50: quantile(submitToVisible, 0.5), p95: quantile(submitToVisible, 0.95), target: "<= 5000", runs: RUNS },
+    {
+      metric: "submit 5 MB -> attestation visible (ms)",
+      p50: quantile(submitToVisible, 0.5),
+      p95: quantile(submitToVisible, 0.95),
+      target: "<= 5000",
+      runs: RUNS,
+    },
     { metric: "bundle js+css gzip (KiB)", p50: Math.round(size.gz / 1024), p95: undefined, target: "", runs: 1 },
     { metric: "bundle js+css raw (KiB)", p50: Math.round(size.raw / 1024), p95: undefined, target: "", runs: 1 },
   ];
   printTable(`Web app on the local stack (Chromium, ${RUNS} runs)`, rows);
-  console.log(`wrote ${writeResults("app", {
-    interactive_p50_ms: quantile(interactive, 0.5), interactive_p95_ms: quantile(interactive, 0.95),
-    submit_5mb_to_indexed_p50_ms: quantile(submitToRegistered, 0.5), submit_5mb_to_indexed_p95_ms: quantile(submitToRegistered, 0.95),
-    submit_5mb_to_attestation_visible_p50_ms: quantile(submitToVisible, 0.5), submit_5mb_to_attestation_visible_p95_ms: quantile(submitToVisible, 0.95),
-    bundle_gzip_bytes: size.gz, bundle_raw_bytes: size.raw,
-  })}`);
+  console.log(
+    `wrote ${writeResults("app", {
+      interactive_p50_ms: quantile(interactive, 0.5),
+      interactive_p95_ms: quantile(interactive, 0.95),
+      submit_5mb_to_indexed_p50_ms: quantile(submitToRegistered, 0.5),
+      submit_5mb_to_indexed_p95_ms: quantile(submitToRegistered, 0.95),
+      submit_5mb_to_attestation_visible_p50_ms: quantile(submitToVisible, 0.5),
+      submit_5mb_to_attestation_visible_p95_ms: quantile(submitToVisible, 0.95),
+      bundle_gzip_bytes: size.gz,
+      bundle_raw_bytes: size.raw,
+    })}`,
+  );
 } finally {
   await browser.close();
   await stack.stop();

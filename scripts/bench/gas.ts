@@ -50,10 +50,7 @@ const requestData = (subject: Address) => ({
   expirationTime: EXPIRY,
   revocable: true,
   refUID: zeroHash,
-  data: encodeAbiParameters(
-    [{ type: "address" }, { type: "uint256" }, { type: "uint8" }, { type: "uint64" }],
-    [subject, PROJECT_ID, 2, EXPIRY],
-  ),
+  data: encodeAbiParameters([{ type: "address" }, { type: "uint256" }, { type: "uint8" }, { type: "uint64" }], [subject, PROJECT_ID, 2, EXPIRY]),
   value: 0n,
 });
 const uidOf = (logs: Parameters<typeof parseEventLogs>[0]["logs"]) =>
@@ -75,9 +72,15 @@ const signature = parseSignature(
     domain: { name: "EAS", version: "1.4.0", chainId: await f.publicClient.getChainId(), verifyingContract: eas },
     types: {
       Attest: [
-        { name: "attester", type: "address" }, { name: "schema", type: "bytes32" }, { name: "recipient", type: "address" },
-        { name: "expirationTime", type: "uint64" }, { name: "revocable", type: "bool" }, { name: "refUID", type: "bytes32" },
-        { name: "data", type: "bytes" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" },
+        { name: "attester", type: "address" },
+        { name: "schema", type: "bytes32" },
+        { name: "recipient", type: "address" },
+        { name: "expirationTime", type: "uint64" },
+        { name: "revocable", type: "bool" },
+        { name: "refUID", type: "bytes32" },
+        { name: "data", type: "bytes" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
         { name: "deadline", type: "uint64" },
       ],
     },
@@ -85,9 +88,15 @@ const signature = parseSignature(
     message: { attester: f.addr(f.reviewer), schema, ...delegated, nonce: 0n, deadline: DEADLINE },
   }),
 );
-const bySig = await send(f.other, eas, easArt.abi, "attestByDelegation", [{
-  schema, data: delegated, signature: { v: Number(signature.v), r: signature.r, s: signature.s }, attester: f.addr(f.reviewer), deadline: DEADLINE,
-}]);
+const bySig = await send(f.other, eas, easArt.abi, "attestByDelegation", [
+  {
+    schema,
+    data: delegated,
+    signature: { v: Number(signature.v), r: signature.r, s: signature.s },
+    attester: f.addr(f.reviewer),
+    deadline: DEADLINE,
+  },
+]);
 // Reading one attestation cold from a contract (EAS has no (subject, project) index: the dApp
 // needs the uid and decodes the data itself).
 const probe = await f.viem.deployContract("GasProbe");
@@ -98,25 +107,80 @@ const revoked = await send(f.reviewer, eas, easArt.abi, "revoke", [{ schema, dat
 // --- report ------------------------------------------------------------------------------------
 const target = (key: string) => TARGETS[key]?.target;
 const metrics: { key: string; label: string; ours: number; eas?: number; target?: number }[] = [
-  { key: "attest_new", label: "new attestation (tx)", ours: ours["AttestationRegistry.attest (new)"], eas: Number(single.gasUsed), target: target("AttestationRegistry.attest (new)") },
-  { key: "attest_batch_per_subject_100", label: "batch attest, per subject at 100", ours: ours["AttestationRegistry.attestBatch per subject at 100"], eas: Math.ceil(Number(easBatchGas) / 100), target: target("AttestationRegistry.attestBatch per subject at 100") },
-  { key: "is_verified_cold", label: "isVerified cold, seen by a caller (EAS: getAttestation)", ours: ours["AttestationRegistry.isVerified (cold, seen by caller)"], eas: Number(result[0]), target: target("AttestationRegistry.isVerified (cold, seen by caller)") },
+  {
+    key: "attest_new",
+    label: "new attestation (tx)",
+    ours: ours["AttestationRegistry.attest (new)"],
+    eas: Number(single.gasUsed),
+    target: target("AttestationRegistry.attest (new)"),
+  },
+  {
+    key: "attest_batch_per_subject_100",
+    label: "batch attest, per subject at 100",
+    ours: ours["AttestationRegistry.attestBatch per subject at 100"],
+    eas: Math.ceil(Number(easBatchGas) / 100),
+    target: target("AttestationRegistry.attestBatch per subject at 100"),
+  },
+  {
+    key: "is_verified_cold",
+    label: "isVerified cold, seen by a caller (EAS: getAttestation)",
+    ours: ours["AttestationRegistry.isVerified (cold, seen by caller)"],
+    eas: Number(result[0]),
+    target: target("AttestationRegistry.isVerified (cold, seen by caller)"),
+  },
   { key: "register_record", label: "registerRecord (tx)", ours: ours["RecordRegistry.registerRecord"], target: target("RecordRegistry.registerRecord") },
-  { key: "grant_80b", label: "grant, 80-byte wrapped key (tx)", ours: ours["RecordRegistry.grant (account, 80-byte key)"], target: target("RecordRegistry.grant (account, 80-byte key)") },
-  { key: "attest_by_sig_first", label: "attest by signature, relayed, first nonce (EAS: attestByDelegation)", ours: ours["AttestationRegistry.attestBySig (new, relayed)"], eas: Number(bySig.gasUsed) },
+  {
+    key: "grant_80b",
+    label: "grant, 80-byte wrapped key (tx)",
+    ours: ours["RecordRegistry.grant (account, 80-byte key)"],
+    target: target("RecordRegistry.grant (account, 80-byte key)"),
+  },
+  {
+    key: "attest_by_sig_first",
+    label: "attest by signature, relayed, first nonce (EAS: attestByDelegation)",
+    ours: ours["AttestationRegistry.attestBySig (new, relayed)"],
+    eas: Number(bySig.gasUsed),
+  },
   { key: "revoke_attestation", label: "revoke an attestation (tx)", ours: ours["AttestationRegistry.revoke"], eas: Number(revoked.gasUsed) },
   // Claims ride in the same slot: the attest rows with seven claim bits set, and the claim check.
-  { key: "attest_new_claims", label: "new attestation with claims (tx)", ours: ours["AttestationRegistry.attest (new, with claims)"], eas: Number(single.gasUsed) },
-  { key: "attest_batch_per_subject_100_claims", label: "batch attest with claims, per subject at 100", ours: ours["AttestationRegistry.attestBatch per subject at 100, with claims"], eas: Math.ceil(Number(easBatchGas) / 100) },
-  { key: "attest_by_sig_next_claims", label: "attest by signature with claims, relayed, next nonce", ours: ours["AttestationRegistry.attestBySig (new, relayed, next nonce, with claims)"] },
-  { key: "has_claims_cold", label: "hasClaims cold, seen by a caller (EAS: getAttestation + decode in the dApp)", ours: ours["AttestationRegistry.hasClaims (cold, seen by caller)"], eas: Number(result[0]) },
+  {
+    key: "attest_new_claims",
+    label: "new attestation with claims (tx)",
+    ours: ours["AttestationRegistry.attest (new, with claims)"],
+    eas: Number(single.gasUsed),
+  },
+  {
+    key: "attest_batch_per_subject_100_claims",
+    label: "batch attest with claims, per subject at 100",
+    ours: ours["AttestationRegistry.attestBatch per subject at 100, with claims"],
+    eas: Math.ceil(Number(easBatchGas) / 100),
+  },
+  {
+    key: "attest_by_sig_next_claims",
+    label: "attest by signature with claims, relayed, next nonce",
+    ours: ours["AttestationRegistry.attestBySig (new, relayed, next nonce, with claims)"],
+  },
+  {
+    key: "has_claims_cold",
+    label: "hasClaims cold, seen by a caller (EAS: getAttestation + decode in the dApp)",
+    ours: ours["AttestationRegistry.hasClaims (cold, seen by caller)"],
+    eas: Number(result[0]),
+  },
   // What mirroring into EAS costs on top of the OneKey attestation (paid by whoever syncs).
   { key: "eas_mirror_first", label: "EASMirror.sync, first copy (EAS attest inside)", ours: ours["EASMirror.sync (first copy)"] },
   { key: "eas_mirror_replace", label: "EASMirror.sync after re-attest (EAS revoke + attest)", ours: ours["EASMirror.sync (after re-attest: revoke + attest)"] },
   { key: "eas_mirror_revoke", label: "EASMirror.sync after revoke (EAS revoke)", ours: ours["EASMirror.sync (after revoke)"] },
   { key: "eas_mirror_noop", label: "EASMirror.sync, already in sync", ours: ours["EASMirror.sync (already in sync)"] },
-  { key: "erc3643_is_verified_cold", label: "ERC-3643 adapter isVerified(address), cold, seen by a caller", ours: ours["OneKeyIdentityRegistry.isVerified (cold, seen by caller)"] },
-  { key: "permissioned_transfer", label: "permissioned token transfer checking the adapter (tx)", ours: ours["PermissionedToken.transfer (to a OneKey-verified receiver, new balance)"] },
+  {
+    key: "erc3643_is_verified_cold",
+    label: "ERC-3643 adapter isVerified(address), cold, seen by a caller",
+    ours: ours["OneKeyIdentityRegistry.isVerified (cold, seen by caller)"],
+  },
+  {
+    key: "permissioned_transfer",
+    label: "permissioned token transfer checking the adapter (tx)",
+    ours: ours["PermissionedToken.transfer (to a OneKey-verified receiver, new balance)"],
+  },
 ];
 const rows: Row[] = metrics.map((m) => ({
   metric: m.label,

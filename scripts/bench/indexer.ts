@@ -278,7 +278,12 @@ async function main() {
   const rows: Row[] = [];
   const metrics: Record<string, number> = {};
 
-  for (const [mode, ws] of GRAPHQL_ONLY ? [] : ([["WebSocket", true], ["polling (100 ms)", false]] as const)) {
+  for (const [mode, ws] of GRAPHQL_ONLY
+    ? []
+    : ([
+        ["WebSocket", true],
+        ["polling (100 ms)", false],
+      ] as const)) {
     const l = await latency(ws);
     const key = ws ? "ws" : "polling";
     metrics[`latency_${key}_p50_ms`] = l.p50;

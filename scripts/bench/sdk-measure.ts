@@ -2,9 +2,7 @@
 // runs in: Node imports it directly, and bench:sdk bundles it into a headless Chromium page. No
 // node:* import, so both runtimes run this exact code.
 import { keccak256, toHex } from "viem";
-import {
-  decryptRecord, encryptRecord, generateX25519KeyPair, grantContext, localKeyAgreement, randomKey, unwrapKeysWith, wrapKeys,
-} from "@onekey/sdk/crypto";
+import { decryptRecord, encryptRecord, generateX25519KeyPair, grantContext, localKeyAgreement, randomKey, unwrapKeysWith, wrapKeys } from "@onekey/sdk/crypto";
 
 export type Measured = { metrics: Record<string, number>; rows: Record<string, string | number | undefined>[] };
 
@@ -40,9 +38,11 @@ async function best(runs: number, fns: (() => Promise<unknown>)[]): Promise<numb
 async function perSecond(n: number, inFlight: number, fn: () => Promise<unknown>): Promise<number> {
   const run = async (count: number) => {
     let left = count;
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (left-- > 0) await fn();
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (left-- > 0) await fn();
+      }),
+    );
   };
   await run(Math.min(300, n));
   const t = performance.now();
@@ -68,16 +68,27 @@ export async function measureSdkCrypto(runtime: string, o: { sizes: [string, num
     let enc = await encryptRecord({ recordId, version: 1, fields: { document: data } });
     const back = (await decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { dek: enc.dek } })).document as Uint8Array;
     if (back.length !== data.length || back.some((b, i) => b !== data[i])) throw new Error("round trip failed");
-    const [gcm, gcmSha, sdkEnc] = await best(runs, [rawGcm, rawGcmSha, async () => (enc = await encryptRecord({ recordId, version: 1, fields: { document: data } }))]);
+    const [gcm, gcmSha, sdkEnc] = await best(runs, [
+      rawGcm,
+      rawGcmSha,
+      async () => (enc = await encryptRecord({ recordId, version: 1, fields: { document: data } })),
+    ]);
     const [dec, shaDec, sdkDec, sdkVerDec] = await best(runs, [
-      rawDec, rawShaDec,
+      rawDec,
+      rawShaDec,
       () => decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { dek: enc.dek } }),
       () => decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { dek: enc.dek }, expectedContentHash: enc.contentHash }),
     ]);
     const mbps = (ms: number) => size / (1 << 20) / (ms / 1000);
     const k = `${runtime}_${label.replace(" ", "").toLowerCase()}`;
     const row = (metric: string, ms: number, base: number, baseLabel: string) => ({
-      runtime, metric, "SDK MB/s": mbps(ms), "raw MB/s": mbps(base), raw: baseLabel, ratio: base / ms, target: ">= 0.8",
+      runtime,
+      metric,
+      "SDK MB/s": mbps(ms),
+      "raw MB/s": mbps(base),
+      raw: baseLabel,
+      ratio: base / ms,
+      target: ">= 0.8",
     });
     rows.push(
       row(`encrypt ${label} (incl. content hash)`, sdkEnc, gcmSha, "GCM + SHA-256"),
@@ -85,11 +96,17 @@ export async function measureSdkCrypto(runtime: string, o: { sizes: [string, num
       row(`decrypt ${label} (bundle verified at download)`, sdkDec, dec, "GCM"),
     );
     Object.assign(metrics, {
-      [`${k}_raw_gcm_encrypt_mbps`]: mbps(gcm), [`${k}_raw_gcm_sha256_encrypt_mbps`]: mbps(gcmSha),
-      [`${k}_raw_gcm_decrypt_mbps`]: mbps(dec), [`${k}_raw_sha256_gcm_decrypt_mbps`]: mbps(shaDec),
-      [`${k}_encrypt_mbps`]: mbps(sdkEnc), [`${k}_encrypt_ratio`]: gcmSha / sdkEnc, [`${k}_encrypt_ratio_vs_gcm_only`]: gcm / sdkEnc,
-      [`${k}_verify_decrypt_mbps`]: mbps(sdkVerDec), [`${k}_verify_decrypt_ratio`]: shaDec / sdkVerDec,
-      [`${k}_decrypt_mbps`]: mbps(sdkDec), [`${k}_decrypt_ratio`]: dec / sdkDec,
+      [`${k}_raw_gcm_encrypt_mbps`]: mbps(gcm),
+      [`${k}_raw_gcm_sha256_encrypt_mbps`]: mbps(gcmSha),
+      [`${k}_raw_gcm_decrypt_mbps`]: mbps(dec),
+      [`${k}_raw_sha256_gcm_decrypt_mbps`]: mbps(shaDec),
+      [`${k}_encrypt_mbps`]: mbps(sdkEnc),
+      [`${k}_encrypt_ratio`]: gcmSha / sdkEnc,
+      [`${k}_encrypt_ratio_vs_gcm_only`]: gcm / sdkEnc,
+      [`${k}_verify_decrypt_mbps`]: mbps(sdkVerDec),
+      [`${k}_verify_decrypt_ratio`]: shaDec / sdkVerDec,
+      [`${k}_decrypt_mbps`]: mbps(sdkDec),
+      [`${k}_decrypt_ratio`]: dec / sdkDec,
     });
   }
   const recipient = await generateX25519KeyPair();
@@ -108,6 +125,10 @@ export async function measureSdkCrypto(runtime: string, o: { sizes: [string, num
     { runtime, metric: "key wraps / s, one at a time", result: Math.round(wraps1) },
     { runtime, metric: "key unwraps / s, 16 in flight", result: Math.round(unwraps16) },
   );
-  Object.assign(metrics, { [`${runtime}_key_wraps_per_second`]: wraps16, [`${runtime}_key_wraps_per_second_sequential`]: wraps1, [`${runtime}_key_unwraps_per_second`]: unwraps16 });
+  Object.assign(metrics, {
+    [`${runtime}_key_wraps_per_second`]: wraps16,
+    [`${runtime}_key_wraps_per_second_sequential`]: wraps1,
+    [`${runtime}_key_unwraps_per_second`]: unwraps16,
+  });
   return { metrics, rows };
 }

@@ -22,7 +22,13 @@ import { measureSdkCrypto, type Measured } from "./sdk-measure.ts";
 
 const metrics: Record<string, number> = {};
 const rows: Row[] = [];
-const plan = { sizes: [["1 MB", 1 << 20, 30], ["16 MB", 16 << 20, 6]] as [string, number, number][], wraps: 5_000 };
+const plan = {
+  sizes: [
+    ["1 MB", 1 << 20, 30],
+    ["16 MB", 16 << 20, 6],
+  ] as [string, number, number][],
+  wraps: 5_000,
+};
 
 // --- Node -----------------------------------------------------------------------------------------
 const node = await measureSdkCrypto("node", plan);
@@ -55,10 +61,10 @@ if (hasChromium()) {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => "measureSdkCrypto" in globalThis);
-    const chromium = await page.evaluate(
-      (p) => (globalThis as unknown as { measureSdkCrypto: typeof measureSdkCrypto }).measureSdkCrypto("chromium", p),
-      { ...plan, wraps: 2_000 },
-    ) as Measured;
+    const chromium = (await page.evaluate((p) => (globalThis as unknown as { measureSdkCrypto: typeof measureSdkCrypto }).measureSdkCrypto("chromium", p), {
+      ...plan,
+      wraps: 2_000,
+    })) as Measured;
     rows.push(...(chromium.rows as Row[]));
     Object.assign(metrics, chromium.metrics, { chromium_version_major: Number(browser.version().split(".")[0]) });
   } finally {
@@ -75,7 +81,10 @@ const arlocal = await startArlocal();
 try {
   const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
   const owner = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[1]), chain: foundry, transport: http(anvil.rpcUrl) });
-  const addresses = await deployOneKey(createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(anvil.rpcUrl) }), publicClient);
+  const addresses = await deployOneKey(
+    createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(anvil.rpcUrl) }),
+    publicClient,
+  );
   const wallet = await generateArweaveWallet();
   await arlocal.mint(await arweaveAddress(wallet));
   const storage = arweaveStorage({ url: arlocal.url, wallet, mine: true });

@@ -10,7 +10,14 @@ import type { Hex } from "viem";
 import { startArlocal } from "@onekey/devstack/storage/arlocal";
 import { startLocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
 import {
-  arweaveAddress, arweaveStorage, contentHashOf, fileQueueStore, generateArweaveWallet, irysStorage, openUploadQueue, type StorageProvider,
+  arweaveAddress,
+  arweaveStorage,
+  contentHashOf,
+  fileQueueStore,
+  generateArweaveWallet,
+  irysStorage,
+  openUploadQueue,
+  type StorageProvider,
 } from "@onekey/sdk/storage";
 import { printTable, writeResults, type Row } from "./report.ts";
 
@@ -67,8 +74,12 @@ try {
     const q1 = await queueThroughput(storage, 1);
     const q4 = await queueThroughput(storage, 4);
     rows.push({
-      provider: name, "upload p50 ms": quantile(up, 0.5), "upload p95 ms": quantile(up, 0.95),
-      "download+verify p50 ms": quantile(down, 0.5), "queue items/s c=1": q1, "queue items/s c=4": q4,
+      provider: name,
+      "upload p50 ms": quantile(up, 0.5),
+      "upload p95 ms": quantile(up, 0.95),
+      "download+verify p50 ms": quantile(down, 0.5),
+      "queue items/s c=1": q1,
+      "queue items/s c=4": q4,
     });
     Object.assign(metrics, {
       [`${name}_upload_10kb_p50_ms`]: quantile(up, 0.5),

@@ -31,12 +31,7 @@ export function artifact(name: string): { abi: Abi; bytecode: Hex } {
 type Wallet = WalletClient<Transport, Chain, Account>;
 
 /** Deploys an artifact with viem and waits for the receipt. */
-export async function deployArtifact(
-  wallet: Wallet,
-  publicClient: PublicClient,
-  name: string,
-  args: unknown[] = [],
-): Promise<Address> {
+export async function deployArtifact(wallet: Wallet, publicClient: PublicClient, name: string, args: unknown[] = []): Promise<Address> {
   const { abi, bytecode } = artifact(name);
   const hash = await wallet.deployContract({ abi, bytecode, args });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });

@@ -25,8 +25,15 @@ export function launchChromium(): Promise<Browser> {
 export async function bundleForBrowser(source: string, resolveDir: string, alias: Record<string, string> = {}): Promise<string> {
   const result = await build({
     stdin: { contents: source, resolveDir, loader: "ts", sourcefile: "entry.ts" },
-    bundle: true, platform: "browser", format: "esm", target: "es2022", write: false, metafile: true, logLevel: "silent",
-    alias, define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    alias,
+    define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
   });
   // Belt and braces: a node builtin reached through a package's "browser" map still shows here.
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -56,9 +63,10 @@ export async function servePage(files: Record<string, string | Uint8Array>): Pro
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -7,9 +7,17 @@ import { createServer, type Server } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon",
-  ".map": "application/json; charset=utf-8", ".woff2": "font/woff2", ".txt": "text/plain; charset=utf-8", ".wasm": "application/wasm",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".map": "application/json; charset=utf-8",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+  ".wasm": "application/wasm",
 };
 const MAX_URL = 2_048;
 
@@ -68,8 +76,10 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
     };
     const raw = req.url ?? "/";
     const path = raw.split("?")[0];
-    if (req.method !== "GET" && req.method !== "HEAD") return done(405, "application/json", JSON.stringify({ error: "MethodNotAllowed", message: "This server only serves files (GET)." }));
-    if (raw.length > MAX_URL) return done(414, "application/json", JSON.stringify({ error: "UrlTooLong", message: `URLs are limited to ${MAX_URL} characters.` }));
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return done(405, "application/json", JSON.stringify({ error: "MethodNotAllowed", message: "This server only serves files (GET)." }));
+    if (raw.length > MAX_URL)
+      return done(414, "application/json", JSON.stringify({ error: "UrlTooLong", message: `URLs are limited to ${MAX_URL} characters.` }));
     if (!path.startsWith("/")) return done(400, "application/json", JSON.stringify({ error: "InvalidPath", message: "The path must start with /." }));
     if (path === "/config.json") return done(200, TYPES[".json"], configBody);
     const file = staticPath(root, path);
@@ -92,7 +102,9 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
     const type = TYPES[extname(target)] ?? "application/octet-stream";
     const immutable = target.includes(`${sep}assets${sep}`);
     res.writeHead(200, {
-      ...headers, "content-type": type, "content-length": String(stat.size),
+      ...headers,
+      "content-type": type,
+      "content-length": String(stat.size),
       "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-store",
     });
     if (req.method === "HEAD") res.end();
@@ -107,9 +119,10 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   return {
     url: `http://${o.host ?? "127.0.0.1"}:${port}`,
     server,
-    stop: () => new Promise((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
+    stop: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

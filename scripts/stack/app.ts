@@ -40,18 +40,28 @@ interface AppProject {
   readKey: string;
 }
 
-const server = (s: Server) => new Promise<void>((ok) => {
-  s.closeAllConnections();
-  s.close(() => ok());
+const server = (s: Server) =>
+  new Promise<void>((ok) => {
+    s.closeAllConnections();
+    s.close(() => ok());
+  });
+const inProcess = (name: string, stop: () => Promise<void>): Service => ({
+  name,
+  stop,
+  logFile: "",
+  exited: new Promise<number | null>(() => {}),
+  child: undefined as never,
 });
-const inProcess = (name: string, stop: () => Promise<void>): Service =>
-  ({ name, stop, logFile: "", exited: new Promise<number | null>(() => {}), child: undefined as never });
 
 async function ensureProject(o: AppSideOptions): Promise<AppProject> {
   const path = join(o.dataDir, "app.json");
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as AppProject;
   const publicClient = createPublicClient({ chain: foundry, transport: http(o.rpcUrl) });
-  const admin = { publicClient, walletClient: createWalletClient({ account: privateKeyToAccount(o.adminKey), chain: foundry, transport: http(o.rpcUrl) }), addresses: o.addresses };
+  const admin = {
+    publicClient,
+    walletClient: createWalletClient({ account: privateKeyToAccount(o.adminKey), chain: foundry, transport: http(o.rpcUrl) }),
+    addresses: o.addresses,
+  };
   const meta = `data:application/json,${encodeURIComponent(JSON.stringify({ name: "OneKey app (local sponsorship)" }))}`;
   const { projectId } = await createProject(admin, { metadataURI: meta });
   await grantRoles(admin, { projectId, account: privateKeyToAccount(o.sponsorKey).address, roles: Roles.SPONSOR });
@@ -92,16 +102,25 @@ async function startTicketDesk(o: AppSideOptions, projectId: bigint): Promise<{ 
     const { subject } = body ?? {};
     if (typeof subject !== "string" || !isAddress(subject)) return reply(400, { error: "InvalidSubject", message: "subject must be an address." });
     const asked = body.projectId ?? projectId.toString();
-    if (typeof asked !== "string" || !/^\d{1,78}$/.test(asked)) return reply(400, { error: "InvalidProjectId", message: "projectId must be a decimal string." });
+    if (typeof asked !== "string" || !/^\d{1,78}$/.test(asked))
+      return reply(400, { error: "InvalidProjectId", message: "projectId must be a decimal string." });
     try {
       // Locally this desk is the backend of every project whose SPONSOR role its key holds.
       const isSponsor = await publicClient.readContract({
-        address: o.addresses.projectRegistry, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [BigInt(asked), signer.account.address, Roles.SPONSOR],
+        address: o.addresses.projectRegistry,
+        abi: projectRegistryAbi,
+        functionName: "hasActiveRole",
+        args: [BigInt(asked), signer.account.address, Roles.SPONSOR],
       });
       if (!isSponsor) return reply(403, { error: "ProjectDoesNotSponsor", message: `project ${asked} has not made this desk's key a SPONSOR` });
       const now = Number((await publicClient.getBlock()).timestamp);
       const ticket = await signSponsorshipTicket(signer, {
-        chainId: o.chainId, paymaster: o.addresses.paymaster as Address, projectId: BigInt(asked), subject: getAddress(subject), maxOps: 100, validUntil: now + 6 * 3_600,
+        chainId: o.chainId,
+        paymaster: o.addresses.paymaster as Address,
+        projectId: BigInt(asked),
+        subject: getAddress(subject),
+        maxOps: 100,
+        validUntil: now + 6 * 3_600,
       });
       reply(200, ticket);
     } catch {
@@ -144,7 +163,10 @@ export async function startAppSide(o: AppSideOptions): Promise<{ services: Servi
   const services = [inProcess("ticket desk", desk.stop)];
   try {
     const app = await startAppServer({
-      distDir: join(o.root, "app/dist"), port: o.appPort, config: localAppConfig(o, project, desk.url), logFile: join(o.logsDir, "app-server.log"),
+      distDir: join(o.root, "app/dist"),
+      port: o.appPort,
+      config: localAppConfig(o, project, desk.url),
+      logFile: join(o.logsDir, "app-server.log"),
     });
     services.push(inProcess("app server", app.stop));
     o.log(`app: ${app.url} (static files + /config.json; project ${project.projectId} sponsors people using it)`);
@@ -158,4 +180,3 @@ export async function startAppSide(o: AppSideOptions): Promise<{ services: Servi
     throw error;
   }
 }
-

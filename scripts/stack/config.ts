@@ -31,7 +31,17 @@ export interface StackConfig {
   app?: boolean;
 }
 
-const DEFAULT_PORTS: StackPorts = { rpc: 8545, arweave: 1984, irys: 1985, bundler: 4337, sponsor: 4338, indexer: 42069, review: 4340, app: 3000, tickets: 4339 };
+const DEFAULT_PORTS: StackPorts = {
+  rpc: 8545,
+  arweave: 1984,
+  irys: 1985,
+  bundler: 4337,
+  sponsor: 4338,
+  indexer: 42069,
+  review: 4340,
+  app: 3000,
+  tickets: 4339,
+};
 const ENV_NAMES: Record<keyof StackPorts, string> = {
   rpc: "ONEKEY_RPC_PORT",
   arweave: "ONEKEY_ARWEAVE_PORT",

@@ -82,10 +82,19 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
         name: "anvil",
         command: anvilBinary(),
         args: [
-          "--host", "127.0.0.1", "--port", String(config.ports.rpc), "--chain-id", String(CHAIN_ID),
-          "--state", statePath, "--state-interval", "2",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(config.ports.rpc),
+          "--chain-id",
+          String(CHAIN_ID),
+          "--state",
+          statePath,
+          "--state-interval",
+          "2",
           // Base runs Prague: EIP-7702 delegations (Simple7702Account) work as they do there.
-          "--hardfork", "prague",
+          "--hardfork",
+          "prague",
         ],
         logFile: join(logsDir, "anvil.log"),
         ready: async () => (await rpc(rpcUrl, "eth_chainId")) !== undefined,
@@ -115,19 +124,30 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
     services.push(inProcess("irys bundler", irys.stop));
 
     log(`gas sponsorship: EntryPoint v0.8, paymaster, alto on :${config.ports.bundler}, sponsor service on :${config.ports.sponsor}`);
-    const existing = resumed && previous!.addresses.paymaster
-      ? {
-        entryPoint: previous!.addresses.entryPoint, factory: previous!.addresses.factory, paymaster: previous!.addresses.paymaster,
-        simple7702Account: previous!.addresses.simple7702Account,
-      }
-      : undefined;
+    const existing =
+      resumed && previous!.addresses.paymaster
+        ? {
+            entryPoint: previous!.addresses.entryPoint,
+            factory: previous!.addresses.factory,
+            paymaster: previous!.addresses.paymaster,
+            simple7702Account: previous!.addresses.simple7702Account,
+          }
+        : undefined;
     const aa = await startLocalAA({
-      rpcUrl, wallet: deployer, publicClient, oneKey: registries,
-      bundlerPort: config.ports.bundler, sponsorPort: config.ports.sponsor,
-      executorKey: ANVIL_KEYS[8], utilityKey: ANVIL_KEYS[9], sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")],
-      logsDir, existing,
+      rpcUrl,
+      wallet: deployer,
+      publicClient,
+      oneKey: registries,
+      bundlerPort: config.ports.bundler,
+      sponsorPort: config.ports.sponsor,
+      executorKey: ANVIL_KEYS[8],
+      utilityKey: ANVIL_KEYS[9],
+      sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")],
+      logsDir,
+      existing,
       // The caps live beside the chain state, so a restart keeps what was counted.
-      sponsorDbDir: join(config.dataDir, "sponsor"), sponsorDatabaseUrl: process.env.ONEKEY_SPONSOR_DATABASE_URL || undefined,
+      sponsorDbDir: join(config.dataDir, "sponsor"),
+      sponsorDatabaseUrl: process.env.ONEKEY_SPONSOR_DATABASE_URL || undefined,
       policy: STACK_SPONSOR_POLICY,
     });
     services.push(...aa.services);
@@ -148,8 +168,16 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
         name: "ponder",
         command: process.execPath,
         args: [
-          join(config.root, "node_modules/ponder/dist/esm/bin/ponder.js"), "start",
-          "--schema", "onekey", "--port", String(config.ports.indexer), "--hostname", "127.0.0.1", "--log-format", "json",
+          join(config.root, "node_modules/ponder/dist/esm/bin/ponder.js"),
+          "start",
+          "--schema",
+          "onekey",
+          "--port",
+          String(config.ports.indexer),
+          "--hostname",
+          "127.0.0.1",
+          "--log-format",
+          "json",
         ],
         cwd: join(config.root, "indexer"),
         env: {
@@ -181,18 +209,37 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
     );
     if (resumed) await catchUpIndexer(rpcUrl, indexerUrl, log);
     // The web app: its sponsoring project, ticket desk and static server (scripts/stack/app.ts).
-    const appSide = config.app === false ? undefined : await startAppSide({
-      root: config.root, dataDir: config.dataDir, logsDir, rpcUrl, chainId: CHAIN_ID, addresses,
-      urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl },
-      appPort: config.ports.app, ticketsPort: config.ports.tickets,
-      adminKey: ANVIL_KEYS[0], sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")], devKeys: ANVIL_KEYS.slice(0, 8), log,
-    });
+    const appSide =
+      config.app === false
+        ? undefined
+        : await startAppSide({
+            root: config.root,
+            dataDir: config.dataDir,
+            logsDir,
+            rpcUrl,
+            chainId: CHAIN_ID,
+            addresses,
+            urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl },
+            appPort: config.ports.app,
+            ticketsPort: config.ports.tickets,
+            adminKey: ANVIL_KEYS[0],
+            sponsorKey: ANVIL_KEYS[DEMO_ROLES.indexOf("sponsor-signer")],
+            devKeys: ANVIL_KEYS.slice(0, 8),
+            log,
+          });
     if (appSide) services.push(...appSide.services);
 
     log(`review service: on :${config.ports.review} for the demo project, with the Sumsub, Onfido and Veriff simulators`);
     const review = await startStackReview({
-      port: config.ports.review, rpcUrl, indexerUrl, arweaveUrl: arweave.url, dataDir: config.dataDir, logsDir, addresses: registries,
-      attesterKey: ANVIL_KEYS[DEMO_ROLES.indexOf("reviewer")], relayerKey: ANVIL_KEYS[7],
+      port: config.ports.review,
+      rpcUrl,
+      indexerUrl,
+      arweaveUrl: arweave.url,
+      dataDir: config.dataDir,
+      logsDir,
+      addresses: registries,
+      attesterKey: ANVIL_KEYS[DEMO_ROLES.indexOf("reviewer")],
+      relayerKey: ANVIL_KEYS[7],
     });
     services.push(inProcess("review service", review.stop));
 
@@ -203,8 +250,16 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       startBlock,
       addresses,
       urls: {
-        ...(appSide?.urls.app ? { app: appSide.urls.app } : {}), rpc: rpcUrl, arweave: arweave.url, irys: irys.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl,
-        graphql: `${indexerUrl}/graphql`, api: indexerUrl, review: review.url, ...(appSide ? { tickets: appSide.urls.tickets } : {}),
+        ...(appSide?.urls.app ? { app: appSide.urls.app } : {}),
+        rpc: rpcUrl,
+        arweave: arweave.url,
+        irys: irys.url,
+        bundler: aa.bundlerUrl,
+        sponsor: aa.sponsorUrl,
+        graphql: `${indexerUrl}/graphql`,
+        api: indexerUrl,
+        review: review.url,
+        ...(appSide ? { tickets: appSide.urls.tickets } : {}),
       },
       appProjectId: appSide?.projectId.toString(),
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),

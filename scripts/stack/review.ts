@@ -25,35 +25,60 @@ export const STACK_REVIEW = {
 };
 
 export async function startStackReview(o: {
-  port: number; rpcUrl: string; indexerUrl: string; arweaveUrl: string; dataDir: string; logsDir: string;
-  addresses: { projectRegistry: Address; recordRegistry: Address; attestationRegistry: Address }; attesterKey: Hex; relayerKey: Hex;
+  port: number;
+  rpcUrl: string;
+  indexerUrl: string;
+  arweaveUrl: string;
+  dataDir: string;
+  logsDir: string;
+  addresses: { projectRegistry: Address; recordRegistry: Address; attestationRegistry: Address };
+  attesterKey: Hex;
+  relayerKey: Hex;
 }) {
-  const secrets = { sumsub: { appToken: "local-sumsub", secretKey: "local-sumsub-secret", webhookSecret: "local-sumsub-hook" }, onfido: { apiToken: "local-onfido", webhookToken: "local-onfido-hook" }, veriff: { apiKey: "local-veriff", sharedSecret: "local-veriff-secret" } };
-  const [sumsub, onfido, veriff] = await Promise.all([startSumsubSimulator(secrets.sumsub), startOnfidoSimulator(secrets.onfido), startVeriffSimulator(secrets.veriff)]);
+  const secrets = {
+    sumsub: { appToken: "local-sumsub", secretKey: "local-sumsub-secret", webhookSecret: "local-sumsub-hook" },
+    onfido: { apiToken: "local-onfido", webhookToken: "local-onfido-hook" },
+    veriff: { apiKey: "local-veriff", sharedSecret: "local-veriff-secret" },
+  };
+  const [sumsub, onfido, veriff] = await Promise.all([
+    startSumsubSimulator(secrets.sumsub),
+    startOnfidoSimulator(secrets.onfido),
+    startVeriffSimulator(secrets.veriff),
+  ]);
   const keyStore = await openFileKeyStore({ directory: join(o.dataDir, "review", "keys"), passphrase: STACK_REVIEW.passphrase });
   // The demo project's review key lives here; its public key is what the project registers.
   const reviewKey = await getOrCreateKey(keyStore, `review:${STACK_REVIEW.projectId}:v1`);
   mkdirSync(o.logsDir, { recursive: true });
   const logFile = join(o.logsDir, "review.log");
   const service = await startReviewService({
-    port: o.port, rpcUrl: o.rpcUrl, indexerUrl: o.indexerUrl, addresses: o.addresses,
+    port: o.port,
+    rpcUrl: o.rpcUrl,
+    indexerUrl: o.indexerUrl,
+    addresses: o.addresses,
     storage: arweaveStorage({ url: o.arweaveUrl, wallet: await generateArweaveWallet() }),
-    keyStore, attesterKey: o.attesterKey, relayerKey: o.relayerKey,
+    keyStore,
+    attesterKey: o.attesterKey,
+    relayerKey: o.relayerKey,
     providers: {
       sumsub: sumsubProvider({ baseUrl: sumsub.url, ...secrets.sumsub, levelName: "basic-kyc-level", timeoutMs: 5_000 }),
       onfido: onfidoProvider({ baseUrl: onfido.url, ...secrets.onfido, timeoutMs: 5_000 }),
       veriff: veriffProvider({ baseUrl: veriff.url, ...secrets.veriff, timeoutMs: 5_000 }),
     },
-    projects: [{
-      projectId: STACK_REVIEW.projectId, indexerApiKey: STACK_REVIEW.apiKey,
-      rules: { providers: [
-        { provider: "sumsub", priority: 30, costCents: 150, documentTypes: ["passport", "id_card", "driving_licence", "residence_permit"] },
-        { provider: "onfido", priority: 20, costCents: 120, documentTypes: ["passport", "id_card", "driving_licence"] },
-        { provider: "veriff", priority: 10, costCents: 90, documentTypes: ["passport", "id_card", "driving_licence", "residence_permit"] },
-      ] },
-      policy: { levels: { passport: 2, id_card: 2, driving_licence: 1, residence_permit: 1 }, fourEyesFromLevel: 3 },
-      countryAllowList: ["DE", "FR", "GB", "NL"],
-    }],
+    projects: [
+      {
+        projectId: STACK_REVIEW.projectId,
+        indexerApiKey: STACK_REVIEW.apiKey,
+        rules: {
+          providers: [
+            { provider: "sumsub", priority: 30, costCents: 150, documentTypes: ["passport", "id_card", "driving_licence", "residence_permit"] },
+            { provider: "onfido", priority: 20, costCents: 120, documentTypes: ["passport", "id_card", "driving_licence"] },
+            { provider: "veriff", priority: 10, costCents: 90, documentTypes: ["passport", "id_card", "driving_licence", "residence_permit"] },
+          ],
+        },
+        policy: { levels: { passport: 2, id_card: 2, driving_licence: 1, residence_permit: 1 }, fourEyesFromLevel: 3 },
+        countryAllowList: ["DE", "FR", "GB", "NL"],
+      },
+    ],
     dbDir: join(o.dataDir, "review", "db"),
     databaseUrl: process.env.ONEKEY_REVIEW_DATABASE_URL || undefined,
     log: (line) => appendFileSync(logFile, `${JSON.stringify({ t: new Date().toISOString(), ...line })}\n`),

@@ -3,7 +3,17 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
-  AUDIT_FORMAT, canonicalPayload, canonicalRow, GENESIS_HASH, parseCsv, rowHash, toCsv, toExport, verifyExport, verifyRows, type AuditRow,
+  AUDIT_FORMAT,
+  canonicalPayload,
+  canonicalRow,
+  GENESIS_HASH,
+  parseCsv,
+  rowHash,
+  toCsv,
+  toExport,
+  verifyExport,
+  verifyRows,
+  type AuditRow,
 } from "@onekey/sdk/audit";
 
 function chain(n: number): AuditRow[] {
@@ -11,9 +21,17 @@ function chain(n: number): AuditRow[] {
   let prev: string = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
     const row = {
-      chainId: "31337", projectId: "3", seq: String(i), eventId: String(i).padStart(10, "0"), eventType: "grant.created",
-      blockNumber: String(10 + i), blockHash: `0x${"ab".repeat(32)}`, transactionHash: `0x${"cd".repeat(32)}`, logIndex: "1",
-      timestamp: String(1_700_000_000 + i), payload: canonicalPayload({ purpose: 0, recordId: `0x${"EF".repeat(32)}`, note: 'a,"b"\nc' }),
+      chainId: "31337",
+      projectId: "3",
+      seq: String(i),
+      eventId: String(i).padStart(10, "0"),
+      eventType: "grant.created",
+      blockNumber: String(10 + i),
+      blockHash: `0x${"ab".repeat(32)}`,
+      transactionHash: `0x${"cd".repeat(32)}`,
+      logIndex: "1",
+      timestamp: String(1_700_000_000 + i),
+      payload: canonicalPayload({ purpose: 0, recordId: `0x${"EF".repeat(32)}`, note: 'a,"b"\nc' }),
       prevHash: prev,
     };
     const full = { ...row, hash: rowHash(row) };

@@ -133,10 +133,7 @@ export type VerifyResult =
  * position) and what is wrong. `expectedHead`, when given (e.g. fetched separately from the API or
  * recomputed by re-indexing the chain), also catches rows cut off the end.
  */
-export function verifyRows(
-  rows: AuditRow[],
-  options: { anchor?: string; expectedHead?: { seq: string; hash: string } } = {},
-): VerifyResult {
+export function verifyRows(rows: AuditRow[], options: { anchor?: string; expectedHead?: { seq: string; hash: string } } = {}): VerifyResult {
   let prev = options.anchor ?? GENESIS_HASH;
   let prevSeq = rows.length && options.anchor ? BigInt(rows[0].seq) - 1n : 0n;
   for (let i = 0; i < rows.length; i++) {
@@ -151,7 +148,8 @@ export function verifyRows(
       return fail(`row seq ${row.seq}: prevHash ${row.prevHash} does not match the previous row's hash ${prev} (row ${prevSeq} or this row was altered)`);
     }
     const computed = rowHash(row);
-    if (computed !== row.hash) return fail(`row seq ${row.seq}: content does not match its hash (computed ${computed}, stored ${row.hash}): the row was altered`);
+    if (computed !== row.hash)
+      return fail(`row seq ${row.seq}: content does not match its hash (computed ${computed}, stored ${row.hash}): the row was altered`);
     prev = row.hash;
     prevSeq = BigInt(row.seq);
   }
@@ -171,12 +169,13 @@ export function verifyRows(
 }
 
 /** Verifies a JSON export (object or text) or a CSV export (text), including its own head. */
-export function verifyExport(input: AuditExport | string): VerifyResult {
-  if (typeof input === "string") {
-    const trimmed = input.trimStart();
-    if (!trimmed.startsWith("{")) return verifyRows(parseCsv(input));
+export function verifyExport(given: AuditExport | string): VerifyResult {
+  let input: AuditExport;
+  if (typeof given === "string") {
+    const trimmed = given.trimStart();
+    if (!trimmed.startsWith("{")) return verifyRows(parseCsv(given));
     input = JSON.parse(trimmed) as AuditExport;
-  }
+  } else input = given;
   if (input.format !== AUDIT_FORMAT) {
     return { ok: false, count: 0, seq: "0", row: -1, reason: `unknown format ${String(input.format)}; expected ${AUDIT_FORMAT}` };
   }

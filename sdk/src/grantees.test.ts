@@ -29,9 +29,15 @@ describe("grantee keys", () => {
   });
 
   it("refuses what neither side can be, with InvalidGranteeError", () => {
-    for (const bad of [() => accountGrantee("0x0000000000000000000000000000000000000000"), () => accountGrantee("0x12"),
-      () => projectGrantee(0n), () => projectGrantee(GRANTEE_PROJECT_FLAG), () => parseGrantee(`0x${"0".repeat(64)}`),
-      () => parseGrantee(`0x01${"0".repeat(62)}`), () => parseGrantee("0xab")]) {
+    for (const bad of [
+      () => accountGrantee("0x0000000000000000000000000000000000000000"),
+      () => accountGrantee("0x12"),
+      () => projectGrantee(0n),
+      () => projectGrantee(GRANTEE_PROJECT_FLAG),
+      () => parseGrantee(`0x${"0".repeat(64)}`),
+      () => parseGrantee(`0x01${"0".repeat(62)}`),
+      () => parseGrantee("0xab"),
+    ]) {
       expect(bad).toThrow(InvalidGranteeError);
     }
   });

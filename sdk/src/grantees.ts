@@ -26,7 +26,8 @@ export function accountGrantee(account: Address): Hex {
 
 /** A grantee key for a project: the project id with the top bit set, which no address can have. */
 export function projectGrantee(projectId: bigint): Hex {
-  if (typeof projectId !== "bigint" || projectId <= 0n || projectId >= GRANTEE_PROJECT_FLAG) throw new InvalidGranteeError(`project id ${String(projectId)} is out of range`);
+  if (typeof projectId !== "bigint" || projectId <= 0n || projectId >= GRANTEE_PROJECT_FLAG)
+    throw new InvalidGranteeError(`project id ${String(projectId)} is out of range`);
   return `0x${(GRANTEE_PROJECT_FLAG | projectId).toString(16).padStart(64, "0")}`;
 }
 

@@ -1,8 +1,25 @@
 // Names <-> values for claims, roles, purposes and modes, as the package exports them.
 import { describe, expect, it } from "vitest";
 import {
-  ATTESTATION_STATES, CLAIM_NAMES, Claim, InvalidNameError, PROJECT_CLAIMS, Purpose, Roles, STANDARD_CLAIMS, attestationStateAt, claimMask,
-  claimNames, claimsValue, decodeClaims, isClaimName, KEY_RELEASE_MODES, purposeName, purposeValue, roleMask, roleNames,
+  ATTESTATION_STATES,
+  CLAIM_NAMES,
+  Claim,
+  InvalidNameError,
+  PROJECT_CLAIMS,
+  Purpose,
+  Roles,
+  STANDARD_CLAIMS,
+  attestationStateAt,
+  claimMask,
+  claimNames,
+  claimsValue,
+  decodeClaims,
+  isClaimName,
+  KEY_RELEASE_MODES,
+  purposeName,
+  purposeValue,
+  roleMask,
+  roleNames,
 } from "@onekey/sdk/contracts";
 
 describe("claim names", () => {
@@ -17,7 +34,7 @@ describe("claim names", () => {
   });
 
   it("names a reserved bit instead of dropping it or throwing (the indexer must stay total)", () => {
-    expect(claimNames(2 ** 9 | Claim.AGE_OVER_21)).toEqual(["AGE_OVER_21", "reserved:9"]);
+    expect(claimNames((2 ** 9) | Claim.AGE_OVER_21)).toEqual(["AGE_OVER_21", "reserved:9"]);
   });
 
   it("claimMask inverts claimNames for every word attest accepts", () => {

@@ -8,9 +8,7 @@
 // the indexer must keep indexing whatever the chain emits. Name -> value functions are strict: a
 // name that means nothing is an InvalidNameError naming it.
 import { BaseError } from "./errors.ts";
-import {
-  Claim, type ClaimName, KeyReleaseMode, PURPOSES, Purpose, type PurposeName, Roles, type RoleName,
-} from "./constants.ts";
+import { Claim, type ClaimName, KeyReleaseMode, PURPOSES, Purpose, type PurposeName, Roles, type RoleName } from "./constants.ts";
 
 export class InvalidNameError extends BaseError {
   override name = "InvalidNameError";
@@ -72,7 +70,7 @@ export function claimMask(names: readonly string[]): number {
     }
     const m = typeof name === "string" ? /^project:(\d{1,2})$/.exec(name) : null;
     if (!m || Number(m[1]) > 15) throw new InvalidNameError("claim", `${quote(name)} is not a standard claim or project:0..15`);
-    word = (word | 2 ** (16 + Number(m[1]))) >>> 0;
+    word = (word | (2 ** (16 + Number(m[1])))) >>> 0;
   }
   return word;
 }

@@ -67,17 +67,34 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
 
   it("the browser path: submitted through the app, and the canary is in no request the browser sent (bodies included) nor its console", () => {
     assert.ok(browser && /^0x[0-9a-f]{8}$/.test(browser.recordId), "the app registered a record");
-    assert.ok(browser.requests.some((r) => r.method === "POST" && r.url.startsWith(stack.info.urls.arweave) && r.body.length > 0), "the upload was captured");
-    assert.ok(browser.requests.some((r) => r.url.startsWith(stack.info.urls.bundler)), "the user operation was captured");
+    assert.ok(
+      browser.requests.some((r) => r.method === "POST" && r.url.startsWith(stack.info.urls.arweave) && r.body.length > 0),
+      "the upload was captured",
+    );
+    assert.ok(
+      browser.requests.some((r) => r.url.startsWith(stack.info.urls.bundler)),
+      "the user operation was captured",
+    );
     assert.deepEqual(scanBrowserCapture(browser, canary), []);
     assert.ok(existsSync(join(stack.info.logsDir, "app-server.log")), "the app server's log is in the scanned data dir");
   });
 
   it("positive control: the browser-capture scanner finds a canary in a body, a URL and the console", () => {
-    const planted = (where: "body" | "url" | "console") => scanBrowserCapture({
-      requests: [{ method: "POST", url: `http://127.0.0.1/${where === "url" ? encodeURIComponent(canary) : ""}`, headers: {}, body: where === "body" ? Buffer.from(canary).toString("base64") : "" }],
-      console: where === "console" ? [`[log] ${canary}`] : [],
-    }, canary);
+    const planted = (where: "body" | "url" | "console") =>
+      scanBrowserCapture(
+        {
+          requests: [
+            {
+              method: "POST",
+              url: `http://127.0.0.1/${where === "url" ? encodeURIComponent(canary) : ""}`,
+              headers: {},
+              body: where === "body" ? Buffer.from(canary).toString("base64") : "",
+            },
+          ],
+          console: where === "console" ? [`[log] ${canary}`] : [],
+        },
+        canary,
+      );
     for (const where of ["body", "url", "console"] as const) assert.ok(planted(where).length > 0, where);
   });
 
@@ -92,7 +109,10 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
     assert.ok(responses.length >= 3, "GraphQL/API responses recorded");
     assert.ok(hooks.length > 0 && hooks.every((h) => h.verified), "webhooks arrived with valid signatures");
     assert.ok(hooks.some((h) => h.type === "grant.created") && hooks.some((h) => h.type === "record.erased"));
-    assert.ok(hooks.some((h) => h.type === "grant.rewrapped" && JSON.parse(h.body).data.reviewKeyVersion === "2"), "grant.rewrapped webhook with its review-key version");
+    assert.ok(
+      hooks.some((h) => h.type === "grant.rewrapped" && JSON.parse(h.body).data.reviewKeyVersion === "2"),
+      "grant.rewrapped webhook with its review-key version",
+    );
     assert.match(demoOutput, /audit log hash chain: \{"ok":true/);
     assert.ok(existsSync(join(dataDir, "ponder")), "the indexer database is in the scanned data dir");
   });
@@ -114,7 +134,10 @@ describe("PII canary over the whole local stack", { timeout: 600_000 }, () => {
     const hash = await wallet.sendTransaction({ to: privateKeyToAccount(ANVIL_KEYS[6]).address, data: toHex(`leak ${canary}`) });
     await createPublicClient({ chain: foundry, transport: http(stack.info.rpcUrl) }).waitForTransactionReceipt({ hash });
     const hits = await scanChain(stack.info.rpcUrl, canary);
-    assert.ok(hits.some((h) => h.encoding === "hex"), "chain scanner misses canary calldata");
+    assert.ok(
+      hits.some((h) => h.encoding === "hex"),
+      "chain scanner misses canary calldata",
+    );
   });
 
   it("appears nowhere in a table-by-table dump of the indexer database (taken after the stack stops)", async () => {

@@ -17,7 +17,7 @@ import { foundry } from "viem/chains";
 import { loadStackConfig, PORT_ENV_NAMES, type StackConfig, type StackPorts } from "../../scripts/stack/config.ts";
 import { ignitionDeploymentId, PortInUseError, startStack, type Stack, type StackInfo } from "../../scripts/stack/index.ts";
 import { findMissing, MissingPrerequisitesError, preflight, stackPrerequisites } from "../../scripts/stack/preflight.ts";
-import { freePort, portInUse, waitFor } from "../../scripts/lib/ports.ts";
+import { portInUse, waitFor } from "../../scripts/lib/ports.ts";
 import { ServiceExitedError, ServiceNotReadyError, startService } from "../../scripts/lib/service.ts";
 import { addApiKey, apiKeyHash, ApiKeyScopes, createProject, getProject, getProjectCount } from "@onekey/sdk/contracts";
 
@@ -173,6 +173,7 @@ describe("local stack: clear errors", { timeout: 120_000 }, () => {
           name: "stuck-service",
           command: process.execPath,
           // What alto does on EADDRINUSE: log the error and keep running.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the template is the child process's own source code
           args: ["-e", "console.log(`pid ${process.pid}: listen EADDRINUSE 127.0.0.1`); setInterval(() => {}, 1000)"],
           logFile: join(dataDir, "stuck.log"),
           ready: async () => (await fetch(`http://127.0.0.1:${mute.port}/`)).ok,
@@ -271,7 +272,7 @@ async function indexedProjects(info: StackInfo, apiKey: string): Promise<Project
   const res = await fetch(info.urls.graphql, {
     method: "POST",
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ query: "{ projects(orderBy: \"id\") { items { id metadataURI } } }" }),
+    body: JSON.stringify({ query: '{ projects(orderBy: "id") { items { id metadataURI } } }' }),
   });
   if (res.status === 401 || res.status === 403) return undefined;
   const body = (await res.json()) as { data?: { projects: { items: ProjectRow[] } }; errors?: unknown };
@@ -327,11 +328,18 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
     const on = { addresses: info.addresses };
     for (const metadataURI of first.uris) await createProject(admin, { ...on, metadataURI });
     await addApiKey(admin, { ...on, projectId: 1n, keyHash: apiKeyHash(first.apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
-    const rows = await waitFor("the indexer to show both projects", async () => {
-      const projects = await indexedProjects(info, first.apiKey);
-      return projects?.length === 2 && projects;
-    }, { timeoutMs: 20_000, intervalMs: 200 });
-    assert.deepEqual(rows, first.uris.map((metadataURI, i) => ({ id: String(i + 1), metadataURI })));
+    const rows = await waitFor(
+      "the indexer to show both projects",
+      async () => {
+        const projects = await indexedProjects(info, first.apiKey);
+        return projects?.length === 2 && projects;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    assert.deepEqual(
+      rows,
+      first.uris.map((metadataURI, i) => ({ id: String(i + 1), metadataURI })),
+    );
     nonces = { admin: await nonceOf(info, "org-admin"), deployer: await nonceOf(info, "deployer") };
     await stop();
     assert.ok(existsSync(join(dataDir, "anvil-state.json")), "anvil saved its state in the data dir");
@@ -345,11 +353,18 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
     assert.ok(!ponderLog.includes("Schema is locked"), "the last stop released the indexer's schema lock (else a restart waits ~20 s)");
     // Nothing below sends a transaction. Ponder re-indexes the unfinalized blocks only once a new
     // head arrives; startStack's catch-up (empty blocks) is what makes the rows visible.
-    const rows = await waitFor("the resumed indexer to show both projects", async () => {
-      const projects = await indexedProjects(info, first.apiKey);
-      return projects?.length === 2 && projects;
-    }, { timeoutMs: 5_000, intervalMs: 200 });
-    assert.deepEqual(rows.map((r) => r.metadataURI), first.uris);
+    const rows = await waitFor(
+      "the resumed indexer to show both projects",
+      async () => {
+        const projects = await indexedProjects(info, first.apiKey);
+        return projects?.length === 2 && projects;
+      },
+      { timeoutMs: 5_000, intervalMs: 200 },
+    );
+    assert.deepEqual(
+      rows.map((r) => r.metadataURI),
+      first.uris,
+    );
     const admin = walletOf(info, "org-admin");
     const on = { addresses: info.addresses };
     assert.equal(await getProjectCount(admin, on), 2n);
@@ -377,7 +392,8 @@ describe("local stack: a restart resumes the saved chain or starts clean", { tim
     assert.equal(projectId, 1n);
     await addApiKey(admin, { ...on, projectId, keyHash: apiKeyHash(apiKey), scopes: ApiKeyScopes.read, expiry: inAYear() });
     await waitFor("the indexer to show the new project", async () => (await indexedProjects(info, apiKey))?.[0]?.metadataURI === uri, {
-      timeoutMs: 20_000, intervalMs: 200,
+      timeoutMs: 20_000,
+      intervalMs: 200,
     });
     assert.deepEqual(await indexedProjects(info, apiKey), [{ id: "1", metadataURI: uri }], "exactly the new chain's project");
     assert.equal(await indexedProjects(info, first.apiKey), undefined, "the old chain's API key is unknown");
@@ -431,7 +447,9 @@ describe("`npm start`: Ctrl-C stops every child", { timeout: 180_000, skip: !exi
     const ports = (await loadStackConfig({}, { freePorts: true })).ports;
     // A new process group like a terminal's foreground job; the services sit in their own groups.
     child = spawn(process.execPath, [join(ROOT, "scripts/start.ts")], {
-      cwd: ROOT, env: { ...process.env, ONEKEY_DATA_DIR: dataDir, ...portEnv(ports) }, detached: true,
+      cwd: ROOT,
+      env: { ...process.env, ONEKEY_DATA_DIR: dataDir, ...portEnv(ports) },
+      detached: true,
     });
     let output = "";
     child.stdout!.on("data", (d) => (output += d));
@@ -439,10 +457,14 @@ describe("`npm start`: Ctrl-C stops every child", { timeout: 180_000, skip: !exi
     const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
     let code: number | null | undefined;
     void exited.then((c) => (code = c));
-    await waitFor("`npm start` to report the stack is up", async () => {
-      if (code !== undefined) throw new Error(`start.ts exited ${code}:\n${output}`);
-      return output.includes("OneKey local stack is up");
-    }, { timeoutMs: 120_000, intervalMs: 200 }).catch((error: Error) => {
+    await waitFor(
+      "`npm start` to report the stack is up",
+      async () => {
+        if (code !== undefined) throw new Error(`start.ts exited ${code}:\n${output}`);
+        return output.includes("OneKey local stack is up");
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`, { cause: error.cause });
     });
     const running = pidsWithEnv(marker);

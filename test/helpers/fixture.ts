@@ -12,25 +12,37 @@ export const WRAPPED_KEY: Hex = `0x${"ab".repeat(80)}`;
 export async function deployFixture() {
   const connection = await network.create();
   const { viem, networkHelpers } = connection;
-  const [deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB] =
-    await viem.getWalletClients();
+  const [deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB] = await viem.getWalletClients();
   const publicClient = await viem.getPublicClient();
   const projects = await viem.deployContract("ProjectRegistry");
   const records = await viem.deployContract("RecordRegistry", [projects.address]);
   const attestations = await viem.deployContract("AttestationRegistry", [projects.address]);
   const at = {
-    projects: (w: (typeof wallets)[number]) =>
-      viem.getContractAt("ProjectRegistry", projects.address, { client: { wallet: w } }),
-    records: (w: (typeof wallets)[number]) =>
-      viem.getContractAt("RecordRegistry", records.address, { client: { wallet: w } }),
-    attestations: (w: (typeof wallets)[number]) =>
-      viem.getContractAt("AttestationRegistry", attestations.address, { client: { wallet: w } }),
+    projects: (w: (typeof wallets)[number]) => viem.getContractAt("ProjectRegistry", projects.address, { client: { wallet: w } }),
+    records: (w: (typeof wallets)[number]) => viem.getContractAt("RecordRegistry", records.address, { client: { wallet: w } }),
+    attestations: (w: (typeof wallets)[number]) => viem.getContractAt("AttestationRegistry", attestations.address, { client: { wallet: w } }),
   };
   const wallets = [deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB];
   const now = async () => BigInt(await networkHelpers.time.latest());
   return {
-    connection, viem, networkHelpers, publicClient, projects, records, attestations, at, now,
-    deployer, admin, reviewer, auditor, sponsor, subject, other, reviewerB, adminB,
+    connection,
+    viem,
+    networkHelpers,
+    publicClient,
+    projects,
+    records,
+    attestations,
+    at,
+    now,
+    deployer,
+    admin,
+    reviewer,
+    auditor,
+    sponsor,
+    subject,
+    other,
+    reviewerB,
+    adminB,
     addr: (w: { account: { address: Address } }) => getAddress(w.account.address),
   };
 }
@@ -65,9 +77,15 @@ export async function signAttest(
     },
     types: {
       Attest: [
-        { name: "projectId", type: "uint256" }, { name: "subject", type: "address" }, { name: "level", type: "uint8" },
-        { name: "expiry", type: "uint64" }, { name: "claims", type: "uint32" }, { name: "recordId", type: "bytes32" }, { name: "attester", type: "address" },
-        { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
+        { name: "projectId", type: "uint256" },
+        { name: "subject", type: "address" },
+        { name: "level", type: "uint8" },
+        { name: "expiry", type: "uint64" },
+        { name: "claims", type: "uint32" },
+        { name: "recordId", type: "bytes32" },
+        { name: "attester", type: "address" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
       ],
     },
     primaryType: "Attest",

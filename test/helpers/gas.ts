@@ -25,7 +25,13 @@ const LONG_EXPIRY = GAS_EPOCH + 365n * DAY;
 export const DEADLINE = GAS_EPOCH + DAY;
 /** Claims of a full review (seven standard bits). */
 export const CLAIMS = claimsValue([
-  "AGE_OVER_18", "AGE_OVER_21", "SANCTIONS_SCREENED", "PEP_SCREENED", "LIVENESS_CHECKED", "COUNTRY_ALLOWED", "DOCUMENT_VERIFIED",
+  "AGE_OVER_18",
+  "AGE_OVER_21",
+  "SANCTIONS_SCREENED",
+  "PEP_SCREENED",
+  "LIVENESS_CHECKED",
+  "COUNTRY_ALLOWED",
+  "DOCUMENT_VERIFIED",
 ]);
 /** What a gated dApp asks for. */
 const CLAIMS_ASKED = claimsValue(["AGE_OVER_18", "SANCTIONS_SCREENED", "COUNTRY_ALLOWED"]);
@@ -70,10 +76,7 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
   // --- RecordRegistry --------------------------------------------------------------------------
   const s = await f.at.records(f.subject);
   await used("RecordRegistry.setEncryptionKey (first)", s.write.setEncryptionKey([word("subject-x25519")]));
-  await used(
-    "RecordRegistry.registerRecord",
-    s.write.registerRecord([word("salt"), word("storage-id"), word("content-hash"), word("manifest-hash"), 1, 0]),
-  );
+  await used("RecordRegistry.registerRecord", s.write.registerRecord([word("salt"), word("storage-id"), word("content-hash"), word("manifest-hash"), 1, 0]));
   const recordId = computeRecordId(f.addr(f.subject), word("salt"));
   await used(
     "RecordRegistry.grant (account, 80-byte key)",
@@ -108,14 +111,8 @@ export async function measureGas(f: Fixture): Promise<Record<string, number>> {
   await seenByCaller("RecordRegistry.hasAccess (account grant, cold, seen by caller)", f.records.address, hasAccess(f.addr(f.other)), TRUE);
   await seenByCaller("RecordRegistry.hasAccess (via project, cold, seen by caller)", f.records.address, hasAccess(f.addr(f.reviewer)), TRUE);
   await used("RecordRegistry.revoke", s.write.revoke([recordId, accountGrantee(f.addr(f.other))]));
-  await used(
-    "RecordRegistry.recordAuditAccess",
-    (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, word("court-order")]),
-  );
-  await used(
-    "RecordRegistry.rotateRecord",
-    s.write.rotateRecord([recordId, word("storage-id-2"), word("content-hash-2"), word("manifest-hash-2"), 1, 0]),
-  );
+  await used("RecordRegistry.recordAuditAccess", (await f.at.records(f.auditor)).write.recordAuditAccess([recordId, projectId, word("court-order")]));
+  await used("RecordRegistry.rotateRecord", s.write.rotateRecord([recordId, word("storage-id-2"), word("content-hash-2"), word("manifest-hash-2"), 1, 0]));
 
   // --- AttestationRegistry ---------------------------------------------------------------------
   const a = await f.at.attestations(f.reviewer);

@@ -4,15 +4,47 @@ import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { sponsorshipTypes } from "@onekey/sdk/aa";
 
 export const simpleAccountAbi = [
-  { type: "function", name: "execute", inputs: [{ name: "target", type: "address" }, { name: "value", type: "uint256" }, { name: "data", type: "bytes" }], outputs: [], stateMutability: "nonpayable" },
   {
-    type: "function", name: "executeBatch", stateMutability: "nonpayable", outputs: [],
-    inputs: [{ name: "calls", type: "tuple[]", components: [{ name: "target", type: "address" }, { name: "value", type: "uint256" }, { name: "data", type: "bytes" }] }],
+    type: "function",
+    name: "execute",
+    inputs: [
+      { name: "target", type: "address" },
+      { name: "value", type: "uint256" },
+      { name: "data", type: "bytes" },
+    ],
+    outputs: [],
+    stateMutability: "nonpayable",
+  },
+  {
+    type: "function",
+    name: "executeBatch",
+    stateMutability: "nonpayable",
+    outputs: [],
+    inputs: [
+      {
+        name: "calls",
+        type: "tuple[]",
+        components: [
+          { name: "target", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "data", type: "bytes" },
+        ],
+      },
+    ],
   },
 ] as const;
 
 export const factoryAbi = [
-  { type: "function", name: "createAccount", inputs: [{ name: "owner", type: "address" }, { name: "salt", type: "uint256" }], outputs: [{ type: "address" }], stateMutability: "nonpayable" },
+  {
+    type: "function",
+    name: "createAccount",
+    inputs: [
+      { name: "owner", type: "address" },
+      { name: "salt", type: "uint256" },
+    ],
+    outputs: [{ type: "address" }],
+    stateMutability: "nonpayable",
+  },
 ] as const;
 
 export interface PackedUserOperation {
@@ -66,7 +98,11 @@ export const executeCall = (target: Address, data: Hex, value = 0n): Hex =>
   encodeFunctionData({ abi: simpleAccountAbi, functionName: "execute", args: [target, value, data] });
 
 export const executeBatchCall = (calls: { target: Address; value?: bigint; data: Hex }[]): Hex =>
-  encodeFunctionData({ abi: simpleAccountAbi, functionName: "executeBatch", args: [calls.map((c) => ({ target: c.target, value: c.value ?? 0n, data: c.data }))] });
+  encodeFunctionData({
+    abi: simpleAccountAbi,
+    functionName: "executeBatch",
+    args: [calls.map((c) => ({ target: c.target, value: c.value ?? 0n, data: c.data }))],
+  });
 
 // The EIP-712 type the paymaster verifies: one definition, the SDK's.
 export { sponsorshipTypes };
@@ -83,9 +119,17 @@ export async function sponsor(
     types: sponsorshipTypes,
     primaryType: "Sponsorship",
     message: {
-      projectId: s.projectId, sender: op.sender, nonce: op.nonce, initCodeHash: keccak256(op.initCode), callDataHash: keccak256(op.callData),
-      accountGasLimits: op.accountGasLimits, preVerificationGas: op.preVerificationGas, gasFees: op.gasFees, paymasterGasLimits,
-      validUntil: s.validUntil, validAfter: s.validAfter,
+      projectId: s.projectId,
+      sender: op.sender,
+      nonce: op.nonce,
+      initCodeHash: keccak256(op.initCode),
+      callDataHash: keccak256(op.callData),
+      accountGasLimits: op.accountGasLimits,
+      preVerificationGas: op.preVerificationGas,
+      gasFees: op.gasFees,
+      paymasterGasLimits,
+      validUntil: s.validUntil,
+      validAfter: s.validAfter,
     },
   });
   return concat([

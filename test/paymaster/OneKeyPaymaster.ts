@@ -4,15 +4,23 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  concat, encodeFunctionData, keccak256, numberToHex, pad, parseEther, parseEventLogs, toFunctionSelector, toHex,
-  type Address, type Hex, type TransactionReceipt,
+  concat,
+  encodeFunctionData,
+  keccak256,
+  numberToHex,
+  pad,
+  parseEther,
+  parseEventLogs,
+  toFunctionSelector,
+  toHex,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { Roles } from "@onekey/sdk/contracts";
 import { deployFixture, bytes32, type Fixture } from "../helpers/fixture.ts";
-import {
-  draftOp, executeBatchCall, executeCall, initCodeFor, GAS, sponsorshipTypes, type PackedUserOperation,
-} from "../helpers/userops.ts";
+import { draftOp, executeBatchCall, executeCall, initCodeFor, GAS, sponsorshipTypes, type PackedUserOperation } from "../helpers/userops.ts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil.ts";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { PAYMASTER_PENALTY_THRESHOLD, POSTOP_OVERHEAD_GAS } from "@onekey/sdk/constants";
@@ -25,7 +33,11 @@ async function deployAA(f: Fixture) {
   const entryPoint = await f.viem.deployContract("EntryPoint");
   const factory = (await f.viem.deployContract("SimpleAccountFactory", [entryPoint.address])).address;
   const paymaster = await f.viem.deployContract("OneKeyPaymaster", [
-    entryPoint.address, f.projects.address, f.records.address, f.attestations.address, f.addr(f.deployer),
+    entryPoint.address,
+    f.projects.address,
+    f.records.address,
+    f.attestations.address,
+    f.addr(f.deployer),
   ]);
   return { entryPoint, factory, paymaster };
 }
@@ -61,14 +73,27 @@ describe("OneKeyPaymaster", () => {
       types: sponsorshipTypes,
       primaryType: "Sponsorship",
       message: {
-        projectId: project, sender: op.sender, nonce: op.nonce, initCodeHash: keccak256(op.initCode), callDataHash: keccak256(op.callData),
-        accountGasLimits: op.accountGasLimits, preVerificationGas: op.preVerificationGas, gasFees: op.gasFees,
-        paymasterGasLimits: (GAS.pmValidation << 128n) | postOpGas, validUntil, validAfter,
+        projectId: project,
+        sender: op.sender,
+        nonce: op.nonce,
+        initCodeHash: keccak256(op.initCode),
+        callDataHash: keccak256(op.callData),
+        accountGasLimits: op.accountGasLimits,
+        preVerificationGas: op.preVerificationGas,
+        gasFees: op.gasFees,
+        paymasterGasLimits: (GAS.pmValidation << 128n) | postOpGas,
+        validUntil,
+        validAfter,
       },
     });
     op.paymasterAndData = concat([
-      paymaster.address, pad(toHex(GAS.pmValidation), { size: 16 }), pad(toHex(postOpGas), { size: 16 }),
-      pad(toHex(project), { size: 32 }), pad(numberToHex(validUntil), { size: 6 }), pad(numberToHex(validAfter), { size: 6 }), signature,
+      paymaster.address,
+      pad(toHex(GAS.pmValidation), { size: 16 }),
+      pad(toHex(postOpGas), { size: 16 }),
+      pad(toHex(project), { size: 32 }),
+      pad(numberToHex(validUntil), { size: 6 }),
+      pad(numberToHex(validAfter), { size: 6 }),
+      signature,
     ]);
     op.signature = await subjectOwner.sign({ hash: (await entryPoint.read.getUserOpHash([op])) as Hex });
     return op;
@@ -92,7 +117,8 @@ describe("OneKeyPaymaster", () => {
   const balanceOf = async (id = projectId) => (await paymaster.read.projectBalance([id])) as bigint;
   const depositOf = async () => (await entryPoint.read.balanceOf([paymaster.address])) as bigint;
   const nonceOf = async (a: Address) => (await entryPoint.read.getNonce([a, 0n])) as bigint;
-  const first = () => draftOp({ sender, nonce: 0n, initCode: initCodeFor(factory, subjectOwner.address), callData: executeCall(f.records.address, registerCall(1)) });
+  const first = () =>
+    draftOp({ sender, nonce: 0n, initCode: initCodeFor(factory, subjectOwner.address), callData: executeCall(f.records.address, registerCall(1)) });
 
   beforeEach(async () => {
     f = await deployFixture();
@@ -111,7 +137,11 @@ describe("OneKeyPaymaster", () => {
     assert.equal(await f.publicClient.getBalance({ address: sender }), 0n);
     const recordId = keccak256(`0x${sender.slice(2).toLowerCase().padStart(64, "0")}${bytes32(1).slice(2)}` as Hex);
     const grantee = `0x${f.addr(f.reviewer).slice(2).toLowerCase().padStart(64, "0")}` as Hex;
-    const grantData = encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] });
+    const grantData = encodeFunctionData({
+      abi: recordRegistryAbi,
+      functionName: "grant",
+      args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`],
+    });
     const revokeData = encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, grantee] });
 
     for (const make of [
@@ -123,7 +153,10 @@ describe("OneKeyPaymaster", () => {
       const depositBefore = await depositOf();
       const op = await signOp(await make());
       const receipt = await run(op);
-      const { sponsored: [s], ops: [e] } = events(receipt);
+      const {
+        sponsored: [s],
+        ops: [e],
+      } = events(receipt);
       assert.equal(e.success, true);
       assert.equal(s.projectId, projectId);
       assert.equal(s.sender, sender);
@@ -144,8 +177,13 @@ describe("OneKeyPaymaster", () => {
     // With the postOp limit at the overhead, EntryPoint adds no penalty: what it takes beyond
     // postOp's actualGasCost is exactly the postOp gas it measured.
     await run(await signOp(first()));
-    const receipt = await run(await signOp(draftOp({ sender, nonce: 1n, callData: executeCall(f.records.address, registerCall(2)) }), { postOpGas: POSTOP_OVERHEAD_GAS }));
-    const { sponsored: [s], ops: [e] } = events(receipt);
+    const receipt = await run(
+      await signOp(draftOp({ sender, nonce: 1n, callData: executeCall(f.records.address, registerCall(2)) }), { postOpGas: POSTOP_OVERHEAD_GAS }),
+    );
+    const {
+      sponsored: [s],
+      ops: [e],
+    } = events(receipt);
     const measured = (e.actualGasCost - s.actualGasCost) / (await feeIn(receipt));
     assert.ok(measured > 0n && measured + 4_445n <= POSTOP_OVERHEAD_GAS, `postOp measured ${measured} gas`);
     assert.equal(await paymaster.read.POSTOP_OVERHEAD_GAS(), POSTOP_OVERHEAD_GAS);
@@ -156,8 +194,15 @@ describe("OneKeyPaymaster", () => {
     for (const postOpGas of [POSTOP_OVERHEAD_GAS + 40_001n, 400_000n, 3_000_000n]) {
       const depositBefore = await depositOf();
       const before = await balanceOf();
-      const receipt = await run(await signOp(draftOp({ sender, nonce: await nonceOf(sender), callData: executeCall(f.records.address, registerCall(Number(postOpGas))) }), { postOpGas }));
-      const { sponsored: [s], ops: [e] } = events(receipt);
+      const receipt = await run(
+        await signOp(draftOp({ sender, nonce: await nonceOf(sender), callData: executeCall(f.records.address, registerCall(Number(postOpGas))) }), {
+          postOpGas,
+        }),
+      );
+      const {
+        sponsored: [s],
+        ops: [e],
+      } = events(receipt);
       assert.equal(before - (await balanceOf()), s.charged);
       assert.equal(s.charged, s.actualGasCost + overheadGas(postOpGas) * (await feeIn(receipt)));
       assert.equal(depositBefore - (await depositOf()), e.actualGasCost);
@@ -171,7 +216,12 @@ describe("OneKeyPaymaster", () => {
     const ops: PackedUserOperation[] = [];
     for (const [i, owner] of owners.entries()) {
       const s = (await fa.read.getAddress([owner.address, 0n])) as Address;
-      const op = draftOp({ sender: s, nonce: 0n, initCode: initCodeFor(factory, owner.address), callData: executeCall(f.records.address, registerCall(10 + i)) });
+      const op = draftOp({
+        sender: s,
+        nonce: 0n,
+        initCode: initCodeFor(factory, owner.address),
+        callData: executeCall(f.records.address, registerCall(10 + i)),
+      });
       await signOp(op);
       op.signature = await owner.sign({ hash: (await entryPoint.read.getUserOpHash([op])) as Hex });
       ops.push(op);
@@ -219,7 +269,7 @@ describe("OneKeyPaymaster", () => {
       const op = await signOp(first());
       // Swap the project id inside paymasterAndData (bytes 52..84) to 2.
       const pmd = op.paymasterAndData;
-      op.paymasterAndData = `${pmd.slice(0, 2 + 104)}${(2n).toString(16).padStart(64, "0")}${pmd.slice(2 + 168)}` as Hex;
+      op.paymasterAndData = `${pmd.slice(0, 2 + 104)}${2n.toString(16).padStart(64, "0")}${pmd.slice(2 + 168)}` as Hex;
       op.signature = await subjectOwner.sign({ hash: (await entryPoint.read.getUserOpHash([op])) as Hex });
       const b = await balanceOf(2n);
       await refused(async () => op, /AA34/);
@@ -227,7 +277,11 @@ describe("OneKeyPaymaster", () => {
     });
 
     it("a call to a non-OneKey target", async () => {
-      await refused(() => signOp(draftOp({ sender, nonce: 0n, initCode: initCodeFor(factory, subjectOwner.address), callData: executeCall(f.addr(f.other), "0x12345678") })), aa33("CallNotSponsored(address)"));
+      await refused(
+        () =>
+          signOp(draftOp({ sender, nonce: 0n, initCode: initCodeFor(factory, subjectOwner.address), callData: executeCall(f.addr(f.other), "0x12345678") })),
+        aa33("CallNotSponsored(address)"),
+      );
     });
 
     it("an allowed target with a disallowed selector, a value transfer, or createProject", async () => {
@@ -237,9 +291,15 @@ describe("OneKeyPaymaster", () => {
         executeCall(f.records.address, version),
         executeCall(f.records.address, registerCall(1), 1n),
         executeCall(f.projects.address, createProject),
-        executeBatchCall([{ target: f.records.address, data: registerCall(1) }, { target: f.attestations.address, data: version }]),
+        executeBatchCall([
+          { target: f.records.address, data: registerCall(1) },
+          { target: f.attestations.address, data: version },
+        ]),
       ]) {
-        await refused(() => signOp(draftOp({ sender, nonce: 0n, initCode: initCodeFor(factory, subjectOwner.address), callData })), aa33("CallNotSponsored(address)"));
+        await refused(
+          () => signOp(draftOp({ sender, nonce: 0n, initCode: initCodeFor(factory, subjectOwner.address), callData })),
+          aa33("CallNotSponsored(address)"),
+        );
       }
     });
 
@@ -251,7 +311,13 @@ describe("OneKeyPaymaster", () => {
 
     it("a signature for another chain or another paymaster", async () => {
       await refused(() => signOp(first(), { chain: 1 }), /AA34/);
-      const other = await f.viem.deployContract("OneKeyPaymaster", [entryPoint.address, f.projects.address, f.records.address, f.attestations.address, f.addr(f.deployer)]);
+      const other = await f.viem.deployContract("OneKeyPaymaster", [
+        entryPoint.address,
+        f.projects.address,
+        f.records.address,
+        f.attestations.address,
+        f.addr(f.deployer),
+      ]);
       await refused(async () => {
         const op = await signOp(first());
         // signed for `paymaster`, presented to `other` (same project and balance there)
@@ -297,15 +363,29 @@ describe("OneKeyPaymaster", () => {
     it("anyone funds; only the project's ADMIN withdraws, within its balance", async () => {
       const asOther = await f.viem.getContractAt("OneKeyPaymaster", paymaster.address, { client: { wallet: f.other } });
       await f.viem.assertions.emitWithArgs(asOther.write.fundProject([projectId], { value: 5n }), paymaster, "ProjectFunded", [projectId, f.addr(f.other), 5n]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(asOther.write.withdrawFromProject([projectId, f.addr(f.other), 1n]), paymaster, "NotProjectAdmin", [projectId, f.addr(f.other)]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(asOther.write.withdrawFromProject([projectId, f.addr(f.other), 1n]), paymaster, "NotProjectAdmin", [
+        projectId,
+        f.addr(f.other),
+      ]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(asOther.write.fundProject([9n], { value: 1n }), paymaster, "UnknownProject", [9n]);
       await f.viem.assertions.revertWithCustomErrorWithArgs(asOther.write.fundProject([projectId]), paymaster, "InvalidAmount", [0n]);
       const asAdmin = await f.viem.getContractAt("OneKeyPaymaster", paymaster.address, { client: { wallet: f.admin } });
       const balance = await balanceOf();
-      await f.viem.assertions.revertWithCustomErrorWithArgs(asAdmin.write.withdrawFromProject([projectId, f.addr(f.admin), balance + 1n]), paymaster, "InvalidAmount", [balance + 1n]);
-      await f.viem.assertions.revertWithCustomErrorWithArgs(asAdmin.write.withdrawFromProject([projectId, f.addr(f.admin), 0n]), paymaster, "InvalidAmount", [0n]);
+      await f.viem.assertions.revertWithCustomErrorWithArgs(
+        asAdmin.write.withdrawFromProject([projectId, f.addr(f.admin), balance + 1n]),
+        paymaster,
+        "InvalidAmount",
+        [balance + 1n],
+      );
+      await f.viem.assertions.revertWithCustomErrorWithArgs(asAdmin.write.withdrawFromProject([projectId, f.addr(f.admin), 0n]), paymaster, "InvalidAmount", [
+        0n,
+      ]);
       const adminEth = await f.publicClient.getBalance({ address: f.addr(f.reviewerB) });
-      await f.viem.assertions.emitWithArgs(asAdmin.write.withdrawFromProject([projectId, f.addr(f.reviewerB), balance]), paymaster, "ProjectWithdrawn", [projectId, f.addr(f.reviewerB), balance]);
+      await f.viem.assertions.emitWithArgs(asAdmin.write.withdrawFromProject([projectId, f.addr(f.reviewerB), balance]), paymaster, "ProjectWithdrawn", [
+        projectId,
+        f.addr(f.reviewerB),
+        balance,
+      ]);
       assert.equal(await f.publicClient.getBalance({ address: f.addr(f.reviewerB) }), adminEth + balance);
       assert.equal(await balanceOf(), 0n);
     });
@@ -322,7 +402,9 @@ describe("OneKeyPaymaster", () => {
       await assert.rejects(asDeployer.write.withdrawTo([f.addr(f.deployer), 1n]));
       await f.viem.assertions.revertWithCustomErrorWithArgs(
         (await f.viem.getContractAt("OneKeyPaymaster", paymaster.address, { client: { wallet: f.other } })).write.unlockProtocolStake(),
-        paymaster, "NotStakeManager", [f.addr(f.other)],
+        paymaster,
+        "NotStakeManager",
+        [f.addr(f.other)],
       );
       assert.equal((await paymaster.read.owner()).toLowerCase(), paymaster.address.toLowerCase());
     });

@@ -25,23 +25,78 @@ function Charts({ conn }: { conn: IndexerConnection }) {
       <Card title="Totals">
         <table aria-label="Totals">
           <tbody>
-            <tr><th scope="row">Records granted to the project</th><td data-testid="total-records">{t.records}</td></tr>
-            <tr><th scope="row">Grants</th><td data-testid="total-grants">{t.grants}</td></tr>
-            <tr><th scope="row">Attestations</th><td data-testid="total-attestations">{t.attestations}</td></tr>
-            <tr><th scope="row">Audit accesses</th><td>{t.auditAccesses}</td></tr>
-            <tr><th scope="row">Revocations (grants / attestations)</th><td>{t.grantRevocations} / {t.attestationRevocations}</td></tr>
-            <tr><th scope="row">Sponsored operations</th><td>{t.sponsoredOperations}</td></tr>
-            <tr><th scope="row">Gas sponsored / charged</th><td>{eth(t.gasSponsoredWei)} / {eth(t.costChargedWei)}</td></tr>
+            <tr>
+              <th scope="row">Records granted to the project</th>
+              <td data-testid="total-records">{t.records}</td>
+            </tr>
+            <tr>
+              <th scope="row">Grants</th>
+              <td data-testid="total-grants">{t.grants}</td>
+            </tr>
+            <tr>
+              <th scope="row">Attestations</th>
+              <td data-testid="total-attestations">{t.attestations}</td>
+            </tr>
+            <tr>
+              <th scope="row">Audit accesses</th>
+              <td>{t.auditAccesses}</td>
+            </tr>
+            <tr>
+              <th scope="row">Revocations (grants / attestations)</th>
+              <td>
+                {t.grantRevocations} / {t.attestationRevocations}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Sponsored operations</th>
+              <td>{t.sponsoredOperations}</td>
+            </tr>
+            <tr>
+              <th scope="row">Gas sponsored / charged</th>
+              <td>
+                {eth(t.gasSponsoredWei)} / {eth(t.costChargedWei)}
+              </td>
+            </tr>
           </tbody>
         </table>
       </Card>
       <Card title="Grants by purpose and attestations by level">
         <div style={{ display: "flex", flexWrap: "wrap", gap: "1rem" }}>
-          <div style={{ width: 420, height: 220 }} role="img" aria-label={`Grants by purpose: ${Object.entries(t.grantsByPurpose).map(([k, v]) => `${k} ${v}`).join(", ")}`}>
-            <ResponsiveContainer><BarChart data={byKey(t.grantsByPurpose, "purpose")}><CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="purpose" /><YAxis allowDecimals={false} /><Tooltip /><Bar dataKey="count" fill="#1f4fd1" /></BarChart></ResponsiveContainer>
+          <div
+            style={{ width: 420, height: 220 }}
+            role="img"
+            aria-label={`Grants by purpose: ${Object.entries(t.grantsByPurpose)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}`}
+          >
+            <ResponsiveContainer>
+              <BarChart data={byKey(t.grantsByPurpose, "purpose")}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="purpose" />
+                <YAxis allowDecimals={false} />
+                <Tooltip />
+                <Bar dataKey="count" fill="#1f4fd1" />
+              </BarChart>
+            </ResponsiveContainer>
           </div>
-          <div style={{ width: 300, height: 220 }} role="img" aria-label={`Attestations by level: ${Object.entries(t.attestationsByLevel).map(([k, v]) => `level ${k} ${v}`).join(", ") || "none"}`}>
-            <ResponsiveContainer><BarChart data={byKey(t.attestationsByLevel, "level")}><CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="level" /><YAxis allowDecimals={false} /><Tooltip /><Bar dataKey="count" fill="#137333" /></BarChart></ResponsiveContainer>
+          <div
+            style={{ width: 300, height: 220 }}
+            role="img"
+            aria-label={`Attestations by level: ${
+              Object.entries(t.attestationsByLevel)
+                .map(([k, v]) => `level ${k} ${v}`)
+                .join(", ") || "none"
+            }`}
+          >
+            <ResponsiveContainer>
+              <BarChart data={byKey(t.attestationsByLevel, "level")}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="level" />
+                <YAxis allowDecimals={false} />
+                <Tooltip />
+                <Bar dataKey="count" fill="#137333" />
+              </BarChart>
+            </ResponsiveContainer>
           </div>
         </div>
       </Card>
@@ -54,9 +109,16 @@ function Charts({ conn }: { conn: IndexerConnection }) {
         <div style={{ width: "100%", height: 280 }} role="img" aria-label={`Activity per ${bucket}: ${a.data.series.length} buckets`}>
           <ResponsiveContainer>
             <LineChart data={a.data.series.map((s) => ({ ...s, start: s.start.slice(0, 16).replace("T", " ") }))}>
-              <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="start" /><YAxis allowDecimals={false} /><Tooltip /><Legend />
-              <Line dataKey="grants" stroke="#1f4fd1" /><Line dataKey="attestations" stroke="#137333" /><Line dataKey="auditAccesses" name="audit accesses" stroke="#8a6d00" />
-              <Line dataKey="revocations" stroke="#b42318" /><Line dataKey="sponsoredOperations" name="sponsored ops" stroke="#6b4fd1" />
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="start" />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              <Line dataKey="grants" stroke="#1f4fd1" />
+              <Line dataKey="attestations" stroke="#137333" />
+              <Line dataKey="auditAccesses" name="audit accesses" stroke="#8a6d00" />
+              <Line dataKey="revocations" stroke="#b42318" />
+              <Line dataKey="sponsoredOperations" name="sponsored ops" stroke="#6b4fd1" />
             </LineChart>
           </ResponsiveContainer>
         </div>

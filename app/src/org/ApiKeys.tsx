@@ -44,45 +44,90 @@ export function ApiKeys() {
             <legend>Scopes</legend>
             {SCOPE_NAMES.map((s) => (
               <label key={s}>
-                <input type="checkbox" checked={scopes.has(s)} onChange={() => setScopes((x) => { const n = new Set(x); if (n.has(s)) n.delete(s); else n.add(s); return n; })} />{" "}
+                <input
+                  type="checkbox"
+                  checked={scopes.has(s)}
+                  onChange={() =>
+                    setScopes((x) => {
+                      const n = new Set(x);
+                      if (n.has(s)) n.delete(s);
+                      else n.add(s);
+                      return n;
+                    })
+                  }
+                />{" "}
                 {s} <span className="note">— {SCOPE_HELP[s]}</span>
               </label>
             ))}
           </fieldset>
           <label htmlFor="api-key-expiry">Expires at the end of</label>
           <input id="api-key-expiry" type="date" value={expiry} onChange={(e) => setExpiry(e.target.value)} />
-          <div><button type="submit" disabled={!client || create.pending}>Create API key</button></div>
+          <div>
+            <button type="submit" disabled={!client || create.pending}>
+              Create API key
+            </button>
+          </div>
         </form>
         {create.pending && <Status>Registering the key's hash on-chain…</Status>}
         <Problem error={create.error} />
         {create.result && shown && (
-          <div className="card" role="region" aria-label="API key created">
-            <p><strong>Copy this key now: it is shown once.</strong> Only its hash <code>{shortHex(create.result.keyHash)}</code> is on-chain.</p>
+          <section className="card" aria-label="API key created">
+            <p>
+              <strong>Copy this key now: it is shown once.</strong> Only its hash <code>{shortHex(create.result.keyHash)}</code> is on-chain.
+            </p>
             <label htmlFor="new-api-key">New API key</label>
             <input id="new-api-key" type="text" readOnly value={create.result.key} onFocus={(e) => e.currentTarget.select()} />
             <div>
-              <button type="button" onClick={() => navigator.clipboard?.writeText(create.result!.key).catch(() => undefined)}>Copy</button>
+              <button type="button" onClick={() => navigator.clipboard?.writeText(create.result!.key).catch(() => undefined)}>
+                Copy
+              </button>
               <button type="button" className="secondary" onClick={() => setApiKey(create.result!.key)} disabled={apiKey === create.result.key}>
                 {apiKey === create.result.key ? "Used by this console" : "Use this key in this console"}
               </button>
-              <button type="button" className="secondary" onClick={() => setShown(false)}>I have copied it</button>
+              <button type="button" className="secondary" onClick={() => setShown(false)}>
+                I have copied it
+              </button>
             </div>
-          </div>
+          </section>
         )}
       </Card>
       <Card title="API keys">
         <table>
-          <thead><tr><th scope="col">Key hash</th><th scope="col">Scopes</th><th scope="col">Expires</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Key hash</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Expires</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {list.data?.apiKeys.items.map((k) => {
               const expired = Number(k.expiry) * 1000 < Date.now();
               return (
                 <tr key={k.keyHash}>
-                  <td><code>{shortHex(k.keyHash)}</code></td>
+                  <td>
+                    <code>{shortHex(k.keyHash)}</code>
+                  </td>
                   <td>{apiKeyScopeNames(k.scopes).join(", ")}</td>
                   <td>{when(k.expiry)}</td>
                   <td>{k.revoked ? "revoked" : expired ? "expired" : "live"}</td>
-                  <td>{!k.revoked && <button type="button" className="danger" aria-label={`Revoke key ${shortHex(k.keyHash)}`} disabled={!client || revoke.pending} onClick={() => revoke.run(k.keyHash)}>Revoke</button>}</td>
+                  <td>
+                    {!k.revoked && (
+                      <button
+                        type="button"
+                        className="danger"
+                        aria-label={`Revoke key ${shortHex(k.keyHash)}`}
+                        disabled={!client || revoke.pending}
+                        onClick={() => revoke.run(k.keyHash)}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
                 </tr>
               );
             })}

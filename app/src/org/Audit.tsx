@@ -12,9 +12,13 @@ import { Card, Problem, shortHex, when } from "./ui.tsx";
 
 export function Verdict({ result, label }: { result: VerifyResult; label: string }) {
   return result.ok ? (
-    <p role="status" className="state-live" data-testid="audit-verdict">✔ {label}: {result.count} rows verified; head seq {result.head.seq} {shortHex(result.head.hash)}.</p>
+    <p role="status" className="state-live" data-testid="audit-verdict">
+      ✔ {label}: {result.count} rows verified; head seq {result.head.seq} {shortHex(result.head.hash)}.
+    </p>
   ) : (
-    <p role="alert" className="state-revoked" data-testid="audit-verdict">✘ {label}: verification failed at row seq {result.seq} — {result.reason}</p>
+    <p role="alert" className="state-revoked" data-testid="audit-verdict">
+      ✘ {label}: verification failed at row seq {result.seq} — {result.reason}
+    </p>
   );
 }
 
@@ -47,8 +51,12 @@ function Log({ conn }: { conn: IndexerConnection }) {
       <Card title="Audit log">
         <Verdict result={verdict} label="In this browser" />
         <div>
-          <button type="button" onClick={() => download(exportFile(projectId, exported.rows, "json"))}>Export JSON</button>
-          <button type="button" onClick={() => download(exportFile(projectId, exported.rows, "csv"))}>Export CSV</button>
+          <button type="button" onClick={() => download(exportFile(projectId, exported.rows, "json"))}>
+            Export JSON
+          </button>
+          <button type="button" onClick={() => download(exportFile(projectId, exported.rows, "csv"))}>
+            Export CSV
+          </button>
           <span className="note"> The whole chain (a filtered subset could not be verified).</span>
         </div>
         <fieldset>
@@ -56,8 +64,16 @@ function Log({ conn }: { conn: IndexerConnection }) {
           <label htmlFor="au-type">Event type</label>
           <select id="au-type" value={eventType} onChange={(e) => setEventType(e.target.value)}>
             <option value="">all</option>
-            {[...new Set(eventTypesOf(exported.rows).map((t) => `${t.split(".")[0]}.*`))].map((p) => <option key={p} value={p}>{p}</option>)}
-            {eventTypesOf(exported.rows).map((t) => <option key={t} value={t}>{t}</option>)}
+            {[...new Set(eventTypesOf(exported.rows).map((t) => `${t.split(".")[0]}.*`))].map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+            {eventTypesOf(exported.rows).map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
           </select>
           <label htmlFor="au-from">From (UTC date)</label>
           <input id="au-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
@@ -67,18 +83,36 @@ function Log({ conn }: { conn: IndexerConnection }) {
           <input id="au-text" type="search" value={text} onChange={(e) => setText(e.target.value)} />
         </fieldset>
         <table aria-label="Audit log rows">
-          <thead><tr><th scope="col">Seq</th><th scope="col">Event</th><th scope="col">Time</th><th scope="col">Block</th><th scope="col">Payload</th><th scope="col">Hash</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Seq</th>
+              <th scope="col">Event</th>
+              <th scope="col">Time</th>
+              <th scope="col">Block</th>
+              <th scope="col">Payload</th>
+              <th scope="col">Hash</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((r) => (
               <tr key={r.seq} data-testid="audit-row">
-                <td>{r.seq}</td><td>{r.eventType}</td><td>{when(r.timestamp)}</td><td>{r.blockNumber}</td>
-                <td><code>{r.payload.length > 160 ? `${r.payload.slice(0, 160)}…` : r.payload}</code></td>
-                <td><code title={r.hash}>{shortHex(r.hash, 8)}</code></td>
+                <td>{r.seq}</td>
+                <td>{r.eventType}</td>
+                <td>{when(r.timestamp)}</td>
+                <td>{r.blockNumber}</td>
+                <td>
+                  <code>{r.payload.length > 160 ? `${r.payload.slice(0, 160)}…` : r.payload}</code>
+                </td>
+                <td>
+                  <code title={r.hash}>{shortHex(r.hash, 8)}</code>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
-        <p className="note">{rows.length} of {exported.rows.length} rows shown.</p>
+        <p className="note">
+          {rows.length} of {exported.rows.length} rows shown.
+        </p>
       </Card>
       <Card title="Verify an export file">
         <label htmlFor="au-file">An export (JSON or CSV) to check in this browser</label>
@@ -99,13 +133,19 @@ function Log({ conn }: { conn: IndexerConnection }) {
 
 function Alerts({ conn }: { conn: IndexerConnection }) {
   const { projectId } = useProject();
-  const alerts = useQuery({ queryKey: ["alerts", projectId.toString()], queryFn: () => listMessages(conn, { eventType: "alert.*", limit: 500 }), refetchInterval: 5000 });
+  const alerts = useQuery({
+    queryKey: ["alerts", projectId.toString()],
+    queryFn: () => listMessages(conn, { eventType: "alert.*", limit: 500 }),
+    refetchInterval: 5000,
+  });
   return (
     <Card title="Alerts">
       {alerts.data && !alerts.data.items.length && <p className="note">No alerts.</p>}
       <ul>
         {alerts.data?.items.map((m) => (
-          <li key={`${m.eventId}:${m.id}`}><strong>{m.eventType}</strong> at {when(m.timestamp)} (block {m.blockNumber})</li>
+          <li key={`${m.eventId}:${m.id}`}>
+            <strong>{m.eventType}</strong> at {when(m.timestamp)} (block {m.blockNumber})
+          </li>
         ))}
       </ul>
       <Problem error={alerts.error} />
@@ -114,5 +154,14 @@ function Alerts({ conn }: { conn: IndexerConnection }) {
 }
 
 export function Audit() {
-  return <ApiKeyGate scope="audit">{(conn) => <><Log conn={conn} /><Alerts conn={conn} /></>}</ApiKeyGate>;
+  return (
+    <ApiKeyGate scope="audit">
+      {(conn) => (
+        <>
+          <Log conn={conn} />
+          <Alerts conn={conn} />
+        </>
+      )}
+    </ApiKeyGate>
+  );
 }

@@ -58,9 +58,13 @@ function Explorer({ apiKey }: { apiKey: string }) {
   const schema = useSchema(fetcher);
   const initialQuery = `# Public chain data for project ${projectId}\nquery {\n  project(id: "${projectId}") {\n    admin\n    suspended\n    reviewKeyVersion\n    members { items { account roles } }\n  }\n}\n`;
   return (
-    <div style={{ height: "75vh", border: "1px solid #dde1e6" }} aria-label="GraphQL explorer" role="region">
-      {schema === undefined ? <p aria-busy="true">Loading the schema…</p> : <GraphiQL fetcher={fetcher} initialQuery={initialQuery} {...(schema ? { schema } : {})} />}
-    </div>
+    <section style={{ height: "75vh", border: "1px solid #dde1e6" }} aria-label="GraphQL explorer">
+      {schema === undefined ? (
+        <p aria-busy="true">Loading the schema…</p>
+      ) : (
+        <GraphiQL fetcher={fetcher} initialQuery={initialQuery} {...(schema ? { schema } : {})} />
+      )}
+    </section>
   );
 }
 

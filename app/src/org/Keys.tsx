@@ -43,7 +43,10 @@ function KeyCard({ kind }: { kind: ProjectKeyKind }) {
     const made = await createProjectKey(orgKeyStore(), { kind, chainId: network.chainId, projectId, passphrase: pass });
     // The backup is saved before the key is registered: a key the chain names must never exist only in one browser.
     download({ name: `onekey-project-${projectId}-${kind}-key-backup.json`, type: "application/json", text: `${JSON.stringify(made.backup, null, 2)}\n` });
-    const r = kind === "review" ? await setReviewKey(client!, { projectId, publicKey: made.publicKey }) : await setEscrowKey(client!, { projectId, publicKey: made.publicKey });
+    const r =
+      kind === "review"
+        ? await setReviewKey(client!, { projectId, publicKey: made.publicKey })
+        : await setEscrowKey(client!, { projectId, publicKey: made.publicKey });
     setPass(""), setPass2("");
     await qc.invalidateQueries({ queryKey: ["onchain-project"] });
     await qc.invalidateQueries({ queryKey: ["key-held"] });
@@ -63,7 +66,14 @@ function KeyCard({ kind }: { kind: ProjectKeyKind }) {
     <Card title={LABEL[kind]} id={`${kind}-key`}>
       <p className="note">{WHY[kind]}</p>
       <p data-testid={`${kind}-key-state`}>
-        {set ? <>On-chain: v{version} <code>{shortHex(publicKey!)}</code>. {held.data ? "This browser holds its private half." : "This browser does not hold its private half."}</> : "Not set yet."}
+        {set ? (
+          <>
+            On-chain: v{version} <code>{shortHex(publicKey!)}</code>.{" "}
+            {held.data ? "This browser holds its private half." : "This browser does not hold its private half."}
+          </>
+        ) : (
+          "Not set yet."
+        )}
       </p>
       <form onSubmit={(e) => (e.preventDefault(), generate.run())}>
         <label htmlFor={`${kind}-pass`}>Backup passphrase (at least {MIN_PASSPHRASE} characters)</label>
@@ -71,21 +81,35 @@ function KeyCard({ kind }: { kind: ProjectKeyKind }) {
         <label htmlFor={`${kind}-pass2`}>Repeat the passphrase</label>
         <input id={`${kind}-pass2`} type="password" autoComplete="new-password" value={pass2} onChange={(e) => setPass2(e.target.value)} />
         <div>
-          <button type="submit" disabled={!client || generate.pending}>{set ? `Rotate ${LABEL[kind].toLowerCase()}` : `Generate ${LABEL[kind].toLowerCase()}`}</button>
+          <button type="submit" disabled={!client || generate.pending}>
+            {set ? `Rotate ${LABEL[kind].toLowerCase()}` : `Generate ${LABEL[kind].toLowerCase()}`}
+          </button>
         </div>
         <p className="note">Generates an X25519 key in this browser, downloads its encrypted backup, then registers only the public key on-chain.</p>
       </form>
       {generate.pending && <Status>Generating and registering…</Status>}
-      {generate.result && <Status>Registered {LABEL[kind].toLowerCase()} {shortHex(generate.result.publicKey)}. Keep the backup file and its passphrase apart.</Status>}
+      {generate.result && (
+        <Status>
+          Registered {LABEL[kind].toLowerCase()} {shortHex(generate.result.publicKey)}. Keep the backup file and its passphrase apart.
+        </Status>
+      )}
       <Problem error={generate.error} />
       <form onSubmit={(e) => (e.preventDefault(), restore.run())}>
         <label htmlFor={`${kind}-import-file`}>Import a backup into this browser</label>
         <input id={`${kind}-import-file`} type="file" accept="application/json,.json" onChange={(e) => setFile(e.target.files?.[0])} />
         <label htmlFor={`${kind}-import-pass`}>Its passphrase</label>
         <input id={`${kind}-import-pass`} type="password" autoComplete="off" value={importPass} onChange={(e) => setImportPass(e.target.value)} />
-        <div><button type="submit" className="secondary" disabled={restore.pending}>Import backup</button></div>
+        <div>
+          <button type="submit" className="secondary" disabled={restore.pending}>
+            Import backup
+          </button>
+        </div>
       </form>
-      {restore.result && <Status>Imported {restore.result.kind} key {shortHex(restore.result.publicKey)}.</Status>}
+      {restore.result && (
+        <Status>
+          Imported {restore.result.kind} key {shortHex(restore.result.publicKey)}.
+        </Status>
+      )}
       <Problem error={restore.error} />
     </Card>
   );

@@ -43,10 +43,20 @@ export function Members() {
       <Card title="Members">
         <table>
           <caption className="note">Accounts with a role in project {projectId.toString()} (from the indexer)</caption>
-          <thead><tr><th scope="col">Account</th><th scope="col">Roles</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Roles</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((m) => (
-              <tr key={m.account}><td><code>{m.account}</code></td><td>{rolesText(m.roles)}</td></tr>
+              <tr key={m.account}>
+                <td>
+                  <code>{m.account}</code>
+                </td>
+                <td>{rolesText(m.roles)}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -64,17 +74,32 @@ export function Members() {
                 <input
                   type="checkbox"
                   checked={chosen.has(r)}
-                  onChange={() => setChosen((s) => { const n = new Set(s); if (n.has(r)) n.delete(r); else n.add(r); return n; })}
+                  onChange={() =>
+                    setChosen((s) => {
+                      const n = new Set(s);
+                      if (n.has(r)) n.delete(r);
+                      else n.add(r);
+                      return n;
+                    })
+                  }
                 />{" "}
                 {r}
               </label>
             ))}
           </fieldset>
-          <button type="submit" disabled={!client || change.pending}>Grant roles</button>
-          <button type="button" className="danger" disabled={!client || change.pending} onClick={() => change.run(false)}>Revoke roles</button>
+          <button type="submit" disabled={!client || change.pending}>
+            Grant roles
+          </button>
+          <button type="button" className="danger" disabled={!client || change.pending} onClick={() => change.run(false)}>
+            Revoke roles
+          </button>
         </form>
         {change.pending && <Status>Sending…</Status>}
-        {change.result && <Status>{change.result.grant ? "Granted" : "Revoked"}. The account's roles are now: {rolesText(change.result.roles)}.</Status>}
+        {change.result && (
+          <Status>
+            {change.result.grant ? "Granted" : "Revoked"}. The account's roles are now: {rolesText(change.result.roles)}.
+          </Status>
+        )}
         <Problem error={change.error} />
       </Card>
     </>

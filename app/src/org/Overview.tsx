@@ -32,17 +32,29 @@ export function Overview() {
   return (
     <Card title="Overview">
       <dl>
-        <dt>Name</dt><dd>{projectName(d.metadataURI) ?? (d.metadataURI || "—")}</dd>
-        <dt>Status</dt><dd data-testid="project-status">{d.suspended ? "Suspended" : "Active"}</dd>
-        <dt>Admin</dt><dd><code>{d.admin}</code></dd>
-        <dt>Created</dt><dd>{when(d.createdAt)}</dd>
-        <dt>Review key</dt><dd>{unset(d.reviewKey) ? "not set" : `v${d.reviewKeyVersion} ${shortHex(d.reviewKey)}`}</dd>
-        <dt>Escrow key</dt><dd>{unset(d.escrowKey) ? "not set" : `v${d.escrowKeyVersion} ${shortHex(d.escrowKey)}`}</dd>
+        <dt>Name</dt>
+        <dd>{projectName(d.metadataURI) ?? (d.metadataURI || "—")}</dd>
+        <dt>Status</dt>
+        <dd data-testid="project-status">{d.suspended ? "Suspended" : "Active"}</dd>
+        <dt>Admin</dt>
+        <dd>
+          <code>{d.admin}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>{when(d.createdAt)}</dd>
+        <dt>Review key</dt>
+        <dd>{unset(d.reviewKey) ? "not set" : `v${d.reviewKeyVersion} ${shortHex(d.reviewKey)}`}</dd>
+        <dt>Escrow key</dt>
+        <dd>{unset(d.escrowKey) ? "not set" : `v${d.escrowKeyVersion} ${shortHex(d.escrowKey)}`}</dd>
       </dl>
       {d.suspended ? (
-        <button type="button" onClick={() => toggle.run(false)} disabled={!client || toggle.pending}>Resume project</button>
+        <button type="button" onClick={() => toggle.run(false)} disabled={!client || toggle.pending}>
+          Resume project
+        </button>
       ) : (
-        <button type="button" className="danger" onClick={() => toggle.run(true)} disabled={!client || toggle.pending}>Suspend project</button>
+        <button type="button" className="danger" onClick={() => toggle.run(true)} disabled={!client || toggle.pending}>
+          Suspend project
+        </button>
       )}
       <p className="note">While suspended, the project’s members cannot act for it (no attestations, no reviews) and its API keys are refused.</p>
       {toggle.pending && <Status>Sending…</Status>}

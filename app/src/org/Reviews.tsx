@@ -26,7 +26,9 @@ function FileValue({ name, bytes, type }: { name: string; bytes: Uint8Array; typ
   return type.startsWith("image/") ? (
     <img src={url} alt={`Document ${name}`} style={{ maxWidth: 320 }} />
   ) : (
-    <a href={url} download={`${name}${type === "application/pdf" ? ".pdf" : ""}`}>Open document {name} ({bytes.length} bytes)</a>
+    <a href={url} download={`${name}${type === "application/pdf" ? ".pdf" : ""}`}>
+      Open document {name} ({bytes.length} bytes)
+    </a>
   );
 }
 
@@ -65,11 +67,18 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
   });
   return (
     <Card title={`Review record ${shortHex(grant.recordId)}`} id="review-panel">
-      <p className="note">Subject <code>{grant.owner}</code>; {countBits(BigInt(grant.fieldMask))} field(s) granted until {when(grant.expiry)}.</p>
+      <p className="note">
+        Subject <code>{grant.owner}</code>; {countBits(BigInt(grant.fieldMask))} field(s) granted until {when(grant.expiry)}.
+      </p>
       {!fields && (
         <>
-          <button type="button" onClick={() => open.run()} disabled={!client || open.pending}>Decrypt in this browser</button>
-          <p className="note">Downloads the encrypted bundle, checks its hash against the chain, and decrypts only the granted fields with the project's review key held in this browser.</p>
+          <button type="button" onClick={() => open.run()} disabled={!client || open.pending}>
+            Decrypt in this browser
+          </button>
+          <p className="note">
+            Downloads the encrypted bundle, checks its hash against the chain, and decrypts only the granted fields with the project's review key held in this
+            browser.
+          </p>
         </>
       )}
       {open.pending && <Status>Decrypting…</Status>}
@@ -96,19 +105,41 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
               <legend>Claims (only the bits go on-chain)</legend>
               {CLAIM_NAMES.map((c) => (
                 <label key={c} style={{ display: "inline-block", marginRight: "1rem" }}>
-                  <input type="checkbox" checked={claims.has(c)} onChange={() => setClaims((s) => { const n = new Set(s); if (n.has(c)) n.delete(c); else n.add(c); return n; })} /> {c}
+                  <input
+                    type="checkbox"
+                    checked={claims.has(c)}
+                    onChange={() =>
+                      setClaims((s) => {
+                        const n = new Set(s);
+                        if (n.has(c)) n.delete(c);
+                        else n.add(c);
+                        return n;
+                      })
+                    }
+                  />{" "}
+                  {c}
                 </label>
               ))}
             </fieldset>
-            <button type="submit" disabled={decide.pending}>Approve and attest</button>
+            <button type="submit" disabled={decide.pending}>
+              Approve and attest
+            </button>
           </form>
           <form onSubmit={(e) => (e.preventDefault(), decide.run("rejected"))}>
             <label htmlFor="rv-reason">Reason for rejecting</label>
             <select id="rv-reason" value={reason} onChange={(e) => setReason(e.target.value as (typeof REASONS)[number])}>
-              {REASONS.map((r) => <option key={r} value={r}>{r}</option>)}
+              {REASONS.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
             </select>
-            <button type="submit" className="danger" disabled={decide.pending}>Reject</button>
-            <p className="note">A rejection is kept in this browser (the contracts record no declines); an attestation this project gave the subject earlier is revoked.</p>
+            <button type="submit" className="danger" disabled={decide.pending}>
+              Reject
+            </button>
+            <p className="note">
+              A rejection is kept in this browser (the contracts record no declines); an attestation this project gave the subject earlier is revoked.
+            </p>
           </form>
           {decide.pending && <Status>Sending…</Status>}
           <Problem error={decide.error} />
@@ -136,15 +167,33 @@ function Queue({ conn }: { conn: IndexerConnection }) {
     <>
       <Card title="Review queue">
         <table aria-label="Review queue">
-          <thead><tr><th scope="col">Record</th><th scope="col">Subject</th><th scope="col">Fields</th><th scope="col">Granted</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Record</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Fields</th>
+              <th scope="col">Granted</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {q.open.map((g) => (
               <tr key={g.id} data-testid="review-row">
-                <td><code>{shortHex(g.recordId)}</code></td>
-                <td><code>{shortHex(g.owner)}</code></td>
+                <td>
+                  <code>{shortHex(g.recordId)}</code>
+                </td>
+                <td>
+                  <code>{shortHex(g.owner)}</code>
+                </td>
                 <td>{countBits(BigInt(g.fieldMask))}</td>
                 <td>{when(g.grantedAt)}</td>
-                <td><button type="button" aria-label={`Review record ${g.recordId}`} onClick={() => setOpenId(g.id)}>Review</button></td>
+                <td>
+                  <button type="button" aria-label={`Review record ${g.recordId}`} onClick={() => setOpenId(g.id)}>
+                    Review
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -152,10 +201,24 @@ function Queue({ conn }: { conn: IndexerConnection }) {
         {grants.data && !q.open.length && <p className="note">Nothing to review: no live KYC_REVIEW grant without a decision.</p>}
         <Problem error={grants.error} />
       </Card>
-      {current && <ReviewPanel key={current.id} grant={current} onDone={() => (setOpenId(undefined), setVersion((v) => v + 1), qc.invalidateQueries({ queryKey: ["review-grants"] }))} />}
+      {current && (
+        <ReviewPanel
+          key={current.id}
+          grant={current}
+          onDone={() => (setOpenId(undefined), setVersion((v) => v + 1), qc.invalidateQueries({ queryKey: ["review-grants"] }))}
+        />
+      )}
       {q.decided.length > 0 && (
         <Card title="Decided in this browser">
-          <ul>{q.decided.map((g) => <li key={g.id}><code>{shortHex(g.recordId)}</code>: {g.decision!.outcome}{g.decision!.level ? ` (level ${g.decision!.level})` : ""}{g.decision!.reason ? ` (${g.decision!.reason})` : ""}</li>)}</ul>
+          <ul>
+            {q.decided.map((g) => (
+              <li key={g.id}>
+                <code>{shortHex(g.recordId)}</code>: {g.decision!.outcome}
+                {g.decision!.level ? ` (level ${g.decision!.level})` : ""}
+                {g.decision!.reason ? ` (${g.decision!.reason})` : ""}
+              </li>
+            ))}
+          </ul>
         </Card>
       )}
     </>

@@ -54,7 +54,12 @@ export function Sponsorship() {
   });
   const series = spendSeries(charges.data?.sponsorships.items ?? []);
   const sponsorAlerts = (alerts.data?.items ?? []).filter((m) => m.eventType.startsWith("alert.sponsor"));
-  if (!paymaster) return <Card title="Sponsorship"><p>This network's configuration names no paymaster.</p></Card>;
+  if (!paymaster)
+    return (
+      <Card title="Sponsorship">
+        <p>This network's configuration names no paymaster.</p>
+      </Card>
+    );
   return (
     <>
       <Card title="Sponsorship balance">
@@ -62,7 +67,9 @@ export function Sponsorship() {
         <form onSubmit={(e) => (e.preventDefault(), fund.run())}>
           <label htmlFor="fund-amount">Fund the project's sponsorship (ETH, from the connected wallet)</label>
           <input id="fund-amount" type="text" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
-          <button type="submit" disabled={!wallet || fund.pending}>Fund</button>
+          <button type="submit" disabled={!wallet || fund.pending}>
+            Fund
+          </button>
         </form>
         {fund.pending && <Status>Sending…</Status>}
         {fund.result && !fund.pending && <Status>Funded in transaction {fund.result.transactionHash.slice(0, 12)}….</Status>}
@@ -70,7 +77,11 @@ export function Sponsorship() {
       </Card>
       <Card title="Spend over time">
         {series.length ? (
-          <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Sponsored spend per hour: ${series.length} hours, ${series.at(-1)!.cumulativeEth} ETH in total`}>
+          <div
+            style={{ width: "100%", height: 260 }}
+            role="img"
+            aria-label={`Sponsored spend per hour: ${series.length} hours, ${series.at(-1)!.cumulativeEth} ETH in total`}
+          >
             <ResponsiveContainer>
               <ComposedChart data={series}>
                 <CartesianGrid strokeDasharray="3 3" />
@@ -92,7 +103,11 @@ export function Sponsorship() {
       <Card title="Sponsor alerts">
         {!conn && <p className="note">Enter an API key (webhooks scope) on the Webhooks or Audit page to see alerts.</p>}
         <ul>
-          {sponsorAlerts.map((m) => <li key={m.id}>{m.eventType} at {when(m.timestamp)}</li>)}
+          {sponsorAlerts.map((m) => (
+            <li key={m.id}>
+              {m.eventType} at {when(m.timestamp)}
+            </li>
+          ))}
         </ul>
         {conn && !sponsorAlerts.length && <p className="note">No sponsor alerts.</p>}
         <p className="note">Refusals by the sponsor service are answered to the user's app at request time; the service publishes no refusal log yet.</p>

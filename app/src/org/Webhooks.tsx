@@ -6,14 +6,25 @@ import { getProject, setMetadataURI } from "@onekey/sdk/contracts";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
 import { ApiKeyGate } from "./gate.tsx";
-import { createEndpoint, deleteEndpoint, getDelivery, listDeliveries, listEndpoints, redeliver, type DeliveryStatus, type IndexerConnection } from "./lib/indexer.ts";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getDelivery,
+  listDeliveries,
+  listEndpoints,
+  redeliver,
+  type DeliveryStatus,
+  type IndexerConnection,
+} from "./lib/indexer.ts";
 import { InvalidInputError } from "./lib/errors.ts";
 import { Card, Problem, Status, useAction } from "./ui.tsx";
 
 /** "grant.*, attestation.created" -> ["grant.*", "attestation.created"]; empty means every event. */
 export function parseEventFilter(text: string): string[] {
   const items = text.split(/[\s,]+/).filter(Boolean);
-  for (const t of items) if (!/^(\*|[a-z_]+(\.([a-z_]+|\*))?)$/.test(t)) throw new InvalidInputError("eventTypes", `“${t}” is not an event type (like grant.created), a prefix (like grant.*) or *.`);
+  for (const t of items)
+    if (!/^(\*|[a-z_]+(\.([a-z_]+|\*))?)$/.test(t))
+      throw new InvalidInputError("eventTypes", `“${t}” is not an event type (like grant.created), a prefix (like grant.*) or *.`);
   return items;
 }
 
@@ -50,34 +61,62 @@ function Endpoints({ conn }: { conn: IndexerConnection }) {
           <input id="wh-filter" type="text" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="grant.*, attestation.created, alert.*" />
           <label htmlFor="wh-description">Description</label>
           <input id="wh-description" type="text" value={description} onChange={(e) => setDescription(e.target.value)} />
-          <div><button type="submit" disabled={create.pending}>Add endpoint</button></div>
+          <div>
+            <button type="submit" disabled={create.pending}>
+              Add endpoint
+            </button>
+          </div>
         </form>
         <Problem error={create.error} />
         {create.result && (
-          <div role="region" aria-label="New endpoint secret" className="card">
-            <p><strong>Copy the signing secret now: it is shown once.</strong> Your server checks each delivery's HMAC-SHA256 signature with it.</p>
+          <section aria-label="New endpoint secret" className="card">
+            <p>
+              <strong>Copy the signing secret now: it is shown once.</strong> Your server checks each delivery's HMAC-SHA256 signature with it.
+            </p>
             <label htmlFor="wh-secret">Signing secret for {create.result.url}</label>
             <input id="wh-secret" type="text" readOnly value={create.result.secret} onFocus={(e) => e.currentTarget.select()} />
-          </div>
+          </section>
         )}
       </Card>
       <Card title="Endpoints">
         <table>
-          <thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">URL</th>
+              <th scope="col">Events</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {list.data?.items.map((e) => (
               <tr key={e.id}>
-                <td><code>{e.url}</code>{e.description && <div className="note">{e.description}</div>}</td>
+                <td>
+                  <code>{e.url}</code>
+                  {e.description && <div className="note">{e.description}</div>}
+                </td>
                 <td>{e.eventTypes.length ? e.eventTypes.join(", ") : "every event"}</td>
                 <td>{e.active ? "active" : "deleted"}</td>
-                <td>{e.active && <button type="button" className="danger" aria-label={`Delete endpoint ${e.url}`} onClick={() => remove.run(e.id)}>Delete</button>}</td>
+                <td>
+                  {e.active && (
+                    <button type="button" className="danger" aria-label={`Delete endpoint ${e.url}`} onClick={() => remove.run(e.id)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
         {list.data && !list.data.items.length && <p className="note">No endpoints yet.</p>}
-        <button type="button" className="secondary" disabled={!client || test.pending} onClick={() => test.run()}>Send a test event</button>
-        <p className="note">Sends a real on-chain event (project.metadata_updated, the metadata set to what it is): endpoints whose filter matches it receive a delivery.</p>
+        <button type="button" className="secondary" disabled={!client || test.pending} onClick={() => test.run()}>
+          Send a test event
+        </button>
+        <p className="note">
+          Sends a real on-chain event (project.metadata_updated, the metadata set to what it is): endpoints whose filter matches it receive a delivery.
+        </p>
         {test.pending && <Status>Sending the test event…</Status>}
         {test.result && !test.pending && <Status>Test event sent in transaction {test.result.hash.slice(0, 12)}…; its deliveries appear below.</Status>}
         <Problem error={list.error ?? remove.error ?? test.error} />
@@ -110,21 +149,50 @@ function Deliveries({ conn }: { conn: IndexerConnection }) {
       <label htmlFor="dl-status">Status</label>
       <select id="dl-status" value={status} onChange={(e) => setStatus(e.target.value as DeliveryStatus | "")}>
         <option value="">all</option>
-        {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
       </select>
       <table aria-label="Deliveries">
-        <thead><tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last answer</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last answer</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {items.map((d) => (
             <tr key={d.id} data-testid="delivery-row">
-              <td>{d.eventType}<div className="note">block {d.blockNumber}</div></td>
+              <td>
+                {d.eventType}
+                <div className="note">block {d.blockNumber}</div>
+              </td>
               <td>{d.status}</td>
               <td>{d.attempts}</td>
-              <td>{d.lastStatus ?? "—"}{d.lastError && <div className="note">{d.lastError}</div>}</td>
               <td>
-                <button type="button" className="secondary" aria-label={`Show attempts of delivery ${d.id}`} onClick={() => setOpen(open === d.id ? undefined : d.id)}>Attempts</button>
+                {d.lastStatus ?? "—"}
+                {d.lastError && <div className="note">{d.lastError}</div>}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`Show attempts of delivery ${d.id}`}
+                  onClick={() => setOpen(open === d.id ? undefined : d.id)}
+                >
+                  Attempts
+                </button>
                 {(d.status === "delivered" || d.status === "dead" || d.status === "cancelled") && (
-                  <button type="button" aria-label={`Redeliver ${d.eventType} delivery ${d.id}`} disabled={again.pending} onClick={() => again.run(d.id)}>Redeliver</button>
+                  <button type="button" aria-label={`Redeliver ${d.eventType} delivery ${d.id}`} disabled={again.pending} onClick={() => again.run(d.id)}>
+                    Redeliver
+                  </button>
                 )}
               </td>
             </tr>
@@ -135,10 +203,25 @@ function Deliveries({ conn }: { conn: IndexerConnection }) {
       {detail.data && (
         <table aria-label="Attempts">
           <caption>Attempts of delivery {detail.data.id}</caption>
-          <thead><tr><th scope="col">#</th><th scope="col">At</th><th scope="col">HTTP status</th><th scope="col">Took</th><th scope="col">Error</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">At</th>
+              <th scope="col">HTTP status</th>
+              <th scope="col">Took</th>
+              <th scope="col">Error</th>
+            </tr>
+          </thead>
           <tbody>
             {detail.data.attemptLog.map((a, i) => (
-              <tr key={i}><td>{a.attempt}</td><td>{a.at}</td><td>{a.status ?? "—"}</td><td>{a.durationMs} ms</td><td>{a.error ?? ""}</td></tr>
+              // biome-ignore lint/suspicious/noArrayIndexKey: a delivery's attempts only ever append, so the index is the attempt's identity
+              <tr key={i}>
+                <td>{a.attempt}</td>
+                <td>{a.at}</td>
+                <td>{a.status ?? "—"}</td>
+                <td>{a.durationMs} ms</td>
+                <td>{a.error ?? ""}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -150,5 +233,14 @@ function Deliveries({ conn }: { conn: IndexerConnection }) {
 }
 
 export function Webhooks() {
-  return <ApiKeyGate scope="webhooks">{(conn) => <><Endpoints conn={conn} /><Deliveries conn={conn} /></>}</ApiKeyGate>;
+  return (
+    <ApiKeyGate scope="webhooks">
+      {(conn) => (
+        <>
+          <Endpoints conn={conn} />
+          <Deliveries conn={conn} />
+        </>
+      )}
+    </ApiKeyGate>
+  );
 }

@@ -44,7 +44,20 @@ describe("console components", () => {
   });
 
   it("renders the audit verdict: a pass as status, a failure as an alert naming the row", () => {
-    const row = { chainId: "1", projectId: "1", seq: "1", eventId: "1", eventType: "project.created", blockNumber: "1", blockHash: "0x", transactionHash: "0x", logIndex: "0", timestamp: "1", payload: canonicalPayload({}), prevHash: GENESIS_HASH };
+    const row = {
+      chainId: "1",
+      projectId: "1",
+      seq: "1",
+      eventId: "1",
+      eventType: "project.created",
+      blockNumber: "1",
+      blockHash: "0x",
+      transactionHash: "0x",
+      logIndex: "0",
+      timestamp: "1",
+      payload: canonicalPayload({}),
+      prevHash: GENESIS_HASH,
+    };
     const good = { ...row, hash: rowHash(row) };
     render(<Verdict result={verifyRows([good])} label="In this browser" />);
     expect(screen.getByRole("status").textContent).toMatch(/1 rows verified/);

@@ -40,7 +40,9 @@ export function ConnectOrg() {
       <p className="note">Project changes are sent from this wallet, which pays their gas. Secrets made here stay in this browser.</p>
       {connectors.map((c) => (
         <div key={c.id}>
-          <button type="button" onClick={() => action.run(c.id)} disabled={action.pending}>Connect {c.label}</button>
+          <button type="button" onClick={() => action.run(c.id)} disabled={action.pending}>
+            Connect {c.label}
+          </button>
           <span className="note"> {c.description}</span>
         </div>
       ))}
@@ -73,7 +75,11 @@ function OrgHome() {
         <form onSubmit={(e) => (e.preventDefault(), create.run())}>
           <label htmlFor="project-name">Project name (public, on-chain)</label>
           <input id="project-name" type="text" value={name} onChange={(e) => setName(e.target.value)} />
-          <div><button type="submit" disabled={create.pending}>{create.pending ? "Creating…" : "Create project"}</button></div>
+          <div>
+            <button type="submit" disabled={create.pending}>
+              {create.pending ? "Creating…" : "Create project"}
+            </button>
+          </div>
         </form>
         <Problem error={create.error} />
       </Card>
@@ -81,7 +87,9 @@ function OrgHome() {
         {mine.data?.length ? (
           <ul>
             {mine.data.map((id) => (
-              <li key={id.toString()}><NavLink to={`/org/p/${id}`}>Project {id.toString()}</NavLink></li>
+              <li key={id.toString()}>
+                <NavLink to={`/org/p/${id}`}>Project {id.toString()}</NavLink>
+              </li>
             ))}
           </ul>
         ) : (
@@ -99,8 +107,16 @@ function OrgHome() {
 }
 
 const SECTIONS = [
-  ["", "Overview"], ["members", "Members"], ["keys", "Keys"], ["api-keys", "API keys"], ["webhooks", "Webhooks"], ["sponsorship", "Sponsorship"],
-  ["analytics", "Analytics"], ["reviews", "Reviews"], ["audit", "Audit"], ["graphql", "GraphQL"],
+  ["", "Overview"],
+  ["members", "Members"],
+  ["keys", "Keys"],
+  ["api-keys", "API keys"],
+  ["webhooks", "Webhooks"],
+  ["sponsorship", "Sponsorship"],
+  ["analytics", "Analytics"],
+  ["reviews", "Reviews"],
+  ["audit", "Audit"],
+  ["graphql", "GraphQL"],
 ] as const;
 
 function ProjectConsole() {
@@ -113,7 +129,9 @@ function ProjectConsole() {
       <h1>Project {projectId}</h1>
       <nav aria-label="Project" className="subnav">
         {SECTIONS.map(([path, label]) => (
-          <NavLink key={path} to={`/org/p/${projectId}/${path}`} end={path === ""}>{label}</NavLink>
+          <NavLink key={path} to={`/org/p/${projectId}/${path}`} end={path === ""}>
+            {label}
+          </NavLink>
         ))}
       </nav>
       {!wallet && <ConnectOrg />}
@@ -127,7 +145,14 @@ function ProjectConsole() {
         <Route path="analytics" element={<Analytics />} />
         <Route path="reviews" element={<Reviews />} />
         <Route path="audit" element={<Audit />} />
-        <Route path="graphql" element={<Suspense fallback={<p aria-busy="true">Loading the explorer…</p>}><Explorer /></Suspense>} />
+        <Route
+          path="graphql"
+          element={
+            <Suspense fallback={<p aria-busy="true">Loading the explorer…</p>}>
+              <Explorer />
+            </Suspense>
+          }
+        />
       </Routes>
     </ProjectProvider>
   );

@@ -29,7 +29,8 @@ export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>
 export function Problem({ error }: { error: unknown }) {
   const [open, setOpen] = useState(false);
   if (!error) return null;
-  const mine = error instanceof IndexerApiError || (error instanceof BaseError && ["InvalidInputError", "KeyBackupError", "ReviewKeyMissingError"].includes(error.name));
+  const mine =
+    error instanceof IndexerApiError || (error instanceof BaseError && ["InvalidInputError", "KeyBackupError", "ReviewKeyMissingError"].includes(error.name));
   const shell = toPlainError(error);
   const title = mine ? plainWords(error).message : shell.title;
   const hint = mine ? undefined : shell.hint;
@@ -40,7 +41,9 @@ export function Problem({ error }: { error: unknown }) {
       {hint && <p>{hint}</p>}
       {detail && (
         <>
-          <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>Details</button>
+          <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+            Details
+          </button>
           {open && <pre className="detail">{detail}</pre>}
         </>
       )}
@@ -63,5 +66,9 @@ export const when = (unixSeconds: bigint | string | number) => new Date(Number(u
 export const shortHex = (h: string, n = 10) => (h.length > n * 2 ? `${h.slice(0, n)}…${h.slice(-6)}` : h);
 
 export function Status({ children }: { children: ReactNode }) {
-  return <p role="status" className="note">{children}</p>;
+  return (
+    <p role="status" className="note">
+      {children}
+    </p>
+  );
 }

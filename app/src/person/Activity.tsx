@@ -13,7 +13,11 @@ const when = (t: string | bigint) => new Date(Number(t) * 1000).toISOString().sl
 function useProjectNames(ids: (string | null)[]) {
   const list = [...new Set(ids.filter((x): x is string => !!x))];
   const projects = useProjects(list).data?.projects.items ?? [];
-  return (id: string | null) => projectName(projects.find((p) => p.id === id), id ?? "?");
+  return (id: string | null) =>
+    projectName(
+      projects.find((p) => p.id === id),
+      id ?? "?",
+    );
 }
 
 export function Grants() {
@@ -32,12 +36,29 @@ export function Grants() {
       {rows.length > 0 && (
         <table>
           <caption className="note">State is judged by the chain's clock.</caption>
-          <thead><tr><th scope="col">Project</th><th scope="col">Record</th><th scope="col">Purpose</th><th scope="col">Fields</th><th scope="col">Until</th><th scope="col">State</th><th scope="col"><span className="sr">Action</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col">Record</th>
+              <th scope="col">Purpose</th>
+              <th scope="col">Fields</th>
+              <th scope="col">Until</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="sr">Action</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((g) => {
               const r = recordOf(g.recordId);
-              const state = now === undefined || !r ? undefined : grantStateOf({ revoked: g.revoked, expiry: BigInt(g.expiry), recordVersion: g.recordVersion }, r.version, r.erased, now);
-              return <GrantRowView key={g.id} g={g} project={g.granteeKind === "project" ? name(g.granteeProjectId) : g.granteeAccount ?? "?"} state={state} />;
+              const state =
+                now === undefined || !r
+                  ? undefined
+                  : grantStateOf({ revoked: g.revoked, expiry: BigInt(g.expiry), recordVersion: g.recordVersion }, r.version, r.erased, now);
+              return (
+                <GrantRowView key={g.id} g={g} project={g.granteeKind === "project" ? name(g.granteeProjectId) : (g.granteeAccount ?? "?")} state={state} />
+              );
             })}
           </tbody>
         </table>
@@ -67,14 +88,24 @@ function GrantRowView({ g, project, state }: { g: GrantRow; project: string; sta
   return (
     <tr>
       <td>{project}</td>
-      <td><code>{g.recordId.slice(0, 10)}</code></td>
+      <td>
+        <code>{g.recordId.slice(0, 10)}</code>
+      </td>
       <td>{purposeLabel(g.purpose)}</td>
       <td>{fields}</td>
       <td>{when(g.expiry)}</td>
-      <td className={`state-${state}`} data-testid="grant-state">{state ?? "..."}</td>
+      <td className={`state-${state}`} data-testid="grant-state">
+        {state ?? "..."}
+      </td>
       <td>
         {state === "live" && (
-          <button type="button" className="secondary" disabled={busy} onClick={() => void doRevoke()} aria-label={`Revoke ${project}'s access to record ${g.recordId.slice(0, 10)}`}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => void doRevoke()}
+            aria-label={`Revoke ${project}'s access to record ${g.recordId.slice(0, 10)}`}
+          >
             {busy ? "Revoking..." : "Revoke"}
           </button>
         )}
@@ -96,7 +127,15 @@ export function Attestations() {
       {att.isSuccess && rows.length === 0 && <p>No project has verified you yet.</p>}
       {rows.length > 0 && (
         <table>
-          <thead><tr><th scope="col">Project</th><th scope="col">Level</th><th scope="col">Claims</th><th scope="col">Valid until</th><th scope="col">State</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col">Level</th>
+              <th scope="col">Claims</th>
+              <th scope="col">Valid until</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((a) => {
               const state = a.revoked ? "revoked" : now !== undefined && BigInt(a.expiry) <= now ? "expired" : "live";
@@ -104,7 +143,11 @@ export function Attestations() {
                 <tr key={a.id} data-testid="attestation">
                   <td>{name(a.projectId)}</td>
                   <td>Level {a.level}</td>
-                  <td>{decodeClaims(Number(a.claims)).names.map((n) => n.toLowerCase().replaceAll("_", " ")).join(", ") || "none"}</td>
+                  <td>
+                    {decodeClaims(Number(a.claims))
+                      .names.map((n) => n.toLowerCase().replaceAll("_", " "))
+                      .join(", ") || "none"}
+                  </td>
                   <td>{when(a.expiry)}</td>
                   <td className={`state-${state}`}>{state}</td>
                 </tr>
@@ -126,20 +169,37 @@ export function AuditAccesses() {
   return (
     <section className="card" aria-labelledby="audit-h">
       <h2 id="audit-h">Who looked at my data and why</h2>
-      <p className="note">An auditor can open a record only after logging the reason on-chain (the hash of its authorisation, e.g. a court order). Every such access is listed here.</p>
+      <p className="note">
+        An auditor can open a record only after logging the reason on-chain (the hash of its authorisation, e.g. a court order). Every such access is listed
+        here.
+      </p>
       {audits.error && <ErrorView error={audits.error} onRetry={() => void audits.refetch()} />}
       {ids.length === 0 || (audits.isSuccess && rows.length === 0) ? <p>No audit access to your records.</p> : null}
       {rows.length > 0 && (
         <table>
-          <thead><tr><th scope="col">When</th><th scope="col">Project</th><th scope="col">Record</th><th scope="col">Auditor</th><th scope="col">Authorisation hash</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Project</th>
+              <th scope="col">Record</th>
+              <th scope="col">Auditor</th>
+              <th scope="col">Authorisation hash</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((a) => (
               <tr key={a.id} data-testid="audit-access">
                 <td>{when(a.timestamp)}</td>
                 <td>{name(a.projectId)}</td>
-                <td><code>{a.recordId.slice(0, 10)}</code></td>
-                <td><code>{a.auditor.slice(0, 10)}</code></td>
-                <td><code>{a.authorisationHash}</code></td>
+                <td>
+                  <code>{a.recordId.slice(0, 10)}</code>
+                </td>
+                <td>
+                  <code>{a.auditor.slice(0, 10)}</code>
+                </td>
+                <td>
+                  <code>{a.authorisationHash}</code>
+                </td>
               </tr>
             ))}
           </tbody>

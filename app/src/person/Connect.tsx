@@ -22,8 +22,12 @@ export function Connect() {
     return (
       <section className="card" aria-labelledby="wallet-h">
         <h2 id="wallet-h">Wallet</h2>
-        <p>Connected with <code>{short(wallet.address)}</code> on {network.name}.</p>
-        <button type="button" className="secondary" onClick={disconnect}>Disconnect</button>
+        <p>
+          Connected with <code>{short(wallet.address)}</code> on {network.name}.
+        </p>
+        <button type="button" className="secondary" onClick={disconnect}>
+          Disconnect
+        </button>
       </section>
     );
   }
@@ -37,7 +41,9 @@ export function Connect() {
             <button type="button" onClick={() => go(c.id)} disabled={busy !== undefined} aria-describedby={`desc-${c.id.replace(":", "-")}`}>
               {busy === c.id ? "Connecting..." : c.label}
             </button>
-            <span id={`desc-${c.id.replace(":", "-")}`} className="note">{c.description}</span>
+            <span id={`desc-${c.id.replace(":", "-")}`} className="note">
+              {c.description}
+            </span>
           </li>
         ))}
       </ul>

@@ -57,8 +57,14 @@ export function GrantForm({ record, manifest, onDone }: { record: RecordRow; man
     try {
       const account = await getAccount();
       await grantAccess(account.client, {
-        recordId: record.id, version: record.version, dek: await recordDek(keys!.ownerSecret, record.id, record.version), manifest,
-        grantee: { projectId: BigInt(projectId) }, fields: chosen, purpose, expiry: until,
+        recordId: record.id,
+        version: record.version,
+        dek: await recordDek(keys!.ownerSecret, record.id, record.version),
+        manifest,
+        grantee: { projectId: BigInt(projectId) },
+        fields: chosen,
+        purpose,
+        expiry: until,
       });
       await queryClient.invalidateQueries({ queryKey: ["indexer"] });
       onDone();
@@ -80,20 +86,35 @@ export function GrantForm({ record, manifest, onDone }: { record: RecordRow; man
           <legend>Project</legend>
           {found.data.map((p) => (
             <label key={p.id}>
-              <input type="radio" name={`${idPrefix}-project`} value={p.id} checked={projectId === p.id} onChange={() => setProjectId(p.id)} disabled={p.suspended} />{" "}
-              {projectName(p)}{p.suspended ? " (suspended)" : ""}{!p.reviewKey ? " (has no review key yet)" : ""}
+              <input
+                type="radio"
+                name={`${idPrefix}-project`}
+                value={p.id}
+                checked={projectId === p.id}
+                onChange={() => setProjectId(p.id)}
+                disabled={p.suspended}
+              />{" "}
+              {projectName(p)}
+              {p.suspended ? " (suspended)" : ""}
+              {!p.reviewKey ? " (has no review key yet)" : ""}
             </label>
           ))}
         </fieldset>
       )}
       <label htmlFor={`${idPrefix}-purpose`}>Purpose</label>
       <select id={`${idPrefix}-purpose`} value={purpose} onChange={(e) => setPurpose(e.target.value as PurposeName)}>
-        {PURPOSES.map((p) => <option key={p.name} value={p.name}>{p.label}</option>)}
+        {PURPOSES.map((p) => (
+          <option key={p.name} value={p.name}>
+            {p.label}
+          </option>
+        ))}
       </select>
       <label htmlFor={`${idPrefix}-expiry`}>Access ends on</label>
       <input id={`${idPrefix}-expiry`} type="date" value={expiry} min={inDays(0)} onChange={(e) => setExpiry(e.target.value)} />
       <FieldPicker manifest={manifest} chosen={chosen} onChange={setChosen} />
-      <button type="submit" disabled={busy}>{busy ? "Granting..." : "Grant access"}</button>
+      <button type="submit" disabled={busy}>
+        {busy ? "Granting..." : "Grant access"}
+      </button>
       {error !== undefined && <ErrorView error={error} onRetry={() => void submit()} />}
     </form>
   );
@@ -110,7 +131,9 @@ export function FieldPicker({ manifest, chosen, onChange }: { manifest: Manifest
           <input type="checkbox" checked={chosen.includes(f.name)} onChange={(e) => toggle(f.name, e.target.checked)} /> {fieldLabel(f.name)}
         </label>
       ))}
-      <p className="note" data-testid="mask">Sharing {chosen.length} of {manifest.fields.length} fields (mask 0b{grantMask(manifest, chosen).toString(2)}).</p>
+      <p className="note" data-testid="mask">
+        Sharing {chosen.length} of {manifest.fields.length} fields (mask 0b{grantMask(manifest, chosen).toString(2)}).
+      </p>
     </fieldset>
   );
 }

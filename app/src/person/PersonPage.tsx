@@ -39,9 +39,13 @@ function PersonArea() {
     return (
       <section className="card" aria-labelledby="start-h">
         <h2 id="start-h">Set up OneKey</h2>
-        <p>Your wallet controls a OneKey smart account. It is created with your first submission, and its gas is paid by a OneKey project: you never need ETH.</p>
+        <p>
+          Your wallet controls a OneKey smart account. It is created with your first submission, and its gas is paid by a OneKey project: you never need ETH.
+        </p>
         <p>Your wallet then signs one message (not a transaction). This device derives your encryption keys from it; the same wallet recovers them anywhere.</p>
-        <button type="button" onClick={() => void start()} disabled={busy}>{busy ? "Waiting for your wallet..." : "Set up my account and keys"}</button>
+        <button type="button" onClick={() => void start()} disabled={busy}>
+          {busy ? "Waiting for your wallet..." : "Set up my account and keys"}
+        </button>
         {error !== undefined && <ErrorView error={error} onRetry={() => void start()} />}
       </section>
     );
@@ -50,7 +54,11 @@ function PersonArea() {
     <>
       <section className="card" aria-labelledby="acct-h">
         <h2 id="acct-h">My OneKey account</h2>
-        <p>Smart account <code aria-label="Smart account address">{account.address}</code> <span className="note">({short(account.address)}; gas paid by the project, you need no ETH)</span></p>
+        <p>
+          {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the address; it is not a control */}
+          Smart account <code aria-label="Smart account address">{account.address}</code>{" "}
+          <span className="note">({short(account.address)}; gas paid by the project, you need no ETH)</span>
+        </p>
       </section>
       <Submit />
       <Records />

@@ -23,14 +23,18 @@ export function Records() {
       {records.error && <ErrorView error={records.error} onRetry={() => void records.refetch()} />}
       {!keys && rows.length > 0 && (
         <p>
-          <button type="button" onClick={() => unlockKeys().catch(setUnlockError)}>Unlock my records</button>
+          <button type="button" onClick={() => unlockKeys().catch(setUnlockError)}>
+            Unlock my records
+          </button>
           <span className="note"> Your wallet signs a message (no transaction) from which this device derives your keys.</span>
         </p>
       )}
       {unlockError !== undefined && <ErrorView error={unlockError} onRetry={() => unlockKeys().then(() => setUnlockError(undefined), setUnlockError)} />}
       {records.isSuccess && rows.length === 0 && <p>No records yet.</p>}
       <ul className="records">
-        {rows.map((r) => <RecordItem key={r.id} record={r} />)}
+        {rows.map((r) => (
+          <RecordItem key={r.id} record={r} />
+        ))}
       </ul>
     </section>
   );
@@ -53,7 +57,9 @@ function RecordItem({ record }: { record: RecordRow }) {
     try {
       const account = await getAccount();
       await rotateRecordKeys(account.client, {
-        recordId: record.id, dek: await recordDek(keys!.ownerSecret, record.id, record.version), storage: await storage(),
+        recordId: record.id,
+        dek: await recordDek(keys!.ownerSecret, record.id, record.version),
+        storage: await storage(),
         newDek: await recordDek(keys!.ownerSecret, record.id, record.version + 1),
       });
       await refresh();
@@ -79,7 +85,13 @@ function RecordItem({ record }: { record: RecordRow }) {
 
   return (
     <li className="record" aria-label={label}>
-      <h3>{label}... <span className="note">version {record.version}{record.erased ? " · erased" : ""}</span></h3>
+      <h3>
+        {label}...{" "}
+        <span className="note">
+          version {record.version}
+          {record.erased ? " · erased" : ""}
+        </span>
+      </h3>
       {record.erased && <p>This record is erased: no one can be granted it or receive its keys again.</p>}
       {opened.isLoading && <p aria-busy="true">Opening on this device...</p>}
       {opened.error && <ErrorView error={opened.error} onRetry={() => void opened.refetch()} />}
@@ -87,7 +99,8 @@ function RecordItem({ record }: { record: RecordRow }) {
         <dl className="fields">
           {opened.data.manifest.fields.map((f) => {
             const v = opened.data.fields[f.name];
-            const shown = isDocumentField(f.name) && v instanceof Uint8Array ? `${unpackFile(v).name} (${Math.round(unpackFile(v).bytes.length / 1024)} KiB)` : String(v);
+            const shown =
+              isDocumentField(f.name) && v instanceof Uint8Array ? `${unpackFile(v).name} (${Math.round(unpackFile(v).bytes.length / 1024)} KiB)` : String(v);
             return (
               <div key={f.name}>
                 <dt>{fieldLabel(f.name)}</dt>
@@ -98,10 +111,17 @@ function RecordItem({ record }: { record: RecordRow }) {
         </dl>
       )}
       {!record.erased && keys && (
+        // biome-ignore lint/a11y/useSemanticElements: a row of buttons; a fieldset would need a legend and change the layout
         <div role="group" aria-label={`Actions for ${label}`}>
-          <button type="button" onClick={() => setAction(action === "grant" ? undefined : "grant")} disabled={!opened.data || !!busy}>Grant a project...</button>
-          <button type="button" className="secondary" onClick={() => void rotate()} disabled={!!busy}>Rotate keys</button>
-          <button type="button" className="danger" onClick={() => setAction(action === "erase" ? undefined : "erase")} disabled={!!busy}>Erase...</button>
+          <button type="button" onClick={() => setAction(action === "grant" ? undefined : "grant")} disabled={!opened.data || !!busy}>
+            Grant a project...
+          </button>
+          <button type="button" className="secondary" onClick={() => void rotate()} disabled={!!busy}>
+            Rotate keys
+          </button>
+          <button type="button" className="danger" onClick={() => setAction(action === "erase" ? undefined : "erase")} disabled={!!busy}>
+            Erase...
+          </button>
         </div>
       )}
       {busy && <p aria-live="polite">{busy}</p>}
@@ -116,9 +136,15 @@ function RecordItem({ record }: { record: RecordRow }) {
             <li>It cannot be undone. A project that already opened the record may have kept what it read: erasure cannot take that back.</li>
             <li>Attestations a project made about you stay until that project revokes them.</li>
           </ul>
-          <label><input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} /> I understand that erasing cannot be undone</label>
-          <button type="button" className="danger" disabled={!understood || !!busy} onClick={() => void erase()}>Erase for good</button>
-          <button type="button" className="secondary" onClick={() => setAction(undefined)}>Cancel</button>
+          <label>
+            <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} /> I understand that erasing cannot be undone
+          </label>
+          <button type="button" className="danger" disabled={!understood || !!busy} onClick={() => void erase()}>
+            Erase for good
+          </button>
+          <button type="button" className="secondary" onClick={() => setAction(undefined)}>
+            Cancel
+          </button>
         </div>
       )}
     </li>

@@ -15,10 +15,20 @@ import { TEXT_FIELDS } from "./fields.ts";
 
 type Stage = "idle" | "encrypting" | "uploading" | "registering" | "done";
 /** Work already done for this submission, kept across retries. */
-interface Progress { salt: Hex; recordId: Hex; enc?: EncryptedRecord; storageId?: Hex; registered?: boolean }
+interface Progress {
+  salt: Hex;
+  recordId: Hex;
+  enc?: EncryptedRecord;
+  storageId?: Hex;
+  registered?: boolean;
+}
 
 const STAGE_TEXT: Record<Stage, string> = {
-  idle: "", encrypting: "Encrypting on this device...", uploading: "Uploading the encrypted bundle...", registering: "Registering on-chain (sponsored)...", done: "Submitted.",
+  idle: "",
+  encrypting: "Encrypting on this device...",
+  uploading: "Uploading the encrypted bundle...",
+  registering: "Registering on-chain (sponsored)...",
+  done: "Submitted.",
 };
 
 export function Submit() {
@@ -59,21 +69,38 @@ export function Submit() {
         setStage("encrypting");
         const fields: Record<string, string | Uint8Array> = {};
         for (const f of TEXT_FIELDS) if (values[f.name]?.trim()) fields[f.name] = values[f.name].trim();
-        files.forEach((f, i) => (fields[documentField(i)] = packFile(f)));
-        p.enc = await encryptRecord({ recordId: p.recordId, version: 1, fields, keyRelease: "envelope", dek: await recordDek(keys.ownerSecret, p.recordId, 1) });
+        for (const [i, f] of files.entries()) fields[documentField(i)] = packFile(f);
+        p.enc = await encryptRecord({
+          recordId: p.recordId,
+          version: 1,
+          fields,
+          keyRelease: "envelope",
+          dek: await recordDek(keys.ownerSecret, p.recordId, 1),
+        });
       }
       if (!p.storageId) {
         setStage("uploading");
         setSent({ sent: 0, total: p.enc.bundle.length });
-        const up = await (await storage()).upload(p.enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }], {
-          onProgress: (s, total) => setSent({ sent: s, total }),
-        });
+        const up = await (await storage()).upload(
+          p.enc.bundle,
+          [
+            { name: "App-Name", value: "OneKey" },
+            { name: "OneKey-Scheme", value: "1" },
+          ],
+          {
+            onProgress: (s, total) => setSent({ sent: s, total }),
+          },
+        );
         p.storageId = up.storageId;
       }
       if (!p.registered) {
         setStage("registering");
         await registerRecord(account.client, {
-          salt: p.salt, storageId: p.storageId, contentHash: p.enc.contentHash, manifestHash: p.enc.manifestHash, scheme: p.enc.manifest.scheme,
+          salt: p.salt,
+          storageId: p.storageId,
+          contentHash: p.enc.contentHash,
+          manifestHash: p.enc.manifestHash,
+          scheme: p.enc.manifest.scheme,
           keyRelease: KeyReleaseModes.envelope,
         });
         p.registered = true;
@@ -106,35 +133,71 @@ export function Submit() {
   return (
     <section className="card" aria-labelledby="submit-h">
       <h2 id="submit-h">Submit my identity record</h2>
-      <p className="note">Everything below is encrypted in this browser before it leaves it. Only ciphertext is stored; the chain holds a pointer and a hash.</p>
+      <p className="note">
+        Everything below is encrypted in this browser before it leaves it. Only ciphertext is stored; the chain holds a pointer and a hash.
+      </p>
       <form onSubmit={submit} aria-describedby="submit-h">
         {TEXT_FIELDS.map((f) => (
           <div key={f.name}>
             <label htmlFor={`f-${f.name}`}>{f.label}</label>
-            <input id={`f-${f.name}`} name={f.name} type="text" autoComplete={f.autoComplete} value={values[f.name] ?? ""} disabled={busy}
-              onChange={(e) => edit(f.name, e.target.value)} />
+            <input
+              id={`f-${f.name}`}
+              name={f.name}
+              type="text"
+              autoComplete={f.autoComplete}
+              value={values[f.name] ?? ""}
+              disabled={busy}
+              onChange={(e) => edit(f.name, e.target.value)}
+            />
           </div>
         ))}
         <label htmlFor="f-documents">Identity documents (images or PDF)</label>
-        <input key={formKey} id="f-documents" type="file" multiple accept={ACCEPTED_TYPES.join(",")} disabled={busy} onChange={(e) => void onFiles(e.target.files)} />
-        {files.length > 0 && <p className="note" aria-live="polite">{files.length} document{files.length > 1 ? "s" : ""} chosen ({Math.round(files.reduce((n, f) => n + f.bytes.length, 0) / 1024)} KiB).</p>}
-        {fileError && <p role="alert" className="error">{fileError}</p>}
+        <input
+          key={formKey}
+          id="f-documents"
+          type="file"
+          multiple
+          accept={ACCEPTED_TYPES.join(",")}
+          disabled={busy}
+          onChange={(e) => void onFiles(e.target.files)}
+        />
+        {files.length > 0 && (
+          <p className="note" aria-live="polite">
+            {files.length} document{files.length > 1 ? "s" : ""} chosen ({Math.round(files.reduce((n, f) => n + f.bytes.length, 0) / 1024)} KiB).
+          </p>
+        )}
+        {fileError && (
+          <p role="alert" className="error">
+            {fileError}
+          </p>
+        )}
         <div>
-          <button type="submit" disabled={busy}>{busy ? "Submitting..." : error ? "Try again" : "Encrypt and submit"}</button>
+          <button type="submit" disabled={busy}>
+            {busy ? "Submitting..." : error ? "Try again" : "Encrypt and submit"}
+          </button>
         </div>
       </form>
       <div aria-live="polite">
         {busy && <p>{STAGE_TEXT[stage]}</p>}
         {sent && stage === "uploading" && (
-          <p><progress aria-label="Upload progress" value={sent.sent} max={sent.total} /> {Math.floor((100 * sent.sent) / Math.max(1, sent.total))}%</p>
+          <p>
+            <progress aria-label="Upload progress" value={sent.sent} max={sent.total} /> {Math.floor((100 * sent.sent) / Math.max(1, sent.total))}%
+          </p>
         )}
-        {stage === "done" && submitted && <p role="status">Submitted. Your record <code>{submitted.slice(0, 10)}...</code> is registered; it appears below once indexed.</p>}
+        {stage === "done" && submitted && (
+          <p role="status">
+            Submitted. Your record <code>{submitted.slice(0, 10)}...</code> is registered; it appears below once indexed.
+          </p>
+        )}
       </div>
-      {error !== undefined && (
-        (error as Error).message === "empty"
-          ? <p role="alert" className="error">Fill in at least one field or choose a document.</p>
-          : <ErrorView error={error} onRetry={() => void run()} />
-      )}
+      {error !== undefined &&
+        ((error as Error).message === "empty" ? (
+          <p role="alert" className="error">
+            Fill in at least one field or choose a document.
+          </p>
+        ) : (
+          <ErrorView error={error} onRetry={() => void run()} />
+        ))}
     </section>
   );
 }

@@ -8,14 +8,53 @@ import { downloadVerified } from "@onekey/sdk/storage";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useIndexer } from "../shell/useIndexer.ts";
 
-export interface RecordRow { id: Hex; version: number; erased: boolean; registeredAt: string; storageId: Hex; contentHash: Hex }
-export interface GrantRow {
-  id: string; recordId: Hex; grantee: Hex; granteeKind: "account" | "project"; granteeProjectId: string | null; granteeAccount: Hex | null;
-  purpose: number; expiry: string; fieldMask: string; revoked: boolean; recordVersion: number; grantedAt: string;
+export interface RecordRow {
+  id: Hex;
+  version: number;
+  erased: boolean;
+  registeredAt: string;
+  storageId: Hex;
+  contentHash: Hex;
 }
-export interface AttestationRow { id: string; projectId: string; level: number; expiry: string; claims: string; revoked: boolean; attestedAt: string; recordId: Hex }
-export interface AuditRow { id: string; recordId: Hex; projectId: string; auditor: Hex; authorisationHash: Hex; timestamp: string; transactionHash: Hex }
-export interface ProjectRow { id: string; metadataURI: string; suspended: boolean; reviewKey: Hex | null }
+export interface GrantRow {
+  id: string;
+  recordId: Hex;
+  grantee: Hex;
+  granteeKind: "account" | "project";
+  granteeProjectId: string | null;
+  granteeAccount: Hex | null;
+  purpose: number;
+  expiry: string;
+  fieldMask: string;
+  revoked: boolean;
+  recordVersion: number;
+  grantedAt: string;
+}
+export interface AttestationRow {
+  id: string;
+  projectId: string;
+  level: number;
+  expiry: string;
+  claims: string;
+  revoked: boolean;
+  attestedAt: string;
+  recordId: Hex;
+}
+export interface AuditRow {
+  id: string;
+  recordId: Hex;
+  projectId: string;
+  auditor: Hex;
+  authorisationHash: Hex;
+  timestamp: string;
+  transactionHash: Hex;
+}
+export interface ProjectRow {
+  id: string;
+  metadataURI: string;
+  suspended: boolean;
+  reviewKey: Hex | null;
+}
 
 const lower = (a?: string) => a?.toLowerCase();
 
@@ -83,7 +122,10 @@ export function projectName(p: { id: string; metadataURI?: string } | undefined,
   return `Project ${p.id}`;
 }
 
-export interface OpenedRecord { manifest: Manifest; fields: Record<string, FieldValue> }
+export interface OpenedRecord {
+  manifest: Manifest;
+  fields: Record<string, FieldValue>;
+}
 
 /** Downloads (verified against the chain's content hash) and decrypts one of the person's records. */
 export function useOpenedRecord(r: RecordRow | undefined) {

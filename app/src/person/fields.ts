@@ -16,7 +16,8 @@ export const fieldLabel = (name: string): string =>
 
 export const PURPOSES: { name: PurposeName; label: string }[] = (Object.keys(Purpose) as PurposeName[]).map((name) => ({
   name,
-  label: { KYC_REVIEW: "Identity check (KYC review)", COMPLIANCE: "Compliance", AUDIT: "Audit", DISPUTE: "A dispute", SUPPORT: "Customer support" }[name] ?? name,
+  label:
+    { KYC_REVIEW: "Identity check (KYC review)", COMPLIANCE: "Compliance", AUDIT: "Audit", DISPUTE: "A dispute", SUPPORT: "Customer support" }[name] ?? name,
 }));
 export const purposeLabel = (value: number) => PURPOSES.find((p) => Purpose[p.name] === value)?.label ?? `purpose ${value}`;
 
@@ -27,7 +28,12 @@ export function grantMask(manifest: Manifest, chosen: string[]): bigint {
 
 /** The state a person reads for a grant, judged at chain time. */
 export type GrantStateName = "live" | "expired" | "revoked" | "superseded";
-export function grantStateOf(g: { revoked: boolean; expiry: bigint; recordVersion: number }, recordVersion: number, erased: boolean, now: bigint): GrantStateName {
+export function grantStateOf(
+  g: { revoked: boolean; expiry: bigint; recordVersion: number },
+  recordVersion: number,
+  erased: boolean,
+  now: bigint,
+): GrantStateName {
   if (g.revoked || erased) return "revoked";
   if (g.recordVersion !== recordVersion) return "superseded";
   if (g.expiry <= now) return "expired";

@@ -15,13 +15,27 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, ref
 
 export function ConfigGate({ children, load = loadConfig }: { children: (config: AppConfig) => ReactNode; load?: () => Promise<AppConfig> }) {
   const [state, setState] = useState<{ config?: AppConfig; error?: unknown; attempt: number }>({ attempt: 0 });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry trigger, not a value the effect reads
   useEffect(() => {
     let live = true;
-    load().then((config) => live && setState((s) => ({ ...s, config, error: undefined })), (error) => live && setState((s) => ({ ...s, error })));
+    load().then(
+      (config) => live && setState((s) => ({ ...s, config, error: undefined })),
+      (error) => live && setState((s) => ({ ...s, error })),
+    );
     return () => void (live = false);
   }, [load, state.attempt]);
-  if (state.error) return <main><ErrorView error={state.error} onRetry={() => setState((s) => ({ attempt: s.attempt + 1 }))} /></main>;
-  if (!state.config) return <main><p aria-busy="true">Loading OneKey...</p></main>;
+  if (state.error)
+    return (
+      <main>
+        <ErrorView error={state.error} onRetry={() => setState((s) => ({ attempt: s.attempt + 1 }))} />
+      </main>
+    );
+  if (!state.config)
+    return (
+      <main>
+        <p aria-busy="true">Loading OneKey...</p>
+      </main>
+    );
   return <>{children(state.config)}</>;
 }
 
@@ -35,8 +49,22 @@ export function App() {
               <Layout>
                 <Routes>
                   <Route path="/" element={<PersonPage />} />
-                  <Route path="/org/*" element={<Suspense fallback={<p aria-busy="true">Loading the console...</p>}><OrgConsole /></Suspense>} />
-                  <Route path="*" element={<p>There is no page here. <a href="/">Go to my identity</a>.</p>} />
+                  <Route
+                    path="/org/*"
+                    element={
+                      <Suspense fallback={<p aria-busy="true">Loading the console...</p>}>
+                        <OrgConsole />
+                      </Suspense>
+                    }
+                  />
+                  <Route
+                    path="*"
+                    element={
+                      <p>
+                        There is no page here. <a href="/">Go to my identity</a>.
+                      </p>
+                    }
+                  />
                 </Routes>
               </Layout>
             </BrowserRouter>

@@ -12,18 +12,27 @@ export function Layout({ children }: { children: ReactNode }) {
       <header className="top">
         <span className="brand">OneKey</span>
         <nav aria-label="Main">
-          <NavLink to="/" end>My identity</NavLink>
+          <NavLink to="/" end>
+            My identity
+          </NavLink>
           <NavLink to="/org">Organisation</NavLink>
         </nav>
         <label className="network">
           Network{" "}
           <select value={network.chainId} onChange={(e) => chooseNetwork(Number(e.target.value))} aria-label="Network">
             {config.networks.map((n) => (
-              <option key={n.chainId} value={n.chainId}>{n.name}</option>
+              <option key={n.chainId} value={n.chainId}>
+                {n.name}
+              </option>
             ))}
           </select>
         </label>
-        {wallet && <span className="who" aria-label="Connected wallet">{short(wallet.address)}</span>}
+        {wallet && (
+          // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the address for tests and for reading the header; it is not a control
+          <span className="who" aria-label="Connected wallet">
+            {short(wallet.address)}
+          </span>
+        )}
       </header>
       <main>{children}</main>
     </div>
@@ -40,8 +49,14 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
     <div role="alert" className="error">
       <strong>{e.title}</strong>
       <p>{e.hint}</p>
-      {onRetry && e.retryable && <button type="button" onClick={onRetry}>Try again</button>}
-      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>Details</button>
+      {onRetry && e.retryable && (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Details
+      </button>
       {open && <pre className="detail">{e.detail}</pre>}
     </div>
   );

@@ -42,7 +42,9 @@ export function useOneKey(): OneKeyValue {
 
 export function chainOf(n: NetworkConfig): Chain {
   const known = [foundry, baseSepolia, base].find((c) => c.id === n.chainId);
-  const chain = known ?? defineChain({ id: n.chainId, name: n.name, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [n.rpcUrl] } } });
+  const chain =
+    known ??
+    defineChain({ id: n.chainId, name: n.name, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [n.rpcUrl] } } });
   return { ...chain, name: n.name || chain.name, rpcUrls: { default: { http: [n.rpcUrl] } } };
 }
 
@@ -55,12 +57,15 @@ export function OneKeyProvider({ config, children }: { config: AppConfig; childr
   });
   const network = config.networks.find((n) => n.chainId === chainId)!;
   const chain = useMemo(() => chainOf(network), [network]);
-  const publicClient = useMemo(() => createPublicClient({ chain, transport: http(network.rpcUrl), pollingInterval: 250 }) as PublicClient<Transport, Chain>, [chain, network]);
+  const publicClient = useMemo(
+    () => createPublicClient({ chain, transport: http(network.rpcUrl), pollingInterval: 250 }) as PublicClient<Transport, Chain>,
+    [chain, network],
+  );
   const indexer = useMemo(() => createIndexerClient(network.indexerUrl, network.indexerApiKey), [network]);
   const connectors = useMemo(() => {
     const list: Connector[] = [injectedConnector()];
     if (network.privyAppId) list.push(embeddedConnector(network.privyAppId));
-    network.devAccounts?.forEach((k, i) => list.push(devConnector(k, i, network.rpcUrl)));
+    for (const [i, k] of (network.devAccounts ?? []).entries()) list.push(devConnector(k, i, network.rpcUrl));
     return list;
   }, [network]);
   const [wallet, setWallet] = useState<ConnectedWallet>();
@@ -74,18 +79,22 @@ export function OneKeyProvider({ config, children }: { config: AppConfig; childr
     setAccount(undefined);
     setKeys(undefined);
   }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a network change is what triggers the reset
   useEffect(reset, [network, reset]);
 
-  const connect = useCallback(async (id: string) => {
-    const connector = connectors.find((c) => c.id === id);
-    if (!connector) throw new Error(`no connector ${id}`);
-    const w = await connector.connect(chain);
-    pending.current = {};
-    setAccount(undefined);
-    setKeys(undefined);
-    setWallet(w);
-    return w;
-  }, [connectors, chain]);
+  const connect = useCallback(
+    async (id: string) => {
+      const connector = connectors.find((c) => c.id === id);
+      if (!connector) throw new Error(`no connector ${id}`);
+      const w = await connector.connect(chain);
+      pending.current = {};
+      setAccount(undefined);
+      setKeys(undefined);
+      setWallet(w);
+      return w;
+    },
+    [connectors, chain],
+  );
 
   const getAccount = useCallback(() => {
     if (!wallet) return Promise.reject(new Error("connect a wallet first"));
@@ -110,12 +119,23 @@ export function OneKeyProvider({ config, children }: { config: AppConfig; childr
   }, [wallet, chain]);
 
   const value: OneKeyValue = {
-    config, network, chain, publicClient, indexer, connectors, wallet, account, keys,
+    config,
+    network,
+    chain,
+    publicClient,
+    indexer,
+    connectors,
+    wallet,
+    account,
+    keys,
     chooseNetwork: (id) => {
       globalThis.localStorage?.setItem(NETWORK_KEY, String(id));
       setChainId(id);
     },
-    connect, disconnect: reset, getAccount, unlockKeys,
+    connect,
+    disconnect: reset,
+    getAccount,
+    unlockKeys,
     storage: () => storageFor(network),
   };
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

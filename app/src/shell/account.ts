@@ -34,25 +34,44 @@ function ownerOf(w: ConnectedWallet) {
   });
 }
 
-export async function fetchTicket(network: NetworkConfig, subject: Address, projectId: bigint, fetcher: typeof fetch = (...a) => fetch(...a)): Promise<SponsorshipTicket> {
+export async function fetchTicket(
+  network: NetworkConfig,
+  subject: Address,
+  projectId: bigint,
+  fetcher: typeof fetch = (...a) => fetch(...a),
+): Promise<SponsorshipTicket> {
   let res: Response;
   try {
     res = await fetcher(network.sponsor.ticketUrl, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ subject, projectId: projectId.toString() }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ subject, projectId: projectId.toString() }),
     });
   } catch (cause) {
     throw new AppError("The project that pays for your transactions did not answer.", "Try again in a moment.", cause);
   }
   const body = (await res.json().catch(() => undefined)) as (SponsorshipTicket & { error?: string; message?: string }) | undefined;
   if (!res.ok || !body?.signature) {
-    throw new AppError(`The project that pays for your transactions refused to cover this account${body?.message ? `: ${body.message}` : ""}.`, "Try again later, or contact the project.");
+    throw new AppError(
+      `The project that pays for your transactions refused to cover this account${body?.message ? `: ${body.message}` : ""}.`,
+      "Try again later, or contact the project.",
+    );
   }
   return body;
 }
 
-export async function createPersonAccount(network: NetworkConfig, publicClient: PublicClient<Transport, Chain>, wallet: ConnectedWallet): Promise<PersonAccount> {
+export async function createPersonAccount(
+  network: NetworkConfig,
+  publicClient: PublicClient<Transport, Chain>,
+  wallet: ConnectedWallet,
+): Promise<PersonAccount> {
   if (!network.addresses.factory) throw new AppError(`Smart accounts are not set up on ${network.name}.`, "The app's config.json needs addresses.factory.");
-  const account = await toOneKeyAccount({ client: publicClient, owner: ownerOf(wallet), factory: network.addresses.factory, entryPoint: network.addresses.entryPoint });
+  const account = await toOneKeyAccount({
+    client: publicClient,
+    owner: ownerOf(wallet),
+    factory: network.addresses.factory,
+    entryPoint: network.addresses.entryPoint,
+  });
   // No ticket yet: each paying project's ticket is fetched on the first call it pays for.
   return { address: account.address, client: { publicClient, sender: routingSender(network, publicClient, account), addresses: network.addresses } };
 }
@@ -83,7 +102,9 @@ function routingSender(network: NetworkConfig, publicClient: PublicClient<Transp
     let s = senders.get(projectId);
     if (!s) {
       s = fetchTicket(network, account.address, projectId).then((ticket) =>
-        smartAccountSender(createSponsoredClient({ account, publicClient, bundlerUrl: network.bundlerUrl, paymasterUrl: network.sponsorUrl, projectId, ticket })),
+        smartAccountSender(
+          createSponsoredClient({ account, publicClient, bundlerUrl: network.bundlerUrl, paymasterUrl: network.sponsorUrl, projectId, ticket }),
+        ),
       );
       senders.set(projectId, s);
       s.catch(() => senders.delete(projectId));

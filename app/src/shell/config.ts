@@ -114,9 +114,10 @@ function parseNetwork(raw: unknown, i: number): NetworkConfig {
     },
     sponsor: { projectId: BigInt(String(sponsor.projectId)), ticketUrl: url(sponsor.ticketUrl, `network ${chainId}: sponsor.ticketUrl`) },
     reviewUrl: n.reviewUrl === undefined ? undefined : url(n.reviewUrl, `network ${chainId}: reviewUrl`),
-    devAccounts: Array.isArray(n.devAccounts) && chainId === 31337
-      ? n.devAccounts.filter((k): k is `0x${string}` => typeof k === "string" && /^0x[0-9a-fA-F]{64}$/.test(k))
-      : undefined,
+    devAccounts:
+      Array.isArray(n.devAccounts) && chainId === 31337
+        ? n.devAccounts.filter((k): k is `0x${string}` => typeof k === "string" && /^0x[0-9a-fA-F]{64}$/.test(k))
+        : undefined,
     privyAppId: typeof n.privyAppId === "string" ? n.privyAppId : undefined,
   };
 }

@@ -29,7 +29,10 @@ const chain = (e: unknown): unknown[] => {
   return out;
 };
 const names = (e: unknown) => chain(e).map((c) => (c as Error)?.name ?? "");
-const text = (e: unknown) => chain(e).map((c) => `${(c as Error)?.message ?? String(c)}`).join(" | ");
+const text = (e: unknown) =>
+  chain(e)
+    .map((c) => `${(c as Error)?.message ?? String(c)}`)
+    .join(" | ");
 
 /** Maps any error to plain words. Order matters: the most specific cause wins. */
 export function toPlainError(error: unknown): PlainError {
@@ -43,13 +46,23 @@ export function toPlainError(error: unknown): PlainError {
     return { title: "Your wallet declined the request.", hint: "Nothing was sent. Approve it in your wallet when you try again.", detail, retryable: true };
   }
   if (n.includes("SponsorshipRefusedError") || /NOT_AUTHORISED|CAP_REACHED|sponsorship/i.test(t)) {
-    return { title: "The project paying for your transactions refused this one.", hint: "Your data is kept here. Try again later, or contact the project.", detail, retryable: true };
+    return {
+      title: "The project paying for your transactions refused this one.",
+      hint: "Your data is kept here. Try again later, or contact the project.",
+      detail,
+      retryable: true,
+    };
   }
   if (n.includes("StorageUploadError") || n.includes("StorageIdNotFoundError") || /arweave|storage/i.test(t)) {
     return { title: "The storage service is not reachable.", hint: "Your form and files are kept. Try again in a moment.", detail, retryable: true };
   }
   if (n.includes("ContentHashMismatchError")) {
-    return { title: "The stored copy does not match what the chain recorded.", hint: "Do not trust it; try another gateway or contact support.", detail, retryable: false };
+    return {
+      title: "The stored copy does not match what the chain recorded.",
+      hint: "Do not trust it; try another gateway or contact support.",
+      detail,
+      retryable: false,
+    };
   }
   if (n.includes("UserOperationRejectedError") || /bundler|AA\d\d/.test(t)) {
     return { title: "The network did not accept the transaction.", hint: "Nothing changed on-chain. Try again.", detail, retryable: true };

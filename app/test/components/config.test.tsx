@@ -5,9 +5,18 @@ import { ErrorView } from "../../src/shell/Layout.tsx";
 import { AppError, toPlainError } from "../../src/shell/errors.ts";
 
 const network = {
-  chainId: 31337, rpcUrl: "http://127.0.0.1:1", bundlerUrl: "http://127.0.0.1:2", sponsorUrl: "http://127.0.0.1:3", indexerUrl: "http://127.0.0.1:4/",
-  storageUrls: ["http://127.0.0.1:5"], sponsor: { projectId: "7", ticketUrl: "http://127.0.0.1:6/ticket" },
-  addresses: { projectRegistry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", recordRegistry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", attestationRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" },
+  chainId: 31337,
+  rpcUrl: "http://127.0.0.1:1",
+  bundlerUrl: "http://127.0.0.1:2",
+  sponsorUrl: "http://127.0.0.1:3",
+  indexerUrl: "http://127.0.0.1:4/",
+  storageUrls: ["http://127.0.0.1:5"],
+  sponsor: { projectId: "7", ticketUrl: "http://127.0.0.1:6/ticket" },
+  addresses: {
+    projectRegistry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    recordRegistry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    attestationRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+  },
 };
 
 test("parseConfig reads one network, trims URLs and keeps the sponsor project as a bigint", () => {

@@ -9,14 +9,21 @@ import { projectName } from "../../src/person/data.ts";
 
 async function manifest(): Promise<Manifest> {
   const enc = await encryptRecord({
-    recordId: `0x${"ab".repeat(32)}`, version: 1, fields: { full_name: "A", date_of_birth: "B", nationality: "C", document_1: new Uint8Array([1]) },
+    recordId: `0x${"ab".repeat(32)}`,
+    version: 1,
+    fields: { full_name: "A", date_of_birth: "B", nationality: "C", document_1: new Uint8Array([1]) },
   });
   return enc.manifest;
 }
 
 function Picker({ m }: { m: Manifest }) {
   const [chosen, setChosen] = useState<string[]>([]);
-  return <><FieldPicker manifest={m} chosen={chosen} onChange={setChosen} /><output data-testid="chosen">{chosen.join(",")}</output></>;
+  return (
+    <>
+      <FieldPicker manifest={m} chosen={chosen} onChange={setChosen} />
+      <output data-testid="chosen">{chosen.join(",")}</output>
+    </>
+  );
 }
 
 test("the field picker builds the mask of exactly the ticked fields", async () => {
@@ -26,7 +33,11 @@ test("the field picker builds the mask of exactly the ticked fields", async () =
   fireEvent.click(screen.getByRole("checkbox", { name: "Document 1" }));
   const chosen = screen.getByTestId("chosen").textContent!.split(",");
   const mask = grantMask(m, chosen);
-  expect(fieldsOfMask(m, mask).map((f) => f.name).sort()).toEqual(["date_of_birth", "document_1"]);
+  expect(
+    fieldsOfMask(m, mask)
+      .map((f) => f.name)
+      .sort(),
+  ).toEqual(["date_of_birth", "document_1"]);
   expect(screen.getByTestId("mask").textContent).toContain(`mask 0b${mask.toString(2)}`);
   expect(screen.getByTestId("mask").textContent).toContain("Sharing 2 of 4 fields");
   // Unticking removes exactly that bit.

@@ -38,7 +38,11 @@ export interface Actor {
   step<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80);
+const slug = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 80);
 
 export async function newActor(browser: Browser, name: string, appUrl: string): Promise<Actor> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -54,7 +58,11 @@ export async function newActor(browser: Browser, name: string, appUrl: string): 
   });
   await page.goto(appUrl);
   return {
-    name, context, page, console: consoleLines, requests,
+    name,
+    context,
+    page,
+    console: consoleLines,
+    requests,
     async step(title, fn) {
       try {
         return await fn();
@@ -63,7 +71,10 @@ export async function newActor(browser: Browser, name: string, appUrl: string): 
         const base = join(LOG_DIR, `${slug(name)}--${slug(title)}`);
         // The errors the page shows, with their folded-away technical detail.
         for (const b of await page.getByRole("button", { name: "Details" }).all()) await b.click().catch(() => undefined);
-        const shown = await page.locator("[role=alert]").allInnerTexts().catch(() => []);
+        const shown = await page
+          .locator("[role=alert]")
+          .allInnerTexts()
+          .catch(() => []);
         consoleLines.push(...shown.map((t) => `[page alert] ${t}`));
         await page.screenshot({ path: `${base}.png`, fullPage: true }).catch(() => undefined);
         writeFileSync(`${base}.console.log`, `${consoleLines.join("\n")}\n\nerror: ${(error as Error).stack ?? String(error)}\n`);

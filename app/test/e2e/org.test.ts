@@ -106,12 +106,18 @@ describe.sequential("organisation console", () => {
   test("review and escrow keys are generated in the browser; only public keys reach the chain", async () => {
     const { page } = admin;
     await section(page, "Keys");
-    for (const [kind, title] of [["review", "Review key"], ["escrow", "Audit-escrow key"]] as const) {
+    for (const [kind, title] of [
+      ["review", "Review key"],
+      ["escrow", "Audit-escrow key"],
+    ] as const) {
       await admin.step(`generate ${kind} key`, async () => {
         const card = page.getByRole("region", { name: title });
         await card.getByLabel(/^Backup passphrase/).fill(PASSPHRASE);
         await card.getByLabel("Repeat the passphrase").fill(PASSPHRASE);
-        const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: new RegExp(`^Generate ${title.toLowerCase()}`) }).click()]);
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          card.getByRole("button", { name: new RegExp(`^Generate ${title.toLowerCase()}`) }).click(),
+        ]);
         const backup = await saved(download, `org-${kind}-backup.json`);
         if (kind === "review") project.reviewBackup = backup;
         await card.getByText("This browser holds its private half.").waitFor();
@@ -184,11 +190,18 @@ describe.sequential("organisation console", () => {
     await admin.step("send test event", async () => {
       await page.getByRole("button", { name: "Send a test event" }).click();
       await page.getByText(/^Test event sent/).waitFor();
-      await page.getByTestId("delivery-row").filter({ hasText: "project.metadata_updated" }).filter({ hasText: "delivered" }).first().waitFor({ timeout: 60_000 });
+      await page
+        .getByTestId("delivery-row")
+        .filter({ hasText: "project.metadata_updated" })
+        .filter({ hasText: "delivered" })
+        .first()
+        .waitFor({ timeout: 60_000 });
     });
     const first = await eventually("the test event at the receiver", async () => received.find((r) => r.body.includes("project.metadata_updated")));
     const id = String(first.headers["webhook-id"]);
-    const mac = createHmac("sha256", Buffer.from(secret.slice(6), "base64")).update(`${id}.${first.headers["webhook-timestamp"]}.${first.body}`).digest("base64");
+    const mac = createHmac("sha256", Buffer.from(secret.slice(6), "base64"))
+      .update(`${id}.${first.headers["webhook-timestamp"]}.${first.body}`)
+      .digest("base64");
     expect(first.headers["webhook-signature"]).toBe(`v1,${mac}`);
     await admin.step("attempt log and redeliver", async () => {
       const row = page.getByTestId("delivery-row").filter({ hasText: "project.metadata_updated" }).first();
@@ -225,7 +238,14 @@ describe.sequential("organisation console", () => {
     const r = await submitRecord(person as never, { storage, fields });
     const expiry = (await publicClient.getBlock()).timestamp + 30n * 86400n;
     await grantAccess(person as never, {
-      recordId: r.recordId, version: r.version, dek: r.dek, manifest: r.manifest, grantee: { projectId: project.id }, fields: granted, purpose: "KYC_REVIEW", expiry,
+      recordId: r.recordId,
+      version: r.version,
+      dek: r.dek,
+      manifest: r.manifest,
+      grantee: { projectId: project.id },
+      fields: granted,
+      purpose: "KYC_REVIEW",
+      expiry,
     });
     return { subject: account.address, recordId: r.recordId };
   }
@@ -248,15 +268,20 @@ describe.sequential("organisation console", () => {
       await page.getByRole("button", { name: "Encrypt and submit" }).click();
       await page.getByRole("status").filter({ hasText: "Submitted." }).waitFor({ timeout: 90_000 });
     });
-    const records = await eventually("the person's record in the indexer", async () => {
-      const cfg = await (await fetch(`${app}/config.json`)).json();
-      const res = await fetch(`${api}/graphql`, {
-        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
-        body: JSON.stringify({ query: `{ records(where: { owner: "${subject.toLowerCase()}" }) { items { id } } }` }),
-      });
-      const items = ((await res.json()) as { data: { records: { items: { id: Hex }[] } } }).data.records.items;
-      return items.length ? items : undefined;
-    }, 60_000);
+    const records = await eventually(
+      "the person's record in the indexer",
+      async () => {
+        const cfg = await (await fetch(`${app}/config.json`)).json();
+        const res = await fetch(`${api}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
+          body: JSON.stringify({ query: `{ records(where: { owner: "${subject.toLowerCase()}" }) { items { id } } }` }),
+        });
+        const items = ((await res.json()) as { data: { records: { items: { id: Hex }[] } } }).data.records.items;
+        return items.length ? items : undefined;
+      },
+      60_000,
+    );
     recordId = records[0].id;
     await person.step("grant the project two fields", async () => {
       const item = page.getByRole("listitem", { name: `Record ${recordId.slice(0, 10)}` });
@@ -357,7 +382,9 @@ describe.sequential("organisation console", () => {
     const text = await saved(download, "org-audit-export.json");
     const exported = JSON.parse(text) as AuditExport;
     expect(verifyExport(exported)).toMatchObject({ ok: true });
-    expect(exported.rows.map((r) => r.eventType)).toEqual(expect.arrayContaining(["project.created", "member.roles_granted", "grant.created", "attestation.created"]));
+    expect(exported.rows.map((r) => r.eventType)).toEqual(
+      expect.arrayContaining(["project.created", "member.roles_granted", "grant.created", "attestation.created"]),
+    );
     // The indexer's own head matches what the browser exported.
     const head = await (await fetch(`${api}/v1/projects/${project.id}/audit/head`, { headers: { authorization: `Bearer ${project.apiKey}` } })).json();
     expect(BigInt(head.seq)).toBeGreaterThanOrEqual(BigInt(exported.head.seq));
@@ -369,7 +396,10 @@ describe.sequential("organisation console", () => {
     writeFileSync(file, JSON.stringify(tampered));
     await admin.step("tampered export", async () => {
       await page.getByLabel("An export (JSON or CSV) to check in this browser").setInputFiles(file);
-      await page.getByRole("alert").filter({ hasText: `verification failed at row seq ${tampered.rows[at].seq}` }).waitFor();
+      await page
+        .getByRole("alert")
+        .filter({ hasText: `verification failed at row seq ${tampered.rows[at].seq}` })
+        .waitFor();
     });
   });
 
@@ -393,11 +423,17 @@ describe.sequential("organisation console", () => {
       expect((await introspection).status()).toBe(200);
       await page.locator(".graphiql-container").waitFor({ timeout: 60_000 });
       // GraphiQL wires its run button once its editors are up: retry the click until it sends.
-      const body = await eventually("the explorer's answer", async () => {
-        const answer = page.waitForResponse((r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("Public chain data"), { timeout: 5_000 });
-        await page.getByRole("button", { name: /Execute query/ }).click();
-        return (await (await answer).json()) as { data: { project: { admin: string; reviewKeyVersion: number } } };
-      }, 60_000);
+      const body = await eventually(
+        "the explorer's answer",
+        async () => {
+          const answer = page.waitForResponse((r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("Public chain data"), {
+            timeout: 5_000,
+          });
+          await page.getByRole("button", { name: /Execute query/ }).click();
+          return (await (await answer).json()) as { data: { project: { admin: string; reviewKeyVersion: number } } };
+        },
+        60_000,
+      );
       expect(body.data.project).toMatchObject({ admin: devAddress(ADMIN_DEV).toLowerCase(), reviewKeyVersion: 1 });
       // And the page shows it (Monaco wraps long lines, so look for a short piece).
       await page.locator(".graphiql-response").getByText('"reviewKeyVersion"').waitFor();
@@ -410,7 +446,10 @@ describe.sequential("organisation console", () => {
   test("neither org browser sent a request off this machine", () => {
     for (const actor of [admin, reviewer]) {
       const off = actor.requests.map((r) => new URL(r.url)).filter((u) => u.protocol !== "blob:" && u.protocol !== "data:" && u.hostname !== "127.0.0.1");
-      expect(off.map((u) => u.href), actor.name).toEqual([]);
+      expect(
+        off.map((u) => u.href),
+        actor.name,
+      ).toEqual([]);
     }
   });
 
@@ -429,7 +468,10 @@ describe.sequential("organisation console", () => {
     expect(await isProjectActive(publicClient, { ...target, projectId: project.id })).toBe(true);
     await section(page, "API keys");
     await admin.step("revoke", async () => {
-      await page.getByRole("button", { name: /^Revoke key / }).first().click();
+      await page
+        .getByRole("button", { name: /^Revoke key / })
+        .first()
+        .click();
       await page.getByRole("cell", { name: "revoked" }).waitFor();
     });
     expect((await getApiKey(publicClient, { ...target, projectId: project.id, keyHash: apiKeyHash(project.apiKey) })).revoked).toBe(true);

@@ -11,7 +11,18 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { Roles } from "@onekey/sdk/constants";
 import { fundProject } from "@onekey/sdk/aa";
-import { Claim, attest, createProject, getRecord, grantRoles, isGrantLive, projectGrantee, recordAuditAccess, setEscrowKey, setReviewKey } from "@onekey/sdk/contracts";
+import {
+  Claim,
+  attest,
+  createProject,
+  getRecord,
+  grantRoles,
+  isGrantLive,
+  projectGrantee,
+  recordAuditAccess,
+  setEscrowKey,
+  setReviewKey,
+} from "@onekey/sdk/contracts";
 import { generateX25519KeyPair, toHex as bytesHex } from "@onekey/sdk/crypto";
 import { readRecord } from "@onekey/sdk/flows";
 import { arweaveStorage, generateArweaveWallet } from "@onekey/sdk/storage";
@@ -21,7 +32,11 @@ const info = inject("stack");
 const app = info.urls.app;
 const key = (role: string) => info.accounts.find((a) => a.role === role)!.privateKey;
 const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
-const eoa = (k: Hex) => ({ publicClient, walletClient: createWalletClient({ account: privateKeyToAccount(k), chain: foundry, transport: http(info.rpcUrl) }), addresses: info.addresses });
+const eoa = (k: Hex) => ({
+  publicClient,
+  walletClient: createWalletClient({ account: privateKeyToAccount(k), chain: foundry, transport: http(info.rpcUrl) }),
+  addresses: info.addresses,
+});
 const admin = eoa(key("org-admin"));
 const reviewer = eoa(key("reviewer"));
 const auditor = eoa(key("auditor"));
@@ -74,7 +89,9 @@ async function connectAndSetUp(a: Actor, keyboard = false) {
 const graphql = async <T>(query: string): Promise<T> => {
   const cfg = await (await fetch(`${app}/config.json`)).json();
   const res = await fetch(`${info.urls.api}/graphql`, {
-    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` }, body: JSON.stringify({ query }),
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
+    body: JSON.stringify({ query }),
   });
   return ((await res.json()) as { data: T }).data;
 };
@@ -106,7 +123,13 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
     await a.context.unroute(`${info.urls.arweave}/**`);
   });
   const shownId = await a.step("retry: encrypted, uploaded with progress, registered", async () => {
-    const sawProgress = page.getByRole("progressbar", { name: "Upload progress" }).waitFor({ timeout: 60_000 }).then(() => true, () => false);
+    const sawProgress = page
+      .getByRole("progressbar", { name: "Upload progress" })
+      .waitFor({ timeout: 60_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     await page.getByRole("button", { name: "Try again" }).first().click();
     await page.getByRole("status").filter({ hasText: "Submitted." }).waitFor({ timeout: 60_000 });
     expect(await sawProgress).toBe(true);
@@ -114,7 +137,9 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
   });
   const recordId = await a.step("the record is on-chain, owned by the smart account", async () => {
     const data = await eventually("record indexed", async () => {
-      const d = await graphql<{ records: { items: { id: Hex; owner: string }[] } }>(`{ records(where: { owner: "${account.toLowerCase()}" }) { items { id owner } } }`);
+      const d = await graphql<{ records: { items: { id: Hex; owner: string }[] } }>(
+        `{ records(where: { owner: "${account.toLowerCase()}" }) { items { id owner } } }`,
+      );
       return d.records.items.find((r) => r.id.startsWith(shownId));
     });
     const r = await getRecord(admin, { recordId: data.id });
@@ -158,7 +183,9 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
     await form.getByText("Sharing 3 of 6 fields").waitFor();
     // Acme's backend refuses a ticket first: plain words, the form keeps every choice, and a retry goes through.
     const ticketUrl = `${info.urls.tickets}/ticket`;
-    await a.context.route(ticketUrl, (r) => r.fulfill({ status: 403, contentType: "application/json", body: JSON.stringify({ error: "NotAuthorised", message: "not now" }) }));
+    await a.context.route(ticketUrl, (r) =>
+      r.fulfill({ status: 403, contentType: "application/json", body: JSON.stringify({ error: "NotAuthorised", message: "not now" }) }),
+    );
     await form.getByRole("button", { name: "Grant access" }).click();
     await form.getByRole("alert").filter({ hasText: "refused to cover this account" }).waitFor();
     expect(await form.getByRole("checkbox", { name: "Date of birth" }).isChecked()).toBe(true);
@@ -175,7 +202,14 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
     const seen = await readRecord(reviewer, { recordId, storage, via: { projectId }, reader: reviewer.walletClient.account.address, keyPair: reviewKeys });
     expect(Object.keys(seen).sort()).toEqual(["date_of_birth", "document_1", "full_name"]);
     expect(seen.full_name).toBe("Ada Lovelace");
-    await attest(reviewer, { projectId, subject: account, level: 2, expiry: BigInt(Math.floor(Date.now() / 1000) + 365 * 86_400), claims: Claim.AGE_OVER_18 | Claim.DOCUMENT_VERIFIED, recordId });
+    await attest(reviewer, {
+      projectId,
+      subject: account,
+      level: 2,
+      expiry: BigInt(Math.floor(Date.now() / 1000) + 365 * 86_400),
+      claims: Claim.AGE_OVER_18 | Claim.DOCUMENT_VERIFIED,
+      recordId,
+    });
     const row = page.getByTestId("attestation").filter({ hasText: "Acme Exchange" });
     await row.getByText("Level 2").waitFor();
     await row.getByText("age over 18, document verified").waitFor();

@@ -19,8 +19,17 @@ import { createRequire } from "node:module";
 import { bls12_381 as bls } from "@noble/curves/bls12-381.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import {
-  createPublicClient, decodeFunctionResult, encodeFunctionData, getAddress, http, isAddress, recoverMessageAddress,
-  type Abi, type Address, type Hex, type PublicClient,
+  createPublicClient,
+  decodeFunctionResult,
+  encodeFunctionData,
+  getAddress,
+  http,
+  isAddress,
+  recoverMessageAddress,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
 } from "viem";
 import { parseSiweMessage } from "viem/siwe";
 import type { Account, Chain, Transport, WalletClient } from "viem";
@@ -134,7 +143,8 @@ async function authenticate(authSig: any, nodeUrl: string, resourceKey: string):
   }
   let signed: any;
   try {
-    if (!ed25519.verify(Buffer.from(authSig.sig, "hex"), new TextEncoder().encode(authSig.signedMessage), Buffer.from(authSig.address, "hex"))) throw new Error();
+    if (!ed25519.verify(Buffer.from(authSig.sig, "hex"), new TextEncoder().encode(authSig.signedMessage), Buffer.from(authSig.address, "hex")))
+      throw new Error();
     signed = JSON.parse(authSig.signedMessage);
   } catch {
     throw new NodeRefusal(401, "InvalidSessionSig", "session signature does not verify");
@@ -270,7 +280,9 @@ export async function startLocalLitNetwork(o: LocalLitNetworkOptions): Promise<L
           if (!Array.isArray(body.evmContractConditions) || typeof body.dataToEncryptHash !== "string" || !/^[0-9a-f]{64}$/.test(body.dataToEncryptHash)) {
             throw new NodeRefusal(400, "InvalidArgumentException", "this node evaluates evmContractConditions with a sha256 dataToEncryptHash only");
           }
-          const conditionsHash = createHash("sha256").update(JSON.stringify(body.evmContractConditions.map(accs.canonicalEVMContractConditionFormatter))).digest("hex");
+          const conditionsHash = createHash("sha256")
+            .update(JSON.stringify(body.evmContractConditions.map(accs.canonicalEVMContractConditionFormatter)))
+            .digest("hex");
           const identity = `${ACC_PREFIX}${conditionsHash}/${body.dataToEncryptHash}`;
           let user: Address;
           try {

@@ -8,7 +8,9 @@ import type { Account, Chain, Transport, WalletClient } from "viem";
 /** What the v7 client uses of Staking: one view and the epoch event it listens for (Datil ABI). */
 export const stakingAbi = [
   {
-    type: "event", name: "StateChanged", anonymous: false,
+    type: "event",
+    name: "StateChanged",
+    anonymous: false,
     inputs: [{ indexed: false, internalType: "enum LibStakingStorage.States", name: "newState", type: "uint8" }],
   },
   {
@@ -18,7 +20,9 @@ export const stakingAbi = [
     inputs: [],
     outputs: [
       {
-        type: "tuple", name: "", internalType: "struct LibStakingStorage.Epoch",
+        type: "tuple",
+        name: "",
+        internalType: "struct LibStakingStorage.Epoch",
         components: [
           { name: "epochLength", type: "uint256", internalType: "uint256" },
           { name: "number", type: "uint256", internalType: "uint256" },
@@ -30,7 +34,9 @@ export const stakingAbi = [
       },
       { type: "uint256", name: "", internalType: "uint256" },
       {
-        type: "tuple[]", name: "", internalType: "struct LibStakingStorage.Validator[]",
+        type: "tuple[]",
+        name: "",
+        internalType: "struct LibStakingStorage.Validator[]",
         components: [
           { name: "ip", type: "uint32", internalType: "uint32" },
           { name: "ipv6", type: "uint128", internalType: "uint128" },
@@ -69,7 +75,14 @@ export async function deployStakingStub(
       { epochLength: 86_400n, number: 1n, endTime: now + 86_400n, retries: 0n, timeout: 60n, startTime: now - 60n },
       BigInt(threshold),
       validators.map((v) => ({
-        ip: 0x7f000001, ipv6: 0n, port: v.port, nodeAddress: v.nodeAddress, reward: 0n, senderPubKey: 0n, receiverPubKey: 0n, lastActiveEpoch: 1n,
+        ip: 0x7f000001,
+        ipv6: 0n,
+        port: v.port,
+        nodeAddress: v.nodeAddress,
+        reward: 0n,
+        senderPubKey: 0n,
+        receiverPubKey: 0n,
+        lastActiveEpoch: 1n,
       })),
     ],
   });

@@ -40,7 +40,10 @@ export class LocalArweaveError extends BaseError {
 export async function startArlocal(options: StartArlocalOptions = {}): Promise<LocalArweave> {
   const dbPath = options.dbPath ?? mkdtempSync(join(tmpdir(), "onekey-arlocal-"));
   const ArLocalClass = ((ArLocal as unknown as { default?: unknown }).default ?? ArLocal) as new (
-    port: number, showLogs: boolean, dbPath: string, persist: boolean,
+    port: number,
+    showLogs: boolean,
+    dbPath: string,
+    persist: boolean,
   ) => ArLocalInstance;
   // arlocal treats port 0 as 1984; the port it is given only matters to our listen below.
   const instance = new ArLocalClass(options.port || 1984, false, dbPath, options.dbPath !== undefined);

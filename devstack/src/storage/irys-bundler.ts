@@ -75,13 +75,18 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
   const balanceKey = (token: string, address: string) => `${token}:${address.toLowerCase()}`;
 
   async function receiptFor(id: string) {
-    const info = await fetch(`${gateway}/info`).then((r) => r.json() as Promise<{ height: number }>).catch(() => ({ height: 0 }));
+    const info = await fetch(`${gateway}/info`)
+      .then((r) => r.json() as Promise<{ height: number }>)
+      .catch(() => ({ height: 0 }));
     const deadlineHeight = info.height + 200;
     const timestamp = Date.now();
     const version = "1.0.0";
     const hash = await deepHash([
-      stringToBuffer("Bundlr"), stringToBuffer(version), stringToBuffer(id),
-      stringToBuffer(String(deadlineHeight)), stringToBuffer(String(timestamp)),
+      stringToBuffer("Bundlr"),
+      stringToBuffer(version),
+      stringToBuffer(id),
+      stringToBuffer(String(deadlineHeight)),
+      stringToBuffer(String(timestamp)),
     ]);
     const signature = Buffer.from(await signer.sign(hash)).toString("base64url");
     return { id, timestamp, version, public: jwk.n, signature, deadlineHeight, validatorSignatures: [] };
@@ -90,6 +95,7 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
   async function postBundle(item: DataItem) {
     // A DataItem parsed from bytes does not know it is signed, and bundleAndSignData would re-sign
     // it with the bundler's key (corrupting the client's signature). Setting the id marks it signed.
+    // biome-ignore lint/correctness/noSelfAssign: the setter marks the parsed item as signed (see above)
     item.rawId = item.rawId;
     const bundle = await bundleAndSignData([item], signer);
     const tx = await arweave.createTransaction({ data: bundle.getRaw() }, jwk as JWKInterface);
@@ -238,7 +244,10 @@ function assemble(session: ChunkSession): Buffer {
 function ownerAddress(item: DataItem): string {
   const owner = item.rawOwner;
   // Ethereum signers (types 3 and 7) put the 65-byte uncompressed public key in the owner field.
-  if (owner.length === 65 && owner[0] === 4) return `0x${Buffer.from(keccak256(owner.subarray(1))).subarray(-20).toString("hex")}`;
+  if (owner.length === 65 && owner[0] === 4)
+    return `0x${Buffer.from(keccak256(owner.subarray(1)))
+      .subarray(-20)
+      .toString("hex")}`;
   return Buffer.from(owner).toString("base64url");
 }
 

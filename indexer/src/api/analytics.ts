@@ -45,10 +45,7 @@ analyticsRoutes.get("/v1/projects/:projectId/analytics", requireKey("analytics")
   const params = [projectId.toString(), from, to];
   const window = `project_id = $1::numeric AND timestamp >= $2::numeric AND timestamp < $3::numeric`;
   const [byType, purposes, levels, records, gas, series] = await Promise.all([
-    store.query<{ event_type: string; n: string }>(
-      `SELECT event_type, count(*)::text AS n FROM ${app}.event_log WHERE ${window} GROUP BY event_type`,
-      params,
-    ),
+    store.query<{ event_type: string; n: string }>(`SELECT event_type, count(*)::text AS n FROM ${app}.event_log WHERE ${window} GROUP BY event_type`, params),
     store.query<{ purpose: string; n: string }>(
       `SELECT (payload::jsonb)->>'purpose' AS purpose, count(*)::text AS n FROM ${app}.event_log
        WHERE ${window} AND event_type = 'grant.created' GROUP BY 1`,

@@ -122,12 +122,9 @@ async function rateLimit(key: KeyRow): Promise<void> {
   if (refused === -1) return;
   const [what, limit] = refused === 0 ? ["API key", limits.key] : ["project", limits.project];
   const seconds = Math.max(1, Math.ceil(taken[refused].retryAfterMs / 1000));
-  throw new ApiError(
-    "RateLimited",
-    429,
-    `Rate limit exceeded for this ${what} (${limit.rate} requests/s, burst ${limit.burst}); retry after ${seconds} s.`,
-    { headers: { "retry-after": String(seconds) } },
-  );
+  throw new ApiError("RateLimited", 429, `Rate limit exceeded for this ${what} (${limit.rate} requests/s, burst ${limit.burst}); retry after ${seconds} s.`, {
+    headers: { "retry-after": String(seconds) },
+  });
 }
 
 /** Middleware: authenticates the key for `scope` (and the `:projectId` route param when present). */

@@ -7,12 +7,7 @@ export class ApiError extends BaseError {
   override name = "ApiError";
   readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 503;
   readonly headers: Record<string, string>;
-  constructor(
-    name: string,
-    status: ApiError["status"],
-    message: string,
-    options: { headers?: Record<string, string>; details?: string } = {},
-  ) {
+  constructor(name: string, status: ApiError["status"], message: string, options: { headers?: Record<string, string>; details?: string } = {}) {
     super(message, { details: options.details, docsPath: "indexer.md" });
     this.name = name;
     this.status = status;

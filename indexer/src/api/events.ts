@@ -39,7 +39,15 @@ eventRoutes.get("/v1/events", requireKey("read"), (c) => eventLogPage(c, 0n));
 eventRoutes.get("/v1/projects/:projectId/events", requireKey("read"), (c) => eventLogPage(c, c.get("auth").projectId));
 
 eventRoutes.get("/v1/projects/:projectId/messages", requireKey("webhooks"), async (c) => {
-  const q = query(c, { after: z.string().regex(/^\d{1,100}:[\w:-]{1,200}$/, "a cursor from a previous page").optional(), limit: pageLimit().default(100), eventType: eventType.optional(), fromBlock: int8String.optional() });
+  const q = query(c, {
+    after: z
+      .string()
+      .regex(/^\d{1,100}:[\w:-]{1,200}$/, "a cursor from a previous page")
+      .optional(),
+    limit: pageLimit().default(100),
+    eventType: eventType.optional(),
+    fromBlock: int8String.optional(),
+  });
   // The cursor is the last row's "eventId:id" (an alert shares its event's id).
   const after = q.after ? [q.after.slice(0, q.after.indexOf(":")), q.after.slice(q.after.indexOf(":") + 1)] : ["", ""];
   const store = await getStore();

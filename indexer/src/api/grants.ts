@@ -10,7 +10,14 @@ import { pageLimit, query, text, z } from "./validate.ts";
 
 // The rule is the SDK's (one source with its grantState and the `grant_state` view).
 const STATE_SQL = grantStateSql(
-  { revoked: "g.revoked", expiry: "g.expiry", now: checkpointFieldSql("head.checkpoint", "timestamp"), erased: "r.erased", recordVersion: "r.version", grantRecordVersion: "g.record_version" },
+  {
+    revoked: "g.revoked",
+    expiry: "g.expiry",
+    now: checkpointFieldSql("head.checkpoint", "timestamp"),
+    erased: "r.erased",
+    recordVersion: "r.version",
+    grantRecordVersion: "g.record_version",
+  },
   String.raw,
 );
 

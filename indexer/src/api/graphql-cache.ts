@@ -62,9 +62,11 @@ interface Head {
 
 function startRead(): Promise<Head> {
   const order = ++reads;
-  const read = indexedHead().then((head) => ({ head, order })).finally(() => {
-    if (reading === read) reading = undefined;
-  });
+  const read = indexedHead()
+    .then((head) => ({ head, order }))
+    .finally(() => {
+      if (reading === read) reading = undefined;
+    });
   reading = read;
   return read;
 }
@@ -98,11 +100,7 @@ function remember(head: string, key: string, answer: CachedAnswer): void {
  * The answer for `key` at the current head: cached, joined to an identical in-flight execution,
  * or produced by `execute` (and cached when it is a success and the head held still).
  */
-export async function cached(
-  scope: string,
-  request: string,
-  execute: () => Promise<CachedAnswer>,
-): Promise<{ answer: CachedAnswer; outcome: CacheOutcome }> {
+export async function cached(scope: string, request: string, execute: () => Promise<CachedAnswer>): Promise<{ answer: CachedAnswer; outcome: CacheOutcome }> {
   if (!cacheConfig.enabled) return { answer: await execute(), outcome: "off" };
   const { head, order } = await freshHead();
   if (head !== currentHead && order > currentOrder) {

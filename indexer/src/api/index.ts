@@ -95,9 +95,7 @@ app.all("*", (c) => errorResponse(c, new ApiError("NotFound", 404, `No route ${c
 // surface.ts is the contract the guard, the docs and the tests rely on: refuse to start when the
 // app and the table disagree, rather than serve a route with no limits.
 {
-  const served = new Set(
-    app.routes.filter((r) => r.path !== "/*" && r.path !== "*").map((r) => (r.method === "ALL" ? r.path : `${r.method} ${r.path}`)),
-  );
+  const served = new Set(app.routes.filter((r) => r.path !== "/*" && r.path !== "*").map((r) => (r.method === "ALL" ? r.path : `${r.method} ${r.path}`)));
   const listed = new Set(ROUTES.map((r) => (r.middleware ? r.path : `${r.method} ${r.path}`)));
   const missing = [...served].filter((r) => !listed.has(r));
   const stale = [...listed].filter((r) => !served.has(r));

@@ -61,7 +61,9 @@ type ParseResult = { parse_tree: unknown; error: { message: string } | null };
 let parser: Promise<(sql: string) => ParseResult> | undefined;
 function sqlParser() {
   // The same PostgreSQL parser (libpg_query) Ponder's client() validates with.
-  parser ??= import("pg-query-emscripten").then(async (m) => (await (m as unknown as { default: () => Promise<{ parse: (s: string) => ParseResult }> }).default()).parse);
+  parser ??= import("pg-query-emscripten").then(
+    async (m) => (await (m as unknown as { default: () => Promise<{ parse: (s: string) => ParseResult }> }).default()).parse,
+  );
   return parser;
 }
 

@@ -45,9 +45,7 @@ async function lease(
   const s = quoteIdent(schema);
   // GREATEST keeps clock skew between replicas from draining or overfilling a bucket.
   const refill = `LEAST(v.burst, b.tokens + GREATEST(0, v.now - b.updated_ms) * v.rate / 1000.0)`;
-  const values = buckets
-    .map((_, i) => `($${i * 4 + 2}::text, $${i * 4 + 3}::float8, $${i * 4 + 4}::float8, $${i * 4 + 5}::float8, $1::bigint)`)
-    .join(", ");
+  const values = buckets.map((_, i) => `($${i * 4 + 2}::text, $${i * 4 + 3}::float8, $${i * 4 + 4}::float8, $${i * 4 + 5}::float8, $1::bigint)`).join(", ");
   const params: unknown[] = [now, ...buckets.flatMap((b) => [b.key, b.limit.burst, b.limit.rate, chunk(b)])];
   const rows = await db.query<{ key: string; tokens: number | string; granted: number | string }>(
     `WITH v(key, burst, rate, chunk, now) AS (VALUES ${values})
@@ -97,11 +95,7 @@ function leaseOnce(db: Queryable, schema: string, buckets: { key: string; limit:
  * any are leased — one lease per bucket at a time, sized to the waiting requests — and retried,
  * since a concurrent request may spend a fresh lease first. Tokens taken from other buckets are returned on refusal.
  */
-export async function takeTokens(
-  db: Queryable,
-  schema: string,
-  buckets: { key: string; limit: BucketLimit }[],
-): Promise<TakeResult[]> {
+export async function takeTokens(db: Queryable, schema: string, buckets: { key: string; limit: BucketLimit }[]): Promise<TakeResult[]> {
   const held = new Set<string>();
   const takeLocal = () => {
     for (const b of buckets) {

@@ -96,8 +96,7 @@ export const bodyGuard: MiddlewareHandler = async (c, next) => {
     if (policy) throw new ApiError("MissingBody", 400, `${c.req.method} ${spec!.path} takes a body (${policy.types.join(" or ")}).`);
     return next();
   }
-  const tooLarge = () =>
-    new ApiError("PayloadTooLarge", 413, `Request body larger than ${maxBytes} bytes, the limit of this route.`);
+  const tooLarge = () => new ApiError("PayloadTooLarge", 413, `Request body larger than ${maxBytes} bytes, the limit of this route.`);
   const length = c.req.header("content-length");
   if (length !== undefined && !c.req.header("transfer-encoding")) {
     if (Number(length) > maxBytes) throw tooLarge();

@@ -14,14 +14,39 @@ ponder.on("AttestationRegistry:Attested", async ({ event, context }) => {
     const claims = BigInt(event.args.claims);
     const claimNames = claimLabels(claims);
     const at = event.block.timestamp;
-    const values = { attester, level, expiry, claims, claimNames, recordId, revoked: false, revokedBy: null, attestedAt: at, revokedAt: null, blockNumber: event.block.number };
+    const values = {
+      attester,
+      level,
+      expiry,
+      claims,
+      claimNames,
+      recordId,
+      revoked: false,
+      revokedBy: null,
+      attestedAt: at,
+      revokedAt: null,
+      blockNumber: event.block.number,
+    };
     await context.db
       .insert(attestation)
       .values({ id: `${projectId}:${subject.toLowerCase()}`, projectId, subject, ...values })
       .onConflictDoUpdate(values);
     await context.db
       .insert(attestationEvent)
-      .values({ id: event.id, kind: "attested", projectId, subject, actor: attester, level, expiry, claims, claimNames, recordId, timestamp: at, blockNumber: event.block.number })
+      .values({
+        id: event.id,
+        kind: "attested",
+        projectId,
+        subject,
+        actor: attester,
+        level,
+        expiry,
+        claims,
+        claimNames,
+        recordId,
+        timestamp: at,
+        blockNumber: event.block.number,
+      })
       .onConflictDoNothing();
     await emit(context, event, "attestation.created", event.args, [projectId]);
 
@@ -47,7 +72,12 @@ ponder.on("AttestationRegistry:AttestationRevoked", async ({ event, context }) =
     if (await context.db.find(attestation, { id })) {
       await context.db.update(attestation, { id }).set({ revoked: true, revokedBy: by, revokedAt: at, blockNumber: event.block.number });
     } else {
-      await skip(context, event, { name, projectId, code: "attestation_not_indexed", reason: `attestation ${id} is not indexed (attested before the start block?)` });
+      await skip(context, event, {
+        name,
+        projectId,
+        code: "attestation_not_indexed",
+        reason: `attestation ${id} is not indexed (attested before the start block?)`,
+      });
     }
     await context.db
       .insert(attestationEvent)

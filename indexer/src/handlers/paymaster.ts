@@ -20,7 +20,12 @@ async function checkBalance(context: EmitContext, event: LoggedEvent, projectId:
 async function knownBalance(context: EmitContext, event: LoggedEvent, name: string, projectId: bigint): Promise<bigint | null> {
   const row = await context.db.find(project, { id: projectId });
   if (row) return row.sponsorBalance;
-  await skip(context, event, { name, projectId, code: "project_not_indexed", reason: `project ${projectId} is not indexed; its sponsorship totals are not updated` });
+  await skip(context, event, {
+    name,
+    projectId,
+    code: "project_not_indexed",
+    reason: `project ${projectId} is not indexed; its sponsorship totals are not updated`,
+  });
   return null;
 }
 
@@ -29,9 +34,7 @@ ponder.on("OneKeyPaymaster:ProjectFunded", async ({ event, context }) => {
   const { projectId, from, amount } = event.args;
   await guarded(context, event, name, projectId, async () => {
     if ((await knownBalance(context, event, name, projectId)) !== null) {
-      await context.db
-        .update(project, { id: projectId })
-        .set((p) => ({ sponsorBalance: p.sponsorBalance + amount, totalFunded: p.totalFunded + amount }));
+      await context.db.update(project, { id: projectId }).set((p) => ({ sponsorBalance: p.sponsorBalance + amount, totalFunded: p.totalFunded + amount }));
     }
     await context.db
       .insert(sponsorFunding)

@@ -14,15 +14,14 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 type ProjectRow = typeof project.$inferSelect;
 
 /** Updates the project row, or records the event as skipped when the project is unknown. */
-async function updateProject(
-  context: EmitContext,
-  event: LoggedEvent,
-  name: string,
-  projectId: bigint,
-  changes: Partial<ProjectRow>,
-): Promise<void> {
+async function updateProject(context: EmitContext, event: LoggedEvent, name: string, projectId: bigint, changes: Partial<ProjectRow>): Promise<void> {
   if (!(await context.db.find(project, { id: projectId }))) {
-    await skip(context, event, { name, projectId, code: "project_not_indexed", reason: `project ${projectId} is not indexed (created before the start block?)` });
+    await skip(context, event, {
+      name,
+      projectId,
+      code: "project_not_indexed",
+      reason: `project ${projectId} is not indexed (created before the start block?)`,
+    });
     return;
   }
   await context.db.update(project, { id: projectId }).set(changes);
@@ -143,9 +142,17 @@ ponder.on("ProjectRegistry:RolesRevoked", async ({ event, context }) => {
         updatedBlock: event.block.number,
       });
     } else if (roles !== 0) {
-      await context.db
-        .insert(member)
-        .values({ id, projectId, account, roles, roleNames: roleNames(roles), reviewerSince: null, addedAt: at, updatedAt: at, updatedBlock: event.block.number });
+      await context.db.insert(member).values({
+        id,
+        projectId,
+        account,
+        roles,
+        roleNames: roleNames(roles),
+        reviewerSince: null,
+        addedAt: at,
+        updatedAt: at,
+        updatedBlock: event.block.number,
+      });
     }
     await emit(context, event, "member.roles_revoked", event.args, [projectId]);
   });

@@ -25,7 +25,10 @@ ponder.on("RecordRegistry:EncryptionKeySet", async ({ event, context }) => {
   const { account, publicKey, version } = event.args;
   await guarded(context, event, "RecordRegistry:EncryptionKeySet", null, async () => {
     const values = { publicKey, version: int32(version), updatedAt: event.block.timestamp, updatedBlock: event.block.number };
-    await context.db.insert(encryptionKey).values({ id: account, ...values }).onConflictDoUpdate(values);
+    await context.db
+      .insert(encryptionKey)
+      .values({ id: account, ...values })
+      .onConflictDoUpdate(values);
     await emit(context, event, "encryption_key.set", event.args);
   });
 });
@@ -41,7 +44,15 @@ ponder.on("RecordRegistry:RecordRegistered", async ({ event, context }) => {
       .onConflictDoUpdate({ owner, version: 1, ...content, erased: false, registeredAt: at, updatedAt: at, blockNumber: event.block.number });
     await context.db
       .insert(recordVersion)
-      .values({ id: `${recordId}:1`, recordId, version: 1, ...content, createdAt: at, blockNumber: event.block.number, transactionHash: event.transaction.hash })
+      .values({
+        id: `${recordId}:1`,
+        recordId,
+        version: 1,
+        ...content,
+        createdAt: at,
+        blockNumber: event.block.number,
+        transactionHash: event.transaction.hash,
+      })
       .onConflictDoNothing();
     await emit(context, event, "record.registered", event.args);
   });
@@ -61,7 +72,15 @@ ponder.on("RecordRegistry:RecordRotated", async ({ event, context }) => {
     }
     await context.db
       .insert(recordVersion)
-      .values({ id: `${recordId}:${version}`, recordId, version, ...content, createdAt: at, blockNumber: event.block.number, transactionHash: event.transaction.hash })
+      .values({
+        id: `${recordId}:${version}`,
+        recordId,
+        version,
+        ...content,
+        createdAt: at,
+        blockNumber: event.block.number,
+        transactionHash: event.transaction.hash,
+      })
       .onConflictDoNothing();
     await emit(context, event, "record.rotated", event.args, await projectsHolding(context, recordId));
   });
@@ -88,11 +107,20 @@ ponder.on("RecordRegistry:AccessGranted", async ({ event, context }) => {
   await guarded(context, event, "RecordRegistry:AccessGranted", who.projectId, async () => {
     // The review-key version a project grant's wrap was made for: the project's at grant time
     // (what the SDK wraps to). Null for accounts, and for a project key set before the start block.
-    const keyVersion = who.projectId === null ? null : ((await context.db.find(project, { id: who.projectId }))?.reviewKeyVersion || null);
+    const keyVersion = who.projectId === null ? null : (await context.db.find(project, { id: who.projectId }))?.reviewKeyVersion || null;
     // A re-grant replaces the terms and clears `revoked`, as the contract's single packed word does;
     // it also replaces any earlier re-wrap (the contract refuses re-wraps of an older grant).
     const terms = {
-      recordVersion: int32(version), purpose, purposeName: purposeName(purpose), expiry, fieldMask, wrappedKey, reviewKeyVersion: keyVersion, rewrappedAt: null, revoked: false, revokedAt: null,
+      recordVersion: int32(version),
+      purpose,
+      purposeName: purposeName(purpose),
+      expiry,
+      fieldMask,
+      wrappedKey,
+      reviewKeyVersion: keyVersion,
+      rewrappedAt: null,
+      revoked: false,
+      revokedAt: null,
     };
     await context.db
       .insert(grant)
@@ -126,9 +154,19 @@ ponder.on("RecordRegistry:GrantRewrapped", async ({ event, context }) => {
     const id = `${recordId}:${grantee.toLowerCase()}`;
     const row = await context.db.find(grant, { id });
     if (!row || who.projectId === null) {
-      await skip(context, event, { name, projectId: who.projectId, code: "grant_not_indexed", reason: `grant ${id} is not indexed (granted before the start block?)` });
+      await skip(context, event, {
+        name,
+        projectId: who.projectId,
+        code: "grant_not_indexed",
+        reason: `grant ${id} is not indexed (granted before the start block?)`,
+      });
     } else if (row.recordVersion !== int32(version)) {
-      await skip(context, event, { name, projectId: who.projectId, code: "grant_not_indexed", reason: `grant ${id} is for record version ${row.recordVersion}, the re-wrap for ${version}` });
+      await skip(context, event, {
+        name,
+        projectId: who.projectId,
+        code: "grant_not_indexed",
+        reason: `grant ${id} is for record version ${row.recordVersion}, the re-wrap for ${version}`,
+      });
     } else {
       // Repeating a re-wrap (an interrupted flow resending) just writes the same values again.
       await context.db
@@ -148,7 +186,12 @@ ponder.on("RecordRegistry:AccessRevoked", async ({ event, context }) => {
     if (await context.db.find(grant, { id })) {
       await context.db.update(grant, { id }).set({ revoked: true, revokedAt: event.block.timestamp, blockNumber: event.block.number });
     } else {
-      await skip(context, event, { name, projectId: who.projectId, code: "grant_not_indexed", reason: `grant ${id} is not indexed (granted before the start block?)` });
+      await skip(context, event, {
+        name,
+        projectId: who.projectId,
+        code: "grant_not_indexed",
+        reason: `grant ${id} is not indexed (granted before the start block?)`,
+      });
     }
     await emit(context, event, "grant.revoked", event.args, who.projectId === null ? [] : [who.projectId]);
     if (who.projectId !== null) await checkMassRevocation(context, event, who.projectId);

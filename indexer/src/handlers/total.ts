@@ -94,18 +94,18 @@ const DETERMINISTIC = new Set([
  * bodies are written to be total on their own (find before update, upsert where the contract
  * allows); this is the net under them for what nobody foresaw.
  */
-export async function guarded(
-  context: EmitContext,
-  event: LoggedEvent,
-  name: string,
-  projectId: bigint | null,
-  body: () => Promise<void>,
-): Promise<void> {
+export async function guarded(context: EmitContext, event: LoggedEvent, name: string, projectId: bigint | null, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
     if (!(error instanceof Error) || !DETERMINISTIC.has(error.name)) throw error;
-    await skip(context, event, { name, projectId, code: "handler_error", errorName: error.name, reason: `handler error: ${pgText(error.message).slice(0, 500)}` });
+    await skip(context, event, {
+      name,
+      projectId,
+      code: "handler_error",
+      errorName: error.name,
+      reason: `handler error: ${pgText(error.message).slice(0, 500)}`,
+    });
   }
 }
 

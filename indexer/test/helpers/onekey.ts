@@ -2,9 +2,7 @@
 // the indexer's HTTP API the way an integrator would.
 import { randomBytes } from "node:crypto";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
-import {
-  apiKeyHash, projectGrantee, registryCall, type RegistryName, type RegistryWriteArgs, type RegistryWriteName,
-} from "@onekey/sdk/contracts";
+import { apiKeyHash, projectGrantee, registryCall, type RegistryName, type RegistryWriteArgs, type RegistryWriteName } from "@onekey/sdk/contracts";
 import { decodeEventLog, keccak256, toHex, type Abi, type Hex, type PublicClient, type TransactionReceipt } from "viem";
 import type { Chain31337, Wallet } from "./stack.ts";
 
@@ -75,7 +73,13 @@ export async function grantToProject(chain: Chain31337, owner: Wallet, recordId:
 }
 
 export async function attest(
-  chain: Chain31337, reviewer: Wallet, projectId: bigint, subject: `0x${string}`, level: number, recordId: Hex = `0x${"00".repeat(32)}`, claims = 0,
+  chain: Chain31337,
+  reviewer: Wallet,
+  projectId: bigint,
+  subject: `0x${string}`,
+  level: number,
+  recordId: Hex = `0x${"00".repeat(32)}`,
+  claims = 0,
 ) {
   const expiry = (await blockTime(chain.publicClient)) + 365n * 86_400n;
   return send(chain, reviewer, "attestationRegistry", "attest", [projectId, subject, level, expiry, claims, recordId]);
@@ -89,13 +93,7 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-export async function api<T = any>(
-  baseUrl: string,
-  key: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<ApiResponse<T>> {
+export async function api<T = any>(baseUrl: string, key: string | undefined, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers["content-type"] = typeof body === "string" ? "text/plain" : "application/json";
@@ -114,7 +112,12 @@ export async function api<T = any>(
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
-export async function gql<T = any>(baseUrl: string, key: string, query: string, variables?: Record<string, unknown>): Promise<ApiResponse<{ data?: T; errors?: { message: string }[] }>> {
+export async function gql<T = any>(
+  baseUrl: string,
+  key: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<ApiResponse<{ data?: T; errors?: { message: string }[] }>> {
   return api(baseUrl, key, "POST", "/graphql", { query, variables });
 }
 

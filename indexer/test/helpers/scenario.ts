@@ -118,9 +118,16 @@ export async function runScenario(chain: Chain31337): Promise<Scenario> {
   count("AccessGranted");
   // The project's ADMIN re-wraps that grant (to its current review key, version 1).
   const { grantedAt } = (await chain.publicClient.readContract({
-    address: chain.deployment.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [erasedRecordId, projectGrantee(projectId)],
+    address: chain.deployment.recordRegistry,
+    abi: recordRegistryAbi,
+    functionName: "getGrant",
+    args: [erasedRecordId, projectGrantee(projectId)],
   })) as { grantedAt: number };
-  await send(chain, adminW, "recordRegistry", "rewrapGrants", [projectId, 1, [{ recordId: erasedRecordId, recordVersion: 1, grantedAt, wrappedKey: REWRAPPED_KEY }]]);
+  await send(chain, adminW, "recordRegistry", "rewrapGrants", [
+    projectId,
+    1,
+    [{ recordId: erasedRecordId, recordVersion: 1, grantedAt, wrappedKey: REWRAPPED_KEY }],
+  ]);
   count("GrantRewrapped");
   await send(chain, otherSubjectW, "recordRegistry", "eraseRecord", [erasedRecordId]);
   count("RecordErased");

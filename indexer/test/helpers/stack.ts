@@ -4,16 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  type Account,
-  type Chain,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import { createPublicClient, createWalletClient, http, type Account, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { ANVIL_KEYS, startAnvil, type Anvil } from "../../../scripts/lib/anvil.ts";
@@ -47,9 +38,7 @@ export async function startChain(options: { blockTime?: number } = {}): Promise<
   const transport = http(anvil.rpcUrl);
   // cacheTime 0: a test that reads the head right after a receipt must see that block, not a cached one.
   const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50, cacheTime: 0 }) as PublicClient;
-  const wallets = ANVIL_KEYS.map((key) =>
-    createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport }),
-  ) as Wallet[];
+  const wallets = ANVIL_KEYS.map((key) => createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport })) as Wallet[];
   const deployment = await deployOneKey(wallets[0], publicClient);
   return { anvil, publicClient, wallets, deployment, stop: () => anvil.stop() };
 }

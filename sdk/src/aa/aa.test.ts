@@ -4,8 +4,20 @@
 // services/sponsor/test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, decodeAbiParameters, decodeFunctionData, encodeFunctionData, http, keccak256, parseAbi,
-  parseEther, toFunctionSelector, toHex, type Address, type Hex, type PublicClient,
+  createPublicClient,
+  createWalletClient,
+  decodeAbiParameters,
+  decodeFunctionData,
+  encodeFunctionData,
+  http,
+  keccak256,
+  parseAbi,
+  parseEther,
+  toFunctionSelector,
+  toHex,
+  type Address,
+  type Hex,
+  type PublicClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -17,8 +29,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, entryPointAbi } from "../abis.ts";
 import {
-  chargeOf, createSponsoredClient, estimateSponsoredCost, getProjectBalance, PAYMASTER_POSTOP_GAS, sendSponsored, smartAccountSender,
-  API_KEY_SCOPE_SPONSOR, signSponsorshipTicket, SponsorshipRefusedError, toOneKey7702Account, toOneKeyAccount, UserOperationRejectedError,
+  chargeOf,
+  createSponsoredClient,
+  estimateSponsoredCost,
+  getProjectBalance,
+  PAYMASTER_POSTOP_GAS,
+  sendSponsored,
+  smartAccountSender,
+  API_KEY_SCOPE_SPONSOR,
+  signSponsorshipTicket,
+  SponsorshipRefusedError,
+  toOneKey7702Account,
+  toOneKeyAccount,
+  UserOperationRejectedError,
   type SponsorRefusal,
 } from "./index.ts";
 import { accountGrantee, computeRecordId, projectGrantee, registerRecord } from "../contracts/index.ts";
@@ -42,32 +65,62 @@ describe("sponsored user operations via alto", () => {
   const newProject = async (funded: boolean, sponsorRole = true) => {
     const r = await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://p"] }));
     const id = BigInt(r.logs[0].topics[1]!);
-    if (sponsorRole) await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, aa.sponsorSigner, SPONSOR] }));
+    if (sponsorRole)
+      await send(
+        1,
+        aa.oneKey.projectRegistry,
+        encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, aa.sponsorSigner, SPONSOR] }),
+      );
     if (funded) await send(1, aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [id] }), parseEther("1"));
     // The project's backend authorises its subjects with this key (sponsor scope).
-    await send(1, aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [id, keccak256(toHex(apiKeyOf(id))), API_KEY_SCOPE_SPONSOR, 2n ** 40n] }));
+    await send(
+      1,
+      aa.oneKey.projectRegistry,
+      encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [id, keccak256(toHex(apiKeyOf(id))), API_KEY_SCOPE_SPONSOR, 2n ** 40n] }),
+    );
     return id;
   };
   const apiKeyOf = (projectId: bigint) => `ok_test_sponsor_${projectId}`;
   const clientFor = async (projectId: bigint) => {
     const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
-    return createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId, apiKey: apiKeyOf(projectId), pollingInterval: 100 });
+    return createSponsoredClient({
+      account,
+      publicClient,
+      bundlerUrl: aa.bundlerUrl,
+      paymasterUrl: aa.sponsorUrl,
+      projectId,
+      apiKey: apiKeyOf(projectId),
+      pollingInterval: 100,
+    });
   };
-  const setKey = (n: string) => ({ to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex(n))] }) });
+  const setKey = (n: string) => ({
+    to: aa.oneKey.recordRegistry,
+    data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex(n))] }),
+  });
   const register = (salt: Hex) => ({
     to: aa.oneKey.recordRegistry,
-    data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256(toHex("s")), keccak256(toHex("c")), keccak256(toHex("m")), 1, 0] }),
+    data: encodeFunctionData({
+      abi: recordRegistryAbi,
+      functionName: "registerRecord",
+      args: [salt, keccak256(toHex("s")), keccak256(toHex("c")), keccak256(toHex("m")), 1, 0],
+    }),
   });
 
   /** What EntryPoint passed to the paymaster's postOp for this user operation (from the call trace). */
   async function postOpArgs(txHash: Hex, userOpHash: Hex) {
     type Frame = { to?: string; input: Hex; calls?: Frame[] };
-    const trace = await publicClient.request<{ Parameters: [Hex, { tracer: "callTracer" }]; ReturnType: Frame }>({ method: "debug_traceTransaction", params: [txHash, { tracer: "callTracer" }] });
+    const trace = await publicClient.request<{ Parameters: [Hex, { tracer: "callTracer" }]; ReturnType: Frame }>({
+      method: "debug_traceTransaction",
+      params: [txHash, { tracer: "callTracer" }],
+    });
     const found: { actualGasCost: bigint; feePerGas: bigint }[] = [];
     const walk = (f: Frame) => {
       if (f.to?.toLowerCase() === aa.paymaster.toLowerCase() && f.input.startsWith(toFunctionSelector("postOp(uint8,bytes,uint256,uint256)"))) {
         const { args } = decodeFunctionData({ abi: postOpAbi, data: f.input });
-        const [, , hash] = decodeAbiParameters([{ type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "uint256" }, { type: "uint256" }], args[1]);
+        const [, , hash] = decodeAbiParameters(
+          [{ type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "uint256" }, { type: "uint256" }],
+          args[1],
+        );
         if (hash === userOpHash) found.push({ actualGasCost: args[2], feePerGas: args[3] });
       }
       for (const c of f.calls ?? []) walk(c);
@@ -119,7 +172,10 @@ describe("sponsored user operations via alto", () => {
     const grantee = accountGrantee(privateKeyToAccount(ANVIL_KEYS[2]).address);
     const steps = [
       register(salt),
-      { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }) },
+      {
+        to: aa.oneKey.recordRegistry,
+        data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }),
+      },
       { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, grantee] }) },
     ];
     for (const call of steps) {
@@ -144,7 +200,10 @@ describe("sponsored user operations via alto", () => {
     }
     const record = await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [recordId] });
     expect(record.owner).toBe(account.address);
-    expect((await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })).revoked).toBe(true);
+    expect(
+      (await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] }))
+        .revoked,
+    ).toBe(true);
     expect(await publicClient.getBalance({ address: account.address })).toBe(0n);
   });
 
@@ -156,14 +215,32 @@ describe("sponsored user operations via alto", () => {
     // The project's backend (its SPONSOR signer here) signs a ticket for this EOA.
     const backend = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[4]), chain: foundry, transport: http(anvil.rpcUrl) });
     const now = Number((await publicClient.getBlock()).timestamp);
-    const ticket = await signSponsorshipTicket(backend, { chainId: 31337, paymaster: aa.paymaster, projectId: project, subject: owner.address, maxOps: 3, validUntil: now + 3_600 });
-    const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: aa.sponsorUrl, projectId: project, ticket, pollingInterval: 100 });
+    const ticket = await signSponsorshipTicket(backend, {
+      chainId: 31337,
+      paymaster: aa.paymaster,
+      projectId: project,
+      subject: owner.address,
+      maxOps: 3,
+      validUntil: now + 3_600,
+    });
+    const bundler = createSponsoredClient({
+      account,
+      publicClient,
+      bundlerUrl: aa.bundlerUrl,
+      paymasterUrl: aa.sponsorUrl,
+      projectId: project,
+      ticket,
+      pollingInterval: 100,
+    });
     const salt = keccak256(toHex("7702-record"));
     const recordId = computeRecordId(owner.address, salt);
     const grantee = accountGrantee(privateKeyToAccount(ANVIL_KEYS[2]).address);
     const steps = [
       register(salt),
-      { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }) },
+      {
+        to: aa.oneKey.recordRegistry,
+        data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, 1n, `0x${"ab".repeat(80)}`] }),
+      },
       { to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, grantee] }) },
     ];
     for (const [i, call] of steps.entries()) {
@@ -186,7 +263,10 @@ describe("sponsored user operations via alto", () => {
     }
     const record = await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getRecord", args: [recordId] });
     expect(record.owner).toBe(owner.address);
-    expect((await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] })).revoked).toBe(true);
+    expect(
+      (await publicClient.readContract({ address: aa.oneKey.recordRegistry, abi: recordRegistryAbi, functionName: "getGrant", args: [recordId, grantee] }))
+        .revoked,
+    ).toBe(true);
     expect(await publicClient.getBalance({ address: owner.address })).toBe(0n);
     // the ticket allowed three operations: a fourth is refused before anything is signed
     const error = await sendSponsored(bundler, { calls: [setKey("fourth")] }).catch((e: unknown) => e);
@@ -197,7 +277,16 @@ describe("sponsored user operations via alto", () => {
     const bundler = await clientFor(project);
     const salt = keccak256(toHex("via-sender"));
     const sender = smartAccountSender(bundler);
-    const r = await registerRecord(publicClient, { addresses: aa.oneKey, sender, salt, storageId: keccak256("0x01"), contentHash: keccak256("0x02"), manifestHash: keccak256("0x03"), scheme: 1, keyRelease: 0 });
+    const r = await registerRecord(publicClient, {
+      addresses: aa.oneKey,
+      sender,
+      salt,
+      storageId: keccak256("0x01"),
+      contentHash: keccak256("0x02"),
+      manifestHash: keccak256("0x03"),
+      scheme: 1,
+      keyRelease: 0,
+    });
     expect(r.owner).toBe(bundler.account.address);
     expect(r.userOpHash).toMatch(/^0x[0-9a-f]{64}$/);
     const batch = await sender.sendBatch([setKey("a"), register(keccak256(toHex("second")))]);
@@ -214,25 +303,37 @@ describe("sponsored user operations via alto", () => {
       expect(await balance(projectId)).toBe(before);
     }
 
-    it("a call to a non-OneKey target", () => refusedBy("CALL_NOT_SPONSORED", project, [{ to: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" }]));
+    it("a call to a non-OneKey target", () =>
+      refusedBy("CALL_NOT_SPONSORED", project, [{ to: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" }]));
     it("a project the service does not sponsor", () => refusedBy("PROJECT_NOT_SPONSORED", 7n, [setKey("x")]));
     it("a project whose SPONSOR role the service's key lacks", () => refusedBy("SIGNER_NOT_SPONSOR", 2n, [setKey("x")]));
     it("a method outside the project's policy", () => refusedBy("METHOD_NOT_ALLOWED", 3n, [register(keccak256(toHex("nope")))]));
     it("an operation above the project's cost ceiling", () => refusedBy("OVER_MAX_COST", 4n, [setKey("x")]));
     it("a call about another project: administering it, attesting for it, or a grant to it", async () => {
-      await refusedBy("FOREIGN_PROJECT", project, [{
-        to: aa.oneKey.projectRegistry,
-        data: encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, SPONSOR] }),
-      }]);
-      await refusedBy("FOREIGN_PROJECT", project, [{
-        to: aa.oneKey.attestationRegistry,
-        data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attest", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, 2, 0n, 0, keccak256(toHex("r"))] }),
-      }]);
+      await refusedBy("FOREIGN_PROJECT", project, [
+        {
+          to: aa.oneKey.projectRegistry,
+          data: encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, SPONSOR] }),
+        },
+      ]);
+      await refusedBy("FOREIGN_PROJECT", project, [
+        {
+          to: aa.oneKey.attestationRegistry,
+          data: encodeFunctionData({
+            abi: attestationRegistryAbi,
+            functionName: "attest",
+            args: [3n, privateKeyToAccount(ANVIL_KEYS[7]).address, 2, 0n, 0, keccak256(toHex("r"))],
+          }),
+        },
+      ]);
       // Batched behind an allowed call, the grant to project 3 still refuses the whole operation.
-      await refusedBy("FOREIGN_PROJECT", project, [setKey("y"), {
-        to: aa.oneKey.recordRegistry,
-        data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [keccak256(toHex("r")), projectGrantee(3n), 0, 0n, 1n, "0x"] }),
-      }]);
+      await refusedBy("FOREIGN_PROJECT", project, [
+        setKey("y"),
+        {
+          to: aa.oneKey.recordRegistry,
+          data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [keccak256(toHex("r")), projectGrantee(3n), 0, 0n, 1n, "0x"] }),
+        },
+      ]);
     });
     it("a subject over its per-period limit", async () => {
       const bundler = await clientFor(3n);
@@ -246,7 +347,14 @@ describe("sponsored user operations via alto", () => {
       const { startSponsorService } = await import("@onekey/sponsor-service");
       const { freePort } = await import("../../../scripts/lib/ports.ts");
       const dbDir = mkdtempSync(join(tmpdir(), "onekey-sponsor-db-"));
-      const service = await startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], policy: { validitySeconds: 600 }, dbDir });
+      const service = await startSponsorService({
+        port: await freePort(),
+        rpcUrl: anvil.rpcUrl,
+        paymaster: aa.paymaster,
+        signerKey: ANVIL_KEYS[4],
+        policy: { validitySeconds: 600 },
+        dbDir,
+      });
       try {
         const account = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
         const b = createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: service.url, projectId: id, apiKey: apiKeyOf(id) });
@@ -262,22 +370,45 @@ describe("sponsored user operations via alto", () => {
       const estimate = await estimateSponsoredCost(bundler, { calls: [setKey("x")] });
       const account = bundler.account;
       const op = {
-        sender: account.address, nonce: toHex(await account.getNonce()), ...(await account.getFactoryArgs()), callData: await account.encodeCalls([setKey("x")]),
-        callGasLimit: toHex(estimate.callGasLimit), verificationGasLimit: toHex(estimate.verificationGasLimit), preVerificationGas: toHex(estimate.preVerificationGas),
-        maxFeePerGas: toHex(estimate.maxFeePerGas), maxPriorityFeePerGas: toHex(estimate.maxPriorityFeePerGas),
-        paymasterVerificationGasLimit: toHex(estimate.paymasterVerificationGasLimit), paymasterPostOpGasLimit: toHex(estimate.paymasterPostOpGasLimit),
+        sender: account.address,
+        nonce: toHex(await account.getNonce()),
+        ...(await account.getFactoryArgs()),
+        callData: await account.encodeCalls([setKey("x")]),
+        callGasLimit: toHex(estimate.callGasLimit),
+        verificationGasLimit: toHex(estimate.verificationGasLimit),
+        preVerificationGas: toHex(estimate.preVerificationGas),
+        maxFeePerGas: toHex(estimate.maxFeePerGas),
+        maxPriorityFeePerGas: toHex(estimate.maxPriorityFeePerGas),
+        paymasterVerificationGasLimit: toHex(estimate.paymasterVerificationGasLimit),
+        paymasterPostOpGasLimit: toHex(estimate.paymasterPostOpGasLimit),
       };
       const ask = async (o: object) => {
-        const res = await fetch(aa.sponsorUrl, { method: "POST", headers: { authorization: `Bearer ${apiKeyOf(project)}` }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [o, aa.entryPoint, toHex(31337), { projectId: toHex(project) }] }) });
+        const res = await fetch(aa.sponsorUrl, {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKeyOf(project)}` },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "pm_getPaymasterData",
+            params: [o, aa.entryPoint, toHex(31337), { projectId: toHex(project) }],
+          }),
+        });
         return (await res.json()) as { result?: { paymasterData: Hex }; error?: { data: { reason: string } } };
       };
       expect((await ask(op)).result?.paymasterData).toMatch(/^0x/);
-      expect((await ask({ ...op, maxPriorityFeePerGas: toHex(estimate.maxPriorityFeePerGas * 100n), maxFeePerGas: toHex(estimate.maxFeePerGas * 100n) })).error?.data.reason).toBe("FEE_TOO_HIGH");
+      expect(
+        (await ask({ ...op, maxPriorityFeePerGas: toHex(estimate.maxPriorityFeePerGas * 100n), maxFeePerGas: toHex(estimate.maxFeePerGas * 100n) })).error?.data
+          .reason,
+      ).toBe("FEE_TOO_HIGH");
       expect((await ask({ ...op, paymasterPostOpGasLimit: toHex(3_000_000n) })).error?.data.reason).toBe("GAS_LIMITS_CHANGED");
       expect((await ask({ ...op, paymasterPostOpGasLimit: toHex(1n) })).error?.data.reason).toBe("GAS_LIMITS_CHANGED");
       expect((await ask({ ...op, callGasLimit: toHex(50_000_000n) })).error?.data.reason).toBe("OVER_GAS_LIMIT");
       expect((await ask({ ...op, callGasLimit: "0xnothex" })).error?.data.reason).toBe("INVALID_REQUEST");
-      const wrongChain = await fetch(aa.sponsorUrl, { method: "POST", headers: { authorization: `Bearer ${apiKeyOf(project)}` }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(8453), { projectId: toHex(project) }] }) });
+      const wrongChain = await fetch(aa.sponsorUrl, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKeyOf(project)}` },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(8453), { projectId: toHex(project) }] }),
+      });
       expect(((await wrongChain.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("WRONG_CHAIN");
     });
   });
@@ -287,44 +418,76 @@ describe("sponsored user operations via alto", () => {
     // The paymaster's custom errors, as EntryPoint reports them from validation.
     const aa33 = (error: string) => new RegExp(`AA33 reverted ${toFunctionSelector(error)}`);
     // Builds a v0.8 user op for a fresh account (or `from`) with paymaster data signed as the test says.
-    async function craft(opts: {
-      target?: Address; data?: Hex; signer?: Hex; chainId?: number; project?: bigint; validUntil?: number; validAfter?: number;
-      swapProjectTo?: bigint; from?: { owner: ReturnType<typeof privateKeyToAccount>; nonce: bigint }; reusePaymasterAndData?: Hex; postOpGas?: bigint;
-    } = {}) {
+    async function craft(
+      opts: {
+        target?: Address;
+        data?: Hex;
+        signer?: Hex;
+        chainId?: number;
+        project?: bigint;
+        validUntil?: number;
+        validAfter?: number;
+        swapProjectTo?: bigint;
+        from?: { owner: ReturnType<typeof privateKeyToAccount>; nonce: bigint };
+        reusePaymasterAndData?: Hex;
+        postOpGas?: bigint;
+      } = {},
+    ) {
       const owner = opts.from?.owner ?? privateKeyToAccount(generatePrivateKey());
       const sender = await publicClient.readContract({
-        address: aa.factory, abi: parseAbi(["function getAddress(address,uint256) view returns (address)"]), functionName: "getAddress", args: [owner.address, 0n],
+        address: aa.factory,
+        abi: parseAbi(["function getAddress(address,uint256) view returns (address)"]),
+        functionName: "getAddress",
+        args: [owner.address, 0n],
       });
       const callData = executeCall(opts.target ?? aa.oneKey.recordRegistry, opts.data ?? setKey(`k-${Math.random()}`).data);
       const op = draftOp({ sender, nonce: opts.from?.nonce ?? 0n, initCode: opts.from ? "0x" : initCodeFor(aa.factory, owner.address), callData });
-      op.paymasterAndData = opts.reusePaymasterAndData ?? await sponsor(op, {
-        projectId: opts.project ?? project, validUntil: opts.validUntil ?? 0, validAfter: opts.validAfter ?? 0, paymaster: aa.paymaster,
-        chainId: opts.chainId ?? (await chainIdOf()), signer: privateKeyToAccount(opts.signer ?? ANVIL_KEYS[4]),
-      });
+      op.paymasterAndData =
+        opts.reusePaymasterAndData ??
+        (await sponsor(op, {
+          projectId: opts.project ?? project,
+          validUntil: opts.validUntil ?? 0,
+          validAfter: opts.validAfter ?? 0,
+          paymaster: aa.paymaster,
+          chainId: opts.chainId ?? (await chainIdOf()),
+          signer: privateKeyToAccount(opts.signer ?? ANVIL_KEYS[4]),
+        }));
       if (opts.swapProjectTo !== undefined) {
         const pmd = op.paymasterAndData;
         op.paymasterAndData = `${pmd.slice(0, 2 + 104)}${opts.swapProjectTo.toString(16).padStart(64, "0")}${pmd.slice(2 + 168)}` as Hex;
       }
       if (opts.postOpGas !== undefined) {
-        op.paymasterAndData = `${op.paymasterAndData.slice(0, 2 + 72)}${opts.postOpGas.toString(16).padStart(32, "0")}${op.paymasterAndData.slice(2 + 104)}` as Hex;
+        op.paymasterAndData =
+          `${op.paymasterAndData.slice(0, 2 + 72)}${opts.postOpGas.toString(16).padStart(32, "0")}${op.paymasterAndData.slice(2 + 104)}` as Hex;
       }
       const hash = await publicClient.readContract({ address: aa.entryPoint, abi: entryPointAbi, functionName: "getUserOpHash", args: [op] });
       op.signature = await owner.sign({ hash });
       const pmd = op.paymasterAndData;
       return {
-        owner, packed: op,
+        owner,
+        packed: op,
         rpc: {
-          sender: op.sender, nonce: toHex(op.nonce), ...(op.initCode !== "0x" ? { factory: aa.factory, factoryData: `0x${op.initCode.slice(42)}` } : {}), callData: op.callData,
-          callGasLimit: toHex(GAS.call), verificationGasLimit: toHex(GAS.verification), preVerificationGas: toHex(GAS.preVerification),
-          maxFeePerGas: toHex(GAS.maxFee), maxPriorityFeePerGas: toHex(GAS.maxPriority),
-          paymaster: aa.paymaster, paymasterVerificationGasLimit: toHex(BigInt(`0x${pmd.slice(42, 74)}`)), paymasterPostOpGasLimit: toHex(BigInt(`0x${pmd.slice(74, 106)}`)),
-          paymasterData: `0x${pmd.slice(2 + 104)}`, signature: op.signature,
+          sender: op.sender,
+          nonce: toHex(op.nonce),
+          ...(op.initCode !== "0x" ? { factory: aa.factory, factoryData: `0x${op.initCode.slice(42)}` } : {}),
+          callData: op.callData,
+          callGasLimit: toHex(GAS.call),
+          verificationGasLimit: toHex(GAS.verification),
+          preVerificationGas: toHex(GAS.preVerification),
+          maxFeePerGas: toHex(GAS.maxFee),
+          maxPriorityFeePerGas: toHex(GAS.maxPriority),
+          paymaster: aa.paymaster,
+          paymasterVerificationGasLimit: toHex(BigInt(`0x${pmd.slice(42, 74)}`)),
+          paymasterPostOpGasLimit: toHex(BigInt(`0x${pmd.slice(74, 106)}`)),
+          paymasterData: `0x${pmd.slice(2 + 104)}`,
+          signature: op.signature,
         },
       };
     }
     const submit = async (op: object) => {
       const res = await fetch(aa.bundlerUrl, {
-        method: "POST", headers: { "content-type": "application/json" },
+        method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendUserOperation", params: [op, aa.entryPoint] }),
       });
       return (await res.json()) as { result?: Hex; error?: { message: string } };
@@ -348,7 +511,11 @@ describe("sponsored user operations via alto", () => {
       expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
       let receipt: { success: boolean } | null = null;
       for (let i = 0; i < 200 && !receipt; i++) {
-        const res = await fetch(aa.bundlerUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getUserOperationReceipt", params: [hash] }) });
+        const res = await fetch(aa.bundlerUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getUserOperationReceipt", params: [hash] }),
+        });
         receipt = ((await res.json()) as { result: { success: boolean } | null }).result;
         if (!receipt) await new Promise((r) => setTimeout(r, 50));
       }
@@ -359,8 +526,10 @@ describe("sponsored user operations via alto", () => {
       await refused(first.rpc, /AA10 sender already constructed|AA25 invalid account nonce/);
     });
     it("project A's sponsorship presented for project B", async () => refused((await craft({ swapProjectTo: 3n })).rpc, /AA34 signature error/, 3n));
-    it("a call to a non-OneKey target", async () => refused((await craft({ target: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" })).rpc, aa33("CallNotSponsored(address)")));
-    it("an allowed target with a disallowed selector", async () => refused((await craft({ data: toFunctionSelector("version()") })).rpc, aa33("CallNotSponsored(address)")));
+    it("a call to a non-OneKey target", async () =>
+      refused((await craft({ target: privateKeyToAccount(ANVIL_KEYS[7]).address, data: "0x12345678" })).rpc, aa33("CallNotSponsored(address)")));
+    it("an allowed target with a disallowed selector", async () =>
+      refused((await craft({ data: toFunctionSelector("version()") })).rpc, aa33("CallNotSponsored(address)")));
     it("an expired window", async () => {
       const now = Number((await publicClient.getBlock()).timestamp);
       await refused((await craft({ validUntil: now - 10 })).rpc, /AA32 paymaster expired or not due/);
@@ -379,7 +548,15 @@ describe("sponsored user operations via alto", () => {
     it("a postOp gas limit too low to settle", async () => refused((await craft({ postOpGas: 11_999n })).rpc, aa33("PostOpGasLimitTooLow(uint256,uint256)")));
     it("a project over budget", async () => {
       const id = await newProject(true);
-      await send(1, aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "withdrawFromProject", args: [id, privateKeyToAccount(ANVIL_KEYS[1]).address, (await balance(id)) - 1000n] }));
+      await send(
+        1,
+        aa.paymaster,
+        encodeFunctionData({
+          abi: oneKeyPaymasterAbi,
+          functionName: "withdrawFromProject",
+          args: [id, privateKeyToAccount(ANVIL_KEYS[1]).address, (await balance(id)) - 1000n],
+        }),
+      );
       await refused((await craft({ project: id })).rpc, aa33("ProjectBalanceTooLow(uint256,uint256,uint256)"), id);
     });
   });

@@ -38,7 +38,11 @@ export async function toOneKeyAccount(p: ToOneKeyAccountParameters): Promise<ToO
       if (calls.length === 1) {
         return encodeFunctionData({ abi: simpleAccountAbi, functionName: "execute", args: [calls[0].to, calls[0].value ?? 0n, calls[0].data ?? "0x"] });
       }
-      return encodeFunctionData({ abi: simpleAccountAbi, functionName: "executeBatch", args: [calls.map((c) => ({ target: c.to, value: c.value ?? 0n, data: c.data ?? "0x" }))] });
+      return encodeFunctionData({
+        abi: simpleAccountAbi,
+        functionName: "executeBatch",
+        args: [calls.map((c) => ({ target: c.to, value: c.value ?? 0n, data: c.data ?? "0x" }))],
+      });
     },
     async getAddress() {
       return address;

@@ -27,10 +27,17 @@ export const STUB_SIGNATURE: Hex = `0x${"f".repeat(31)}${"0".repeat(33)}7${"a".r
 /** The EIP-712 types of the Sponsorship a project's SPONSOR signs (domain "OneKeyPaymaster"/"1"). */
 export const sponsorshipTypes = {
   Sponsorship: [
-    { name: "projectId", type: "uint256" }, { name: "sender", type: "address" }, { name: "nonce", type: "uint256" },
-    { name: "initCodeHash", type: "bytes32" }, { name: "callDataHash", type: "bytes32" }, { name: "accountGasLimits", type: "bytes32" },
-    { name: "preVerificationGas", type: "uint256" }, { name: "gasFees", type: "bytes32" }, { name: "paymasterGasLimits", type: "uint256" },
-    { name: "validUntil", type: "uint48" }, { name: "validAfter", type: "uint48" },
+    { name: "projectId", type: "uint256" },
+    { name: "sender", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "initCodeHash", type: "bytes32" },
+    { name: "callDataHash", type: "bytes32" },
+    { name: "accountGasLimits", type: "bytes32" },
+    { name: "preVerificationGas", type: "uint256" },
+    { name: "gasFees", type: "bytes32" },
+    { name: "paymasterGasLimits", type: "uint256" },
+    { name: "validUntil", type: "uint48" },
+    { name: "validAfter", type: "uint48" },
   ],
 } as const;
 
@@ -83,14 +90,35 @@ export function sponsoredChargesIn(logs: Log[]): SponsoredCharge[] {
 
 /** Why a sponsor service refused (its JSON-RPC error's `data.reason`). */
 export type SponsorRefusal =
-  | "INVALID_REQUEST" | "UNSUPPORTED_ENTRY_POINT" | "WRONG_CHAIN" | "PROJECT_NOT_SPONSORED" | "SIGNER_NOT_SPONSOR"
-  | "CALL_NOT_SPONSORED" | "METHOD_NOT_ALLOWED" | "FOREIGN_PROJECT" | "GAS_LIMITS_CHANGED" | "OVER_GAS_LIMIT" | "FEE_TOO_HIGH" | "OVER_MAX_COST"
-  | "PROJECT_BALANCE_TOO_LOW" | "INTERNAL"
+  | "INVALID_REQUEST"
+  | "UNSUPPORTED_ENTRY_POINT"
+  | "WRONG_CHAIN"
+  | "PROJECT_NOT_SPONSORED"
+  | "SIGNER_NOT_SPONSOR"
+  | "CALL_NOT_SPONSORED"
+  | "METHOD_NOT_ALLOWED"
+  | "FOREIGN_PROJECT"
+  | "GAS_LIMITS_CHANGED"
+  | "OVER_GAS_LIMIT"
+  | "FEE_TOO_HIGH"
+  | "OVER_MAX_COST"
+  | "PROJECT_BALANCE_TOO_LOW"
+  | "INTERNAL"
   // who may be sponsored: an API key of the project with the sponsor scope, or a ticket
-  | "NOT_AUTHORISED" | "API_KEY_REJECTED" | "API_KEY_MISSING_SCOPE"
-  | "INVALID_TICKET" | "TICKET_EXPIRED" | "TICKET_WRONG_PROJECT" | "TICKET_WRONG_SUBJECT" | "TICKET_SIGNER_NOT_SPONSOR" | "TICKET_USED_UP"
+  | "NOT_AUTHORISED"
+  | "API_KEY_REJECTED"
+  | "API_KEY_MISSING_SCOPE"
+  | "INVALID_TICKET"
+  | "TICKET_EXPIRED"
+  | "TICKET_WRONG_PROJECT"
+  | "TICKET_WRONG_SUBJECT"
+  | "TICKET_SIGNER_NOT_SPONSOR"
+  | "TICKET_USED_UP"
   // caps per period, shared by every sponsor-service replica
-  | "PROJECT_OPS_CAP_REACHED" | "PROJECT_SPEND_CAP_REACHED" | "SUBJECT_OPS_CAP_REACHED" | "SUBJECT_SPEND_CAP_REACHED";
+  | "PROJECT_OPS_CAP_REACHED"
+  | "PROJECT_SPEND_CAP_REACHED"
+  | "SUBJECT_OPS_CAP_REACHED"
+  | "SUBJECT_SPEND_CAP_REACHED";
 
 /** The sponsor service refused to sign; `reason` names the policy rule. Nothing was sent. */
 export class SponsorshipRefusedError extends BaseError {

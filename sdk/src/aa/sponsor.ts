@@ -1,19 +1,42 @@
 // Sponsored user operations: a bundler client whose paymaster is an ERC-7677 sponsor service, gas
 // and cost estimation, sending, and the project budget in the paymaster.
 import {
-  decodeErrorResult, http, toHex, type Account, type Address, type Chain, type Client, type Hex, type LocalAccount, type Log, type TransactionReceipt,
-  type Transport, type WalletClient,
+  decodeErrorResult,
+  http,
+  toHex,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type Hex,
+  type LocalAccount,
+  type Log,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
 } from "viem";
 import {
-  createBundlerClient, createPaymasterClient, estimateUserOperationGas, prepareUserOperation, sendUserOperation, waitForUserOperationReceipt,
-  type PaymasterClient, type SmartAccount, type UserOperationReceipt,
+  createBundlerClient,
+  createPaymasterClient,
+  estimateUserOperationGas,
+  prepareUserOperation,
+  sendUserOperation,
+  waitForUserOperationReceipt,
+  type PaymasterClient,
+  type SmartAccount,
+  type UserOperationReceipt,
 } from "viem/account-abstraction";
 import { estimateFeesPerGas, estimateGas, getCode, prepareAuthorization, readContract, writeContract, waitForTransactionReceipt } from "viem/actions";
 import { oneKeyPaymasterAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
 import {
-  maxSponsoredCharge, maxSponsoredCost, sponsoredChargesIn, SponsoredOperationRevertedError, SponsorshipRefusedError,
-  type SponsoredCharge, type SponsorRefusal,
+  maxSponsoredCharge,
+  maxSponsoredCost,
+  sponsoredChargesIn,
+  SponsoredOperationRevertedError,
+  SponsorshipRefusedError,
+  type SponsoredCharge,
+  type SponsorRefusal,
 } from "./paymaster.ts";
 import type { SponsorshipTicket } from "./ticket.ts";
 
@@ -41,7 +64,9 @@ export class UserOperationRejectedError extends BaseError {
       }
     }
     super(`The bundler rejected the user operation${code ? ` (${code}${paymasterError ? ` ${paymasterError}` : ""})` : ""}.`, {
-      cause, details: message.slice(0, 500), docsPath: "paymaster.md#why-an-operation-is-refused",
+      cause,
+      details: message.slice(0, 500),
+      docsPath: "paymaster.md#why-an-operation-is-refused",
     });
     this.code = code;
     this.paymasterError = paymasterError;
@@ -107,8 +132,13 @@ export function toSponsorError(error: unknown): BaseError {
 
 export type EstimateSponsoredCostParameters = { calls: SponsoredCall[] };
 export type EstimateSponsoredCostReturnType = {
-  callGasLimit: bigint; verificationGasLimit: bigint; preVerificationGas: bigint;
-  paymasterVerificationGasLimit: bigint; paymasterPostOpGasLimit: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint;
+  callGasLimit: bigint;
+  verificationGasLimit: bigint;
+  preVerificationGas: bigint;
+  paymasterVerificationGasLimit: bigint;
+  paymasterPostOpGasLimit: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
   /** What validation reserves from the project's budget (the budget must hold at least this). */
   maxCost: bigint;
   /** The most the project can be charged; the real charge is lower by the gas left unused. */
@@ -130,13 +160,20 @@ export async function estimateSponsoredCost(
     const chainId: number = bundler.chain?.id ?? Number(await bundler.client!.request({ method: "eth_chainId" }));
     const service = bundler.paymaster as { getPaymasterStubData: PaymasterClient["getPaymasterStubData"] };
     const stub = await service.getPaymasterStubData({
-      ...draft, chainId, entryPointAddress: account.entryPoint.address, context: bundler.paymasterContext,
+      ...draft,
+      chainId,
+      entryPointAddress: account.entryPoint.address,
+      context: bundler.paymasterContext,
     });
     const gas = await estimateUserOperationGas(bundler, { account, calls: p.calls, ...stub });
     const priced = {
-      callGasLimit: gas.callGasLimit, verificationGasLimit: gas.verificationGasLimit, preVerificationGas: gas.preVerificationGas,
-      paymasterVerificationGasLimit: stub.paymasterVerificationGasLimit ?? 0n, paymasterPostOpGasLimit: stub.paymasterPostOpGasLimit ?? 0n,
-      maxFeePerGas: (draft as { maxFeePerGas: bigint }).maxFeePerGas, maxPriorityFeePerGas: (draft as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas,
+      callGasLimit: gas.callGasLimit,
+      verificationGasLimit: gas.verificationGasLimit,
+      preVerificationGas: gas.preVerificationGas,
+      paymasterVerificationGasLimit: stub.paymasterVerificationGasLimit ?? 0n,
+      paymasterPostOpGasLimit: stub.paymasterPostOpGasLimit ?? 0n,
+      maxFeePerGas: (draft as { maxFeePerGas: bigint }).maxFeePerGas,
+      maxPriorityFeePerGas: (draft as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas,
     };
     return { ...priced, maxCost: maxSponsoredCost(priced), maxCharge: maxSponsoredCharge(priced) };
   } catch (error) {
@@ -174,7 +211,10 @@ export async function sendSponsored(bundler: CreateSponsoredClientReturnType, p:
   try {
     const authorization = await authorizationFor(bundler.account);
     hash = await sendUserOperation(bundler, {
-      account: bundler.account, calls: p.calls.map((c) => ({ ...c, value: c.value ?? 0n })), ...p.gas, ...(authorization ? { authorization } : {}),
+      account: bundler.account,
+      calls: p.calls.map((c) => ({ ...c, value: c.value ?? 0n })),
+      ...p.gas,
+      ...(authorization ? { authorization } : {}),
     });
   } catch (error) {
     throw toSponsorError(error);
@@ -226,7 +266,15 @@ export type FundProjectParameters = PaymasterParameters & { value: bigint };
 
 /** Adds `value` wei to the project's budget (anyone may fund a project). */
 export async function fundProject(wallet: WalletClient<Transport, Chain, Account>, p: FundProjectParameters): Promise<TransactionReceipt> {
-  const hash = await writeContract(wallet, { address: p.paymaster, abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [p.projectId], value: p.value, account: wallet.account, chain: wallet.chain });
+  const hash = await writeContract(wallet, {
+    address: p.paymaster,
+    abi: oneKeyPaymasterAbi,
+    functionName: "fundProject",
+    args: [p.projectId],
+    value: p.value,
+    account: wallet.account,
+    chain: wallet.chain,
+  });
   return waitForTransactionReceipt(wallet, { hash });
 }
 
@@ -234,6 +282,13 @@ export type WithdrawFromProjectParameters = PaymasterParameters & { to: Address;
 
 /** Withdraws from the project's budget (the project's ADMIN only). */
 export async function withdrawFromProject(wallet: WalletClient<Transport, Chain, Account>, p: WithdrawFromProjectParameters): Promise<TransactionReceipt> {
-  const hash = await writeContract(wallet, { address: p.paymaster, abi: oneKeyPaymasterAbi, functionName: "withdrawFromProject", args: [p.projectId, p.to, p.amount], account: wallet.account, chain: wallet.chain });
+  const hash = await writeContract(wallet, {
+    address: p.paymaster,
+    abi: oneKeyPaymasterAbi,
+    functionName: "withdrawFromProject",
+    args: [p.projectId, p.to, p.amount],
+    account: wallet.account,
+    chain: wallet.chain,
+  });
   return waitForTransactionReceipt(wallet, { hash });
 }

@@ -53,18 +53,30 @@ export async function signSponsorshipTicket(
   wallet: WalletClient<Transport, Chain | undefined, Account>,
   p: SignSponsorshipTicketParameters,
 ): Promise<SignSponsorshipTicketReturnType> {
-  if (!Number.isInteger(p.maxOps) || p.maxOps < 1 || p.maxOps > 0xffffffff) throw new InvalidSponsorshipTicketError(`maxOps ${p.maxOps} is not an integer in 1..2^32-1`);
-  if (!Number.isInteger(p.validUntil) || p.validUntil < 1 || p.validUntil >= 2 ** 48) throw new InvalidSponsorshipTicketError(`validUntil ${p.validUntil} is not a uint48 time`);
+  if (!Number.isInteger(p.maxOps) || p.maxOps < 1 || p.maxOps > 0xffffffff)
+    throw new InvalidSponsorshipTicketError(`maxOps ${p.maxOps} is not an integer in 1..2^32-1`);
+  if (!Number.isInteger(p.validUntil) || p.validUntil < 1 || p.validUntil >= 2 ** 48)
+    throw new InvalidSponsorshipTicketError(`validUntil ${p.validUntil} is not a uint48 time`);
   const ticketId = p.ticketId ?? randomTicketId();
   const message = { projectId: p.projectId, subject: p.subject, maxOps: p.maxOps, validUntil: p.validUntil, ticketId };
   const signature = await signTypedData(wallet, {
-    account: wallet.account, domain: sponsorshipTicketDomain(p.chainId, p.paymaster), types: sponsorshipTicketTypes, primaryType: "SponsorshipTicket", message,
+    account: wallet.account,
+    domain: sponsorshipTicketDomain(p.chainId, p.paymaster),
+    types: sponsorshipTicketTypes,
+    primaryType: "SponsorshipTicket",
+    message,
   });
   return { projectId: p.projectId.toString(), subject: p.subject, maxOps: p.maxOps, validUntil: p.validUntil, ticketId, signature };
 }
 
 export type ParsedSponsorshipTicket = {
-  projectId: bigint; subject: Address; maxOps: number; validUntil: number; ticketId: Hex; signature: Hex; signer: Address;
+  projectId: bigint;
+  subject: Address;
+  maxOps: number;
+  validUntil: number;
+  ticketId: Hex;
+  signature: Hex;
+  signer: Address;
 };
 
 /** Checks a ticket's shape and recovers its signer (the caller decides whether that signer counts). */
@@ -72,7 +84,8 @@ export async function parseSponsorshipTicket(raw: unknown, chainId: number, paym
   const t = raw as Partial<Record<keyof SponsorshipTicket, unknown>> | null;
   if (!t || typeof t !== "object") throw new InvalidSponsorshipTicketError("the ticket is not an object");
   const hex = (v: unknown, bytes: number, field: string): Hex => {
-    if (typeof v !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(v)) throw new InvalidSponsorshipTicketError(`${field} must be ${bytes} bytes of hex`);
+    if (typeof v !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(v))
+      throw new InvalidSponsorshipTicketError(`${field} must be ${bytes} bytes of hex`);
     return v as Hex;
   };
   const int = (v: unknown, max: number, field: string): number => {
@@ -81,13 +94,19 @@ export async function parseSponsorshipTicket(raw: unknown, chainId: number, paym
   };
   if (typeof t.projectId !== "string" || !/^[1-9]\d{0,76}$/.test(t.projectId)) throw new InvalidSponsorshipTicketError("projectId must be a decimal string");
   const parsed = {
-    projectId: BigInt(t.projectId), subject: hex(t.subject, 20, "subject") as Address, maxOps: int(t.maxOps, 0xffffffff, "maxOps"),
-    validUntil: int(t.validUntil, 2 ** 48 - 1, "validUntil"), ticketId: hex(t.ticketId, 32, "ticketId"), signature: hex(t.signature, 65, "signature"),
+    projectId: BigInt(t.projectId),
+    subject: hex(t.subject, 20, "subject") as Address,
+    maxOps: int(t.maxOps, 0xffffffff, "maxOps"),
+    validUntil: int(t.validUntil, 2 ** 48 - 1, "validUntil"),
+    ticketId: hex(t.ticketId, 32, "ticketId"),
+    signature: hex(t.signature, 65, "signature"),
   };
   let signer: Address;
   try {
     signer = await recoverTypedDataAddress({
-      domain: sponsorshipTicketDomain(chainId, paymaster), types: sponsorshipTicketTypes, primaryType: "SponsorshipTicket",
+      domain: sponsorshipTicketDomain(chainId, paymaster),
+      types: sponsorshipTicketTypes,
+      primaryType: "SponsorshipTicket",
       message: { projectId: parsed.projectId, subject: parsed.subject, maxOps: parsed.maxOps, validUntil: parsed.validUntil, ticketId: parsed.ticketId },
       signature: parsed.signature,
     });

@@ -4,21 +4,40 @@ import type { Account, Address, Hex } from "viem";
 import { parseAccount } from "viem/accounts";
 import { getChainId, signTypedData } from "viem/actions";
 import {
-  attestationRequestValue, attestBatchCall, attestBySigCall, attestCall, revokeAttestationCall,
-  type AttestArgs, type AttestationRequest, type AttestBatchArgs, type AttestBySigArgs, type RevokeAttestationArgs,
+  attestationRequestValue,
+  attestBatchCall,
+  attestBySigCall,
+  attestCall,
+  revokeAttestationCall,
+  type AttestArgs,
+  type AttestationRequest,
+  type AttestBatchArgs,
+  type AttestBySigArgs,
+  type RevokeAttestationArgs,
 } from "./calls.ts";
 import { claimsValue, type Claims, type InvalidClaimError } from "./claims.ts";
 import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
 import { ContractCallError, NoSignerError, type AttestationRegistryReadErrorType, type AttestationRegistryWriteErrorType } from "./errors.ts";
 import { attestationEvent, parseAttestationRegistryEvents } from "./events.ts";
 import type {
-  ClientInput, OneKeyCall, ReadParameters, RegistryReadArgs, RegistryReadName, RegistryReadReturnType, WriteParameters, WriteResult,
+  ClientInput,
+  OneKeyCall,
+  ReadParameters,
+  RegistryReadArgs,
+  RegistryReadName,
+  RegistryReadReturnType,
+  WriteParameters,
+  WriteResult,
 } from "./types.ts";
 
 const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
   writeRegistry(client, p, "attestationRegistry", (to) => build(to, p));
-const read = <const F extends RegistryReadName<"attestationRegistry">>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<"attestationRegistry", F>) =>
-  readRegistry(client, p, "attestationRegistry", functionName, args);
+const read = <const F extends RegistryReadName<"attestationRegistry">>(
+  client: ClientInput,
+  p: ReadParameters,
+  functionName: F,
+  args: RegistryReadArgs<"attestationRegistry", F>,
+) => readRegistry(client, p, "attestationRegistry", functionName, args);
 
 // --- writes --------------------------------------------------------------------------------------
 

@@ -3,7 +3,16 @@
 // account can batch several through `sendCalls`. Builders take the registry address explicitly and
 // touch no network.
 import {
-  encodeFunctionData, isAddress, isHex, size, type Abi, type AbiFunction, type AbiParameter, type Address, type EncodeFunctionDataParameters, type Hex,
+  encodeFunctionData,
+  isAddress,
+  isHex,
+  size,
+  type Abi,
+  type AbiFunction,
+  type AbiParameter,
+  type Address,
+  type EncodeFunctionDataParameters,
+  type Hex,
 } from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { InvalidActionInputError } from "./errors.ts";
@@ -23,7 +32,10 @@ export const registryAbis: RegistryAbis = {
  * tools that drive a function by name use this one.
  */
 export function registryCall<C extends RegistryName, const F extends RegistryWriteName<C>>(
-  contract: C, to: Address, functionName: F, args: RegistryWriteArgs<C, F>,
+  contract: C,
+  to: Address,
+  functionName: F,
+  args: RegistryWriteArgs<C, F>,
 ): OneKeyCallOf<C, F> {
   const abi = registryAbis[contract];
   const entries: Abi = abi;
@@ -52,12 +64,14 @@ function checkArg(label: string, param: AbiParameter, value: unknown, path: stri
   }
   if (param.type === "tuple") {
     if (typeof value !== "object" || value === null) throw bad("must be an object");
-    for (const c of (param as { components: readonly AbiParameter[] }).components) checkArg(label, c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`);
+    for (const c of (param as { components: readonly AbiParameter[] }).components)
+      checkArg(label, c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`);
     return;
   }
   const uint = /^uint(\d+)$/.exec(param.type);
   if (uint) {
-    const ok = (typeof value === "bigint" || (typeof value === "number" && Number.isSafeInteger(value))) && BigInt(value) >= 0n && BigInt(value) < 1n << BigInt(uint[1]);
+    const ok =
+      (typeof value === "bigint" || (typeof value === "number" && Number.isSafeInteger(value))) && BigInt(value) >= 0n && BigInt(value) < 1n << BigInt(uint[1]);
     if (!ok) throw bad("is not an integer in range");
     return;
   }
@@ -72,9 +86,8 @@ const project = <const F extends RegistryWriteName<"projectRegistry">>(to: Addre
   registryCall("projectRegistry", to, fn, args);
 const record = <const F extends RegistryWriteName<"recordRegistry">>(to: Address, fn: F, args: RegistryWriteArgs<"recordRegistry", F>) =>
   registryCall("recordRegistry", to, fn, args);
-const attestation = <const F extends RegistryWriteName<"attestationRegistry">>(
-  to: Address, fn: F, args: RegistryWriteArgs<"attestationRegistry", F>,
-) => registryCall("attestationRegistry", to, fn, args);
+const attestation = <const F extends RegistryWriteName<"attestationRegistry">>(to: Address, fn: F, args: RegistryWriteArgs<"attestationRegistry", F>) =>
+  registryCall("attestationRegistry", to, fn, args);
 
 const purposeValue = (p: number | PurposeName): number => (typeof p === "number" ? p : Purpose[p]);
 
@@ -124,8 +137,7 @@ export const grantCall = (to: Address, p: GrantArgs) =>
 export type RevokeArgs = { recordId: Hex; grantee: Hex };
 export const revokeCall = (to: Address, p: RevokeArgs) => record(to, "revoke", [p.recordId, p.grantee]);
 export type RecordAuditAccessArgs = { recordId: Hex; projectId: bigint; authorisationHash: Hex };
-export const recordAuditAccessCall = (to: Address, p: RecordAuditAccessArgs) =>
-  record(to, "recordAuditAccess", [p.recordId, p.projectId, p.authorisationHash]);
+export const recordAuditAccessCall = (to: Address, p: RecordAuditAccessArgs) => record(to, "recordAuditAccess", [p.recordId, p.projectId, p.authorisationHash]);
 
 // --- AttestationRegistry -----------------------------------------------------------------------
 
@@ -135,7 +147,11 @@ export type AttestationRequest = { subject: Address; level: number; expiry: bigi
 export type AttestationRequestValue = { subject: Address; level: number; expiry: bigint; claims: number; recordId: Hex };
 /** Fills in the default claims and turns names into bits (throws InvalidClaimError on a bad value). */
 export const attestationRequestValue = (r: AttestationRequest): AttestationRequestValue => ({
-  subject: r.subject, level: r.level, expiry: r.expiry, claims: claimsValue(r.claims), recordId: r.recordId,
+  subject: r.subject,
+  level: r.level,
+  expiry: r.expiry,
+  claims: claimsValue(r.claims),
+  recordId: r.recordId,
 });
 export type AttestArgs = AttestationRequest & { projectId: bigint };
 export const attestCall = (to: Address, p: AttestArgs) =>

@@ -2,8 +2,21 @@
 // time zones, case, hostile input).
 import { describe, expect, it } from "vitest";
 import {
-  Claim, InvalidClaimError, InvalidCountryCodeError, InvalidDateError, PROJECT_CLAIMS, RESERVED_CLAIMS, STANDARD_CLAIMS, ageClaims, ageOn,
-  claimsValue, countryClaims, decodeClaims, includesClaims, isCountryIn, projectClaim,
+  Claim,
+  InvalidClaimError,
+  InvalidCountryCodeError,
+  InvalidDateError,
+  PROJECT_CLAIMS,
+  RESERVED_CLAIMS,
+  STANDARD_CLAIMS,
+  ageClaims,
+  ageOn,
+  claimsValue,
+  countryClaims,
+  decodeClaims,
+  includesClaims,
+  isCountryIn,
+  projectClaim,
 } from "./claims.ts";
 
 describe("ageOn (UTC calendar dates)", () => {
@@ -35,7 +48,18 @@ describe("ageOn (UTC calendar dates)", () => {
   });
 
   it("refuses what is not a calendar date, and a birth after the review, without echoing the value", () => {
-    for (const bad of ["2001-02-29", "2000-13-01", "2000-00-10", "2000-04-31", "15/06/2000", "2000-6-15", " 2000-06-15", "2000-06-15T00:00:00Z", "", "x".repeat(10_000)]) {
+    for (const bad of [
+      "2001-02-29",
+      "2000-13-01",
+      "2000-00-10",
+      "2000-04-31",
+      "15/06/2000",
+      "2000-6-15",
+      " 2000-06-15",
+      "2000-06-15T00:00:00Z",
+      "",
+      "x".repeat(10_000),
+    ]) {
       expect(() => ageOn(bad, "2020-01-01")).toThrow(InvalidDateError);
     }
     // @ts-expect-error hostile input: the run-time check must refuse what the types forbid

@@ -58,7 +58,7 @@ export function decodeClaims(claims: number): { names: ClaimName[]; project: num
 /** Whether `claims` carries every bit of `mask` (what `hasClaims` checks on-chain). */
 export function includesClaims(claims: number, mask: Claims): boolean {
   const m = claimsValue(mask);
-  return ((claimsValue(claims) & m) >>> 0) === m;
+  return (claimsValue(claims) & m) >>> 0 === m;
 }
 
 // --- derivations ---------------------------------------------------------------------------------
@@ -135,5 +135,4 @@ export function isCountryIn(country: string, allowList: readonly string[]): bool
 }
 
 /** COUNTRY_ALLOWED when `country` is in the project's allow-list, else 0. */
-export const countryClaims = (country: string, allowList: readonly string[]): number =>
-  isCountryIn(country, allowList) ? Claim.COUNTRY_ALLOWED : 0;
+export const countryClaims = (country: string, allowList: readonly string[]): number => (isCountryIn(country, allowList) ? Claim.COUNTRY_ALLOWED : 0);

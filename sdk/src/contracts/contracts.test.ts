@@ -1,8 +1,18 @@
 // Every registry action once, against the real contracts on a real anvil; reverts decoded by name.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, defineChain, domainSeparator, http, keccak256, toHex, zeroHash,
-  type Address, type Hex, type PublicClient, type TransactionReceipt,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  domainSeparator,
+  http,
+  keccak256,
+  toHex,
+  zeroHash,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -12,15 +22,82 @@ import { deployOneKey, type OneKeyDeployment } from "../../../scripts/lib/artifa
 import { recordRegistryAbi } from "../abis.ts";
 import { UnknownChainError } from "../addresses.ts";
 import {
-  AUDIT_ACCESS_WINDOW, AttestationRegistryRevertError, ChainMismatchError, ContractRevertError, NoSignerError, ProjectRegistryRevertError,
-  Purpose, RecordRegistryRevertError, Roles, accountGrantee, acceptAdmin, activeProjectsWithRole, addApiKey, attest, attestBatch, attestBySig,
-  attestationTypedData, computeRecordId, createProject, encryptionKeyOf, eraseRecord, getApiKey, getAttestation, getDomainSeparator,
-  getGrant, getGrantWrappedKey, getNonce, getProject, getProjectCount, getRecord, getRecordPointer, grant, grantCall, grantRoles,
-  hasAccess, hasActiveRole, hasAuditAccess, hasRole, isContractRevert, isGrantLive, isProjectActive, isVerified, parseGrantee,
-  parseOneKeyEvents, parseRecordRegistryEvents, projectGrantee, projectsOf, recordAuditAccess, registerRecord, registerRecordCall,
-  resumeProject, revoke, revokeApiKey, revokeAttestation, revokeRoles, rolesOf, rotateRecord, sendCalls, setEncryptionKey,
-  setEscrowKey, setMetadataURI, setReviewKey, shareReviewKey, signAttestation, suspendProject, transferAdmin, type CallSender,
-  InvalidActionInputError, InvalidGranteeError, Claim, InvalidClaimError, ageClaims, countryClaims, decodeClaims, hasClaims, projectClaim,
+  AUDIT_ACCESS_WINDOW,
+  AttestationRegistryRevertError,
+  ChainMismatchError,
+  ContractRevertError,
+  NoSignerError,
+  ProjectRegistryRevertError,
+  Purpose,
+  RecordRegistryRevertError,
+  Roles,
+  accountGrantee,
+  acceptAdmin,
+  activeProjectsWithRole,
+  addApiKey,
+  attest,
+  attestBatch,
+  attestBySig,
+  attestationTypedData,
+  computeRecordId,
+  createProject,
+  encryptionKeyOf,
+  eraseRecord,
+  getApiKey,
+  getAttestation,
+  getDomainSeparator,
+  getGrant,
+  getGrantWrappedKey,
+  getNonce,
+  getProject,
+  getProjectCount,
+  getRecord,
+  getRecordPointer,
+  grant,
+  grantCall,
+  grantRoles,
+  hasAccess,
+  hasActiveRole,
+  hasAuditAccess,
+  hasRole,
+  isContractRevert,
+  isGrantLive,
+  isProjectActive,
+  isVerified,
+  parseGrantee,
+  parseOneKeyEvents,
+  parseRecordRegistryEvents,
+  projectGrantee,
+  projectsOf,
+  recordAuditAccess,
+  registerRecord,
+  registerRecordCall,
+  resumeProject,
+  revoke,
+  revokeApiKey,
+  revokeAttestation,
+  revokeRoles,
+  rolesOf,
+  rotateRecord,
+  sendCalls,
+  setEncryptionKey,
+  setEscrowKey,
+  setMetadataURI,
+  setReviewKey,
+  shareReviewKey,
+  signAttestation,
+  suspendProject,
+  transferAdmin,
+  type CallSender,
+  InvalidActionInputError,
+  InvalidGranteeError,
+  Claim,
+  InvalidClaimError,
+  ageClaims,
+  countryClaims,
+  decodeClaims,
+  hasClaims,
+  projectClaim,
   FromBlockRequiredError,
 } from "./index.ts";
 
@@ -56,7 +133,11 @@ describe("contract actions on anvil", () => {
       expect(created.receipt.status).toBe("success");
       expect(await getProjectCount(publicClient, on)).toBe(projectId + 1n);
       await setMetadataURI(wallet(OTHER), { ...on, projectId: created.projectId, metadataURI: "ipfs://renamed" });
-      expect(await getProject(publicClient, { ...on, projectId: created.projectId })).toMatchObject({ admin: address(OTHER), metadataURI: "ipfs://renamed", suspended: false });
+      expect(await getProject(publicClient, { ...on, projectId: created.projectId })).toMatchObject({
+        admin: address(OTHER),
+        metadataURI: "ipfs://renamed",
+        suspended: false,
+      });
     });
 
     it("grants and revokes roles; role reads agree", async () => {
@@ -76,7 +157,12 @@ describe("contract actions on anvil", () => {
       expect((await setEscrowKey(wallet(ADMIN), { ...on, projectId, publicKey: key(0x22) })).keyVersion).toBe(1);
       const shared = await shareReviewKey(wallet(ADMIN), { ...on, projectId, reviewer: address(REVIEWER), wrappedKey: "0xabcdef" });
       expect(shared.keyVersion).toBe(1);
-      expect(await getProject(publicClient, { ...on, projectId })).toMatchObject({ reviewKey: key(0x11), escrowKey: key(0x22), reviewKeyVersion: 1, escrowKeyVersion: 1 });
+      expect(await getProject(publicClient, { ...on, projectId })).toMatchObject({
+        reviewKey: key(0x11),
+        escrowKey: key(0x22),
+        reviewKeyVersion: 1,
+        escrowKeyVersion: 1,
+      });
     });
 
     it("registers and revokes API-key hashes", async () => {
@@ -115,23 +201,56 @@ describe("contract actions on anvil", () => {
       const registered = await registerRecord(wallet(SUBJECT), { ...on, salt: s, ...pointer });
       const recordId = registered.recordId;
       expect(recordId).toBe(computeRecordId(address(SUBJECT), s));
-      expect(await readContract(publicClient, { address: on.addresses.recordRegistry, abi: recordRegistryAbi, functionName: "computeRecordId", args: [address(SUBJECT), s] })).toBe(recordId);
-      expect(await getRecord(publicClient, { ...on, recordId })).toMatchObject({ owner: address(SUBJECT), version: 1, erased: false, contentHash: pointer.contentHash });
+      expect(
+        await readContract(publicClient, {
+          address: on.addresses.recordRegistry,
+          abi: recordRegistryAbi,
+          functionName: "computeRecordId",
+          args: [address(SUBJECT), s],
+        }),
+      ).toBe(recordId);
+      expect(await getRecord(publicClient, { ...on, recordId })).toMatchObject({
+        owner: address(SUBJECT),
+        version: 1,
+        erased: false,
+        contentHash: pointer.contentHash,
+      });
       expect(await getRecordPointer(publicClient, { ...on, recordId })).toMatchObject({ storageId: pointer.storageId, manifestHash: pointer.manifestHash });
 
       // An account grantee key opens the record for exactly that account, as GranteeKeys.sol reads it.
       const expiry = (await now()) + 3_600n;
       const toOther = accountGrantee(address(OTHER));
-      expect((await grant(wallet(SUBJECT), { ...on, recordId, grantee: toOther, purpose: "SUPPORT", expiry, fieldMask: 0b101n, wrappedKey: "0x0102" })).recordVersion).toBe(1);
+      expect(
+        (await grant(wallet(SUBJECT), { ...on, recordId, grantee: toOther, purpose: "SUPPORT", expiry, fieldMask: 0b101n, wrappedKey: "0x0102" }))
+          .recordVersion,
+      ).toBe(1);
       expect(await hasAccess(publicClient, { ...on, recordId, user: address(OTHER) })).toBe(true);
-      expect(await getGrant(publicClient, { ...on, recordId, grantee: toOther })).toMatchObject({ expiry, fieldMask: 0b101n, recordVersion: 1, purpose: Purpose.SUPPORT, revoked: false });
-      expect(await getGrantWrappedKey(publicClient, { ...on, fromBlock: 0n, recordId, grantee: toOther })).toEqual({ wrappedKey: "0x0102", recordVersion: 1, fieldMask: 0b101n });
+      expect(await getGrant(publicClient, { ...on, recordId, grantee: toOther })).toMatchObject({
+        expiry,
+        fieldMask: 0b101n,
+        recordVersion: 1,
+        purpose: Purpose.SUPPORT,
+        revoked: false,
+      });
+      expect(await getGrantWrappedKey(publicClient, { ...on, fromBlock: 0n, recordId, grantee: toOther })).toEqual({
+        wrappedKey: "0x0102",
+        recordVersion: 1,
+        fieldMask: 0b101n,
+      });
       // No silent scan from genesis (Base RPC providers refuse one): the caller says where to start.
       await expect(getGrantWrappedKey(publicClient, { ...on, recordId, grantee: toOther })).rejects.toBeInstanceOf(FromBlockRequiredError);
 
       // A project grantee key opens it for the project's REVIEWERs.
       expect(await hasAccess(publicClient, { ...on, recordId, user: address(REVIEWER) })).toBe(false);
-      await grant(wallet(SUBJECT), { ...on, recordId, grantee: projectGrantee(projectId), purpose: Purpose.KYC_REVIEW, expiry, fieldMask: 1n, wrappedKey: "0x03" });
+      await grant(wallet(SUBJECT), {
+        ...on,
+        recordId,
+        grantee: projectGrantee(projectId),
+        purpose: Purpose.KYC_REVIEW,
+        expiry,
+        fieldMask: 1n,
+        wrappedKey: "0x03",
+      });
       expect(await hasAccess(publicClient, { ...on, recordId, user: address(REVIEWER) })).toBe(true);
       expect(await isGrantLive(publicClient, { ...on, recordId, grantee: projectGrantee(projectId) })).toBe(true);
 
@@ -169,10 +288,17 @@ describe("contract actions on anvil", () => {
       expect(one.attester).toBe(address(REVIEWER));
       expect(await isVerified(publicClient, { ...on, subject: address(SUBJECT), projectId, minLevel: 2 })).toBe(true);
       expect(await isVerified(publicClient, { ...on, subject: address(SUBJECT), projectId, minLevel: 3 })).toBe(false);
-      expect(await getAttestation(publicClient, { ...on, subject: address(SUBJECT), projectId })).toEqual({ level: 2, expiry, attester: address(REVIEWER), claims: 0 });
+      expect(await getAttestation(publicClient, { ...on, subject: address(SUBJECT), projectId })).toEqual({
+        level: 2,
+        expiry,
+        attester: address(REVIEWER),
+        claims: 0,
+      });
 
       const batch = await attestBatch(wallet(REVIEWER), {
-        ...on, projectId, requests: [address(OTHER), address(NEW_ADMIN)].map((subject) => ({ subject, level: 1, expiry, recordId: zeroHash })),
+        ...on,
+        projectId,
+        requests: [address(OTHER), address(NEW_ADMIN)].map((subject) => ({ subject, level: 1, expiry, recordId: zeroHash })),
       });
       expect(batch.attested).toBe(2);
       expect(await isVerified(publicClient, { ...on, subject: address(NEW_ADMIN), projectId, minLevel: 1 })).toBe(true);
@@ -194,18 +320,29 @@ describe("contract actions on anvil", () => {
       expect(await hasClaims(publicClient, { ...on, subject, projectId, minLevel: 2, claims: ["AGE_OVER_21"] })).toBe(false);
       expect(await hasClaims(publicClient, { ...on, subject, projectId, minLevel: 3, claims: [] })).toBe(false);
       // Names go through batch and signatures too, and the signed request is the one relayed.
-      await attestBatch(wallet(REVIEWER), { ...on, projectId, requests: [{ subject: address(NEW_ADMIN), level: 1, expiry, claims: ["PEP_SCREENED"], recordId: zeroHash }] });
+      await attestBatch(wallet(REVIEWER), {
+        ...on,
+        projectId,
+        requests: [{ subject: address(NEW_ADMIN), level: 1, expiry, claims: ["PEP_SCREENED"], recordId: zeroHash }],
+      });
       expect(await hasClaims(publicClient, { ...on, subject: address(NEW_ADMIN), projectId, minLevel: 1, claims: ["PEP_SCREENED"] })).toBe(true);
       const signed = await signAttestation(wallet(REVIEWER), {
-        ...on, projectId, request: { subject: address(OTHER), level: 1, expiry, claims: ["LIVENESS_CHECKED"], recordId: zeroHash }, deadline: (await now()) + 600n,
+        ...on,
+        projectId,
+        request: { subject: address(OTHER), level: 1, expiry, claims: ["LIVENESS_CHECKED"], recordId: zeroHash },
+        deadline: (await now()) + 600n,
       });
       expect(signed.request.claims).toBe(Claim.LIVENESS_CHECKED);
       await attestBySig(wallet(RELAYER), { ...on, ...signed });
       expect(await hasClaims(publicClient, { ...on, subject: address(OTHER), projectId, minLevel: 1, claims: ["LIVENESS_CHECKED"] })).toBe(true);
       // Bad claims are refused before anything is sent, with a named error.
-      await expect(attest(wallet(REVIEWER), { ...on, projectId, subject, level: 1, expiry, claims: 1 << 9, recordId: zeroHash })).rejects.toBeInstanceOf(InvalidClaimError);
+      await expect(attest(wallet(REVIEWER), { ...on, projectId, subject, level: 1, expiry, claims: 1 << 9, recordId: zeroHash })).rejects.toBeInstanceOf(
+        InvalidClaimError,
+      );
       // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
-      await expect(attest(wallet(REVIEWER), { ...on, projectId, subject, level: 1, expiry, claims: ["OVER_9000"], recordId: zeroHash })).rejects.toBeInstanceOf(InvalidClaimError);
+      await expect(attest(wallet(REVIEWER), { ...on, projectId, subject, level: 1, expiry, claims: ["OVER_9000"], recordId: zeroHash })).rejects.toBeInstanceOf(
+        InvalidClaimError,
+      );
       await expect(hasClaims(publicClient, { ...on, subject, projectId, minLevel: 1, claims: -1 })).rejects.toBeInstanceOf(InvalidClaimError);
     });
 
@@ -219,7 +356,15 @@ describe("contract actions on anvil", () => {
       expect(await getAttestation(publicClient, { ...on, subject: address(OTHER), projectId })).toMatchObject({ level: 3, attester: address(REVIEWER) });
       expect(await getNonce(publicClient, { ...on, attester: address(REVIEWER) })).toBe(before + 1n);
       // The SDK's typed-data domain is the one the contract checks.
-      const typed = attestationTypedData({ chainId: foundry.id, verifyingContract: on.addresses.attestationRegistry, projectId, request, attester: address(REVIEWER), nonce: 0n, deadline });
+      const typed = attestationTypedData({
+        chainId: foundry.id,
+        verifyingContract: on.addresses.attestationRegistry,
+        projectId,
+        request,
+        attester: address(REVIEWER),
+        nonce: 0n,
+        deadline,
+      });
       expect(await getDomainSeparator(publicClient, on)).toBe(domainSeparator({ domain: typed.domain }));
       // A replay uses a spent nonce: the digest no longer matches the signer.
       const replay = await attestBySig(wallet(RELAYER), { ...on, ...signed }).catch((e) => e);
@@ -229,7 +374,15 @@ describe("contract actions on anvil", () => {
 
   describe("reverts decode into named errors, before anything is sent", () => {
     it("GrantNotFound(recordId, grantee) from revoke", async () => {
-      const { recordId } = await registerRecord(wallet(SUBJECT), { ...on, salt: salt("no-grant"), storageId: key(1), contentHash: key(2), manifestHash: key(3), scheme: 1, keyRelease: 0 });
+      const { recordId } = await registerRecord(wallet(SUBJECT), {
+        ...on,
+        salt: salt("no-grant"),
+        storageId: key(1),
+        contentHash: key(2),
+        manifestHash: key(3),
+        scheme: 1,
+        keyRelease: 0,
+      });
       const grantee = accountGrantee(address(OTHER));
       const nonce = await publicClient.getTransactionCount({ address: address(SUBJECT) });
       const error = await revoke(wallet(SUBJECT), { ...on, recordId, grantee }).catch((e) => e);
@@ -257,11 +410,21 @@ describe("contract actions on anvil", () => {
       const { recordId } = await registerRecord(wallet(SUBJECT), p);
       expect(await registerRecord(wallet(SUBJECT), p).catch((e) => e)).toMatchObject({ errorName: "RecordExists", args: [recordId] });
 
-      const past = await grant(wallet(SUBJECT), { ...on, recordId, grantee: accountGrantee(address(OTHER)), purpose: 0, expiry: 1n, fieldMask: 1n, wrappedKey: "0x01" }).catch((e) => e);
+      const past = await grant(wallet(SUBJECT), {
+        ...on,
+        recordId,
+        grantee: accountGrantee(address(OTHER)),
+        purpose: 0,
+        expiry: 1n,
+        fieldMask: 1n,
+        wrappedKey: "0x01",
+      }).catch((e) => e);
       expect(past).toMatchObject({ errorName: "ExpiryNotInFuture" });
       expect(past.args[0]).toBe(1n);
 
-      const notReviewer = await attest(wallet(OTHER), { ...on, projectId, subject: address(SUBJECT), level: 1, expiry: 2n ** 40n, recordId: zeroHash }).catch((e) => e);
+      const notReviewer = await attest(wallet(OTHER), { ...on, projectId, subject: address(SUBJECT), level: 1, expiry: 2n ** 40n, recordId: zeroHash }).catch(
+        (e) => e,
+      );
       expect(notReviewer).toBeInstanceOf(AttestationRegistryRevertError);
       expect(notReviewer).toMatchObject({ errorName: "NotReviewer", args: [projectId, address(OTHER)] });
 
@@ -273,7 +436,11 @@ describe("contract actions on anvil", () => {
 
   describe("clients, chains and the send step", () => {
     it("refuses a wallet whose chain is not the RPC's, and a chain without addresses", async () => {
-      const wrongChain = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]), chain: defineChain({ ...foundry, id: 999 }), transport: http(anvil.rpcUrl) });
+      const wrongChain = createWalletClient({
+        account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]),
+        chain: defineChain({ ...foundry, id: 999 }),
+        transport: http(anvil.rpcUrl),
+      });
       const error = await setEncryptionKey(wrongChain, { ...on, publicKey: key(9) }).catch((e) => e);
       expect(error).toBeInstanceOf(ChainMismatchError);
       expect(error).toMatchObject({ expected: 999, actual: 31337 });
@@ -325,7 +492,10 @@ describe("contract actions on anvil", () => {
       const s1 = salt("batched-1");
       const s2 = salt("batched-2");
       const pointer = { storageId: key(7), contentHash: key(8), manifestHash: key(9), scheme: 1, keyRelease: 0 };
-      const calls = [registerRecordCall(on.addresses.recordRegistry, { salt: s1, ...pointer }), registerRecordCall(on.addresses.recordRegistry, { salt: s2, ...pointer })];
+      const calls = [
+        registerRecordCall(on.addresses.recordRegistry, { salt: s1, ...pointer }),
+        registerRecordCall(on.addresses.recordRegistry, { salt: s2, ...pointer }),
+      ];
       const results = await sendCalls(publicClient, { calls, sender });
       expect(seen).toHaveLength(1);
       expect(seen[0].map((c) => c.data)).toEqual(calls.map((c) => c.data));
@@ -333,7 +503,14 @@ describe("contract actions on anvil", () => {
       for (const s of [s1, s2]) expect((await getRecord(publicClient, { ...on, recordId: computeRecordId(sender.address, s) })).owner).toBe(sender.address);
 
       // A revert is decoded from the sender's address before the sender is asked to send anything.
-      const bad = grantCall(on.addresses.recordRegistry, { recordId: computeRecordId(sender.address, s1), grantee: projectGrantee(4242n), purpose: 0, expiry: 2n ** 40n, fieldMask: 1n, wrappedKey: "0x01" });
+      const bad = grantCall(on.addresses.recordRegistry, {
+        recordId: computeRecordId(sender.address, s1),
+        grantee: projectGrantee(4242n),
+        purpose: 0,
+        expiry: 2n ** 40n,
+        fieldMask: 1n,
+        wrappedKey: "0x01",
+      });
       expect(await sendCalls(publicClient, { calls: [bad], sender }).catch((e) => e)).toMatchObject({ errorName: "GranteeProjectInactive", args: [4242n] });
       expect(seen).toHaveLength(1);
 

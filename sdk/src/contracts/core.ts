@@ -9,8 +9,18 @@ import { getAddresses } from "../addresses.ts";
 import { registryAbis } from "./calls.ts";
 import { ChainMismatchError, ClientConfigError, ContractCallError, NoSignerError, TransactionRevertedError, decodeRevert } from "./errors.ts";
 import type {
-  CallSender, ClientInput, OneKeyCall, OneKeyClient, ReadParameters, RegistryName, RegistryReadArgs, RegistryReadName, RegistryReadReturnType,
-  TargetParameters, WriteParameters, WriteResult,
+  CallSender,
+  ClientInput,
+  OneKeyCall,
+  OneKeyClient,
+  ReadParameters,
+  RegistryName,
+  RegistryReadArgs,
+  RegistryReadName,
+  RegistryReadReturnType,
+  TargetParameters,
+  WriteParameters,
+  WriteResult,
 } from "./types.ts";
 
 export { registryAbis };
@@ -22,8 +32,7 @@ type Context = {
 
 // viem tags each client with its kind at run time; a bundler client carries the public client it
 // reads through.
-const bundlerOf = (client: OneKeyClient): BundlerClient | undefined =>
-  client.type === "bundlerClient" ? (client as BundlerClient) : undefined;
+const bundlerOf = (client: OneKeyClient): BundlerClient | undefined => (client.type === "bundlerClient" ? (client as BundlerClient) : undefined);
 
 function contextOf(client: ClientInput): Context {
   const bundler = bundlerOf(client);
@@ -87,7 +96,11 @@ export function senderAddress(client: ClientInput, p: Pick<WriteParameters, "acc
 
 /** Reads a registry view, decoding custom errors; arguments and result are typed from the ABI. */
 export async function readRegistry<C extends RegistryName, const F extends RegistryReadName<C>>(
-  client: ClientInput, p: ReadParameters, contract: C, functionName: F, args: RegistryReadArgs<C, F>,
+  client: ClientInput,
+  p: ReadParameters,
+  contract: C,
+  functionName: F,
+  args: RegistryReadArgs<C, F>,
 ): Promise<RegistryReadReturnType<C, F>> {
   const ctx = contextOf(client);
   const address = await resolveTarget(ctx, contract, p);
@@ -104,7 +117,10 @@ export async function readRegistry<C extends RegistryName, const F extends Regis
 
 /** Builds one registry call at the resolved address and sends it; returns the result and the address. */
 export async function writeRegistry(
-  client: ClientInput, p: WriteParameters, contract: RegistryName, build: (to: Address) => OneKeyCall,
+  client: ClientInput,
+  p: WriteParameters,
+  contract: RegistryName,
+  build: (to: Address) => OneKeyCall,
 ): Promise<[WriteResult, Address]> {
   const ctx = contextOf(client);
   const call = build(await resolveTarget(ctx, contract, p));

@@ -1,6 +1,4 @@
-import {
-  BaseError as ViemBaseError, ContractFunctionRevertedError, decodeErrorResult, type ContractErrorArgs, type ContractErrorName, type Hex,
-} from "viem";
+import { BaseError as ViemBaseError, ContractFunctionRevertedError, decodeErrorResult, type ContractErrorArgs, type ContractErrorName, type Hex } from "viem";
 import { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { BaseError } from "../errors.ts";
 import type { UnknownChainError } from "../addresses.ts";
@@ -122,7 +120,11 @@ export class InvalidActionInputError extends BaseError {
   // functionName: a label, the function (or RPC method) that failed.
   constructor(functionName: string, cause: unknown) {
     const viem = cause instanceof ViemBaseError ? cause : undefined;
-    super(`Invalid arguments for ${functionName}.`, { cause, details: viem?.shortMessage ?? (cause as Error)?.message, docsPath: "sdk.md#errors-you-can-branch-on" });
+    super(`Invalid arguments for ${functionName}.`, {
+      cause,
+      details: viem?.shortMessage ?? (cause as Error)?.message,
+      docsPath: "sdk.md#errors-you-can-branch-on",
+    });
   }
 }
 

@@ -15,7 +15,10 @@ export type ProjectRegistryEventName = ContractEventName<typeof projectRegistryA
 export type RecordRegistryEventName = ContractEventName<typeof recordRegistryAbi>;
 export type AttestationRegistryEventName = ContractEventName<typeof attestationRegistryAbi>;
 
-export function parseProjectRegistryEvents<const N extends ProjectRegistryEventName = ProjectRegistryEventName>(source: LogSource, filter: EventFilter<N> = {}) {
+export function parseProjectRegistryEvents<const N extends ProjectRegistryEventName = ProjectRegistryEventName>(
+  source: LogSource,
+  filter: EventFilter<N> = {},
+) {
   return parseEventLogs({ abi: projectRegistryAbi, logs: fromAddress(logsOf(source), filter.address), eventName: filter.eventName });
 }
 
@@ -24,7 +27,8 @@ export function parseRecordRegistryEvents<const N extends RecordRegistryEventNam
 }
 
 export function parseAttestationRegistryEvents<const N extends AttestationRegistryEventName = AttestationRegistryEventName>(
-  source: LogSource, filter: EventFilter<N> = {},
+  source: LogSource,
+  filter: EventFilter<N> = {},
 ) {
   return parseEventLogs({ abi: attestationRegistryAbi, logs: fromAddress(logsOf(source), filter.address), eventName: filter.eventName });
 }
@@ -32,8 +36,9 @@ export function parseAttestationRegistryEvents<const N extends AttestationRegist
 /** Every OneKey registry event in `source`, decoded, in log order. */
 export function parseOneKeyEvents(source: LogSource) {
   const logs = logsOf(source);
-  return [...parseProjectRegistryEvents(logs), ...parseRecordRegistryEvents(logs), ...parseAttestationRegistryEvents(logs)]
-    .sort((a, b) => Number(a.blockNumber ?? 0n) - Number(b.blockNumber ?? 0n) || (a.logIndex ?? 0) - (b.logIndex ?? 0));
+  return [...parseProjectRegistryEvents(logs), ...parseRecordRegistryEvents(logs), ...parseAttestationRegistryEvents(logs)].sort(
+    (a, b) => Number(a.blockNumber ?? 0n) - Number(b.blockNumber ?? 0n) || (a.logIndex ?? 0) - (b.logIndex ?? 0),
+  );
 }
 
 /** The first event `name` from `address` in a write's logs; EventNotFoundError when absent. */

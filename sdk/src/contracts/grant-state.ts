@@ -15,7 +15,9 @@ export const GRANT_STATES = ["revoked", "expired", "superseded", "live"] as cons
  * record was erased or rotated past the grant's version), else live.
  */
 export function grantState(
-  grant: Pick<OnChainGrant, "grantedAt" | "revoked" | "expiry" | "recordVersion">, record: Pick<OnChainRecord, "version" | "erased">, now: bigint,
+  grant: Pick<OnChainGrant, "grantedAt" | "revoked" | "expiry" | "recordVersion">,
+  record: Pick<OnChainRecord, "version" | "erased">,
+  now: bigint,
 ): GrantState {
   if (grant.grantedAt === 0) return "none";
   if (grant.revoked) return "revoked";

@@ -5,9 +5,19 @@ export * from "./errors.ts";
 export * from "../grantees.ts";
 export * from "./api-keys.ts";
 export {
-  Roles, ALL_ROLES, Purpose, PURPOSES, KeyReleaseMode, ApiKeyScopes, ALL_API_KEY_SCOPES, MAX_MEMBERSHIPS, AUDIT_ACCESS_WINDOW,
+  Roles,
+  ALL_ROLES,
+  Purpose,
+  PURPOSES,
+  KeyReleaseMode,
+  ApiKeyScopes,
+  ALL_API_KEY_SCOPES,
+  MAX_MEMBERSHIPS,
+  AUDIT_ACCESS_WINDOW,
   MAX_REWRAP_BATCH,
-  type RoleName, type PurposeName, type ApiKeyScopeName,
+  type RoleName,
+  type PurposeName,
+  type ApiKeyScopeName,
 } from "../constants.ts";
 export * from "./calls.ts";
 export * from "./events.ts";

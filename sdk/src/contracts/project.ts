@@ -1,22 +1,51 @@
 // ProjectRegistry actions: projects, members and roles, keys, API-key hashes.
-import type { Address, } from "viem";
+import type { Address } from "viem";
 import {
-  acceptAdminCall, addApiKeyCall, createProjectCall, grantRolesCall, resumeProjectCall, revokeApiKeyCall, revokeRolesCall, setEscrowKeyCall,
-  setMetadataURICall, setReviewKeyCall, shareReviewKeyCall, suspendProjectCall, transferAdminCall,
-  type AddApiKeyArgs, type ApiKeyArgs, type CreateProjectArgs, type ProjectIdArgs, type ProjectKeyArgs, type RolesArgs,
-  type SetMetadataURIArgs, type ShareReviewKeyArgs, type TransferAdminArgs,
+  acceptAdminCall,
+  addApiKeyCall,
+  createProjectCall,
+  grantRolesCall,
+  resumeProjectCall,
+  revokeApiKeyCall,
+  revokeRolesCall,
+  setEscrowKeyCall,
+  setMetadataURICall,
+  setReviewKeyCall,
+  shareReviewKeyCall,
+  suspendProjectCall,
+  transferAdminCall,
+  type AddApiKeyArgs,
+  type ApiKeyArgs,
+  type CreateProjectArgs,
+  type ProjectIdArgs,
+  type ProjectKeyArgs,
+  type RolesArgs,
+  type SetMetadataURIArgs,
+  type ShareReviewKeyArgs,
+  type TransferAdminArgs,
 } from "./calls.ts";
 import { readRegistry, writeRegistry } from "./core.ts";
 import type { ProjectRegistryReadErrorType, ProjectRegistryWriteErrorType } from "./errors.ts";
 import { projectEvent } from "./events.ts";
 import type {
-  ClientInput, OneKeyCall, ReadParameters, RegistryReadArgs, RegistryReadName, RegistryReadReturnType, WriteParameters, WriteResult,
+  ClientInput,
+  OneKeyCall,
+  ReadParameters,
+  RegistryReadArgs,
+  RegistryReadName,
+  RegistryReadReturnType,
+  WriteParameters,
+  WriteResult,
 } from "./types.ts";
 
 const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
   writeRegistry(client, p, "projectRegistry", (to) => build(to, p));
-const read = <const F extends RegistryReadName<"projectRegistry">>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<"projectRegistry", F>) =>
-  readRegistry(client, p, "projectRegistry", functionName, args);
+const read = <const F extends RegistryReadName<"projectRegistry">>(
+  client: ClientInput,
+  p: ReadParameters,
+  functionName: F,
+  args: RegistryReadArgs<"projectRegistry", F>,
+) => readRegistry(client, p, "projectRegistry", functionName, args);
 
 // The write path reads `account` as the sender; for role changes it names the member instead.
 const asMember = <P extends RolesArgs>(p: P) => {
@@ -119,8 +148,7 @@ export type AddApiKeyParameters = WriteParameters & AddApiKeyArgs;
 export type AddApiKeyReturnType = WriteResult;
 export type AddApiKeyErrorType = ProjectRegistryWriteErrorType;
 /** Registers keccak256 of an API key; the key itself stays with the integrator. */
-export const addApiKey = async (client: ClientInput, p: AddApiKeyParameters): Promise<AddApiKeyReturnType> =>
-  (await write(client, p, addApiKeyCall))[0];
+export const addApiKey = async (client: ClientInput, p: AddApiKeyParameters): Promise<AddApiKeyReturnType> => (await write(client, p, addApiKeyCall))[0];
 
 export type RevokeApiKeyParameters = WriteParameters & ApiKeyArgs;
 export type RevokeApiKeyReturnType = WriteResult;
@@ -136,8 +164,7 @@ export type GetProjectParameters = ReadParameters & ProjectIdArgs;
 export type GetProjectReturnType = OnChainProject;
 export type GetProjectErrorType = ProjectRegistryReadErrorType;
 /** The project as stored; ProjectNotFound for an unknown id. */
-export const getProject = (client: ClientInput, p: GetProjectParameters): Promise<GetProjectReturnType> =>
-  read(client, p, "getProject", [p.projectId]);
+export const getProject = (client: ClientInput, p: GetProjectParameters): Promise<GetProjectReturnType> => read(client, p, "getProject", [p.projectId]);
 
 export type GetProjectCountParameters = ReadParameters;
 export type GetProjectCountReturnType = bigint;
@@ -159,8 +186,7 @@ export const rolesOf = (client: ClientInput, p: RolesOfParameters): Promise<Role
 export type HasRoleParameters = ReadParameters & { projectId: bigint; account: Address; role: number };
 export type HasRoleReturnType = boolean;
 export type HasRoleErrorType = ProjectRegistryReadErrorType;
-export const hasRole = (client: ClientInput, p: HasRoleParameters): Promise<HasRoleReturnType> =>
-  read(client, p, "hasRole", [p.projectId, p.account, p.role]);
+export const hasRole = (client: ClientInput, p: HasRoleParameters): Promise<HasRoleReturnType> => read(client, p, "hasRole", [p.projectId, p.account, p.role]);
 /** `hasRole` and the project is active: the check every registry makes before acting for a project. */
 export const hasActiveRole = (client: ClientInput, p: HasRoleParameters): Promise<HasRoleReturnType> =>
   read(client, p, "hasActiveRole", [p.projectId, p.account, p.role]);
@@ -185,5 +211,4 @@ export type GetApiKeyParameters = ReadParameters & ApiKeyArgs;
 export type GetApiKeyReturnType = OnChainApiKey;
 export type GetApiKeyErrorType = ProjectRegistryReadErrorType;
 /** The API key stored under `keyHash` (zeroes when unknown). */
-export const getApiKey = (client: ClientInput, p: GetApiKeyParameters): Promise<GetApiKeyReturnType> =>
-  read(client, p, "getApiKey", [p.projectId, p.keyHash]);
+export const getApiKey = (client: ClientInput, p: GetApiKeyParameters): Promise<GetApiKeyReturnType> => read(client, p, "getApiKey", [p.projectId, p.keyHash]);

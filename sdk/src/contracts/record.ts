@@ -3,21 +3,49 @@ import { getLogs } from "viem/actions";
 import { encodeAbiParameters, getAbiItem, keccak256, type Address, type Hex } from "viem";
 import { recordRegistryAbi } from "../abis.ts";
 import {
-  eraseRecordCall, grantCall, recordAuditAccessCall, registerRecordCall, revokeCall, rotateRecordCall, setEncryptionKeyCall,
-  type GrantArgs, type RecordAuditAccessArgs, type RecordIdArgs, type RegisterRecordArgs, type RevokeArgs, type RotateRecordArgs,
+  eraseRecordCall,
+  grantCall,
+  recordAuditAccessCall,
+  registerRecordCall,
+  revokeCall,
+  rotateRecordCall,
+  setEncryptionKeyCall,
+  type GrantArgs,
+  type RecordAuditAccessArgs,
+  type RecordIdArgs,
+  type RegisterRecordArgs,
+  type RevokeArgs,
+  type RotateRecordArgs,
   type SetEncryptionKeyArgs,
 } from "./calls.ts";
 import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
-import { ContractCallError, EventNotFoundError, FromBlockRequiredError, type RecordRegistryReadErrorType, type RecordRegistryWriteErrorType } from "./errors.ts";
+import {
+  ContractCallError,
+  EventNotFoundError,
+  FromBlockRequiredError,
+  type RecordRegistryReadErrorType,
+  type RecordRegistryWriteErrorType,
+} from "./errors.ts";
 import { parseRecordRegistryEvents, recordEvent } from "./events.ts";
 import type {
-  ClientInput, OneKeyCall, ReadParameters, RegistryReadArgs, RegistryReadName, RegistryReadReturnType, WriteParameters, WriteResult,
+  ClientInput,
+  OneKeyCall,
+  ReadParameters,
+  RegistryReadArgs,
+  RegistryReadName,
+  RegistryReadReturnType,
+  WriteParameters,
+  WriteResult,
 } from "./types.ts";
 
 const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
   writeRegistry(client, p, "recordRegistry", (to) => build(to, p));
-const read = <const F extends RegistryReadName<"recordRegistry">>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<"recordRegistry", F>) =>
-  readRegistry(client, p, "recordRegistry", functionName, args);
+const read = <const F extends RegistryReadName<"recordRegistry">>(
+  client: ClientInput,
+  p: ReadParameters,
+  functionName: F,
+  args: RegistryReadArgs<"recordRegistry", F>,
+) => readRegistry(client, p, "recordRegistry", functionName, args);
 
 // --- writes --------------------------------------------------------------------------------------
 
@@ -94,8 +122,7 @@ export type HasAccessParameters = ReadParameters & { recordId: Hex; user: Addres
 export type HasAccessReturnType = boolean;
 export type HasAccessErrorType = RecordRegistryReadErrorType;
 /** The predicate Lit conditions and the SDK use: may `user` open the record now? */
-export const hasAccess = (client: ClientInput, p: HasAccessParameters): Promise<HasAccessReturnType> =>
-  read(client, p, "hasAccess", [p.recordId, p.user]);
+export const hasAccess = (client: ClientInput, p: HasAccessParameters): Promise<HasAccessReturnType> => read(client, p, "hasAccess", [p.recordId, p.user]);
 
 export type HasAuditAccessParameters = ReadParameters & { recordId: Hex; projectId: bigint; auditor: Address };
 export type HasAuditAccessReturnType = boolean;
@@ -117,8 +144,7 @@ export type GetGrantParameters = ReadParameters & RevokeArgs;
 export type GetGrantReturnType = OnChainGrant;
 export type GetGrantErrorType = RecordRegistryReadErrorType;
 /** The grant as stored (zeroes when none). */
-export const getGrant = (client: ClientInput, p: GetGrantParameters): Promise<GetGrantReturnType> =>
-  read(client, p, "getGrant", [p.recordId, p.grantee]);
+export const getGrant = (client: ClientInput, p: GetGrantParameters): Promise<GetGrantReturnType> => read(client, p, "getGrant", [p.recordId, p.grantee]);
 
 export type IsGrantLiveParameters = ReadParameters & RevokeArgs;
 export type IsGrantLiveReturnType = boolean;
@@ -153,10 +179,11 @@ export async function getRecordPointer(client: ClientInput, p: GetRecordPointerP
   return { record, storageId: last.args.storageId, manifestHash: last.args.manifestHash };
 }
 
-export type GetGrantWrappedKeyParameters = ReadParameters & RevokeArgs & {
-  /** Where the log scan starts: required (FromBlockRequiredError without it); 0n is allowed when said. */
-  fromBlock?: bigint;
-};
+export type GetGrantWrappedKeyParameters = ReadParameters &
+  RevokeArgs & {
+    /** Where the log scan starts: required (FromBlockRequiredError without it); 0n is allowed when said. */
+    fromBlock?: bigint;
+  };
 export type GetGrantWrappedKeyReturnType = {
   wrappedKey: Hex;
   recordVersion: number;
@@ -185,7 +212,12 @@ export async function getGrantWrappedKey(client: ClientInput, p: GetGrantWrapped
     l.blockNumber! > last.blockNumber! || (l.blockNumber === last.blockNumber && l.logIndex! > last.logIndex!);
   const rewrap = parseRecordRegistryEvents(rewrapped, { eventName: "GrantRewrapped", address }).filter(after).at(-1);
   if (rewrap) {
-    return { wrappedKey: rewrap.args.wrappedKey, recordVersion: rewrap.args.recordVersion, fieldMask: last.args.fieldMask, reviewKeyVersion: rewrap.args.reviewKeyVersion };
+    return {
+      wrappedKey: rewrap.args.wrappedKey,
+      recordVersion: rewrap.args.recordVersion,
+      fieldMask: last.args.fieldMask,
+      reviewKeyVersion: rewrap.args.reviewKeyVersion,
+    };
   }
   return { wrappedKey: last.args.wrappedKey, recordVersion: last.args.recordVersion, fieldMask: last.args.fieldMask };
 }

@@ -2,10 +2,8 @@
 // live grants re-wrapped to the project's current review key) and `ProjectRegistry.reviewKeyOf`.
 // Typed from the `as const` ABIs: the item shape, the version width and the return values are
 // the compiler's, not copies.
-import {
-  encodeFunctionData, isHex, size, type Address, type ContractFunctionArgs, type ContractFunctionReturnType, type Hex,
-} from "viem";
-import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
+import { encodeFunctionData, isHex, size, type Address, type ContractFunctionArgs, type ContractFunctionReturnType, type Hex } from "viem";
+import { type projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { MAX_REWRAP_BATCH } from "../constants.ts";
 import { readRegistry, writeRegistry } from "./core.ts";
 import { InvalidActionInputError, type ProjectRegistryReadErrorType, type RecordRegistryWriteErrorType } from "./errors.ts";
@@ -68,7 +66,9 @@ export type RewrapGrantsErrorType = RecordRegistryWriteErrorType;
 export async function rewrapGrants(client: ClientInput, p: RewrapGrantsParameters): Promise<RewrapGrantsReturnType> {
   const [r, address] = await writeRegistry(client, p, "recordRegistry", (to) => rewrapGrantsCall(to, p));
   const rewrapped = parseRecordRegistryEvents(r, { eventName: "GrantRewrapped", address }).map((e) => ({
-    recordId: e.args.recordId, recordVersion: e.args.recordVersion, reviewKeyVersion: e.args.reviewKeyVersion,
+    recordId: e.args.recordId,
+    recordVersion: e.args.recordVersion,
+    reviewKeyVersion: e.args.reviewKeyVersion,
   }));
   return { ...r, rewrapped };
 }

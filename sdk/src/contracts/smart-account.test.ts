@@ -14,7 +14,15 @@ import { freePort } from "../../../scripts/lib/ports.ts";
 import { startLocalAA, type LocalAA } from "../../../scripts/aa/local.ts";
 import { toOneKeyAccount } from "../aa/index.ts";
 import {
-  computeRecordId, createProject, getRecord, grantCall, isContractRevert, projectGrantee, registerRecord, registerRecordCall, sendCalls,
+  computeRecordId,
+  createProject,
+  getRecord,
+  grantCall,
+  isContractRevert,
+  projectGrantee,
+  registerRecord,
+  registerRecordCall,
+  sendCalls,
 } from "./index.ts";
 
 describe("actions through a smart account (alto)", () => {
@@ -32,8 +40,16 @@ describe("actions through a smart account (alto)", () => {
     const deployer = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(anvil.rpcUrl) });
     on = { addresses: await deployOneKey(deployer, publicClient) };
     aa = await startLocalAA({
-      rpcUrl: anvil.rpcUrl, wallet: deployer, publicClient, oneKey: on.addresses, bundlerPort: await freePort(), sponsorPort: await freePort(),
-      executorKey: ANVIL_KEYS[8], utilityKey: ANVIL_KEYS[9], sponsorKey: ANVIL_KEYS[4], logsDir: logs,
+      rpcUrl: anvil.rpcUrl,
+      wallet: deployer,
+      publicClient,
+      oneKey: on.addresses,
+      bundlerPort: await freePort(),
+      sponsorPort: await freePort(),
+      executorKey: ANVIL_KEYS[8],
+      utilityKey: ANVIL_KEYS[9],
+      sponsorKey: ANVIL_KEYS[4],
+      logsDir: logs,
     });
     const base = await toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
     // /aa's STUB_SIGNATURE has an odd number of hex digits (66 bytes once padded), which
@@ -44,7 +60,10 @@ describe("actions through a smart account (alto)", () => {
     // Not sponsored here: the account pays its own gas, so this exercises only the SDK's send path.
     await deployer.sendTransaction({ to: account.address, value: parseEther("1") });
     bundler = createBundlerClient({
-      account, client: publicClient, transport: http(aa.bundlerUrl), pollingInterval: 100,
+      account,
+      client: publicClient,
+      transport: http(aa.bundlerUrl),
+      pollingInterval: 100,
       userOperation: {
         async estimateFeesPerGas() {
           const fees = await publicClient.estimateFeesPerGas();
@@ -64,7 +83,15 @@ describe("actions through a smart account (alto)", () => {
     expect(created.userOpHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(created.admin).toBe(bundler.account!.address);
     const salt = keccak256(toHex("sa-record"));
-    const { recordId } = await registerRecord(bundler, { ...on, salt, storageId: keccak256("0x01"), contentHash: keccak256("0x02"), manifestHash: keccak256("0x03"), scheme: 1, keyRelease: 0 });
+    const { recordId } = await registerRecord(bundler, {
+      ...on,
+      salt,
+      storageId: keccak256("0x01"),
+      contentHash: keccak256("0x02"),
+      manifestHash: keccak256("0x03"),
+      scheme: 1,
+      keyRelease: 0,
+    });
     expect(recordId).toBe(computeRecordId(bundler.account!.address, salt));
   });
 
@@ -73,10 +100,18 @@ describe("actions through a smart account (alto)", () => {
     const salts = [keccak256(toHex("batch-a")), keccak256(toHex("batch-b"))];
     const results = await sendCalls(bundler, { calls: salts.map((salt) => registerRecordCall(on.addresses.recordRegistry, { salt, ...pointer })) });
     expect(results).toHaveLength(1);
-    for (const salt of salts) expect((await getRecord(publicClient, { ...on, recordId: computeRecordId(bundler.account!.address, salt) })).owner).toBe(bundler.account!.address);
+    for (const salt of salts)
+      expect((await getRecord(publicClient, { ...on, recordId: computeRecordId(bundler.account!.address, salt) })).owner).toBe(bundler.account!.address);
 
     const nonce = await publicClient.getTransactionCount({ address: bundler.account!.address });
-    const bad = grantCall(on.addresses.recordRegistry, { recordId: zeroHash, grantee: projectGrantee(1n), purpose: 0, expiry: 2n ** 40n, fieldMask: 1n, wrappedKey: "0x01" });
+    const bad = grantCall(on.addresses.recordRegistry, {
+      recordId: zeroHash,
+      grantee: projectGrantee(1n),
+      purpose: 0,
+      expiry: 2n ** 40n,
+      fieldMask: 1n,
+      wrappedKey: "0x01",
+    });
     const error = await sendCalls(bundler, { calls: [bad] }).catch((e) => e);
     expect(isContractRevert(error, "RecordNotFound")).toBe(true);
     expect(await publicClient.getTransactionCount({ address: bundler.account!.address })).toBe(nonce);

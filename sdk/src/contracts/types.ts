@@ -1,6 +1,16 @@
 import type {
-  Account, Address, Chain, Client, ContractFunctionArgs, ContractFunctionName, ContractFunctionReturnType, Hex, Log, TransactionReceipt,
-  Transport, WalletClient,
+  Account,
+  Address,
+  Chain,
+  Client,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  ContractFunctionReturnType,
+  Hex,
+  Log,
+  TransactionReceipt,
+  Transport,
+  WalletClient,
 } from "viem";
 import type { OneKeyAddresses } from "../addresses.ts";
 import type { attestationRegistryAbi, projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
@@ -24,9 +34,7 @@ export type RegistryWriteArgs<C extends RegistryName, F extends RegistryWriteNam
 export type RegistryReadName<C extends RegistryName> = ContractFunctionName<RegistryAbis[C], ReadMutability>;
 export type RegistryReadArgs<C extends RegistryName, F extends RegistryReadName<C>> = ContractFunctionArgs<RegistryAbis[C], ReadMutability, F>;
 /** What a view returns, decoded as viem decodes it (structs as objects, uint<=48 as number). */
-export type RegistryReadReturnType<C extends RegistryName, F extends RegistryReadName<C>> = ContractFunctionReturnType<
-  RegistryAbis[C], ReadMutability, F
->;
+export type RegistryReadReturnType<C extends RegistryName, F extends RegistryReadName<C>> = ContractFunctionReturnType<RegistryAbis[C], ReadMutability, F>;
 
 /**
  * Any viem client on the chain: a public client (reads), a wallet client with an account (an EOA

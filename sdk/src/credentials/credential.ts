@@ -7,8 +7,18 @@
 // canonical JSON document from the signed struct and requires the presented credential to equal
 // it, so no JSON canonicalisation is needed and any edited, added or dropped field fails.
 import {
-  getAddress, hashTypedData, isAddress, isHex, recoverTypedDataAddress, type Account, type Address, type Chain, type Hex,
-  type LocalAccount, type Transport, type WalletClient,
+  getAddress,
+  hashTypedData,
+  isAddress,
+  isHex,
+  recoverTypedDataAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type LocalAccount,
+  type Transport,
+  type WalletClient,
 } from "viem";
 import { signTypedData } from "viem/actions";
 import { BaseError } from "../errors.ts";
@@ -110,7 +120,9 @@ export class CredentialSignatureError extends BaseError {
   readonly recovered?: Address;
   constructor(issuer: Address, recovered?: Address) {
     super(
-      recovered ? `The credential is signed by ${recovered}, not by its issuer ${issuer} (a field was changed, or another key signed).` : `The credential's signature does not recover.`,
+      recovered
+        ? `The credential is signed by ${recovered}, not by its issuer ${issuer} (a field was changed, or another key signed).`
+        : `The credential's signature does not recover.`,
       { docsPath: "credentials.md#what-a-verifier-must-check" },
     );
     this.recovered = recovered;
@@ -136,7 +148,9 @@ export class CredentialExpiredError extends BaseError {
 export class CredentialExpectationError extends BaseError {
   override name = "CredentialExpectationError";
   constructor(field: string, expected: unknown, actual: unknown) {
-    super(`The credential's ${field} is ${String(actual)}, the verifier expects ${String(expected)}.`, { docsPath: "credentials.md#what-a-verifier-must-check" });
+    super(`The credential's ${field} is ${String(actual)}, the verifier expects ${String(expected)}.`, {
+      docsPath: "credentials.md#what-a-verifier-must-check",
+    });
   }
 }
 
@@ -160,14 +174,21 @@ function checkStatement(s: CredentialStatement): void {
     throw new CredentialIssueError(what);
   };
   if (!Number.isSafeInteger(s.chainId) || s.chainId <= 0) bad("chainId must be a positive integer");
-  for (const [k, v] of [["attestationRegistry", s.attestationRegistry], ["issuer", s.issuer], ["subject", s.subject]] as const) {
+  for (const [k, v] of [
+    ["attestationRegistry", s.attestationRegistry],
+    ["issuer", s.issuer],
+    ["subject", s.subject],
+  ] as const) {
     if (typeof v !== "string" || !isAddress(v, { strict: false })) bad(`${k} is not an address`);
   }
   if (typeof s.projectId !== "bigint" || s.projectId <= 0n || s.projectId >= 2n ** 256n) bad("projectId must be a uint256 above 0");
   if (!Number.isInteger(s.level) || s.level < 1 || s.level > 255) bad("level must be 1..255");
   if (!Number.isInteger(s.claims) || s.claims < 0 || s.claims > 0xffffffff) bad("claims must be a uint32");
   if (claimNames(s.claims).some((n) => n.startsWith("reserved:"))) bad("claims set a reserved bit");
-  for (const [k, v] of [["validFrom", s.validFrom], ["validUntil", s.validUntil]] as const) {
+  for (const [k, v] of [
+    ["validFrom", s.validFrom],
+    ["validUntil", s.validUntil],
+  ] as const) {
     if (typeof v !== "bigint" || v < 0n || v > MAX_SECONDS) bad(`${k} must be unix seconds up to 9999-12-31`);
   }
   if (s.validUntil <= s.validFrom) bad("validUntil must be after validFrom");
@@ -269,7 +290,11 @@ export interface VerifyCredentialOptions {
 /** What a credential that verified offline states. */
 export type VerifiedCredential = CredentialStatement & { id: string; claimNames: ClaimLabel[] };
 export type VerifyCredentialErrorType =
-  | CredentialFormatError | CredentialSignatureError | CredentialExpiredError | CredentialNotYetValidError | CredentialExpectationError;
+  | CredentialFormatError
+  | CredentialSignatureError
+  | CredentialExpiredError
+  | CredentialNotYetValidError
+  | CredentialExpectationError;
 
 const DID_RE = /^did:pkh:eip155:(\d{1,12}):(0x[0-9a-fA-F]{40})$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -302,7 +327,8 @@ function parse(credential: unknown): { statement: CredentialStatement; proofValu
     if (!Number.isFinite(ms)) fail(`${name} must be an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SSZ)`);
     return BigInt(ms / 1000);
   };
-  if (typeof status.attestationRegistry !== "string" || !isAddress(status.attestationRegistry, { strict: false })) fail("credentialStatus.attestationRegistry is not an address");
+  if (typeof status.attestationRegistry !== "string" || !isAddress(status.attestationRegistry, { strict: false }))
+    fail("credentialStatus.attestationRegistry is not an address");
   if (!BINDINGS.includes(status.binding as CredentialBinding)) fail(`credentialStatus.binding must be one of ${BINDINGS.join(", ")}`);
   const proofValue = proof.proofValue;
   if (typeof proofValue !== "string" || !isHex(proofValue) || proofValue.length !== 132) fail("proof.proofValue must be a 65-byte hex signature");
@@ -333,7 +359,8 @@ function sameJson(a: unknown, b: unknown): boolean {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
   }
   if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a), kb = Object.keys(b);
+    const ka = Object.keys(a),
+      kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
   }
   return a === b;
@@ -361,10 +388,12 @@ export async function verifyCredential(credential: unknown, options: VerifyCrede
   const now = options.now ?? BigInt(Math.floor(Date.now() / 1000));
   if (now < statement.validFrom) throw new CredentialNotYetValidError(statement.validFrom, now);
   if (now >= statement.validUntil) throw new CredentialExpiredError(statement.validUntil, now);
-  if (options.chainId !== undefined && options.chainId !== statement.chainId) throw new CredentialExpectationError("chainId", options.chainId, statement.chainId);
+  if (options.chainId !== undefined && options.chainId !== statement.chainId)
+    throw new CredentialExpectationError("chainId", options.chainId, statement.chainId);
   if (options.attestationRegistry !== undefined && getAddress(options.attestationRegistry) !== statement.attestationRegistry) {
     throw new CredentialExpectationError("attestationRegistry", options.attestationRegistry, statement.attestationRegistry);
   }
-  if (options.projectId !== undefined && options.projectId !== statement.projectId) throw new CredentialExpectationError("projectId", options.projectId, statement.projectId);
+  if (options.projectId !== undefined && options.projectId !== statement.projectId)
+    throw new CredentialExpectationError("projectId", options.projectId, statement.projectId);
   return { ...statement, id: (credential as AttestationCredential).id, claimNames: claimNames(statement.claims) };
 }

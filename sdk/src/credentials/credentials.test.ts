@@ -3,8 +3,18 @@
 // (revoked, re-attested, expired, signed by someone who is not the attester).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  concat, createPublicClient, createWalletClient, encodeAbiParameters, getAddress, hashTypedData, http, keccak256, toHex, zeroHash,
-  type Address, type PublicClient,
+  concat,
+  createPublicClient,
+  createWalletClient,
+  encodeAbiParameters,
+  getAddress,
+  hashTypedData,
+  http,
+  keccak256,
+  toHex,
+  zeroHash,
+  type Address,
+  type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -12,10 +22,23 @@ import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.t
 import { deployOneKey, type OneKeyDeployment } from "../../../scripts/lib/artifacts.ts";
 import { Roles, attest, createProject, grantRoles, revokeAttestation } from "../contracts/index.ts";
 import {
-  CredentialAttesterMismatchError, CredentialExpectationError, CredentialExpiredError, CredentialFormatError, CredentialIssueError,
-  CredentialNotYetValidError, CredentialRevokedError, CredentialSignatureError, CredentialSupersededError, checkCredentialStatus,
-  credentialTypedData, issueAttestationCredential, signCredential, verifyCredential, verifyCredentialWithStatus,
-  type AttestationCredential, type CredentialStatement,
+  CredentialAttesterMismatchError,
+  CredentialExpectationError,
+  CredentialExpiredError,
+  CredentialFormatError,
+  CredentialIssueError,
+  CredentialNotYetValidError,
+  CredentialRevokedError,
+  CredentialSignatureError,
+  CredentialSupersededError,
+  checkCredentialStatus,
+  credentialTypedData,
+  issueAttestationCredential,
+  signCredential,
+  verifyCredential,
+  verifyCredentialWithStatus,
+  type AttestationCredential,
+  type CredentialStatement,
 } from "./index.ts";
 import vectors from "./vectors.json" with { type: "json" };
 
@@ -47,15 +70,37 @@ describe("committed test vectors", () => {
 
     it(`${v.label}: the typed-data hash matches an encoding written out by hand (EIP-712)`, () => {
       const s = statementOf(v.statement);
-      const typeHash = keccak256(toHex("OneKeyCredential(address issuer,address subject,uint256 projectId,uint8 level,uint32 claims,uint64 validFrom,uint64 validUntil,uint8 binding)"));
-      const structHash = keccak256(encodeAbiParameters(
-        [{ type: "bytes32" }, { type: "address" }, { type: "address" }, { type: "uint256" }, { type: "uint8" }, { type: "uint32" }, { type: "uint64" }, { type: "uint64" }, { type: "uint8" }],
-        [typeHash, s.issuer, s.subject, s.projectId, s.level, s.claims, s.validFrom, s.validUntil, s.binding === "exact" ? 0 : 1],
-      ));
-      const domainHash = keccak256(encodeAbiParameters(
-        [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }, { type: "address" }],
-        [keccak256(toHex("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")), keccak256(toHex("OneKey Credential")), keccak256(toHex("1")), BigInt(s.chainId), s.attestationRegistry],
-      ));
+      const typeHash = keccak256(
+        toHex("OneKeyCredential(address issuer,address subject,uint256 projectId,uint8 level,uint32 claims,uint64 validFrom,uint64 validUntil,uint8 binding)"),
+      );
+      const structHash = keccak256(
+        encodeAbiParameters(
+          [
+            { type: "bytes32" },
+            { type: "address" },
+            { type: "address" },
+            { type: "uint256" },
+            { type: "uint8" },
+            { type: "uint32" },
+            { type: "uint64" },
+            { type: "uint64" },
+            { type: "uint8" },
+          ],
+          [typeHash, s.issuer, s.subject, s.projectId, s.level, s.claims, s.validFrom, s.validUntil, s.binding === "exact" ? 0 : 1],
+        ),
+      );
+      const domainHash = keccak256(
+        encodeAbiParameters(
+          [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }, { type: "address" }],
+          [
+            keccak256(toHex("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")),
+            keccak256(toHex("OneKey Credential")),
+            keccak256(toHex("1")),
+            BigInt(s.chainId),
+            s.attestationRegistry,
+          ],
+        ),
+      );
       const digest = keccak256(concat(["0x1901", domainHash, structHash]));
       expect(digest).toBe(v.typedDataHash);
       expect(hashTypedData(credentialTypedData(s))).toBe(v.typedDataHash);
@@ -107,7 +152,8 @@ describe("offline verification fails", () => {
 
   it("with the signature changed, an added field, a dropped field, or garbage", async () => {
     const flipped = clone(good);
-    flipped.proof.proofValue = `${good.proof.proofValue.slice(0, 10)}${good.proof.proofValue[10] === "0" ? "1" : "0"}${good.proof.proofValue.slice(11)}` as `0x${string}`;
+    flipped.proof.proofValue =
+      `${good.proof.proofValue.slice(0, 10)}${good.proof.proofValue[10] === "0" ? "1" : "0"}${good.proof.proofValue.slice(11)}` as `0x${string}`;
     await expect(verifyCredential(flipped, { now })).rejects.toBeInstanceOf(CredentialSignatureError);
     const added = clone(good) as any;
     added.credentialSubject.dateOfBirth = "1990-01-01";
@@ -115,7 +161,15 @@ describe("offline verification fails", () => {
     const dropped = clone(good) as any;
     delete dropped.proof.eip712;
     await expect(verifyCredential(dropped, { now })).rejects.toBeInstanceOf(CredentialFormatError);
-    for (const bad of [null, 7, "x", [], {}, { ...clone(good), credentialSubject: { ...good.credentialSubject, claims: ["reserved:9"] } }, { ...clone(good), validFrom: "yesterday" }]) {
+    for (const bad of [
+      null,
+      7,
+      "x",
+      [],
+      {},
+      { ...clone(good), credentialSubject: { ...good.credentialSubject, claims: ["reserved:9"] } },
+      { ...clone(good), validFrom: "yesterday" },
+    ]) {
       await expect(verifyCredential(bad, { now })).rejects.toBeInstanceOf(CredentialFormatError);
     }
   });
@@ -143,7 +197,9 @@ describe("offline verification fails", () => {
   it("when it is for another chain, registry or project than the verifier expects", async () => {
     await expect(verifyCredential(good, { now, chainId: 1 })).rejects.toBeInstanceOf(CredentialExpectationError);
     await expect(verifyCredential(good, { now, projectId: 8n })).rejects.toBeInstanceOf(CredentialExpectationError);
-    await expect(verifyCredential(good, { now, attestationRegistry: "0x3333333333333333333333333333333333333333" })).rejects.toBeInstanceOf(CredentialExpectationError);
+    await expect(verifyCredential(good, { now, attestationRegistry: "0x3333333333333333333333333333333333333333" })).rejects.toBeInstanceOf(
+      CredentialExpectationError,
+    );
   });
 });
 
@@ -181,20 +237,34 @@ describe("status against the chain (anvil)", () => {
     const ok = await verifyCredentialWithStatus(publicClient, credential, { now: at, attestationRegistry: on.addresses.attestationRegistry });
     expect(ok.status.attestation.attester).toBe(account(REVIEWER).address);
     // A wallet client signs the same way as a local account.
-    const viaWallet = await issueAttestationCredential(publicClient, wallet(REVIEWER), { ...on, projectId, subject: subject(), validFrom: BigInt(Date.parse(credential.validFrom) / 1000) });
+    const viaWallet = await issueAttestationCredential(publicClient, wallet(REVIEWER), {
+      ...on,
+      projectId,
+      subject: subject(),
+      validFrom: BigInt(Date.parse(credential.validFrom) / 1000),
+    });
     expect(viaWallet).toEqual(credential);
 
     await revokeAttestation(wallet(REVIEWER), { ...on, projectId, subject: subject() });
     // Offline it still verifies (no RPC): the status read is what catches the revocation.
     await expect(verifyCredential(credential, { now: at })).resolves.toBeTruthy();
     await expect(verifyCredentialWithStatus(publicClient, credential, { now: at })).rejects.toBeInstanceOf(CredentialRevokedError);
-    await expect(issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject() })).rejects.toBeInstanceOf(CredentialIssueError);
+    await expect(issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject() })).rejects.toBeInstanceOf(
+      CredentialIssueError,
+    );
   });
 
   it("an exact credential is invalid after a re-attestation; a minimum one holds while the claims it states do", async () => {
     await attestNow(REVIEWER, ["AGE_OVER_18", "SANCTIONS_SCREENED", "COUNTRY_ALLOWED"]);
     const exact = await issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject() });
-    const over18 = await issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject(), binding: "minimum", level: 1, claims: ["AGE_OVER_18"] });
+    const over18 = await issueAttestationCredential(publicClient, account(REVIEWER), {
+      ...on,
+      projectId,
+      subject: subject(),
+      binding: "minimum",
+      level: 1,
+      claims: ["AGE_OVER_18"],
+    });
     expect(over18.credentialSubject).toMatchObject({ level: 1, claims: ["AGE_OVER_18"] });
     const at = await now();
     await verifyCredentialWithStatus(publicClient, exact, { now: at });
@@ -209,8 +279,9 @@ describe("status against the chain (anvil)", () => {
     await attestNow(REVIEWER, ["PEP_SCREENED"], 7200n);
     await expect(verifyCredentialWithStatus(publicClient, over18, { now: at })).rejects.toBeInstanceOf(CredentialSupersededError);
     // A minimum credential cannot state more than the slot does.
-    await expect(issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject(), binding: "minimum", claims: ["AGE_OVER_18"] }))
-      .rejects.toBeInstanceOf(CredentialIssueError);
+    await expect(
+      issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject(), binding: "minimum", claims: ["AGE_OVER_18"] }),
+    ).rejects.toBeInstanceOf(CredentialIssueError);
   });
 
   it("fails when signed by an account that is not the attestation's attester", async () => {
@@ -218,17 +289,29 @@ describe("status against the chain (anvil)", () => {
     const at = await now();
     // The SDK refuses to issue for a slot the signer did not attest (a reviewer of the same project, a stranger).
     for (const who of [OTHER_REVIEWER, STRANGER]) {
-      await expect(issueAttestationCredential(publicClient, account(who), { ...on, projectId, subject: subject() })).rejects.toBeInstanceOf(CredentialIssueError);
+      await expect(issueAttestationCredential(publicClient, account(who), { ...on, projectId, subject: subject() })).rejects.toBeInstanceOf(
+        CredentialIssueError,
+      );
     }
     // One signed by hand with the right terms verifies offline (it is a good signature by its
     // issuer) but the status read shows the issuer is not the attester.
-    const slot = (await checkCredentialStatus(publicClient, await verifyCredential(
-      await issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject() }), { now: at },
-    ))).attestation;
+    const slot = (
+      await checkCredentialStatus(
+        publicClient,
+        await verifyCredential(await issueAttestationCredential(publicClient, account(REVIEWER), { ...on, projectId, subject: subject() }), { now: at }),
+      )
+    ).attestation;
     for (const who of [OTHER_REVIEWER, STRANGER]) {
       const forged = await signCredential(account(who), {
-        chainId: 31337, attestationRegistry: on.addresses.attestationRegistry, subject: subject(), projectId, level: slot.level, claims: slot.claims,
-        validFrom: at, validUntil: slot.expiry, binding: "exact",
+        chainId: 31337,
+        attestationRegistry: on.addresses.attestationRegistry,
+        subject: subject(),
+        projectId,
+        level: slot.level,
+        claims: slot.claims,
+        validFrom: at,
+        validUntil: slot.expiry,
+        binding: "exact",
       });
       await verifyCredential(forged, { now: at });
       const error = await verifyCredentialWithStatus(publicClient, forged, { now: at }).catch((e) => e);

@@ -34,10 +34,14 @@ const QUERY = `query ($id: String!) {
 
 /** `checkCredentialStatus`, answered by the indexer at its indexed head. */
 export async function checkCredentialStatusWithIndexer(
-  indexer: IndexerEndpoint, credential: VerifiedCredential,
+  indexer: IndexerEndpoint,
+  credential: VerifiedCredential,
 ): Promise<CheckCredentialStatusWithIndexerReturnType> {
   const id = `${credential.projectId}:${credential.subject.toLowerCase()}`;
-  let body: { data?: { attestationStates: { items: Row[] }; _meta: { status: Record<string, { id: number; block: { number: number; timestamp: number } }> } }; errors?: { message: string }[] };
+  let body: {
+    data?: { attestationStates: { items: Row[] }; _meta: { status: Record<string, { id: number; block: { number: number; timestamp: number } }> } };
+    errors?: { message: string }[];
+  };
   try {
     const res = await (indexer.fetch ?? fetch)(`${indexer.url.replace(/\/$/, "")}/graphql`, {
       method: "POST",
@@ -50,15 +54,22 @@ export async function checkCredentialStatusWithIndexer(
     if (error instanceof IndexerStatusError) throw error;
     throw new IndexerStatusError("the request failed", error);
   }
-  if (!body.data || body.errors?.length) throw new IndexerStatusError(`GraphQL errors: ${(body.errors ?? []).map((e) => e.message).join("; ").slice(0, 200)}`);
+  if (!body.data || body.errors?.length)
+    throw new IndexerStatusError(
+      `GraphQL errors: ${(body.errors ?? [])
+        .map((e) => e.message)
+        .join("; ")
+        .slice(0, 200)}`,
+    );
   const chains = Object.values(body.data._meta.status ?? {});
   if (!chains.some((c) => c.id === credential.chainId)) throw new IndexerStatusError(`it does not index chain ${credential.chainId}`);
   const head = chains.find((c) => c.id === credential.chainId)!.block;
   const row = body.data.attestationStates.items[0];
   // A revoked (or never indexed) attestation reads as the empty slot, as getAttestation returns it.
-  const slot: AttestationSlot = row && !row.revoked
-    ? { level: row.level, expiry: BigInt(row.expiry), attester: getAddress(row.attester), claims: Number(BigInt(row.claims)) }
-    : { level: 0, expiry: 0n, attester: "0x0000000000000000000000000000000000000000", claims: 0 };
+  const slot: AttestationSlot =
+    row && !row.revoked
+      ? { level: row.level, expiry: BigInt(row.expiry), attester: getAddress(row.attester), claims: Number(BigInt(row.claims)) }
+      : { level: 0, expiry: 0n, attester: "0x0000000000000000000000000000000000000000", claims: 0 };
   const blockNumber = row ? BigInt(row.asOfBlock) : BigInt(head.number);
   const timestamp = row ? BigInt(row.asOfTimestamp) : BigInt(head.timestamp);
   judgeCredentialStatus(credential, slot, timestamp, `the indexer at block ${blockNumber}`);

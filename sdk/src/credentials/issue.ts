@@ -9,7 +9,12 @@ import { ContractCallError } from "../contracts/errors.ts";
 import type { ClientInput, ReadParameters } from "../contracts/types.ts";
 import { claimMask } from "../names.ts";
 import {
-  CredentialIssueError, credentialSignerAddress, signCredential, type AttestationCredential, type CredentialBinding, type CredentialSigner,
+  CredentialIssueError,
+  credentialSignerAddress,
+  signCredential,
+  type AttestationCredential,
+  type CredentialBinding,
+  type CredentialSigner,
 } from "./credential.ts";
 
 type GetAttestationArgs = ContractFunctionArgs<typeof attestationRegistryAbi, "view", "getAttestation">;
@@ -31,10 +36,11 @@ export type IssueAttestationCredentialParameters = ReadParameters & {
 export type IssueAttestationCredentialReturnType = AttestationCredential;
 export type IssueAttestationCredentialErrorType = CredentialIssueError | ContractCallError;
 
-
 /** The attester signs a credential for a subject it attested in a project, from the slot on-chain. */
 export async function issueAttestationCredential(
-  client: ClientInput, signer: CredentialSigner, p: IssueAttestationCredentialParameters,
+  client: ClientInput,
+  signer: CredentialSigner,
+  p: IssueAttestationCredentialParameters,
 ): Promise<IssueAttestationCredentialReturnType> {
   const reader = readerOf(client);
   const attestationRegistry = await registryAddress(client, "attestationRegistry", p);
@@ -59,7 +65,9 @@ export async function issueAttestationCredential(
   if (slot.expiry <= block.timestamp) throw new CredentialIssueError(`the attestation expired at ${slot.expiry}`);
   const issuer = credentialSignerAddress(signer);
   if (getAddress(slot.attester) !== getAddress(issuer)) {
-    throw new CredentialIssueError(`the attestation is by ${getAddress(slot.attester)}; only its attester may issue credentials for it, not ${getAddress(issuer)}`);
+    throw new CredentialIssueError(
+      `the attestation is by ${getAddress(slot.attester)}; only its attester may issue credentials for it, not ${getAddress(issuer)}`,
+    );
   }
   const binding = p.binding ?? "exact";
   const claims = p.claims === undefined ? slot.claims : typeof p.claims === "number" ? p.claims : claimMask(p.claims);
@@ -69,10 +77,17 @@ export async function issueAttestationCredential(
     throw new CredentialIssueError("an exact credential states the attestation as it is (use binding `minimum` to state less)");
   }
   if (level > slot.level) throw new CredentialIssueError(`level ${level} is above the attested ${slot.level}`);
-  if (((slot.claims & claims) >>> 0) !== claims) throw new CredentialIssueError("claims must be a subset of the attested claims");
+  if ((slot.claims & claims) >>> 0 !== claims) throw new CredentialIssueError("claims must be a subset of the attested claims");
   if (validUntil > slot.expiry) throw new CredentialIssueError("validUntil must not be after the attestation's expiry");
   return signCredential(signer, {
-    chainId, attestationRegistry, subject: getAddress(p.subject), projectId: p.projectId, level, claims,
-    validFrom: p.validFrom ?? block.timestamp, validUntil, binding,
+    chainId,
+    attestationRegistry,
+    subject: getAddress(p.subject),
+    projectId: p.projectId,
+    level,
+    claims,
+    validFrom: p.validFrom ?? block.timestamp,
+    validUntil,
+    binding,
   });
 }

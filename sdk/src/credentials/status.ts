@@ -10,7 +10,11 @@ import { ChainMismatchError, ContractCallError } from "../contracts/errors.ts";
 import type { ClientInput } from "../contracts/types.ts";
 import { BaseError } from "../errors.ts";
 import {
-  CredentialExpiredError, verifyCredential, type VerifiedCredential, type VerifyCredentialErrorType, type VerifyCredentialOptions,
+  CredentialExpiredError,
+  verifyCredential,
+  type VerifiedCredential,
+  type VerifyCredentialErrorType,
+  type VerifyCredentialOptions,
 } from "./credential.ts";
 
 type GetAttestationArgs = ContractFunctionArgs<typeof attestationRegistryAbi, "view", "getAttestation">;
@@ -45,7 +49,12 @@ export class CredentialSupersededError extends BaseError {
 }
 
 export type CredentialStatusErrorType =
-  | CredentialRevokedError | CredentialAttesterMismatchError | CredentialSupersededError | CredentialExpiredError | ChainMismatchError | ContractCallError;
+  | CredentialRevokedError
+  | CredentialAttesterMismatchError
+  | CredentialSupersededError
+  | CredentialExpiredError
+  | ChainMismatchError
+  | ContractCallError;
 
 export type CheckCredentialStatusReturnType = {
   /** The block the slot was read at, and its timestamp (the "now" of the status). */
@@ -66,7 +75,13 @@ export async function checkCredentialStatus(client: ClientInput, credential: Ver
     const block = await getBlock(reader, { blockTag: "latest" });
     if (block.number === null) throw new Error("the latest block has no number");
     const args: GetAttestationArgs = [credential.subject, credential.projectId];
-    const slot = await readContract(reader, { address: credential.attestationRegistry, abi: attestationRegistryAbi, functionName: "getAttestation", args, blockNumber: block.number });
+    const slot = await readContract(reader, {
+      address: credential.attestationRegistry,
+      abi: attestationRegistryAbi,
+      functionName: "getAttestation",
+      args,
+      blockNumber: block.number,
+    });
     return { block: { number: block.number, timestamp: block.timestamp }, slot };
   };
   let got: Awaited<ReturnType<typeof read>>;
@@ -97,7 +112,8 @@ export function judgeCredentialStatus(credential: VerifiedCredential, slot: Atte
     if (changed.length) throw new CredentialSupersededError(changed.join(", "));
   } else {
     if (slot.level < credential.level) throw new CredentialSupersededError(`level is now ${slot.level}, below the credential's ${credential.level}`);
-    if (((slot.claims & credential.claims) >>> 0) !== credential.claims) throw new CredentialSupersededError("the attestation no longer carries every claim the credential states");
+    if ((slot.claims & credential.claims) >>> 0 !== credential.claims)
+      throw new CredentialSupersededError("the attestation no longer carries every claim the credential states");
   }
 }
 
@@ -118,7 +134,9 @@ export type VerifyCredentialWithStatusReturnType = VerifiedCredential & { status
 
 /** `verifyCredential` (offline) and then `checkCredentialStatus` (one read): what a verifier runs. */
 export async function verifyCredentialWithStatus(
-  client: ClientInput, credential: unknown, options: VerifyCredentialOptions = {},
+  client: ClientInput,
+  credential: unknown,
+  options: VerifyCredentialOptions = {},
 ): Promise<VerifyCredentialWithStatusReturnType> {
   const verified = await verifyCredential(credential, options);
   await rpcChainMatches(client, verified.chainId);

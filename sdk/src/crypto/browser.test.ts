@@ -100,22 +100,33 @@ describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
   it("a record and its grants sealed in Chromium open in Node", async () => {
     const [person, review, escrow] = await Promise.all([generateX25519KeyPair(), generateX25519KeyPair(), generateX25519KeyPair()]);
     const portrait = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
-    const out = await page.evaluate(async ({ recordId, account, person, review, escrow, portrait }) => {
-      const { crypto: c } = (globalThis as unknown as Win).onekey;
-      const enc = await c.encryptRecord({ recordId, version: 1, fields: { full_name: "Ada Lovelace", date_of_birth: "1815-12-10", portrait: c.fromHex(portrait) } });
-      const mask = c.fieldMaskOf(enc.manifest, ["full_name", "portrait"]);
-      const keys = [...(await c.fieldKeysFor(enc.dek, enc.manifest, mask)).values()];
-      const accountGrant = await c.wrapKeys(c.fromHex(person), keys, c.grantContext(recordId, 1, c.granteeKeyOf({ account })));
-      const projectKey = c.granteeKeyOf({ projectId: 7n });
-      const projectGrant = [
-        ...(await c.wrapKeys(c.fromHex(review), keys, c.grantContext(recordId, 1, projectKey))),
-        ...(await c.wrapKeys(c.fromHex(escrow), keys, c.grantContext(recordId, 1, projectKey, "escrow"))),
-      ];
-      return {
-        bundle: c.toHex(enc.bundle), contentHash: enc.contentHash, manifestHash: enc.manifestHash, dek: c.toHex(enc.dek),
-        accountGrant: c.toHex(accountGrant), projectGrant: c.toHex(new Uint8Array(projectGrant)),
-      };
-    }, { recordId, account, person: toHex(person.publicKey), review: toHex(review.publicKey), escrow: toHex(escrow.publicKey), portrait: toHex(portrait) });
+    const out = await page.evaluate(
+      async ({ recordId, account, person, review, escrow, portrait }) => {
+        const { crypto: c } = (globalThis as unknown as Win).onekey;
+        const enc = await c.encryptRecord({
+          recordId,
+          version: 1,
+          fields: { full_name: "Ada Lovelace", date_of_birth: "1815-12-10", portrait: c.fromHex(portrait) },
+        });
+        const mask = c.fieldMaskOf(enc.manifest, ["full_name", "portrait"]);
+        const keys = [...(await c.fieldKeysFor(enc.dek, enc.manifest, mask)).values()];
+        const accountGrant = await c.wrapKeys(c.fromHex(person), keys, c.grantContext(recordId, 1, c.granteeKeyOf({ account })));
+        const projectKey = c.granteeKeyOf({ projectId: 7n });
+        const projectGrant = [
+          ...(await c.wrapKeys(c.fromHex(review), keys, c.grantContext(recordId, 1, projectKey))),
+          ...(await c.wrapKeys(c.fromHex(escrow), keys, c.grantContext(recordId, 1, projectKey, "escrow"))),
+        ];
+        return {
+          bundle: c.toHex(enc.bundle),
+          contentHash: enc.contentHash,
+          manifestHash: enc.manifestHash,
+          dek: c.toHex(enc.dek),
+          accountGrant: c.toHex(accountGrant),
+          projectGrant: c.toHex(new Uint8Array(projectGrant)),
+        };
+      },
+      { recordId, account, person: toHex(person.publicKey), review: toHex(review.publicKey), escrow: toHex(escrow.publicKey), portrait: toHex(portrait) },
+    );
 
     const bundle = fromHex(out.bundle);
     // Hashes checked with node:crypto, an implementation independent of the one that made them.
@@ -124,7 +135,10 @@ describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
     const accountGrant = fromHex(out.accountGrant);
     expect(accountGrant.length).toBe(48 + 32 * 2);
     const keys = await unwrapKeys(person.privateKey, person.publicKey, accountGrant, grantContext(recordId, 1, granteeKeyOf({ account })));
-    const fieldKeys = new Map([["full_name", keys[0]], ["portrait", keys[1]]]);
+    const fieldKeys = new Map([
+      ["full_name", keys[0]],
+      ["portrait", keys[1]],
+    ]);
     const granted = await decryptRecord({ bundle, recordId, version: 1, keys: { fieldKeys }, expectedContentHash: out.contentHash });
     expect(granted.full_name).toBe("Ada Lovelace");
     expect(Buffer.from(granted.portrait as Uint8Array).equals(Buffer.from(portrait))).toBe(true);
@@ -143,28 +157,49 @@ describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
     const enc = await encryptRecord({ recordId, version: 3, fields: { full_name: "Grace Hopper", nationality: "US" } });
     const keys = [...(await fieldKeysFor(enc.dek, enc.manifest, fieldMaskOf(enc.manifest, ["nationality"]))).values()];
     const grant = await wrapKeys(person.publicKey, keys, grantContext(recordId, 3, granteeKeyOf({ account })));
-    const out = await page.evaluate(async ({ recordId, account, bundle, grant, priv, pub, contentHash }) => {
-      const { crypto: c } = (globalThis as unknown as Win).onekey;
-      const ctx = c.grantContext(recordId, 3, c.granteeKeyOf({ account }));
-      const [key] = await c.unwrapKeys(c.fromHex(priv), c.fromHex(pub), c.fromHex(grant), ctx);
-      const fields = await c.decryptRecord({
-        bundle: c.fromHex(bundle), recordId, version: 3, keys: { fieldKeys: new Map([["nationality", key]]) }, expectedContentHash: contentHash,
-      });
-      const refused = await c.unwrapKeys(c.fromHex(priv), c.fromHex(pub), c.fromHex(grant), c.grantContext(recordId, 4, c.granteeKeyOf({ account })))
-        .then(() => "opened", (e: Error) => e.name);
-      const hostile = await c.decryptRecord({ bundle: c.fromHex(bundle), recordId, version: 3, keys: { dek: new Uint8Array(32) } }).then(() => "opened", (e: Error) => e.name);
-      return { fields, refused, hostile };
-    }, { recordId, account, bundle: toHex(enc.bundle), grant: toHex(grant), priv: toHex(person.privateKey), pub: toHex(person.publicKey), contentHash: enc.contentHash });
+    const out = await page.evaluate(
+      async ({ recordId, account, bundle, grant, priv, pub, contentHash }) => {
+        const { crypto: c } = (globalThis as unknown as Win).onekey;
+        const ctx = c.grantContext(recordId, 3, c.granteeKeyOf({ account }));
+        const [key] = await c.unwrapKeys(c.fromHex(priv), c.fromHex(pub), c.fromHex(grant), ctx);
+        const fields = await c.decryptRecord({
+          bundle: c.fromHex(bundle),
+          recordId,
+          version: 3,
+          keys: { fieldKeys: new Map([["nationality", key]]) },
+          expectedContentHash: contentHash,
+        });
+        const refused = await c.unwrapKeys(c.fromHex(priv), c.fromHex(pub), c.fromHex(grant), c.grantContext(recordId, 4, c.granteeKeyOf({ account }))).then(
+          () => "opened",
+          (e: Error) => e.name,
+        );
+        const hostile = await c.decryptRecord({ bundle: c.fromHex(bundle), recordId, version: 3, keys: { dek: new Uint8Array(32) } }).then(
+          () => "opened",
+          (e: Error) => e.name,
+        );
+        return { fields, refused, hostile };
+      },
+      {
+        recordId,
+        account,
+        bundle: toHex(enc.bundle),
+        grant: toHex(grant),
+        priv: toHex(person.privateKey),
+        pub: toHex(person.publicKey),
+        contentHash: enc.contentHash,
+      },
+    );
     expect(out).toEqual({ fields: { nationality: "US" }, refused: "DecryptionFailedError", hostile: "DecryptionFailedError" });
   });
 
   it("browser key store: the wallet-derived key is kept non-extractable in IndexedDB, survives a reload, and a second device derives the same key", async () => {
-    const derive = (p: Page) => p.evaluate(async (KEY_A) => {
-      const { keys: k, crypto: c, viem } = (globalThis as unknown as Win).onekey;
-      const wallet = viem.createWalletClient({ account: viem.privateKeyToAccount(KEY_A), chain: viem.foundry, transport: viem.http("http://127.0.0.1:1") });
-      const agreement = await k.loadOrDeriveKey(k.indexedDbKeyStore(), wallet);
-      return c.toHex(agreement.publicKey);
-    }, KEY_A);
+    const derive = (p: Page) =>
+      p.evaluate(async (KEY_A) => {
+        const { keys: k, crypto: c, viem } = (globalThis as unknown as Win).onekey;
+        const wallet = viem.createWalletClient({ account: viem.privateKeyToAccount(KEY_A), chain: viem.foundry, transport: viem.http("http://127.0.0.1:1") });
+        const agreement = await k.loadOrDeriveKey(k.indexedDbKeyStore(), wallet);
+        return c.toHex(agreement.publicKey);
+      }, KEY_A);
     const publicKey = await derive(page);
     // Node derives the same key from the same wallet: the recovery path.
     const nodeWallet = createWalletClient({ account: privateKeyToAccount(KEY_A), chain: foundry, transport: http("http://127.0.0.1:1") });
@@ -181,24 +216,35 @@ describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM_PATH})`, () => {
         r.onsuccess = () => resolve(r.result);
       });
       const key = entries[0].privateKey;
-      const exported = await crypto.subtle.exportKey("pkcs8", key).then(() => "exported", (e: Error) => e.name);
+      const exported = await crypto.subtle.exportKey("pkcs8", key).then(
+        () => "exported",
+        (e: Error) => e.name,
+      );
       return { ids: entries.map((e) => e.id), isCryptoKey: key instanceof CryptoKey, extractable: key.extractable, exported };
     });
-    expect(stored).toEqual({ ids: [`derived:31337:${nodeWallet.account.address.toLowerCase()}:1`], isCryptoKey: true, extractable: false, exported: "InvalidAccessError" });
+    expect(stored).toEqual({
+      ids: [`derived:31337:${nodeWallet.account.address.toLowerCase()}:1`],
+      isCryptoKey: true,
+      extractable: false,
+      exported: "InvalidAccessError",
+    });
 
     const ctx = grantContext(recordId, 1, granteeKeyOf({ account: nodeWallet.account.address }));
     const dek = new Uint8Array(32).fill(0x5a);
     const wrapped = await wrapKeys(fromHex(publicKey), [dek], ctx);
     await page.reload();
     await page.waitForFunction(() => "onekey" in globalThis);
-    const opened = await page.evaluate(async ({ id, wrapped, ctx }) => {
-      const { keys: k, crypto: c } = (globalThis as unknown as Win).onekey;
-      const store = k.indexedDbKeyStore();
-      // No wallet here: after the reload the kept key alone unwraps.
-      const agreement = await store.agreement(id);
-      const [key] = await c.unwrapKeysWith(agreement!, c.fromHex(wrapped), c.fromHex(ctx));
-      return { key: c.toHex(key), raw: await store.get(id), list: await store.list() };
-    }, { id: stored.ids[0], wrapped: toHex(wrapped), ctx: toHex(ctx) });
+    const opened = await page.evaluate(
+      async ({ id, wrapped, ctx }) => {
+        const { keys: k, crypto: c } = (globalThis as unknown as Win).onekey;
+        const store = k.indexedDbKeyStore();
+        // No wallet here: after the reload the kept key alone unwraps.
+        const agreement = await store.agreement(id);
+        const [key] = await c.unwrapKeysWith(agreement!, c.fromHex(wrapped), c.fromHex(ctx));
+        return { key: c.toHex(key), raw: await store.get(id), list: await store.list() };
+      },
+      { id: stored.ids[0], wrapped: toHex(wrapped), ctx: toHex(ctx) },
+    );
     expect(opened).toEqual({ key: toHex(dek), raw: undefined, list: stored.ids });
 
     const otherDevice = await browser.newContext();

@@ -41,7 +41,11 @@ export async function aesGcmEncrypt(key: Uint8Array | CryptoKey, iv: Uint8Array,
 
 /** Inverse of aesGcmEncrypt; throws DecryptionFailedError on any authentication failure. */
 export async function aesGcmDecrypt(
-  key: Uint8Array | CryptoKey, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array | undefined, what: string,
+  key: Uint8Array | CryptoKey,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array | undefined,
+  what: string,
 ): Promise<Uint8Array> {
   const k = await aesKey(key, "decrypt");
   if (iv.length !== IV_BYTES || sealed.length < TAG_BYTES) throw new DecryptionFailedError(what);
@@ -87,7 +91,10 @@ let webX25519: Promise<boolean> | undefined;
 export function hasWebCryptoX25519(): Promise<boolean> {
   return (webX25519 ??= subtle()
     .generateKey({ name: "X25519" }, false, ["deriveBits"])
-    .then(() => true, () => false));
+    .then(
+      () => true,
+      () => false,
+    ));
 }
 
 /**
@@ -162,7 +169,12 @@ export async function ephemeralX25519(): Promise<{ privateKey: X25519Private; pu
     return { privateKey, publicKey: Promise.resolve(nobleX25519.getPublicKey(privateKey)) };
   }
   const pair = (await subtle().generateKey({ name: "X25519" }, false, ["deriveBits"])) as CryptoKeyPair;
-  return { privateKey: pair.privateKey, publicKey: subtle().exportKey("raw", pair.publicKey).then((b) => new Uint8Array(b)) };
+  return {
+    privateKey: pair.privateKey,
+    publicKey: subtle()
+      .exportKey("raw", pair.publicKey)
+      .then((b) => new Uint8Array(b)),
+  };
 }
 
 /** The public key of a raw X25519 private key. */

@@ -3,8 +3,13 @@ import { keccak256, toHex as viemHex, type Hex } from "viem";
 import { encryptRecord, decryptRecord, parseBundle, fieldMaskOf, fieldKeysFor, fieldsOfMask } from "./record.ts";
 import { sha256Hex } from "./bytes.ts";
 import {
-  ContentHashMismatchError, DecryptionFailedError, FieldNotGrantedError, InvalidRecordInputError, MalformedBundleError,
-  UnknownFieldError, UnknownSchemeError,
+  ContentHashMismatchError,
+  DecryptionFailedError,
+  FieldNotGrantedError,
+  InvalidRecordInputError,
+  MalformedBundleError,
+  UnknownFieldError,
+  UnknownSchemeError,
 } from "./errors.ts";
 
 const recordId = keccak256(viemHex("record-1"));
@@ -49,7 +54,9 @@ describe("encryptRecord / decryptRecord", () => {
     const keys = await fieldKeysFor(enc.dek, enc.manifest, mask);
     const out = await decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { fieldKeys: keys } });
     expect(Object.keys(out)).toEqual(["full_name", "document_number"]);
-    await expect(decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { fieldKeys: keys }, fields: ["date_of_birth"] })).rejects.toThrow(FieldNotGrantedError);
+    await expect(decryptRecord({ bundle: enc.bundle, recordId, version: 1, keys: { fieldKeys: keys }, fields: ["date_of_birth"] })).rejects.toThrow(
+      FieldNotGrantedError,
+    );
     expect(() => fieldMaskOf(enc.manifest, ["nope"])).toThrow(UnknownFieldError);
   });
 

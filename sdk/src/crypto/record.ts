@@ -12,8 +12,13 @@ import { fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
 import { aesGcmDecrypt, aesKey, hkdf, hkdfKey, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
 import { bs, subtle } from "./webcrypto.ts";
 import {
-  ContentHashMismatchError, FieldNotGrantedError, InvalidKeyError, InvalidRecordInputError, MalformedBundleError,
-  UnknownFieldError, UnknownSchemeError,
+  ContentHashMismatchError,
+  FieldNotGrantedError,
+  InvalidKeyError,
+  InvalidRecordInputError,
+  MalformedBundleError,
+  UnknownFieldError,
+  UnknownSchemeError,
 } from "./errors.ts";
 
 export const SCHEME_ENVELOPE_V1 = 1;
@@ -89,7 +94,10 @@ async function dekKey(dek: Uint8Array | CryptoKey): Promise<CryptoKey> {
 function fieldAesKey(base: CryptoKey, recordId: Hex, version: number, name: string, usage: KeyUsage): Promise<CryptoKey> {
   return subtle().deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: bs(fromHex(recordId, 32)), info: bs(fieldInfo(recordId, version, name)) },
-    base, { name: "AES-GCM", length: KEY_BYTES * 8 }, false, [usage],
+    base,
+    { name: "AES-GCM", length: KEY_BYTES * 8 },
+    false,
+    [usage],
   );
 }
 
@@ -171,11 +179,18 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
   new DataView(bundle.buffer).setUint32(5, manifestBytes.length);
   bundle.set(manifestBytes, HEADER_BYTES);
   // Fields are sealed concurrently; each ciphertext is copied into the bundle as it arrives.
-  await Promise.all(fields.map(async (f, i) => {
-    const framed = frame(bodies[i].body, bodies[i].isText);
-    const params = { name: "AES-GCM", iv: bs(fromHex(f.iv, IV_BYTES)), additionalData: bs(fieldInfo(p.recordId, p.version, f.name)), tagLength: TAG_BYTES * 8 };
-    bundle.set(new Uint8Array(await subtle().encrypt(params, await keys[i], bs(framed))), start + f.offset);
-  }));
+  await Promise.all(
+    fields.map(async (f, i) => {
+      const framed = frame(bodies[i].body, bodies[i].isText);
+      const params = {
+        name: "AES-GCM",
+        iv: bs(fromHex(f.iv, IV_BYTES)),
+        additionalData: bs(fieldInfo(p.recordId, p.version, f.name)),
+        tagLength: TAG_BYTES * 8,
+      };
+      bundle.set(new Uint8Array(await subtle().encrypt(params, await keys[i], bs(framed))), start + f.offset);
+    }),
+  );
   return { dek, bundle, manifest, contentHash: await sha256Hex(bundle), manifestHash: await manifestHash };
 }
 
@@ -270,11 +285,19 @@ export async function decryptRecord(p: DecryptRecordParameters): Promise<Record<
   });
   const base = "dek" in keys ? await dekKey(keys.dek) : undefined;
   const given = "fieldKeys" in keys ? keys.fieldKeys : undefined;
-  const values = await Promise.all(plan.map(async (f) => {
-    const key = base ? await fieldAesKey(base, manifest.recordId, manifest.version, f.name, "decrypt") : await aesKey(given!.get(f.name)!, "decrypt");
-    const framed = await aesGcmDecrypt(key, fromHex(f.iv, IV_BYTES), body.subarray(f.offset, f.offset + f.length), fieldInfo(manifest.recordId, manifest.version, f.name), `field ${f.name}`);
-    return unframe(framed, f.name);
-  }));
+  const values = await Promise.all(
+    plan.map(async (f) => {
+      const key = base ? await fieldAesKey(base, manifest.recordId, manifest.version, f.name, "decrypt") : await aesKey(given!.get(f.name)!, "decrypt");
+      const framed = await aesGcmDecrypt(
+        key,
+        fromHex(f.iv, IV_BYTES),
+        body.subarray(f.offset, f.offset + f.length),
+        fieldInfo(manifest.recordId, manifest.version, f.name),
+        `field ${f.name}`,
+      );
+      return unframe(framed, f.name);
+    }),
+  );
   const out: Record<string, FieldValue> = {};
   for (const [i, f] of plan.entries()) out[f.name] = values[i];
   return out;

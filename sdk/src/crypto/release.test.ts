@@ -1,7 +1,18 @@
 // Envelope key release against a real anvil: recipient keys and the audit log are read from the
 // deployed registries, never passed in by the test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, keccak256, parseEventLogs, toHex, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  parseEventLogs,
+  toHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+  encodeFunctionData,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
@@ -9,12 +20,15 @@ import { deployOneKey, type OneKeyDeployment } from "../../../scripts/lib/artifa
 import { projectRegistryAbi, recordRegistryAbi } from "../abis.ts";
 import { generateX25519KeyPair, randomKey } from "./primitives.ts";
 import { fromHex } from "./bytes.ts";
+import { assertMode, envelopeKeyRelease, granteeKeyOf, keyReleaseModeName, unwrapReviewKey, wrapReviewKey, type KeyRelease } from "./release.ts";
 import {
-  assertMode, envelopeKeyRelease, granteeKeyOf, keyReleaseModeName, unwrapReviewKey, wrapReviewKey, type KeyRelease,
-} from "./release.ts";
-import {
-  AuditAccessNotRecordedError, DecryptionFailedError, GranteeKeyNotSetError, InvalidKeyError, KeyReleaseModeMismatchError,
-  MalformedWrappedKeyError, UnknownKeyReleaseModeError,
+  AuditAccessNotRecordedError,
+  DecryptionFailedError,
+  GranteeKeyNotSetError,
+  InvalidKeyError,
+  KeyReleaseModeMismatchError,
+  MalformedWrappedKeyError,
+  UnknownKeyReleaseModeError,
 } from "./errors.ts";
 
 const addr = (i: number) => privateKeyToAccount(ANVIL_KEYS[i]).address;
@@ -59,14 +73,21 @@ describe("envelope key release on anvil", async () => {
   beforeAll(async () => {
     anvil = await startAnvil();
     publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
-    addresses = await deployOneKey(createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(anvil.rpcUrl) }), publicClient);
+    addresses = await deployOneKey(
+      createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[0]), chain: foundry, transport: http(anvil.rpcUrl) }),
+      publicClient,
+    );
     const pr = addresses.projectRegistry;
     await send(ADMIN, pr, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://p"] }));
     await send(ADMIN, pr, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(REVIEWER), 2] }));
     await send(ADMIN, pr, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(AUDITOR), 4] }));
     await send(ADMIN, pr, encodeFunctionData({ abi: projectRegistryAbi, functionName: "setReviewKey", args: [projectId, toHex(review.publicKey)] }));
     await send(ADMIN, pr, encodeFunctionData({ abi: projectRegistryAbi, functionName: "setEscrowKey", args: [projectId, toHex(escrow.publicKey)] }));
-    await send(FRIEND, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(friend.publicKey)] }));
+    await send(
+      FRIEND,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(friend.publicKey)] }),
+    );
   });
   afterAll(async () => {
     await anvil?.stop();
@@ -103,14 +124,35 @@ describe("envelope key release on anvil", async () => {
 
     // The audit log needs a record that granted to the project.
     const salt = keccak256(toHex("audited"));
-    const audited = await publicClient.readContract({ address: addresses.recordRegistry, abi: recordRegistryAbi, functionName: "computeRecordId", args: [addr(OWNER), salt] });
-    await send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256("0x01"), keccak256("0x02"), keccak256("0x03"), 1, 0] }));
+    const audited = await publicClient.readContract({
+      address: addresses.recordRegistry,
+      abi: recordRegistryAbi,
+      functionName: "computeRecordId",
+      args: [addr(OWNER), salt],
+    });
+    await send(
+      OWNER,
+      addresses.recordRegistry,
+      encodeFunctionData({
+        abi: recordRegistryAbi,
+        functionName: "registerRecord",
+        args: [salt, keccak256("0x01"), keccak256("0x02"), keccak256("0x03"), 1, 0],
+      }),
+    );
     const auditedWrap = await release().seal({ recordId: audited, version: 1, grantee, keys });
-    await send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [audited, granteeKeyOf(grantee), 2, 2n ** 40n, 1n, toHex(auditedWrap)] }));
+    await send(
+      OWNER,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [audited, granteeKeyOf(grantee), 2, 2n ** 40n, 1n, toHex(auditedWrap)] }),
+    );
     const auditor = release({ keyPair: escrow, as: "auditor" });
     const q = { recordId: audited, version: 1, grantee, wrappedKey: auditedWrap, keyCount: 1, reader: addr(AUDITOR) };
     await expect(auditor.open(q)).rejects.toThrow(AuditAccessNotRecordedError);
-    await send(AUDITOR, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "recordAuditAccess", args: [audited, projectId, keccak256(toHex("court-order"))] }));
+    await send(
+      AUDITOR,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "recordAuditAccess", args: [audited, projectId, keccak256(toHex("court-order"))] }),
+    );
     expect(await auditor.open(q)).toEqual(keys);
     // The entry is this auditor's: a reviewer holding the escrow key is still refused.
     await expect(auditor.open({ ...q, reader: addr(REVIEWER) })).rejects.toThrow(AuditAccessNotRecordedError);
@@ -119,18 +161,44 @@ describe("envelope key release on anvil", async () => {
 
   it("hands the project review key to a reviewer through ReviewKeyShared, checked against the on-chain key", async () => {
     const reviewerKey = await generateX25519KeyPair();
-    await send(REVIEWER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(reviewerKey.publicKey)] }));
-    const [onChainKey] = await publicClient.readContract({ address: addresses.recordRegistry, abi: recordRegistryAbi, functionName: "encryptionKeyOf", args: [addr(REVIEWER)] });
-    const project = await publicClient.readContract({ address: addresses.projectRegistry, abi: projectRegistryAbi, functionName: "getProject", args: [projectId] });
-    const wrapped = await wrapReviewKey({ reviewKey: review.privateKey, reviewerPublicKey: fromHex(onChainKey, 32), projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER) });
+    await send(
+      REVIEWER,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(reviewerKey.publicKey)] }),
+    );
+    const [onChainKey] = await publicClient.readContract({
+      address: addresses.recordRegistry,
+      abi: recordRegistryAbi,
+      functionName: "encryptionKeyOf",
+      args: [addr(REVIEWER)],
+    });
+    const project = await publicClient.readContract({
+      address: addresses.projectRegistry,
+      abi: projectRegistryAbi,
+      functionName: "getProject",
+      args: [projectId],
+    });
+    const wrapped = await wrapReviewKey({
+      reviewKey: review.privateKey,
+      reviewerPublicKey: fromHex(onChainKey, 32),
+      projectId,
+      keyVersion: project.reviewKeyVersion,
+      reviewer: addr(REVIEWER),
+    });
     expect(wrapped.length).toBe(80);
-    const receipt = await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "shareReviewKey", args: [projectId, addr(REVIEWER), toHex(wrapped)] }));
+    const receipt = await send(
+      ADMIN,
+      addresses.projectRegistry,
+      encodeFunctionData({ abi: projectRegistryAbi, functionName: "shareReviewKey", args: [projectId, addr(REVIEWER), toHex(wrapped)] }),
+    );
     const [event] = parseEventLogs({ abi: projectRegistryAbi, logs: receipt.logs, eventName: "ReviewKeyShared" });
     const base = { projectId, keyVersion: event.args.keyVersion, reviewer: addr(REVIEWER), expectedPublicKey: fromHex(project.reviewKey, 32) };
     const got = await unwrapReviewKey({ ...base, wrappedKey: fromHex(event.args.wrappedKey as Hex), keyPair: reviewerKey });
     expect(got).toEqual({ privateKey: review.privateKey, publicKey: review.publicKey });
     await expect(unwrapReviewKey({ ...base, wrappedKey: wrapped, keyPair: friend })).rejects.toThrow(DecryptionFailedError);
-    await expect(unwrapReviewKey({ ...base, keyVersion: base.keyVersion + 1, wrappedKey: wrapped, keyPair: reviewerKey })).rejects.toThrow(DecryptionFailedError);
+    await expect(unwrapReviewKey({ ...base, keyVersion: base.keyVersion + 1, wrappedKey: wrapped, keyPair: reviewerKey })).rejects.toThrow(
+      DecryptionFailedError,
+    );
     await expect(unwrapReviewKey({ ...base, wrappedKey: wrapped, keyPair: reviewerKey, expectedPublicKey: escrow.publicKey })).rejects.toThrow(InvalidKeyError);
   });
 });

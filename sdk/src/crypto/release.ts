@@ -15,7 +15,11 @@ import { x25519PublicKey, type X25519KeyPair } from "./primitives.ts";
 import { KeyReleaseMode } from "../constants.ts";
 import { grantContext, localKeyAgreement, reviewKeyContext, splitProjectWrap, unwrapKeys, unwrapKeysWith, wrapKeys, type KeyAgreement } from "./wrap.ts";
 import {
-  AuditAccessNotRecordedError, GranteeKeyNotSetError, InvalidKeyError, KeyReleaseModeMismatchError, MalformedWrappedKeyError,
+  AuditAccessNotRecordedError,
+  GranteeKeyNotSetError,
+  InvalidKeyError,
+  KeyReleaseModeMismatchError,
+  MalformedWrappedKeyError,
   UnknownKeyReleaseModeError,
 } from "./errors.ts";
 
@@ -90,7 +94,10 @@ export type EnvelopeKeyReleaseParameters = {
 
 async function accountKey(p: EnvelopeKeyReleaseParameters, account: Address): Promise<Uint8Array> {
   const [publicKey] = await readContract(p.client, {
-    address: p.addresses.recordRegistry, abi: recordRegistryAbi, functionName: "encryptionKeyOf", args: [account],
+    address: p.addresses.recordRegistry,
+    abi: recordRegistryAbi,
+    functionName: "encryptionKeyOf",
+    args: [account],
   });
   if (BigInt(publicKey) === 0n) throw new GranteeKeyNotSetError(account);
   return fromHex(publicKey, 32);
@@ -98,7 +105,10 @@ async function accountKey(p: EnvelopeKeyReleaseParameters, account: Address): Pr
 
 async function projectKeys(p: EnvelopeKeyReleaseParameters, projectId: bigint) {
   const project = await readContract(p.client, {
-    address: p.addresses.projectRegistry, abi: projectRegistryAbi, functionName: "getProject", args: [projectId],
+    address: p.addresses.projectRegistry,
+    abi: projectRegistryAbi,
+    functionName: "getProject",
+    args: [projectId],
   });
   if (project.reviewKeyVersion === 0) throw new GranteeKeyNotSetError(`project ${projectId} (review key)`);
   if (project.escrowKeyVersion === 0) throw new GranteeKeyNotSetError(`project ${projectId} (audit-escrow key)`);
@@ -132,7 +142,10 @@ export function envelopeKeyRelease(p: EnvelopeKeyReleaseParameters): KeyRelease 
         const halves = splitProjectWrap(wrappedKey);
         if (p.as === "auditor") {
           const ok = await readContract(p.client, {
-            address: p.addresses.recordRegistry, abi: recordRegistryAbi, functionName: "hasAuditAccess", args: [recordId, grantee.projectId, reader],
+            address: p.addresses.recordRegistry,
+            abi: recordRegistryAbi,
+            functionName: "hasAuditAccess",
+            args: [recordId, grantee.projectId, reader],
           });
           if (!ok) throw new AuditAccessNotRecordedError(recordId, grantee.projectId, reader);
           wrap = halves.escrow;
@@ -180,7 +193,8 @@ export type UnwrapReviewKeyParameters = Omit<WrapReviewKeyParameters, "reviewKey
 export async function unwrapReviewKey(p: UnwrapReviewKeyParameters): Promise<X25519KeyPair> {
   if (p.wrappedKey.length !== 80) throw new MalformedWrappedKeyError("a shared review key is one 80-byte wrap");
   const ctx = reviewKeyContext(p.projectId, p.keyVersion, p.reviewer);
-  const [privateKey] = "agree" in p.keyPair ? await unwrapKeysWith(p.keyPair, p.wrappedKey, ctx) : await unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, p.wrappedKey, ctx);
+  const [privateKey] =
+    "agree" in p.keyPair ? await unwrapKeysWith(p.keyPair, p.wrappedKey, ctx) : await unwrapKeys(p.keyPair.privateKey, p.keyPair.publicKey, p.wrappedKey, ctx);
   const publicKey = await x25519PublicKey(privateKey);
   if (p.expectedPublicKey && !equalBytes(publicKey, p.expectedPublicKey)) {
     throw new InvalidKeyError(`the shared key is not project ${p.projectId}'s review key version ${p.keyVersion}`);

@@ -55,10 +55,12 @@ describe("envelope wrap", async () => {
     const review = await generateX25519KeyPair();
     const escrow = await generateX25519KeyPair();
     const keys = [randomKey(), randomKey()];
-    const blob = concat(...[
-      await wrapKeys(review.publicKey, keys, grantContext(recordId, 1, grantee)),
-      await wrapKeys(escrow.publicKey, keys, grantContext(recordId, 1, grantee, "escrow")),
-    ]);
+    const blob = concat(
+      ...[
+        await wrapKeys(review.publicKey, keys, grantContext(recordId, 1, grantee)),
+        await wrapKeys(escrow.publicKey, keys, grantContext(recordId, 1, grantee, "escrow")),
+      ],
+    );
     const parts = splitProjectWrap(blob);
     expect(await unwrapKeys(review.privateKey, review.publicKey, parts.review, grantContext(recordId, 1, grantee))).toEqual(keys);
     expect(await unwrapKeys(escrow.privateKey, escrow.publicKey, parts.escrow, grantContext(recordId, 1, grantee, "escrow"))).toEqual(keys);

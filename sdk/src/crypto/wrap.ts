@@ -8,7 +8,15 @@
 import type { Hex } from "viem";
 import { concat, utf8 } from "./bytes.ts";
 import {
-  aesGcmDecrypt, aesGcmEncrypt, ephemeralX25519, hkdfSync, importX25519PrivateKey, x25519, IV_BYTES, KEY_BYTES, TAG_BYTES,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  ephemeralX25519,
+  hkdfSync,
+  importX25519PrivateKey,
+  x25519,
+  IV_BYTES,
+  KEY_BYTES,
+  TAG_BYTES,
   type X25519Private,
 } from "./primitives.ts";
 import { MalformedWrappedKeyError } from "./errors.ts";
@@ -63,7 +71,12 @@ async function openWithShared(shared: Uint8Array, recipientPublic: Uint8Array, w
 }
 
 /** Unwraps with the recipient's private key; throws on any tampering or wrong key. */
-export async function unwrapKeys(recipientPrivate: PrivateKeyInput, recipientPublic: Uint8Array, wrapped: Uint8Array, context: Uint8Array): Promise<Uint8Array[]> {
+export async function unwrapKeys(
+  recipientPrivate: PrivateKeyInput,
+  recipientPublic: Uint8Array,
+  wrapped: Uint8Array,
+  context: Uint8Array,
+): Promise<Uint8Array[]> {
   const ephemeral = ephemeralOf(wrapped);
   return openWithShared(await x25519(recipientPrivate, ephemeral), recipientPublic, wrapped, context);
 }

@@ -11,7 +11,13 @@ import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.t
 import { artifact, deployOneKey, registerArtifact, type OneKeyDeployment } from "../../../scripts/lib/artifacts.ts";
 import { Roles, attest, createProject, grantRoles, hasClaims, isVerified, revokeAttestation } from "../contracts/index.ts";
 import {
-  EasMirrorRevertError, easReadAbi, getEasMirrorStatus, getMirroredAttestation, setEasMirroring, syncEasMirror, syncEasMirrorBatch,
+  EasMirrorRevertError,
+  easReadAbi,
+  getEasMirrorStatus,
+  getMirroredAttestation,
+  setEasMirroring,
+  syncEasMirror,
+  syncEasMirrorBatch,
   syncEasMirrorCall,
 } from "./index.ts";
 
@@ -92,8 +98,22 @@ describe("EAS mirror actions on anvil", () => {
     expect(first.uid).not.toBe(zeroHash);
     expect(first.replaced).toBe(zeroHash);
     const m1 = await getMirroredAttestation(publicClient, { mirror, projectId, subject: subject() });
-    expect(m1).toMatchObject({ uid: first.uid, attester: mirror, recipient: subject(), projectId, level: 2, claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED"], valid: true, refUID: zeroHash });
-    const slot = await publicClient.readContract({ address: on.addresses.attestationRegistry, abi: (await import("../abis.ts")).attestationRegistryAbi, functionName: "getAttestation", args: [subject(), projectId] });
+    expect(m1).toMatchObject({
+      uid: first.uid,
+      attester: mirror,
+      recipient: subject(),
+      projectId,
+      level: 2,
+      claimNames: ["AGE_OVER_18", "SANCTIONS_SCREENED"],
+      valid: true,
+      refUID: zeroHash,
+    });
+    const slot = await publicClient.readContract({
+      address: on.addresses.attestationRegistry,
+      abi: (await import("../abis.ts")).attestationRegistryAbi,
+      functionName: "getAttestation",
+      args: [subject(), projectId],
+    });
     expect(m1!.expirationTime).toBe(slot.expiry);
     await expectAgrees();
     // Syncing again changes nothing.

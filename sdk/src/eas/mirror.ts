@@ -2,10 +2,27 @@
 // EAS agree with the AttestationRegistry for a subject, the admin's opt-in, and reads of the
 // mirrored EAS attestation decoded under the OneKey schema. Types come from the `as const` ABIs.
 import {
-  decodeAbiParameters, decodeErrorResult, encodeFunctionData, getAddress, parseAbiParameters, parseEventLogs, zeroHash,
-  BaseError as ViemBaseError, ContractFunctionRevertedError,
-  type Account, type Address, type Chain, type ContractErrorArgs, type ContractErrorName, type ContractFunctionArgs,
-  type Client, type ContractFunctionName, type ContractFunctionReturnType, type Hex, type TransactionReceipt, type Transport,
+  decodeAbiParameters,
+  decodeErrorResult,
+  encodeFunctionData,
+  getAddress,
+  parseAbiParameters,
+  parseEventLogs,
+  zeroHash,
+  BaseError as ViemBaseError,
+  ContractFunctionRevertedError,
+  type Account,
+  type Address,
+  type Chain,
+  type ContractErrorArgs,
+  type ContractErrorName,
+  type ContractFunctionArgs,
+  type Client,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
+  type Hex,
+  type TransactionReceipt,
+  type Transport,
   type WalletClient,
 } from "viem";
 import { getBlock, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
@@ -45,7 +62,11 @@ export class EasMirrorRevertError<name extends EasMirrorErrorName = EasMirrorErr
 export class EasMirrorCallError extends BaseError {
   override name = "EasMirrorCallError";
   constructor(what: string, cause: unknown) {
-    super(`${what} failed.`, { cause, details: cause instanceof ViemBaseError ? cause.shortMessage : (cause as Error)?.message, docsPath: "contracts.md#eas-mirror" });
+    super(`${what} failed.`, {
+      cause,
+      details: cause instanceof ViemBaseError ? cause.shortMessage : (cause as Error)?.message,
+      docsPath: "contracts.md#eas-mirror",
+    });
   }
 }
 
@@ -59,9 +80,17 @@ function decodeMirrorRevert(functionName: MirrorWrite, error: unknown): BaseErro
       try {
         const d = decodeErrorResult({ abi: easMirrorAbi, data: raw });
         decoded = { errorName: d.errorName, args: d.args ?? [] };
-      } catch { /* not one of ours */ }
+      } catch {
+        /* not one of ours */
+      }
     }
-    if (decoded) return new EasMirrorRevertError(functionName, decoded.errorName as EasMirrorErrorName, decoded.args as ContractErrorArgs<MirrorAbi, EasMirrorErrorName>, error);
+    if (decoded)
+      return new EasMirrorRevertError(
+        functionName,
+        decoded.errorName as EasMirrorErrorName,
+        decoded.args as ContractErrorArgs<MirrorAbi, EasMirrorErrorName>,
+        error,
+      );
   }
   return new EasMirrorCallError(`EASMirror.${functionName}`, error);
 }
@@ -130,10 +159,18 @@ export type SyncEasMirrorErrorType = EasMirrorRevertError | EasMirrorCallError;
 export async function syncEasMirror(wallet: Writer, p: SyncEasMirrorParameters): Promise<SyncEasMirrorReturnType> {
   const result = await sendMirrorWrite(wallet, "sync", async () => {
     // Simulated first, so a revert decodes before anything is signed.
-    const { request } = await simulateContract(wallet, { account: wallet.account, address: p.mirror, abi: easMirrorAbi, functionName: "sync", args: syncArgs(p) });
+    const { request } = await simulateContract(wallet, {
+      account: wallet.account,
+      address: p.mirror,
+      abi: easMirrorAbi,
+      functionName: "sync",
+      args: syncArgs(p),
+    });
     return writeContract(wallet, request);
   });
-  const [synced] = parseEventLogs({ abi: easMirrorAbi, eventName: "Synced", logs: result.receipt.logs }).filter((l) => getAddress(l.address) === getAddress(p.mirror));
+  const [synced] = parseEventLogs({ abi: easMirrorAbi, eventName: "Synced", logs: result.receipt.logs }).filter(
+    (l) => getAddress(l.address) === getAddress(p.mirror),
+  );
   if (!synced) {
     // No Synced event: EAS already agreed; the live uid is unchanged.
     return { ...result, uid: await mirrorOf(wallet, p.mirror, p.projectId, getAddress(p.subject)), replaced: zeroHash, changed: false };
@@ -238,8 +275,18 @@ export async function getMirroredAttestation(client: Reader, p: GetMirroredAttes
   const [projectId, level, claims] = decodeAbiParameters(SCHEMA_PARAMS, a.data);
   if (projectId !== p.projectId) throw new NotAMirrorAttestationError(uid, "another project");
   return {
-    uid, schema: a.schema, attester: getAddress(a.attester), recipient: getAddress(a.recipient), projectId, level, claims,
-    claimNames: claimNames(claims), expirationTime: a.expirationTime, revocationTime: a.revocationTime, time: a.time, refUID: a.refUID,
+    uid,
+    schema: a.schema,
+    attester: getAddress(a.attester),
+    recipient: getAddress(a.recipient),
+    projectId,
+    level,
+    claims,
+    claimNames: claimNames(claims),
+    expirationTime: a.expirationTime,
+    revocationTime: a.revocationTime,
+    time: a.time,
+    refUID: a.refUID,
     valid: a.revocationTime === 0n && (a.expirationTime === 0n || a.expirationTime > block.timestamp),
     blockNumber: block.number ?? 0n,
   };

@@ -10,17 +10,53 @@ import { freePort } from "../../../scripts/lib/ports.ts";
 import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
 import { arweaveStorage, arweaveAddress, generateArweaveWallet, StorageIdNotFoundError, type StorageProvider } from "../storage/index.ts";
 import {
-  ContentHashMismatchError, FieldNotGrantedError, UnknownFieldError, UnknownKeyReleaseModeError, KeyReleaseModeMismatchError,
-  generateX25519KeyPair, toHex as bytesHex, wrapReviewKey, unwrapReviewKey, fromHex,
+  ContentHashMismatchError,
+  FieldNotGrantedError,
+  UnknownFieldError,
+  UnknownKeyReleaseModeError,
+  KeyReleaseModeMismatchError,
+  generateX25519KeyPair,
+  toHex as bytesHex,
+  wrapReviewKey,
+  unwrapReviewKey,
+  fromHex,
 } from "../crypto/index.ts";
 import {
-  createProject, grantRoles, Roles, setEncryptionKey, setEscrowKey, setReviewKey, shareReviewKey, registerRecord, grant, accountGrantee,
-  projectGrantee, getProject, ChainMismatchError, ContractRevertError, type OneKeyWallet,
+  createProject,
+  grantRoles,
+  Roles,
+  setEncryptionKey,
+  setEscrowKey,
+  setReviewKey,
+  shareReviewKey,
+  registerRecord,
+  grant,
+  accountGrantee,
+  projectGrantee,
+  getProject,
+  ChainMismatchError,
+  ContractRevertError,
+  type OneKeyWallet,
 } from "../contracts/index.ts";
 import type { OneKeyAddresses } from "../addresses.ts";
 import {
-  AccessDeniedError, AuditAccessNotRecordedError, FromBlockRequiredError, GrantExpiredError, GrantRevokedError, GranteeKeyNotSetError, RecordErasedError,
-  attest, eraseRecord, grantAccess, isVerified, readAsAuditor, readRecord, recordAuditAccess, revoke, rotateRecordKeys, submitRecord,
+  AccessDeniedError,
+  AuditAccessNotRecordedError,
+  FromBlockRequiredError,
+  GrantExpiredError,
+  GrantRevokedError,
+  GranteeKeyNotSetError,
+  RecordErasedError,
+  attest,
+  eraseRecord,
+  grantAccess,
+  isVerified,
+  readAsAuditor,
+  readRecord,
+  recordAuditAccess,
+  revoke,
+  rotateRecordKeys,
+  submitRecord,
 } from "./index.ts";
 
 const CANARY = "canary-flows-51d2";
@@ -68,9 +104,22 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     const reviewerOwn = await generateX25519KeyPair();
     await setEncryptionKey(as(REVIEWER), { ...t, publicKey: bytesHex(reviewerOwn.publicKey) });
     const project = await getProject(publicClient, { ...t, projectId });
-    const wrapped = await wrapReviewKey({ reviewKey: projectReview.privateKey, reviewerPublicKey: reviewerOwn.publicKey, projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER) });
+    const wrapped = await wrapReviewKey({
+      reviewKey: projectReview.privateKey,
+      reviewerPublicKey: reviewerOwn.publicKey,
+      projectId,
+      keyVersion: project.reviewKeyVersion,
+      reviewer: addr(REVIEWER),
+    });
     await shareReviewKey(admin, { ...t, projectId, reviewer: addr(REVIEWER), wrappedKey: bytesHex(wrapped) });
-    review = await unwrapReviewKey({ wrappedKey: wrapped, keyPair: reviewerOwn, projectId, keyVersion: project.reviewKeyVersion, reviewer: addr(REVIEWER), expectedPublicKey: fromHex(project.reviewKey, 32) });
+    review = await unwrapReviewKey({
+      wrappedKey: wrapped,
+      keyPair: reviewerOwn,
+      projectId,
+      keyVersion: project.reviewKeyVersion,
+      reviewer: addr(REVIEWER),
+      expectedPublicKey: fromHex(project.reviewKey, 32),
+    });
 
     await setEncryptionKey(as(OTHER), { ...t, publicKey: bytesHex(otherKeys.publicKey) });
     submitted = await submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS });
@@ -82,7 +131,8 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
 
   const reviewerRead = (extra: Partial<Parameters<typeof readRecord>[1]> = {}) =>
     readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review, ...extra });
-  const otherRead = () => readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { account: addr(OTHER) }, keyPair: otherKeys });
+  const otherRead = () =>
+    readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { account: addr(OTHER) }, keyPair: otherKeys });
 
   it("submits ciphertext only, and registers its sha256 as the content hash", async () => {
     const stored = await storage.download(submitted.storageId);
@@ -93,7 +143,12 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
 
   it("grants the project two fields; its reviewer decrypts exactly those, and attests", async () => {
     const g = await grantAccess(as(SUBJECT), {
-      addresses, ...submitted, grantee: { projectId }, fields: ["full_name", "date_of_birth"], purpose: "KYC_REVIEW", expiry: days(30),
+      addresses,
+      ...submitted,
+      grantee: { projectId },
+      fields: ["full_name", "date_of_birth"],
+      purpose: "KYC_REVIEW",
+      expiry: days(30),
     });
     expect(g.wrappedKeyBytes).toBe(2 * (48 + 2 * 32));
     expect(await reviewerRead()).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
@@ -102,7 +157,9 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     // Neither an indexer nor a starting block: refused before any log scan or download.
     await expect(reviewerRead({ fromBlock: undefined })).rejects.toThrow(FromBlockRequiredError);
     // Holding the review key is not enough: OTHER is no REVIEWER, so the chain says no before any download.
-    await expect(readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review })).rejects.toThrow(AccessDeniedError);
+    await expect(
+      readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review }),
+    ).rejects.toThrow(AccessDeniedError);
 
     await attest(as(REVIEWER), { addresses, projectId, subject: addr(SUBJECT), level: 2, expiry: days(365), recordId: submitted.recordId });
     expect(await isVerified(publicClient, { addresses, subject: addr(SUBJECT), projectId, minLevel: 2 })).toBe(true);
@@ -119,7 +176,14 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
   });
 
   it("an account grant opens for that account until revoked, then names the reason", async () => {
-    await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) });
+    await grantAccess(as(SUBJECT), {
+      addresses,
+      ...submitted,
+      grantee: { account: addr(OTHER) },
+      fields: ["nationality"],
+      purpose: "SUPPORT",
+      expiry: days(1),
+    });
     expect(await otherRead()).toEqual({ nationality: FIELDS.nationality });
     await revoke(as(SUBJECT), { addresses, recordId: submitted.recordId, grantee: accountGrantee(addr(OTHER)) });
     await expect(otherRead()).rejects.toThrow(GrantRevokedError);
@@ -129,8 +193,16 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     // REVIEWER reads via the project; give REVIEWER an account grant too, then revoke it.
     const reviewerOwn = await generateX25519KeyPair();
     await setEncryptionKey(as(REVIEWER), { addresses, publicKey: bytesHex(reviewerOwn.publicKey) });
-    await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(REVIEWER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) });
-    const own = () => readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { account: addr(REVIEWER) }, keyPair: reviewerOwn });
+    await grantAccess(as(SUBJECT), {
+      addresses,
+      ...submitted,
+      grantee: { account: addr(REVIEWER) },
+      fields: ["nationality"],
+      purpose: "SUPPORT",
+      expiry: days(1),
+    });
+    const own = () =>
+      readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, via: { account: addr(REVIEWER) }, keyPair: reviewerOwn });
     expect(await own()).toEqual({ nationality: FIELDS.nationality });
     await revoke(as(SUBJECT), { addresses, recordId: submitted.recordId, grantee: accountGrantee(addr(REVIEWER)) });
     await expect(own()).rejects.toThrow(GrantRevokedError); // hasAccess still holds via the project
@@ -139,7 +211,14 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
 
   it("an expired grant stops opening the record (by the chain's clock)", async () => {
     const now = (await publicClient.getBlock()).timestamp;
-    await grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(OTHER) }, fields: ["nationality"], purpose: "SUPPORT", expiry: now + 100n });
+    await grantAccess(as(SUBJECT), {
+      addresses,
+      ...submitted,
+      grantee: { account: addr(OTHER) },
+      fields: ["nationality"],
+      purpose: "SUPPORT",
+      expiry: now + 100n,
+    });
     expect(await otherRead()).toEqual({ nationality: FIELDS.nationality });
     await publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_increaseTime", params: [200] });
     await publicClient.request<{ Parameters: unknown[]; ReturnType: unknown }>({ method: "evm_mine", params: [] });
@@ -149,14 +228,30 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
   });
 
   it("refuses grants to accounts without a key, unknown key-release modes, and decodes reverts by name", async () => {
-    await expect(grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(NOKEY) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) }))
-      .rejects.toThrow(GranteeKeyNotSetError);
+    await expect(
+      grantAccess(as(SUBJECT), { addresses, ...submitted, grantee: { account: addr(NOKEY) }, fields: ["nationality"], purpose: "SUPPORT", expiry: days(1) }),
+    ).rejects.toThrow(GranteeKeyNotSetError);
     // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
     await expect(submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS, keyRelease: "tee" })).rejects.toThrow(UnknownKeyReleaseModeError);
-    await expect(grantAccess(as(SUBJECT), { addresses, ...submitted, manifest: { ...submitted.manifest, keyRelease: "lit" }, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: days(1) }))
-      .rejects.toThrow(KeyReleaseModeMismatchError);
+    await expect(
+      grantAccess(as(SUBJECT), {
+        addresses,
+        ...submitted,
+        manifest: { ...submitted.manifest, keyRelease: "lit" },
+        grantee: { projectId },
+        fields: ["full_name"],
+        purpose: "KYC_REVIEW",
+        expiry: days(1),
+      }),
+    ).rejects.toThrow(KeyReleaseModeMismatchError);
     const err = await grant(as(SUBJECT), {
-      addresses, recordId: submitted.recordId, grantee: projectGrantee(42n), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: "0x01",
+      addresses,
+      recordId: submitted.recordId,
+      grantee: projectGrantee(42n),
+      purpose: 0,
+      expiry: days(1),
+      fieldMask: 1n,
+      wrappedKey: "0x01",
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ContractRevertError);
     expect(err.errorName).toBe("GranteeProjectInactive");
@@ -180,25 +275,58 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     const keys = await generateX25519KeyPair();
     await setEncryptionKey(as(NOKEY), { addresses, publicKey: bytesHex(keys.publicKey) });
     const ghost = await registerRecord(as(OTHER), {
-      addresses, salt: keccak256(toHex("ghost")), storageId: `0x${"66".repeat(32)}`, contentHash: `0x${"67".repeat(32)}`, manifestHash: `0x${"68".repeat(32)}`, scheme: 1, keyRelease: 0,
+      addresses,
+      salt: keccak256(toHex("ghost")),
+      storageId: `0x${"66".repeat(32)}`,
+      contentHash: `0x${"67".repeat(32)}`,
+      manifestHash: `0x${"68".repeat(32)}`,
+      scheme: 1,
+      keyRelease: 0,
     });
-    await grant(as(OTHER), { addresses, recordId: ghost.recordId, grantee: accountGrantee(addr(NOKEY)), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: `0x${"01".repeat(80)}` });
+    await grant(as(OTHER), {
+      addresses,
+      recordId: ghost.recordId,
+      grantee: accountGrantee(addr(NOKEY)),
+      purpose: 0,
+      expiry: days(1),
+      fieldMask: 1n,
+      wrappedKey: `0x${"01".repeat(80)}`,
+    });
     const read = (recordId: Hex) => readRecord(as(NOKEY), { addresses, fromBlock: 0n, recordId, storage, via: { account: addr(NOKEY) }, keyPair: keys });
     await expect(read(ghost.recordId)).rejects.toThrow(StorageIdNotFoundError);
 
     // Real ciphertext on Arweave, but the chain registered another hash: refused before any key is touched.
     const real = await submitRecord(as(OTHER), { addresses, storage, fields: { note: `x ${CANARY}` } });
     const liar = await registerRecord(as(OTHER), {
-      addresses, salt: keccak256(toHex("liar")), storageId: real.storageId, contentHash: keccak256(toHex("not-it")), manifestHash: real.manifestHash, scheme: 1, keyRelease: 0,
+      addresses,
+      salt: keccak256(toHex("liar")),
+      storageId: real.storageId,
+      contentHash: keccak256(toHex("not-it")),
+      manifestHash: real.manifestHash,
+      scheme: 1,
+      keyRelease: 0,
     });
-    await grant(as(OTHER), { addresses, recordId: liar.recordId, grantee: accountGrantee(addr(NOKEY)), purpose: 0, expiry: days(1), fieldMask: 1n, wrappedKey: `0x${"01".repeat(80)}` });
+    await grant(as(OTHER), {
+      addresses,
+      recordId: liar.recordId,
+      grantee: accountGrantee(addr(NOKEY)),
+      purpose: 0,
+      expiry: days(1),
+      fieldMask: 1n,
+      wrappedKey: `0x${"01".repeat(80)}`,
+    });
     await expect(read(liar.recordId)).rejects.toThrow(ContentHashMismatchError);
   });
 
   it("refuses a chain id mismatch for reads and writes", async () => {
-    await expect(readRecord(as(REVIEWER), { addresses, fromBlock: 0n, chainId: 8453, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review }))
-      .rejects.toThrow(ChainMismatchError);
-    const elsewhere = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]), chain: defineChain({ ...foundry, id: 999 }), transport: http(anvil.rpcUrl) });
+    await expect(
+      readRecord(as(REVIEWER), { addresses, fromBlock: 0n, chainId: 8453, recordId: submitted.recordId, storage, via: { projectId }, keyPair: review }),
+    ).rejects.toThrow(ChainMismatchError);
+    const elsewhere = createWalletClient({
+      account: privateKeyToAccount(ANVIL_KEYS[SUBJECT]),
+      chain: defineChain({ ...foundry, id: 999 }),
+      transport: http(anvil.rpcUrl),
+    });
     await expect(revoke(elsewhere, { addresses, recordId: submitted.recordId, grantee: projectGrantee(projectId) })).rejects.toThrow(ChainMismatchError);
   });
 
@@ -207,8 +335,18 @@ describe("flows on anvil + arlocal, EOA wallet clients", async () => {
     const err = await reviewerRead().catch((e) => e);
     expect(err).toBeInstanceOf(RecordErasedError);
     expect(String(err.message)).not.toContain(CANARY);
-    await expect(readAsAuditor(as(AUDITOR), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, projectId, keyPair: escrow })).rejects.toThrow(AuditAccessNotRecordedError);
-    const g = await grantAccess(as(SUBJECT), { addresses, ...submitted, version: 2, grantee: { projectId }, fields: ["full_name"], purpose: "KYC_REVIEW", expiry: days(1) }).catch((e) => e);
+    await expect(readAsAuditor(as(AUDITOR), { addresses, fromBlock: 0n, recordId: submitted.recordId, storage, projectId, keyPair: escrow })).rejects.toThrow(
+      AuditAccessNotRecordedError,
+    );
+    const g = await grantAccess(as(SUBJECT), {
+      addresses,
+      ...submitted,
+      version: 2,
+      grantee: { projectId },
+      fields: ["full_name"],
+      purpose: "KYC_REVIEW",
+      expiry: days(1),
+    }).catch((e) => e);
     expect(g).toBeInstanceOf(ContractRevertError);
     expect(g.errorName).toBe("RecordIsErased");
   });

@@ -4,11 +4,14 @@
 // and writes through /contracts.
 import { getBlock, getLogs } from "viem/actions";
 import { getAbiItem, toHex, type Address, type Hex } from "viem";
+import { decryptRecord, encryptRecord, fieldKeysFor, fieldMaskOf, fieldsOfMask, parseBundle, type FieldValue, type Manifest } from "../crypto/record.ts";
 import {
-  decryptRecord, encryptRecord, fieldKeysFor, fieldMaskOf, fieldsOfMask, parseBundle, type FieldValue, type Manifest,
-} from "../crypto/record.ts";
-import {
-  assertMode, envelopeKeyRelease, granteeKeyOf, keyReleaseModeName, type GranteeRef, type KeyRelease,
+  assertMode,
+  envelopeKeyRelease,
+  granteeKeyOf,
+  keyReleaseModeName,
+  type GranteeRef,
+  type KeyRelease,
   type KeyReleaseModeName,
 } from "../crypto/release.ts";
 import { AuditAccessNotRecordedError, FieldNotGrantedError, KeyReleaseModeMismatchError, UnknownFieldError } from "../crypto/errors.ts";
@@ -21,9 +24,28 @@ import { downloadVerified } from "../storage/verify.ts";
 import type { StorageProvider } from "../storage/types.ts";
 import { recordRegistryAbi } from "../abis.ts";
 import {
-  computeRecordId, getGrant, getGrantWrappedKey, grantState, getRecord, getRecordPointer, grant, hasAccess, hasAuditAccess, isGrantLive,
-  parseGrantee, parseRecordRegistryEvents, readerOf, registerRecord, registryAddress, rotateRecord, senderAddress,
-  type ClientInput, type PurposeName, type ReadParameters, type WriteParameters, type WriteResult,
+  computeRecordId,
+  getGrant,
+  getGrantWrappedKey,
+  grantState,
+  getRecord,
+  getRecordPointer,
+  grant,
+  hasAccess,
+  hasAuditAccess,
+  isGrantLive,
+  parseGrantee,
+  parseRecordRegistryEvents,
+  readerOf,
+  registerRecord,
+  registryAddress,
+  rotateRecord,
+  senderAddress,
+  type ClientInput,
+  type PurposeName,
+  type ReadParameters,
+  type WriteParameters,
+  type WriteResult,
 } from "../contracts/index.ts";
 import { FromBlockRequiredError } from "../contracts/errors.ts";
 import { KeyReleaseMode } from "../constants.ts";
@@ -44,7 +66,8 @@ const writer = (p: Writer): Writer => ({ ...target(p), account: p.account, sende
 
 async function registries(client: ClientInput, p: Target) {
   const [recordRegistry, projectRegistry] = await Promise.all([
-    registryAddress(client, "recordRegistry", target(p)), registryAddress(client, "projectRegistry", target(p)),
+    registryAddress(client, "recordRegistry", target(p)),
+    registryAddress(client, "projectRegistry", target(p)),
   ]);
   return { recordRegistry, projectRegistry };
 }
@@ -54,7 +77,14 @@ async function envelopeFor(client: ClientInput, p: Target, keyPair?: X25519KeyPa
 }
 
 /** The key release to use for a record in `mode`: the caller's (checked), or envelope by default. */
-async function releaseFor(client: ClientInput, p: Target, mode: number, given?: KeyRelease, keyPair?: X25519KeyPair | KeyAgreement, as?: "grantee" | "auditor") {
+async function releaseFor(
+  client: ClientInput,
+  p: Target,
+  mode: number,
+  given?: KeyRelease,
+  keyPair?: X25519KeyPair | KeyAgreement,
+  as?: "grantee" | "auditor",
+) {
   const name = keyReleaseModeName(mode);
   const release = given ?? (name === "envelope" ? await envelopeFor(client, p, keyPair, as) : undefined);
   if (!release) throw new KeyReleaseModeMismatchError(name, "envelope (default; pass a lit key release)");
@@ -79,7 +109,13 @@ export type SubmitRecordParameters = Writer & {
   dek?: Uint8Array;
 };
 export type SubmitRecordReturnType = WriteResult & {
-  recordId: Hex; version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex; manifestHash: Hex;
+  recordId: Hex;
+  version: number;
+  dek: Uint8Array;
+  manifest: Manifest;
+  storageId: Hex;
+  contentHash: Hex;
+  manifestHash: Hex;
 };
 
 /** Encrypts on this device, uploads only ciphertext, then registers pointer and hashes on-chain. */
@@ -88,11 +124,24 @@ export async function submitRecord(client: ClientInput, p: SubmitRecordParameter
   const salt = p.salt ?? toHex(randomBytes(32));
   const recordId = computeRecordId(senderAddress(client, p), salt);
   const enc = await encryptRecord({ recordId, version: 1, fields: p.fields, keyRelease: mode, litNetwork: p.litNetwork, dek: p.dek });
-  const { storageId } = await p.storage.upload(enc.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }], {
-    onProgress: p.onProgress,
-  });
+  const { storageId } = await p.storage.upload(
+    enc.bundle,
+    [
+      { name: "App-Name", value: "OneKey" },
+      { name: "OneKey-Scheme", value: "1" },
+    ],
+    {
+      onProgress: p.onProgress,
+    },
+  );
   const r = await registerRecord(client, {
-    ...writer(p), salt, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash, scheme: enc.manifest.scheme, keyRelease: KeyReleaseMode[mode],
+    ...writer(p),
+    salt,
+    storageId,
+    contentHash: enc.contentHash,
+    manifestHash: enc.manifestHash,
+    scheme: enc.manifest.scheme,
+    keyRelease: KeyReleaseMode[mode],
   });
   return { ...r, recordId, version: 1, dek: enc.dek, manifest: enc.manifest, storageId, contentHash: enc.contentHash, manifestHash: enc.manifestHash };
 }
@@ -121,7 +170,13 @@ export async function grantAccess(client: ClientInput, p: GrantAccessParameters)
   const keys = [...(await fieldKeysFor(p.dek, p.manifest, fieldMask)).values()];
   const wrapped = await release.seal({ recordId: p.recordId, version: p.version, grantee: p.grantee, keys });
   const r = await grant(client, {
-    ...writer(p), recordId: p.recordId, grantee: granteeKeyOf(p.grantee), purpose: p.purpose, expiry: p.expiry, fieldMask, wrappedKey: toHex(wrapped),
+    ...writer(p),
+    recordId: p.recordId,
+    grantee: granteeKeyOf(p.grantee),
+    purpose: p.purpose,
+    expiry: p.expiry,
+    fieldMask,
+    wrappedKey: toHex(wrapped),
   });
   return { ...r, fieldMask, wrappedKeyBytes: wrapped.length };
 }
@@ -182,7 +237,12 @@ async function openRecord(client: ClientInput, p: OpenParameters): Promise<Recor
     if (!granted.includes(name)) throw new FieldNotGrantedError(name);
   }
   const keys = await release.open({
-    recordId: p.recordId, version: record.version, grantee: p.via, wrappedKey: fromHex(g.wrappedKey), keyCount: granted.length, reader: p.reader,
+    recordId: p.recordId,
+    version: record.version,
+    grantee: p.via,
+    wrappedKey: fromHex(g.wrappedKey),
+    keyCount: granted.length,
+    reader: p.reader,
   });
   const fieldKeys = new Map(granted.map((name, i) => [name, keys[i]]));
   // The bundle was hashed against the chain in downloadVerified; no second pass here.
@@ -259,7 +319,12 @@ async function grantsOf(client: ClientInput, p: Target & { recordId: Hex; fromBl
   const latest = new Map<Hex, GrantEntry>();
   for (const e of parseRecordRegistryEvents(logs, { eventName: "AccessGranted", address })) {
     latest.set(e.args.grantee, {
-      grantee: parseGrantee(e.args.grantee), key: e.args.grantee, purpose: e.args.purpose, expiry: e.args.expiry, fieldMask: e.args.fieldMask, live: false,
+      grantee: parseGrantee(e.args.grantee),
+      key: e.args.grantee,
+      purpose: e.args.purpose,
+      expiry: e.args.expiry,
+      fieldMask: e.args.fieldMask,
+      live: false,
     });
   }
   const states = [...latest.values()];
@@ -282,7 +347,13 @@ export type RotateRecordKeysParameters = Writer & {
   newDek?: Uint8Array;
 };
 export type RotateRecordKeysReturnType = {
-  version: number; dek: Uint8Array; manifest: Manifest; storageId: Hex; contentHash: Hex; regranted: GranteeRef[]; dropped: GranteeRef[];
+  version: number;
+  dek: Uint8Array;
+  manifest: Manifest;
+  storageId: Hex;
+  contentHash: Hex;
+  regranted: GranteeRef[];
+  dropped: GranteeRef[];
 };
 
 /** New DEK and version, re-encrypted and re-uploaded; only grants live right now are re-sealed and re-granted. */
@@ -292,21 +363,50 @@ export async function rotateRecordKeys(client: ClientInput, p: RotateRecordKeysP
   const bundle = await downloadVerified(p.storage, storageId, record.contentHash);
   const grants = await grantsOf(client, p);
   const plan = await prepareRotation({
-    recordId: p.recordId, version: record.version, dek: p.dek, bundle, grants, keyRelease: release, updates: p.updates, litNetwork: p.litNetwork, newDek: p.newDek,
+    recordId: p.recordId,
+    version: record.version,
+    dek: p.dek,
+    bundle,
+    grants,
+    keyRelease: release,
+    updates: p.updates,
+    litNetwork: p.litNetwork,
+    newDek: p.newDek,
   });
-  const up = await p.storage.upload(plan.encrypted.bundle, [{ name: "App-Name", value: "OneKey" }, { name: "OneKey-Scheme", value: "1" }]);
+  const up = await p.storage.upload(plan.encrypted.bundle, [
+    { name: "App-Name", value: "OneKey" },
+    { name: "OneKey-Scheme", value: "1" },
+  ]);
   await rotateRecord(client, {
-    ...writer(p), recordId: p.recordId, storageId: up.storageId, contentHash: plan.encrypted.contentHash, manifestHash: plan.encrypted.manifestHash,
-    scheme: plan.encrypted.manifest.scheme, keyRelease: KeyReleaseMode[release.mode],
+    ...writer(p),
+    recordId: p.recordId,
+    storageId: up.storageId,
+    contentHash: plan.encrypted.contentHash,
+    manifestHash: plan.encrypted.manifestHash,
+    scheme: plan.encrypted.manifest.scheme,
+    keyRelease: KeyReleaseMode[release.mode],
   });
   const byKey = new Map(grants.map((g) => [g.key, g]));
   for (const w of plan.rewraps) {
     const old = byKey.get(granteeKeyOf(w.grantee))!;
-    await grant(client, { ...writer(p), recordId: p.recordId, grantee: old.key, purpose: old.purpose, expiry: old.expiry, fieldMask: w.fieldMask, wrappedKey: toHex(w.wrappedKey) });
+    await grant(client, {
+      ...writer(p),
+      recordId: p.recordId,
+      grantee: old.key,
+      purpose: old.purpose,
+      expiry: old.expiry,
+      fieldMask: w.fieldMask,
+      wrappedKey: toHex(w.wrappedKey),
+    });
   }
   return {
-    version: plan.version, dek: plan.encrypted.dek, manifest: plan.encrypted.manifest, storageId: up.storageId, contentHash: plan.encrypted.contentHash,
-    regranted: plan.rewraps.map((w) => w.grantee), dropped: plan.dropped,
+    version: plan.version,
+    dek: plan.encrypted.dek,
+    manifest: plan.encrypted.manifest,
+    storageId: up.storageId,
+    contentHash: plan.encrypted.contentHash,
+    regranted: plan.rewraps.map((w) => w.grantee),
+    dropped: plan.dropped,
   };
 }
 
@@ -339,7 +439,15 @@ export async function rewrapGrant(client: ClientInput, p: RewrapGrantParameters)
   const keyCount = g.fieldMask.toString(2).replaceAll("0", "").length;
   const keys = await p.from.open({ recordId: p.recordId, version: record.version, grantee: p.grantee, wrappedKey: fromHex(w.wrappedKey), keyCount, reader });
   const wrapped = await p.to.seal({ recordId: p.recordId, version: record.version, grantee: p.grantee, keys });
-  const r = await grant(client, { ...writer(p), recordId: p.recordId, grantee: key, purpose: g.purpose, expiry: g.expiry, fieldMask: g.fieldMask, wrappedKey: toHex(wrapped) });
+  const r = await grant(client, {
+    ...writer(p),
+    recordId: p.recordId,
+    grantee: key,
+    purpose: g.purpose,
+    expiry: g.expiry,
+    fieldMask: g.fieldMask,
+    wrappedKey: toHex(wrapped),
+  });
   return { ...r, fieldMask: g.fieldMask, wrappedKeyBytes: wrapped.length };
 }
 

@@ -27,7 +27,8 @@ export class IndexerBehindError extends BaseError {
   override name = "IndexerBehindError";
   constructor(details: string) {
     super("The indexer is behind the chain for this record.", {
-      details, docsPath: "sdk.md#submit-grant-read",
+      details,
+      docsPath: "sdk.md#submit-grant-read",
       metaMessages: ["Retry shortly, or pass `fromBlock` to read the chain's logs instead."],
     });
   }
@@ -45,9 +46,7 @@ type Answer = {
 };
 
 /** The record's current pointer and the latest grant to `grantee`, as the indexer has them. */
-export async function readFromIndexer(
-  source: IndexerSource, recordId: Hex, grantee: Hex,
-): Promise<{ record?: IndexedPointer; grant?: IndexedGrant }> {
+export async function readFromIndexer(source: IndexerSource, recordId: Hex, grantee: Hex): Promise<{ record?: IndexedPointer; grant?: IndexedGrant }> {
   // Ids are checked hex: interpolating them cannot change the query.
   if (!isHex(recordId, { strict: true }) || !isHex(grantee, { strict: true })) throw new IndexerRequestError("record id and grantee must be hex");
   const query = `{ record(id: "${recordId.toLowerCase()}") { version storageId } grant(id: "${recordId.toLowerCase()}:${grantee.toLowerCase()}") { wrappedKey recordVersion fieldMask } }`;

@@ -17,8 +17,17 @@ import { startLocalLitNetwork, type LocalLitNetwork } from "@onekey/devstack/lit
 import { connectLitClient, litKeyRelease, litNetworkId, LitNetworkMismatchError, parseLitBlob, type LitClientLike } from "../lit/index.ts";
 import { accountGrantee, getGrantWrappedKey, projectGrantee } from "../contracts/index.ts";
 import {
-  AuditAccessNotRecordedError, GrantRevokedError, KeyReleaseModeMismatchError, grantAccess, readAsAuditor, readRecord, recordAuditAccess, revoke,
-  rewrapGrant, rotateRecordKeys, submitRecord,
+  AuditAccessNotRecordedError,
+  GrantRevokedError,
+  KeyReleaseModeMismatchError,
+  grantAccess,
+  readAsAuditor,
+  readRecord,
+  recordAuditAccess,
+  revoke,
+  rewrapGrant,
+  rotateRecordKeys,
+  submitRecord,
 } from "./index.ts";
 
 const FIELDS = { full_name: "Katherine Johnson", date_of_birth: "1918-08-26", document_number: "K-1918" };
@@ -70,14 +79,23 @@ describe("flows with Lit key release", () => {
   it("a project's reviewer reads the granted fields through Lit, with no project key at all", async () => {
     expect(record.manifest).toMatchObject({ keyRelease: "lit", litNetwork: litNetworkId(clients[0]) });
     const g = await grantAccess(as(SUBJECT), {
-      addresses, ...record, grantee: { projectId }, fields: ["full_name", "date_of_birth"], purpose: "KYC_REVIEW", expiry: days(30), keyRelease: lit(SUBJECT),
+      addresses,
+      ...record,
+      grantee: { projectId },
+      fields: ["full_name", "date_of_birth"],
+      purpose: "KYC_REVIEW",
+      expiry: days(30),
+      keyRelease: lit(SUBJECT),
     });
     expect(g.wrappedKeyBytes).toBeGreaterThan(64);
-    const read = (i: number, extra = {}) => readRecord(as(i), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(i), ...extra });
+    const read = (i: number, extra = {}) =>
+      readRecord(as(i), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(i), ...extra });
     expect(await read(REVIEWER)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
     await expect(read(REVIEWER, { fields: ["document_number"] })).rejects.toThrow(FieldNotGrantedError);
     // A lit record cannot be read with the envelope default.
-    await expect(readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId } })).rejects.toThrow(KeyReleaseModeMismatchError);
+    await expect(readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId } })).rejects.toThrow(
+      KeyReleaseModeMismatchError,
+    );
   });
 
   it("an auditor opens the project grant through Lit only once the audit access is on-chain", async () => {
@@ -91,19 +109,38 @@ describe("flows with Lit key release", () => {
     await rewrapGrant(as(SUBJECT), { addresses, fromBlock: 0n, recordId: record.recordId, grantee: { projectId }, from: lit(SUBJECT, 0), to: lit(SUBJECT, 1) });
     const { wrappedKey } = await getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId: record.recordId, grantee: projectGrantee(projectId) });
     expect(parseLitBlob(Buffer.from(wrappedKey.slice(2), "hex")).network).toBe(litNetworkId(clients[1]));
-    const read = (network: number) => readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, network) });
+    const read = (network: number) =>
+      readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, network) });
     expect(await read(1)).toEqual({ full_name: FIELDS.full_name, date_of_birth: FIELDS.date_of_birth });
     await expect(read(0)).rejects.toThrow(LitNetworkMismatchError);
   });
 
   it("rotation under Lit re-seals only live grants, on the network the owner chooses", async () => {
-    await grantAccess(as(SUBJECT), { addresses, ...record, grantee: { account: addr(OTHER) }, fields: ["document_number"], purpose: "SUPPORT", expiry: days(1), keyRelease: lit(SUBJECT) });
-    const otherRead = () => readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { account: addr(OTHER) }, keyRelease: lit(OTHER, 1) });
+    await grantAccess(as(SUBJECT), {
+      addresses,
+      ...record,
+      grantee: { account: addr(OTHER) },
+      fields: ["document_number"],
+      purpose: "SUPPORT",
+      expiry: days(1),
+      keyRelease: lit(SUBJECT),
+    });
+    const otherRead = () =>
+      readRecord(as(OTHER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { account: addr(OTHER) }, keyRelease: lit(OTHER, 1) });
     expect(await otherRead().catch((e) => e)).toBeInstanceOf(LitNetworkMismatchError); // sealed on network 0
     await revoke(as(SUBJECT), { addresses, recordId: record.recordId, grantee: accountGrantee(addr(OTHER)) });
-    const rotated = await rotateRecordKeys(as(SUBJECT), { addresses, fromBlock: 0n, recordId: record.recordId, dek: record.dek, storage, keyRelease: lit(SUBJECT, 1) });
+    const rotated = await rotateRecordKeys(as(SUBJECT), {
+      addresses,
+      fromBlock: 0n,
+      recordId: record.recordId,
+      dek: record.dek,
+      storage,
+      keyRelease: lit(SUBJECT, 1),
+    });
     expect(rotated).toMatchObject({ version: 2, regranted: [{ projectId }], dropped: [{ account: addr(OTHER) }] });
-    expect(await readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, 1) })).toMatchObject({ full_name: FIELDS.full_name });
+    expect(
+      await readRecord(as(REVIEWER), { addresses, fromBlock: 0n, recordId: record.recordId, storage, via: { projectId }, keyRelease: lit(REVIEWER, 1) }),
+    ).toMatchObject({ full_name: FIELDS.full_name });
     await expect(otherRead()).rejects.toThrow(GrantRevokedError);
   });
 });

@@ -11,17 +11,50 @@ import { freePort } from "../../../scripts/lib/ports.ts";
 import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arlocal";
 import { arweaveStorage, arweaveAddress, generateArweaveWallet, type StorageProvider } from "../storage/index.ts";
 import {
-  DecryptionFailedError, generateX25519KeyPair, grantContext, localKeyAgreement, splitProjectWrap, toHex as bytesHex, unwrapKeysWith, fromHex,
+  DecryptionFailedError,
+  generateX25519KeyPair,
+  grantContext,
+  localKeyAgreement,
+  splitProjectWrap,
+  toHex as bytesHex,
+  unwrapKeysWith,
+  fromHex,
   type X25519KeyPair,
 } from "../crypto/index.ts";
 import {
-  createProject, getGrant, getGrantWrappedKey, getReviewKey, grantRoles, hasAccess, isContractRevert, projectGrantee, rewrapGrants, rewrapGrantsCall,
-  revoke, Roles, setEncryptionKey, setEscrowKey, setReviewKey, ContractRevertError, InvalidActionInputError, MAX_REWRAP_BATCH, type OneKeyWallet,
+  createProject,
+  getGrant,
+  getGrantWrappedKey,
+  getReviewKey,
+  grantRoles,
+  hasAccess,
+  isContractRevert,
+  projectGrantee,
+  rewrapGrants,
+  rewrapGrantsCall,
+  revoke,
+  Roles,
+  setEncryptionKey,
+  setEscrowKey,
+  setReviewKey,
+  type ContractRevertError,
+  InvalidActionInputError,
+  MAX_REWRAP_BATCH,
+  type OneKeyWallet,
 } from "../contracts/index.ts";
 import type { OneKeyAddresses } from "../addresses.ts";
 import {
-  grantAccess, readAsAuditor, readRecord, receiveReviewKey, recordAuditAccess, rotateReviewKey, shareReviewKeyWith, submitRecord,
-  ReviewKeyMismatchError, ReviewKeyNotSharedError, GranteeKeyNotSetError,
+  grantAccess,
+  readAsAuditor,
+  readRecord,
+  receiveReviewKey,
+  recordAuditAccess,
+  rotateReviewKey,
+  shareReviewKeyWith,
+  submitRecord,
+  ReviewKeyMismatchError,
+  ReviewKeyNotSharedError,
+  GranteeKeyNotSetError,
 } from "./index.ts";
 
 const FIELDS = { full_name: "Dorothy Vaughan canary-rk-7c1", date_of_birth: "1910-09-20 canary-rk-7c1", nationality: "US canary-rk-7c1" };
@@ -66,7 +99,14 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     // Twelve persons' records granted to the project (one subject, twelve records, two fields each).
     for (let n = 0; n < 12; n++) {
       const r = await submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS });
-      await grantAccess(as(SUBJECT), { addresses, ...r, grantee: { projectId }, fields: ["full_name", "nationality"], purpose: "KYC_REVIEW", expiry: days(30) });
+      await grantAccess(as(SUBJECT), {
+        addresses,
+        ...r,
+        grantee: { projectId },
+        fields: ["full_name", "nationality"],
+        purpose: "KYC_REVIEW",
+        expiry: days(30),
+      });
       records.push(r.recordId);
     }
   }, 300_000);
@@ -75,8 +115,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await anvil?.stop();
   });
 
-  const read = (who: number, recordId: Hex, keyPair: X25519KeyPair) =>
-    readRecord(as(who), { addresses, recordId, storage, via: { projectId }, keyPair });
+  const read = (who: number, recordId: Hex, keyPair: X25519KeyPair) => readRecord(as(who), { addresses, recordId, storage, via: { projectId }, keyPair });
 
   it("shares the review key through the chain; each reviewer receives exactly the project's key", async () => {
     for (const i of [STAYS, LEAVES]) {
@@ -107,17 +146,30 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     }
     const fresh = Array.from({ length: 12 }, () => privateKeyToAccount(generatePrivateKey()));
     await Promise.all(fresh.map((a) => publicClient.request({ method: "anvil_setBalance" as never, params: [a.address, "0xde0b6b3a7640000"] as never })));
-    const errors = await Promise.all(fresh.map((account) =>
-      rewrapGrants(createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl) }), { addresses, projectId, reviewKeyVersion: 1, rewraps: items }).catch((x) => x)));
+    const errors = await Promise.all(
+      fresh.map((account) =>
+        rewrapGrants(createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl) }), {
+          addresses,
+          projectId,
+          reviewKeyVersion: 1,
+          rewraps: items,
+        }).catch((x) => x),
+      ),
+    );
     expect(errors.every((e) => isContractRevert(e, "NotProjectAdmin"))).toBe(true);
     const to = addresses.recordRegistry;
     expect(() => rewrapGrantsCall(to, { projectId, reviewKeyVersion: 1, rewraps: [] })).toThrow(InvalidActionInputError);
-    expect(() => rewrapGrantsCall(to, { projectId, reviewKeyVersion: 1, rewraps: Array(Number(MAX_REWRAP_BATCH) + 1).fill(items[0]) })).toThrow(InvalidActionInputError);
+    expect(() => rewrapGrantsCall(to, { projectId, reviewKeyVersion: 1, rewraps: Array(Number(MAX_REWRAP_BATCH) + 1).fill(items[0]) })).toThrow(
+      InvalidActionInputError,
+    );
     expect(() => rewrapGrantsCall(to, { projectId, reviewKeyVersion: 1, rewraps: [{ ...items[0], recordId: "0x1234" }] })).toThrow(InvalidActionInputError);
     expect(() => rewrapGrantsCall(to, { projectId, reviewKeyVersion: 1, rewraps: [{ ...items[0], wrappedKey: "0x" }] })).toThrow(InvalidActionInputError);
     expect(() => rewrapGrantsCall(to, { projectId, reviewKeyVersion: -1, rewraps: items })).toThrow(InvalidActionInputError);
     // The builder sorts: the contract's ascending-order rule is never the caller's problem.
-    const two = [{ ...items[0], recordId: keccakOrder(records)[1] }, { ...items[0], recordId: keccakOrder(records)[0] }];
+    const two = [
+      { ...items[0], recordId: keccakOrder(records)[1] },
+      { ...items[0], recordId: keccakOrder(records)[0] },
+    ];
     expect(rewrapGrantsCall(to, { projectId, reviewKeyVersion: 1, rewraps: two }).args[2]).toEqual([two[1], two[0]]);
     // The admin's own call with a wrong version is refused with the current one named.
     const e = await rewrapGrants(as(ADMIN), { addresses, projectId, reviewKeyVersion: 2, rewraps: items }).catch((x) => x);
@@ -132,8 +184,14 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     const kept: X25519KeyPair[] = [];
     const progress: [number, number][] = [];
     const r = await rotateReviewKey(as(ADMIN), {
-      addresses, projectId, previousKeys: [reviewV1], remove: [addr(LEAVES)], shareWith: [addr(STAYS)], batchSize: 4,
-      onNewKey: (k) => void kept.push(k), onProgress: (done, total) => progress.push([done, total]),
+      addresses,
+      projectId,
+      previousKeys: [reviewV1],
+      remove: [addr(LEAVES)],
+      shareWith: [addr(STAYS)],
+      batchSize: 4,
+      onNewKey: (k) => void kept.push(k),
+      onProgress: (done, total) => progress.push([done, total]),
     });
     reviewV2 = r.newKey;
     expect(kept).toEqual([r.newKey]);
@@ -143,7 +201,11 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     expect(keccakOrder(r.rewrapped)).toEqual(keccakOrder(records.slice(0, 11)));
     expect(r.failed).toEqual([]);
     expect(r.batches).toBe(3);
-    expect(progress).toEqual([[4, 11], [8, 11], [11, 11]]);
+    expect(progress).toEqual([
+      [4, 11],
+      [8, 11],
+      [11, 11],
+    ]);
     expect(await getReviewKey(publicClient, { addresses, projectId })).toEqual({ publicKey: bytesHex(reviewV2.publicKey), keyVersion: 2 });
 
     // The reviewer who stays gets v2 through the chain and reads every live record with it.
@@ -167,7 +229,10 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await expect(receiveReviewKey(as(LEAVES), { addresses, projectId, keyPair: own[LEAVES] })).rejects.toThrow(ReviewKeyNotSharedError);
     // The auditor's path is untouched (its escrow wrap was copied, not re-made).
     await recordAuditAccess(as(AUDITOR), { addresses, recordId: records[0], projectId, authorisationHash: `0x${"ab".repeat(32)}` });
-    expect(await readAsAuditor(as(AUDITOR), { addresses, recordId: records[0], storage, projectId, keyPair: escrow })).toEqual({ full_name: FIELDS.full_name, nationality: FIELDS.nationality });
+    expect(await readAsAuditor(as(AUDITOR), { addresses, recordId: records[0], storage, projectId, keyPair: escrow })).toEqual({
+      full_name: FIELDS.full_name,
+      nationality: FIELDS.nationality,
+    });
   });
 
   it("a second run with the same key is a no-op; a grant made after the rotation is already current", async () => {
@@ -185,12 +250,22 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
   it("interrupted and resumed: a crash after the first batch, then the same key again finishes only what is left", async () => {
     let v3: X25519KeyPair | undefined;
     const crash = new Error("process killed after the first batch");
-    await expect(rotateReviewKey(as(ADMIN), {
-      addresses, projectId, previousKeys: [reviewV2], batchSize: 5, onNewKey: (k) => void (v3 = k), onProgress: () => { throw crash; },
-    })).rejects.toBe(crash);
+    await expect(
+      rotateReviewKey(as(ADMIN), {
+        addresses,
+        projectId,
+        previousKeys: [reviewV2],
+        batchSize: 5,
+        onNewKey: (k) => void (v3 = k),
+        onProgress: () => {
+          throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
     expect((await getReviewKey(publicClient, { addresses, projectId })).keyVersion).toBe(3);
-    const done = (await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, recordId, grantee: grantee() }))))
-      .filter((w) => w.reviewKeyVersion === 3).length;
+    const done = (await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, recordId, grantee: grantee() })))).filter(
+      (w) => w.reviewKeyVersion === 3,
+    ).length;
     expect(done).toBe(5);
     // The resumed run needs no old key for what is done, but v2 for the rest; it sets no new key.
     const resumed = await rotateReviewKey(as(ADMIN), { addresses, projectId, previousKeys: [reviewV2], newKey: v3!, shareWith: [addr(STAYS)] });

@@ -17,10 +17,32 @@ import { unwrapReviewKey, wrapReviewKey } from "../crypto/release.ts";
 import { grantContext, localKeyAgreement, splitProjectWrap, unwrapKeysWith, wrapKeys, type KeyAgreement } from "../crypto/wrap.ts";
 import { GranteeKeyNotSetError, InvalidKeyError } from "../crypto/errors.ts";
 import {
-  ContractRevertError, TransactionRevertedError, encryptionKeyOf, getGrant, getRecord, getReviewKey, hasRole, isGrantLive, projectGrantee,
-  parseProjectRegistryEvents, parseRecordRegistryEvents, readerOf, registryAddress, revokeRoles, rewrapGrants, Roles, senderAddress,
-  setReviewKey, shareReviewKey, ContractCallError, MAX_REWRAP_BATCH,
-  type ClientInput, type ReadParameters, type RewrapItem, type WriteParameters, type WriteResult,
+  ContractRevertError,
+  TransactionRevertedError,
+  encryptionKeyOf,
+  getGrant,
+  getRecord,
+  getReviewKey,
+  hasRole,
+  isGrantLive,
+  projectGrantee,
+  parseProjectRegistryEvents,
+  parseRecordRegistryEvents,
+  readerOf,
+  registryAddress,
+  revokeRoles,
+  rewrapGrants,
+  Roles,
+  senderAddress,
+  setReviewKey,
+  shareReviewKey,
+  ContractCallError,
+  MAX_REWRAP_BATCH,
+  type ClientInput,
+  type ReadParameters,
+  type RewrapItem,
+  type WriteParameters,
+  type WriteResult,
 } from "../contracts/index.ts";
 
 type Target = Pick<ReadParameters, "addresses" | "chainId">;
@@ -72,7 +94,10 @@ async function reviewKeyHistory(client: ClientInput, p: Target & { projectId: bi
   const address = await registryAddress(client, "projectRegistry", target(p));
   const found = await logs(client, { address, event: projectEventAbi("ReviewKeySet"), args: { projectId: p.projectId }, fromBlock: p.fromBlock ?? 0n });
   return parseProjectRegistryEvents(found, { eventName: "ReviewKeySet", address }).map((e) => ({
-    version: e.args.version, publicKey: fromHex(e.args.publicKey, 32), blockNumber: e.blockNumber, logIndex: e.logIndex,
+    version: e.args.version,
+    publicKey: fromHex(e.args.publicKey, 32),
+    blockNumber: e.blockNumber,
+    logIndex: e.logIndex,
   }));
 }
 
@@ -96,7 +121,11 @@ export async function shareReviewKeyWith(client: ClientInput, p: ShareReviewKeyW
   if (!equalBytes(fromHex(onChain.publicKey, 32), p.reviewKey.publicKey)) throw new ReviewKeyMismatchError(p.projectId, onChain.keyVersion);
   if (BigInt(reviewerKey.publicKey) === 0n) throw new GranteeKeyNotSetError(p.reviewer);
   const wrapped = await wrapReviewKey({
-    reviewKey: p.reviewKey.privateKey, reviewerPublicKey: fromHex(reviewerKey.publicKey, 32), projectId: p.projectId, keyVersion: onChain.keyVersion, reviewer: p.reviewer,
+    reviewKey: p.reviewKey.privateKey,
+    reviewerPublicKey: fromHex(reviewerKey.publicKey, 32),
+    projectId: p.projectId,
+    keyVersion: onChain.keyVersion,
+    reviewer: p.reviewer,
   });
   const r = await shareReviewKey(client, { ...writer(p), projectId: p.projectId, reviewer: p.reviewer, wrappedKey: toHex(wrapped) });
   return { ...r, keyVersion: r.keyVersion };
@@ -126,11 +155,23 @@ export async function receiveReviewKey(client: ClientInput, p: ReceiveReviewKeyP
   const set = history.find((h) => h.version === keyVersion);
   if (!set) throw new ReviewKeyNotSetError(p.projectId);
   const address = await registryAddress(client, "projectRegistry", target(p));
-  const found = await logs(client, { address, event: projectEventAbi("ReviewKeyShared"), args: { projectId: p.projectId, reviewer }, fromBlock: p.fromBlock ?? 0n });
-  const shared = parseProjectRegistryEvents(found, { eventName: "ReviewKeyShared", address }).filter((e) => e.args.keyVersion === keyVersion).at(-1);
+  const found = await logs(client, {
+    address,
+    event: projectEventAbi("ReviewKeyShared"),
+    args: { projectId: p.projectId, reviewer },
+    fromBlock: p.fromBlock ?? 0n,
+  });
+  const shared = parseProjectRegistryEvents(found, { eventName: "ReviewKeyShared", address })
+    .filter((e) => e.args.keyVersion === keyVersion)
+    .at(-1);
   if (!shared) throw new ReviewKeyNotSharedError(p.projectId, reviewer, keyVersion);
   const pair = await unwrapReviewKey({
-    wrappedKey: fromHex(shared.args.wrappedKey), keyPair: p.keyPair, projectId: p.projectId, keyVersion, reviewer, expectedPublicKey: set.publicKey,
+    wrappedKey: fromHex(shared.args.wrappedKey),
+    keyPair: p.keyPair,
+    projectId: p.projectId,
+    keyVersion,
+    reviewer,
+    expectedPublicKey: set.publicKey,
   });
   return { ...pair, keyVersion };
 }
@@ -179,7 +220,14 @@ export type RotateReviewKeyReturnType = {
 
 // Refusals that concern one item (its record or grant changed under us): drop it, send the rest.
 const ITEM_ERRORS = new Set([
-  "RecordNotFound", "RecordIsErased", "KeyReleaseNotEnvelope", "StaleRecordVersion", "GrantNotFound", "GrantRevoked", "GrantExpired", "GrantChanged",
+  "RecordNotFound",
+  "RecordIsErased",
+  "KeyReleaseNotEnvelope",
+  "StaleRecordVersion",
+  "GrantNotFound",
+  "GrantRevoked",
+  "GrantExpired",
+  "GrantChanged",
 ]);
 
 /**
@@ -221,7 +269,9 @@ export async function rotateReviewKey(client: ClientInput, p: RotateReviewKeyPar
     const address = await registryAddress(client, "projectRegistry", t);
     const found = await logs(client, { address, event: projectEventAbi("ReviewKeyShared"), args: { projectId: p.projectId }, fromBlock: p.fromBlock ?? 0n });
     const done = new Set(
-      parseProjectRegistryEvents(found, { eventName: "ReviewKeyShared", address }).filter((e) => e.args.keyVersion === keyVersion).map((e) => e.args.reviewer.toLowerCase()),
+      parseProjectRegistryEvents(found, { eventName: "ReviewKeyShared", address })
+        .filter((e) => e.args.keyVersion === keyVersion)
+        .map((e) => e.args.reviewer.toLowerCase()),
     );
     for (const reviewer of p.shareWith) {
       if (done.has(reviewer.toLowerCase())) continue;
@@ -232,7 +282,14 @@ export async function rotateReviewKey(client: ClientInput, p: RotateReviewKeyPar
 
   const plan = await planRewraps(client, { ...p, keyVersion, newKey });
   const result: RotateReviewKeyReturnType = {
-    keyVersion, newKey, rewrapped: [], alreadyCurrent: plan.alreadyCurrent, failed: plan.failed, removed, shared, batches: 0,
+    keyVersion,
+    newKey,
+    rewrapped: [],
+    alreadyCurrent: plan.alreadyCurrent,
+    failed: plan.failed,
+    removed,
+    shared,
+    batches: 0,
   };
   const total = plan.items.length;
   for (let i = 0; i < plan.items.length; i += batchSize) {
@@ -265,9 +322,7 @@ export async function rotateReviewKey(client: ClientInput, p: RotateReviewKeyPar
 type Plan = { items: RewrapItem[]; alreadyCurrent: Hex[]; failed: { recordId: Hex; reason: string }[] };
 
 /** The live grants to the project not yet wrapped to `keyVersion`, each opened and re-wrapped. */
-async function planRewraps(
-  client: ClientInput, p: RotateReviewKeyParameters & { keyVersion: number; newKey: X25519KeyPair },
-): Promise<Plan> {
+async function planRewraps(client: ClientInput, p: RotateReviewKeyParameters & { keyVersion: number; newKey: X25519KeyPair }): Promise<Plan> {
   const t = target(p);
   const grantee = projectGrantee(p.projectId);
   const address = await registryAddress(client, "recordRegistry", t);
@@ -282,11 +337,24 @@ async function planRewraps(
   const latest = new Map<Hex, Wrap & Positioned>();
   for (const e of parseRecordRegistryEvents(granted, { eventName: "AccessGranted", address })) {
     const inForce = history.filter((h) => before(h, e)).at(-1)?.version ?? 0;
-    latest.set(e.args.recordId, { wrappedKey: e.args.wrappedKey, fieldMask: e.args.fieldMask, keyVersion: inForce, blockNumber: e.blockNumber, logIndex: e.logIndex });
+    latest.set(e.args.recordId, {
+      wrappedKey: e.args.wrappedKey,
+      fieldMask: e.args.fieldMask,
+      keyVersion: inForce,
+      blockNumber: e.blockNumber,
+      logIndex: e.logIndex,
+    });
   }
   for (const e of parseRecordRegistryEvents(rewrapped, { eventName: "GrantRewrapped", address })) {
     const g = latest.get(e.args.recordId);
-    if (g && before(g, e)) latest.set(e.args.recordId, { ...g, wrappedKey: e.args.wrappedKey, keyVersion: e.args.reviewKeyVersion, blockNumber: e.blockNumber, logIndex: e.logIndex });
+    if (g && before(g, e))
+      latest.set(e.args.recordId, {
+        ...g,
+        wrappedKey: e.args.wrappedKey,
+        keyVersion: e.args.reviewKeyVersion,
+        blockNumber: e.blockNumber,
+        logIndex: e.logIndex,
+      });
   }
 
   const keys = p.previousKeys.map((k) => ({ agreement: agreementOf(k), publicKey: agreementOf(k).publicKey }));
@@ -323,7 +391,7 @@ async function planRewraps(
       continue;
     }
     const review = await wrapKeys(p.newKey.publicKey, opened, context);
-    opened.forEach((k) => k.fill(0));
+    for (const k of opened) k.fill(0);
     plan.items.push({ recordId, recordVersion: g.recordVersion, grantedAt: g.grantedAt, wrappedKey: concatHex([toHex(review), toHex(halves.escrow)]) });
   }
   return plan;

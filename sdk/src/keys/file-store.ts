@@ -45,9 +45,7 @@ type KeyFile = { format: string; id: string; publicKey: Hex; iv: Hex; ciphertext
 
 function scrypt(passphrase: Uint8Array, salt: Uint8Array, k: ScryptParameters): Promise<Uint8Array> {
   const options: ScryptOptions = { N: k.N, r: k.r, p: k.p, maxmem: 256 * k.N * k.r + (1 << 20) };
-  return new Promise((resolve, reject) =>
-    scryptCallback(passphrase, salt, 32, options, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
-  );
+  return new Promise((resolve, reject) => scryptCallback(passphrase, salt, 32, options, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))));
 }
 
 async function writeAtomic(path: string, data: string) {
@@ -135,7 +133,10 @@ export async function openFileKeyStore(options: OpenFileKeyStoreOptions): Promis
       await rm(path(id), { force: true });
     },
     async list(): Promise<string[]> {
-      return (await readdir(dir)).filter((f) => f.endsWith(".json") && f !== HEADER).map((f) => f.slice(0, -5)).sort();
+      return (await readdir(dir))
+        .filter((f) => f.endsWith(".json") && f !== HEADER)
+        .map((f) => f.slice(0, -5))
+        .sort();
     },
     async agreement(id: string): Promise<KeyAgreement | undefined> {
       const pair = await store.get(id);

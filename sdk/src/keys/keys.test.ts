@@ -11,8 +11,7 @@ import { generateX25519KeyPair, x25519PublicKey } from "../crypto/primitives.ts"
 import { toHex } from "../crypto/bytes.ts";
 
 // Signing is local (viem's private-key account); the transport is never called.
-const wallet = (key: `0x${string}`) =>
-  createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport: http("http://127.0.0.1:1") });
+const wallet = (key: `0x${string}`) => createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport: http("http://127.0.0.1:1") });
 const KEY_A = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const KEY_B = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
@@ -115,7 +114,8 @@ describe("file key store (Node): encrypted at rest", () => {
 
 describe("prepareRotation", async () => {
   const { prepareRotation } = await import("./rotation.ts");
-  const { encryptRecord, decryptRecord, fieldMaskOf, grantContext, unwrapKeys, wrapKeys, generateX25519KeyPair, granteeKeyOf, DecryptionFailedError } = await import("../crypto/index.ts");
+  const { encryptRecord, decryptRecord, fieldMaskOf, grantContext, unwrapKeys, wrapKeys, generateX25519KeyPair, granteeKeyOf, DecryptionFailedError } =
+    await import("../crypto/index.ts");
   const recordId = `0x${"ab".repeat(32)}` as const;
   const alice = await generateX25519KeyPair();
   // A real key release over the envelope wrap, with the recipient key given instead of read from a chain.
@@ -131,8 +131,16 @@ describe("prepareRotation", async () => {
     const live = { account: "0x00000000000000000000000000000000000000a1" as const };
     const dead = { account: "0x00000000000000000000000000000000000000d1" as const };
     const plan = await prepareRotation({
-      recordId, version: 1, dek: v1.dek, bundle: v1.bundle, keyRelease: release, updates: { d: "4", b: "2b" },
-      grants: [{ grantee: live, fieldMask: fieldMaskOf(v1.manifest, ["a", "c"]), live: true }, { grantee: dead, fieldMask: 0b111n, live: false }],
+      recordId,
+      version: 1,
+      dek: v1.dek,
+      bundle: v1.bundle,
+      keyRelease: release,
+      updates: { d: "4", b: "2b" },
+      grants: [
+        { grantee: live, fieldMask: fieldMaskOf(v1.manifest, ["a", "c"]), live: true },
+        { grantee: dead, fieldMask: 0b111n, live: false },
+      ],
     });
     expect(plan.version).toBe(2);
     expect(plan.encrypted.manifest.fields.map((f) => f.name)).toEqual(["a", "b", "c", "d"]);
@@ -140,9 +148,17 @@ describe("prepareRotation", async () => {
     expect(plan.rewraps).toHaveLength(1);
     expect(plan.rewraps[0].fieldMask).toBe(fieldMaskOf(plan.encrypted.manifest, ["a", "c"]));
     const keys = await unwrapKeys(alice.privateKey, alice.publicKey, plan.rewraps[0].wrappedKey, grantContext(recordId, 2, granteeKeyOf(live)));
-    const fieldKeys = new Map([["a", keys[0]], ["c", keys[1]]]);
+    const fieldKeys = new Map([
+      ["a", keys[0]],
+      ["c", keys[1]],
+    ]);
     expect(await decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { fieldKeys } })).toEqual({ a: "1", c: "3" });
-    expect(await decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { dek: plan.encrypted.dek } })).toEqual({ a: "1", b: "2b", c: "3", d: "4" });
+    expect(await decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { dek: plan.encrypted.dek } })).toEqual({
+      a: "1",
+      b: "2b",
+      c: "3",
+      d: "4",
+    });
     // The old DEK opens nothing of the new version.
     await expect(decryptRecord({ bundle: plan.encrypted.bundle, recordId, version: 2, keys: { dek: v1.dek } })).rejects.toThrow(DecryptionFailedError);
   });

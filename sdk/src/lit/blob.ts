@@ -32,11 +32,20 @@ function shortString(s: string, what: string): Buffer {
 
 export function encodeLitBlob(b: LitBlob): Uint8Array {
   if (!/^[0-9a-f]{64}$/.test(b.dataToEncryptHash)) throw new MalformedWrappedKeyError("dataToEncryptHash must be 32 bytes hex");
-  const project = b.projectId === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), Buffer.from(b.projectId.toString(16).padStart(64, "0"), "hex")]);
-  return new Uint8Array(Buffer.concat([
-    MAGIC, Buffer.from([LIT_BLOB_FORMAT]), shortString(b.network, "network"), shortString(b.chain, "chain"),
-    Buffer.from(b.recordRegistry.slice(2), "hex"), project, Buffer.from(b.dataToEncryptHash, "hex"), b.ciphertext,
-  ]));
+  const project =
+    b.projectId === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), Buffer.from(b.projectId.toString(16).padStart(64, "0"), "hex")]);
+  return new Uint8Array(
+    Buffer.concat([
+      MAGIC,
+      Buffer.from([LIT_BLOB_FORMAT]),
+      shortString(b.network, "network"),
+      shortString(b.chain, "chain"),
+      Buffer.from(b.recordRegistry.slice(2), "hex"),
+      project,
+      Buffer.from(b.dataToEncryptHash, "hex"),
+      b.ciphertext,
+    ]),
+  );
 }
 
 export function parseLitBlob(bytes: Uint8Array): LitBlob {

@@ -29,9 +29,7 @@ const bytes32 = { name: "recordId", type: "bytes32", internalType: "bytes32" } a
 const boolOut = [{ name: "", type: "bool", internalType: "bool" }] as const;
 
 /** One `evmContract` condition: the named view returns true. */
-function isTrue(
-  chain: string, registry: Address, functionName: RegistryReadName<"recordRegistry">, params: string[], inputs: object[],
-) {
+function isTrue(chain: string, registry: Address, functionName: RegistryReadName<"recordRegistry">, params: string[], inputs: object[]) {
   return {
     // Checksummed: the canonical hash (and so the Lit identity) covers the address string as written.
     contractAddress: getAddress(registry),
@@ -59,12 +57,20 @@ export type EvmContractCondition = ReturnType<typeof isTrue> | { operator: "or" 
  * under Lit: the network checks the audit log itself.
  */
 export function oneKeyConditions(p: OneKeyConditionParameters): EvmContractCondition[] {
-  const access = isTrue(p.chain, p.recordRegistry, "hasAccess", [p.recordId.toLowerCase(), ":userAddress"], [
-    bytes32, { name: "user", type: "address", internalType: "address" },
-  ]);
+  const access = isTrue(
+    p.chain,
+    p.recordRegistry,
+    "hasAccess",
+    [p.recordId.toLowerCase(), ":userAddress"],
+    [bytes32, { name: "user", type: "address", internalType: "address" }],
+  );
   if (p.projectId === undefined) return [access];
-  const audit = isTrue(p.chain, p.recordRegistry, "hasAuditAccess", [p.recordId.toLowerCase(), p.projectId.toString(), ":userAddress"], [
-    bytes32, { name: "projectId", type: "uint256", internalType: "uint256" }, { name: "auditor", type: "address", internalType: "address" },
-  ]);
+  const audit = isTrue(
+    p.chain,
+    p.recordRegistry,
+    "hasAuditAccess",
+    [p.recordId.toLowerCase(), p.projectId.toString(), ":userAddress"],
+    [bytes32, { name: "projectId", type: "uint256", internalType: "uint256" }, { name: "auditor", type: "address", internalType: "address" }],
+  );
   return [access, { operator: "or" }, audit];
 }

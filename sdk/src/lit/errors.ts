@@ -5,7 +5,8 @@ export class LitAccessDeniedError extends BaseError {
   override name = "LitAccessDeniedError";
   constructor(recordId: string, who: string, cause?: unknown) {
     super(`The Lit network refused to release the key of record ${recordId} to ${who}: the on-chain conditions do not hold.`, {
-      cause, docsPath: "sdk.md#lit",
+      cause,
+      docsPath: "sdk.md#lit",
     });
   }
 }

@@ -16,7 +16,9 @@ import { randomKey } from "../crypto/primitives.ts";
 import { connectLitClient, litChainOf, litKeyRelease, LitAccessDeniedError } from "./index.ts";
 
 const env = process.env;
-const configured = Boolean(env.ONEKEY_LIT_LIVE_NETWORK && env.ONEKEY_LIT_LIVE_RECORD_REGISTRY && env.ONEKEY_LIT_LIVE_RECORD_ID && env.ONEKEY_LIT_LIVE_PRIVATE_KEY);
+const configured = Boolean(
+  env.ONEKEY_LIT_LIVE_NETWORK && env.ONEKEY_LIT_LIVE_RECORD_REGISTRY && env.ONEKEY_LIT_LIVE_RECORD_ID && env.ONEKEY_LIT_LIVE_PRIVATE_KEY,
+);
 
 describe.skipIf(!configured)("lit key release on a live Lit network", () => {
   it("releases to an account with access and refuses a fresh one", async () => {

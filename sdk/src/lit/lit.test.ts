@@ -3,7 +3,17 @@
 // anvil runs with Base Sepolia's chain id, so conditions name "baseSepolia" exactly as in production.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, getAddress, http, keccak256, toHex, type Address, type Hex, type PublicClient, encodeFunctionData } from "viem";
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  http,
+  keccak256,
+  toHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+  encodeFunctionData,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { baseSepolia } from "viem/chains";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
@@ -13,12 +23,22 @@ import { MalformedWrappedKeyError, randomKey, generateX25519KeyPair } from "../c
 import { envelopeKeyRelease, granteeKeyOf, rewrapKeys } from "../crypto/release.ts";
 import { startLocalLitNetwork, type LocalLitNetwork } from "@onekey/devstack/lit/network";
 import {
-  connectLitClient, encodeLitBlob, litKeyRelease, parseLitBlob, LitAccessDeniedError, LitAuthError, LitNetworkMismatchError,
+  connectLitClient,
+  encodeLitBlob,
+  litKeyRelease,
+  parseLitBlob,
+  LitAccessDeniedError,
+  LitAuthError,
+  LitNetworkMismatchError,
   type LitClientLike,
 } from "./index.ts";
 
 const wallet = (anvil: Anvil, i: number) =>
-  createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[i]), chain: { ...baseSepolia, rpcUrls: { default: { http: [anvil.rpcUrl] } } }, transport: http(anvil.rpcUrl) });
+  createWalletClient({
+    account: privateKeyToAccount(ANVIL_KEYS[i]),
+    chain: { ...baseSepolia, rpcUrls: { default: { http: [anvil.rpcUrl] } } },
+    transport: http(anvil.rpcUrl),
+  });
 const addr = (i: number) => privateKeyToAccount(ANVIL_KEYS[i]).address;
 const [ADMIN, REVIEWER, AUDITOR, OWNER, FRIEND, STRANGER] = [1, 2, 3, 4, 5, 6];
 
@@ -30,7 +50,8 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
   let client: LitClientLike & { disconnect(): Promise<void> };
   let recordId: Hex;
   const projectId = 1n;
-  const release = (i: number) => litKeyRelease({ litClient: client, chain: "baseSepolia", recordRegistry: addresses.recordRegistry, signer: privateKeyToAccount(ANVIL_KEYS[i]) });
+  const release = (i: number) =>
+    litKeyRelease({ litClient: client, chain: "baseSepolia", recordRegistry: addresses.recordRegistry, signer: privateKeyToAccount(ANVIL_KEYS[i]) });
 
   // `data` comes from encodeFunctionData at the call site, typed by the ABI there.
   async function send(i: number, to: Address, data: Hex) {
@@ -39,7 +60,11 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     expect(r.status).toBe("success");
   }
   const grant = (grantee: Hex, wrapped: Uint8Array, mask = 0b11n) =>
-    send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, mask, toHex(wrapped)] }));
+    send(
+      OWNER,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "grant", args: [recordId, grantee, 0, 2n ** 40n, mask, toHex(wrapped)] }),
+    );
 
   // Installed before the SDK wraps console.log, so it sees what would reach the real log.
   const logged: unknown[][] = [];
@@ -57,11 +82,32 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     client = await connectLitClient({ network: "custom", contractContext: lit.contractContext, rpcUrl: lit.rpcUrl, blockhashUrl: lit.blockhashUrl });
 
     await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://lit-project"] }));
-    await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(REVIEWER), 2] }));
-    await send(ADMIN, addresses.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(AUDITOR), 4] }));
+    await send(
+      ADMIN,
+      addresses.projectRegistry,
+      encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(REVIEWER), 2] }),
+    );
+    await send(
+      ADMIN,
+      addresses.projectRegistry,
+      encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [projectId, addr(AUDITOR), 4] }),
+    );
     const salt = keccak256(toHex("lit-record"));
-    recordId = await publicClient.readContract({ address: addresses.recordRegistry, abi: recordRegistryAbi, functionName: "computeRecordId", args: [addr(OWNER), salt] });
-    await send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "registerRecord", args: [salt, keccak256("0x01"), keccak256("0x02"), keccak256("0x03"), 1, 1] }));
+    recordId = await publicClient.readContract({
+      address: addresses.recordRegistry,
+      abi: recordRegistryAbi,
+      functionName: "computeRecordId",
+      args: [addr(OWNER), salt],
+    });
+    await send(
+      OWNER,
+      addresses.recordRegistry,
+      encodeFunctionData({
+        abi: recordRegistryAbi,
+        functionName: "registerRecord",
+        args: [salt, keccak256("0x01"), keccak256("0x02"), keccak256("0x03"), 1, 1],
+      }),
+    );
   });
   afterAll(async () => {
     console.log = realLog;
@@ -80,7 +126,12 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const grantee = { account: addr(FRIEND) };
     const wrapped = await release(OWNER).seal({ recordId, version: 1, grantee, keys });
     const blob = parseLitBlob(wrapped);
-    expect(blob).toMatchObject({ network: `custom:${lit.publicKey.slice(0, 16)}`, chain: "baseSepolia", recordRegistry: getAddress(addresses.recordRegistry), projectId: undefined });
+    expect(blob).toMatchObject({
+      network: `custom:${lit.publicKey.slice(0, 16)}`,
+      chain: "baseSepolia",
+      recordRegistry: getAddress(addresses.recordRegistry),
+      projectId: undefined,
+    });
     await grant(granteeKeyOf(grantee), wrapped);
 
     const open = (i: number) => release(i).open({ recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 2, reader: addr(i) });
@@ -102,7 +153,11 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     await grant(granteeKeyOf(grantee), wrapped, 1n);
     const p = { recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 1, reader: addr(STRANGER) };
     expect(await friendRelease.open(p)).toEqual(keys);
-    await send(OWNER, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, granteeKeyOf(grantee)] }));
+    await send(
+      OWNER,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "revoke", args: [recordId, granteeKeyOf(grantee)] }),
+    );
     await expect(friendRelease.open(p)).rejects.toThrow(LitAccessDeniedError); // same cached session, new answer
   });
 
@@ -115,7 +170,11 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const open = (i: number) => release(i).open({ recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 2, reader: addr(i) });
     expect(await open(REVIEWER)).toEqual(keys);
     await expect(open(AUDITOR)).rejects.toThrow(LitAccessDeniedError);
-    await send(AUDITOR, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "recordAuditAccess", args: [recordId, projectId, keccak256(toHex("court-order-7"))] }));
+    await send(
+      AUDITOR,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "recordAuditAccess", args: [recordId, projectId, keccak256(toHex("court-order-7"))] }),
+    );
     expect(await open(AUDITOR)).toEqual(keys);
   });
 
@@ -137,10 +196,15 @@ describe("lit key release: real Lit client, local Lit-compatible nodes, real anv
     const grantee = { account: addr(FRIEND) };
     const wrapped = await release(OWNER).seal({ recordId, version: 1, grantee, keys });
     const friendKey = await generateX25519KeyPair();
-    await send(FRIEND, addresses.recordRegistry, encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(friendKey.publicKey)] }));
+    await send(
+      FRIEND,
+      addresses.recordRegistry,
+      encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [toHex(friendKey.publicKey)] }),
+    );
     const envelope = (keyPair?: typeof friendKey) => envelopeKeyRelease({ client: publicClient, addresses, keyPair });
     const rewrapped = await rewrapKeys({
-      from: release(OWNER), to: envelope(),
+      from: release(OWNER),
+      to: envelope(),
       open: { recordId, version: 1, grantee, wrappedKey: wrapped, keyCount: 2, reader: addr(OWNER) },
     });
     expect(rewrapped.length).toBe(48 + 2 * 32);

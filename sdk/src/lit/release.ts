@@ -22,7 +22,11 @@ export interface LitClientLike {
   subnetPubKey: string | null;
   encrypt(p: { evmContractConditions: unknown[]; dataToEncrypt: Uint8Array }): Promise<{ ciphertext: string; dataToEncryptHash: string }>;
   decrypt(p: {
-    evmContractConditions: unknown[]; ciphertext: string; dataToEncryptHash: string; chain: string; sessionSigs: Record<string, unknown>;
+    evmContractConditions: unknown[];
+    ciphertext: string;
+    dataToEncryptHash: string;
+    chain: string;
+    sessionSigs: Record<string, unknown>;
   }): Promise<{ decryptedData: Uint8Array }>;
   // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
   getSessionSigs(p: any): Promise<Record<string, unknown>>;
@@ -89,14 +93,19 @@ function sessionSigner(p: LitKeyReleaseParameters) {
       // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
       authNeededCallback: async ({ uri, expiration: exp, resourceAbilityRequests }: any) => {
         const toSign = await helpers.createSiweMessage({
-          uri, expiration: exp, resources: resourceAbilityRequests, walletAddress: signer.address,
+          uri,
+          expiration: exp,
+          resources: resourceAbilityRequests,
+          walletAddress: signer.address,
+          nonce: await p.litClient.getLatestBlockhash(),
           // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
-          nonce: await p.litClient.getLatestBlockhash(), litNodeClient: p.litClient as any,
+          litNodeClient: p.litClient as any,
         });
         return helpers.generateAuthSig({
           // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
           signer: { signMessage: (message: string) => signer.signMessage({ message }), getAddress: async () => signer.address } as any,
-          toSign, address: signer.address,
+          toSign,
+          address: signer.address,
         });
       },
     });
@@ -133,8 +142,12 @@ export function litKeyRelease(p: LitKeyReleaseParameters): KeyRelease & { networ
         throw new LitNetworkError("sealing a key", cause);
       }
       return encodeLitBlob({
-        network, chain: p.chain, recordRegistry: p.recordRegistry, projectId,
-        dataToEncryptHash: sealed.dataToEncryptHash, ciphertext: new Uint8Array(Buffer.from(sealed.ciphertext, "base64")),
+        network,
+        chain: p.chain,
+        recordRegistry: p.recordRegistry,
+        projectId,
+        dataToEncryptHash: sealed.dataToEncryptHash,
+        ciphertext: new Uint8Array(Buffer.from(sealed.ciphertext, "base64")),
       });
     },
     async open({ recordId, grantee, wrappedKey, keyCount, reader }: OpenKeysParameters) {
@@ -150,8 +163,11 @@ export function litKeyRelease(p: LitKeyReleaseParameters): KeyRelease & { networ
       let decryptedData: Uint8Array;
       try {
         ({ decryptedData } = await p.litClient.decrypt({
-          evmContractConditions, chain: blob.chain, dataToEncryptHash: blob.dataToEncryptHash,
-          ciphertext: Buffer.from(blob.ciphertext).toString("base64"), sessionSigs: await sessionSigs(),
+          evmContractConditions,
+          chain: blob.chain,
+          dataToEncryptHash: blob.dataToEncryptHash,
+          ciphertext: Buffer.from(blob.ciphertext).toString("base64"),
+          sessionSigs: await sessionSigs(),
         }));
       } catch (cause) {
         if (cause instanceof LitAuthError) throw cause;
@@ -183,7 +199,9 @@ export async function connectLitClient(p: ConnectLitClientParameters): Promise<L
   const { LitNodeClient } = require("@lit-protocol/lit-node-client") as typeof import("@lit-protocol/lit-node-client");
   const client = new LitNodeClient({
     // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
-    litNetwork: p.network as any, debug: false, connectTimeout: p.connectTimeout ?? 20_000,
+    litNetwork: p.network as any,
+    debug: false,
+    connectTimeout: p.connectTimeout ?? 20_000,
     // biome-ignore lint/suspicious/noExplicitAny: Lit's own types are an optional peer dependency; this structural seam does not name them
     ...(p.contractContext ? { contractContext: p.contractContext as any, checkNodeAttestation: false } : {}),
     ...(p.rpcUrl ? { rpcUrl: p.rpcUrl } : {}),

@@ -77,7 +77,13 @@ async function resumeUploader(client: Arweave, token: string, data: Uint8Array):
   }
 }
 
-async function sendChunks(uploader: Uploader, name: string, total: number, onProgress?: (sent: number, total: number) => void, onCheckpoint?: (token: string) => void | Promise<void>) {
+async function sendChunks(
+  uploader: Uploader,
+  name: string,
+  total: number,
+  onProgress?: (sent: number, total: number) => void,
+  onCheckpoint?: (token: string) => void | Promise<void>,
+) {
   onProgress?.(Math.min(total, Math.round((uploader.pctComplete / 100) * total)), total);
   while (!uploader.isComplete) {
     await uploader.uploadChunk();

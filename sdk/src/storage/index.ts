@@ -8,8 +8,16 @@ export { storageIdToBytes32, bytes32ToStorageId, base58Encode, base58Decode, typ
 export { arweaveStorage, generateArweaveWallet, arweaveAddress, type ArweaveStorageOptions } from "./arweave.ts";
 export { downloadVerified, assertContentHash, contentHashOf } from "./verify.ts";
 export {
-  openUploadQueue, type UploadQueue, type UploadQueueStore, type OpenUploadQueueOptions, type UploadQueueEvent, type QueueItemState,
-  type QueueItemStatus, type QueuedUploadResult, type RetryPolicy, type Progress,
+  openUploadQueue,
+  type UploadQueue,
+  type UploadQueueStore,
+  type OpenUploadQueueOptions,
+  type UploadQueueEvent,
+  type QueueItemState,
+  type QueueItemStatus,
+  type QueuedUploadResult,
+  type RetryPolicy,
+  type Progress,
 } from "./queue.ts";
 export { indexedDbQueueStore } from "./queue-idb.ts";
 export { ContentHashMismatchError } from "../crypto/errors.ts";

@@ -40,10 +40,11 @@ export function irysStorage(options: IrysStorageOptions): StorageProvider {
   const name = `irys(${bundler})`;
   const chunkThreshold = options.chunkThreshold ?? 50_000_000;
   let client: Promise<IrysClient> | undefined;
-  const irys = () => (client ??= buildClient(options, bundler).catch((e) => {
-    client = undefined;
-    throw new StorageUploadError(name, `could not set up the Irys client: ${(e as Error).message}`, e);
-  }));
+  const irys = () =>
+    (client ??= buildClient(options, bundler).catch((e) => {
+      client = undefined;
+      throw new StorageUploadError(name, `could not set up the Irys client: ${(e as Error).message}`, e);
+    }));
 
   return {
     name,
@@ -51,7 +52,9 @@ export function irysStorage(options: IrysStorageOptions): StorageProvider {
       checkUploadInput(data, tags);
       const client = await irys();
       try {
-        const allTags = tags.some((t) => t.name.toLowerCase() === "content-type") ? tags : [{ name: "Content-Type", value: "application/octet-stream" }, ...tags];
+        const allTags = tags.some((t) => t.name.toLowerCase() === "content-type")
+          ? tags
+          : [{ name: "Content-Type", value: "application/octet-stream" }, ...tags];
         const item = client.createTransaction(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { tags: allTags });
         await item.sign();
         // The id is sha256 of the signature: fixed now, before anything is sent.
@@ -87,7 +90,13 @@ async function buildClient(options: IrysStorageOptions, bundler: string): Promis
   return builder.build();
 }
 
-async function sendChunked(client: IrysClient, item: SignedItem, chunkSize: number | undefined, total: number, onProgress?: (sent: number, total: number) => void) {
+async function sendChunked(
+  client: IrysClient,
+  item: SignedItem,
+  chunkSize: number | undefined,
+  total: number,
+  onProgress?: (sent: number, total: number) => void,
+) {
   const uploader = client.uploader.chunkedUploader;
   uploader.setChunkSize(chunkSize ?? 5_000_000);
   const raw = item.size;

@@ -81,7 +81,9 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
     expect(new Set(hashes).size).toBe(count);
 
     // Reload once the first item is stored and the second has sent some bytes but not all.
-    const midway = () => events.some((e) => e.type === "done") && events.some((e) => e.type === "progress" && e.contentHash !== events.find((d) => d.type === "done")!.contentHash && e.sent! > 0 && e.sent! < e.total!);
+    const midway = () =>
+      events.some((e) => e.type === "done") &&
+      events.some((e) => e.type === "progress" && e.contentHash !== events.find((d) => d.type === "done")!.contentHash && e.sent! > 0 && e.sent! < e.total!);
     await waitUntil(midway);
     const doneBefore = new Set(events.filter((e) => e.type === "done").map((e) => e.contentHash));
     const cut = events.findLast((e) => e.type === "progress" && !doneBefore.has(e.contentHash) && e.sent! > 0 && e.sent! < e.total!)!;
@@ -108,7 +110,11 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
       expect(sent.filter((n) => n === size)).toHaveLength(1);
       expect([...sent].sort((a, b) => a - b)).toEqual(sent);
     }
-    const final = (await page.evaluate(() => (globalThis as unknown as Win).queue.list())) as { contentHash: Hex; status: string; result: { storageId: Hex } }[];
+    const final = (await page.evaluate(() => (globalThis as unknown as Win).queue.list())) as {
+      contentHash: Hex;
+      status: string;
+      result: { storageId: Hex };
+    }[];
     expect(final.map((s) => s.status)).toEqual(Array(count).fill("done"));
     // What the gateway holds is the bytes the page queued (checked against each content hash),
     // and items stored before the reload were not uploaded a second time.
@@ -134,7 +140,9 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const upstream = await fetch(`${arlocal.url}${req.url}`, {
-        method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined,
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
       const headers: Record<string, string> = {};
       upstream.headers.forEach((value, name) => {
@@ -151,7 +159,10 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
       await page.exposeFunction("report", (json: string) => events.push(JSON.parse(json)));
       await page.goto(server.url);
       await page.waitForFunction(() => "openQueue" in globalThis);
-      await page.evaluate((o) => (globalThis as unknown as Win).openQueue(o), { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, wallet });
+      await page.evaluate((o) => (globalThis as unknown as Win).openQueue(o), {
+        url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+        wallet,
+      });
       const [hash] = await page.evaluate(() => (globalThis as unknown as Win).enqueueRandom(1, 50_000));
       await waitUntil(() => events.filter((e) => e.type === "retry").length >= 3);
       const delays = events.filter((e) => e.type === "retry").map((e) => (e as unknown as { delayMs: number }).delayMs);
@@ -181,7 +192,14 @@ describe.skipIf(!hasChromium())(`upload queue in headless Chromium (${CHROMIUM_P
       await b.goto(server.url);
       await b.waitForFunction(() => "openQueue" in globalThis);
       await b.exposeFunction("report", () => {});
-      const error = await b.evaluate((o) => (globalThis as unknown as Win).openQueue(o).then(() => "opened", (e: Error) => e.name), { url: arlocal.url, wallet });
+      const error = await b.evaluate(
+        (o) =>
+          (globalThis as unknown as Win).openQueue(o).then(
+            () => "opened",
+            (e: Error) => e.name,
+          ),
+        { url: arlocal.url, wallet },
+      );
       expect(error).toBe("UploadQueueLockedError");
     } finally {
       await context.close();

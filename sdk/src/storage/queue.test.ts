@@ -28,7 +28,6 @@ import type { StorageProvider } from "./types.ts";
 const sameBytes = (actual: Uint8Array, expected: Uint8Array) =>
   expect(Buffer.from(actual).equals(Buffer.from(expected)), `${actual.length} bytes vs ${expected.length}`).toBe(true);
 
-
 /** A real provider that also records calls and the peak number in flight. */
 function observed(storage: StorageProvider) {
   const stats = { uploads: [] as Hex[], inFlight: 0, peak: 0 };
@@ -131,7 +130,9 @@ describe("upload queue on arlocal", () => {
       const provider = arweaveStorage({ url: gateway.url, wallet, mine: true });
       const events: UploadQueueEvent[] = [];
       const queue = await openQueue({
-        storage: provider, directory: newDir(), onEvent: (e) => events.push(e),
+        storage: provider,
+        directory: newDir(),
+        onEvent: (e) => events.push(e),
         retry: { attempts: 30, initialDelayMs: 100, maxDelayMs: 800, jitter: false },
       });
       const before = bytes(2_000);

@@ -5,9 +5,7 @@
 // stores live in ./queue-file.ts (Node-only) and ./queue-idb.ts (browser).
 import type { Hex } from "viem";
 import { ContentHashMismatchError } from "../crypto/errors.ts";
-import {
-  InvalidUploadInputError, StorageInsufficientBalanceError, UploadFailedError, UploadQueueClosedError, UploadQueueIOError, 
-} from "./errors.ts";
+import { InvalidUploadInputError, StorageInsufficientBalanceError, UploadFailedError, UploadQueueClosedError, UploadQueueIOError } from "./errors.ts";
 import type { StorageProvider, StorageTag, UploadResult } from "./types.ts";
 import { assertContentHash, contentHashOf } from "./verify.ts";
 
@@ -124,8 +122,11 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
   const concurrency = Math.max(1, options.concurrency ?? 3);
   const r = options.retry ?? {};
   const retry: Required<RetryPolicy> = {
-    attempts: Math.max(1, r.attempts ?? 5), initialDelayMs: r.initialDelayMs ?? 250, maxDelayMs: r.maxDelayMs ?? 30_000,
-    factor: r.factor ?? 2, jitter: r.jitter ?? true,
+    attempts: Math.max(1, r.attempts ?? 5),
+    initialDelayMs: r.initialDelayMs ?? 250,
+    maxDelayMs: r.maxDelayMs ?? 30_000,
+    factor: r.factor ?? 2,
+    jitter: r.jitter ?? true,
   };
   const items = new Map<Hex, Item>();
   const ready: Item[] = [];
@@ -155,7 +156,10 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
     await store.saveState(item.state);
   };
   const resultOf = (s: QueueItemState, deduplicated: boolean): QueuedUploadResult => ({
-    ...s.result!, contentHash: s.contentHash, size: s.size, deduplicated,
+    ...s.result!,
+    contentHash: s.contentHash,
+    size: s.size,
+    deduplicated,
   });
   const track = (item: Item) => {
     item.done = new Promise<QueuedUploadResult>((resolve, reject) => (item.settle = { resolve, reject }));
@@ -304,7 +308,10 @@ export async function openUploadQueue(options: OpenUploadQueueOptions): Promise<
       // New bytes, or failed ones added again. The item is registered before any await, so a
       // concurrent add of the same bytes joins it instead of starting a second upload.
       const now = Date.now();
-      const item: Item = existing ?? { state: { contentHash, size: data.length, tags, status: "pending", attempts: 0, createdAt: now, updatedAt: now }, sent: 0 };
+      const item: Item = existing ?? {
+        state: { contentHash, size: data.length, tags, status: "pending", attempts: 0, createdAt: now, updatedAt: now },
+        sent: 0,
+      };
       Object.assign(item.state, { status: "pending", attempts: 0, lastError: undefined });
       items.set(contentHash, item);
       track(item);

@@ -14,16 +14,13 @@ import { arweaveStorage, generateArweaveWallet, arweaveAddress } from "./arweave
 import { irysStorage } from "./irys.ts";
 import { base58Decode, base58Encode, bytes32ToStorageId, storageIdToBytes32 } from "./ids.ts";
 import { contentHashOf, downloadVerified } from "./verify.ts";
-import {
-  InvalidStorageIdError, InvalidUploadInputError, StorageIdNotFoundError, StorageInsufficientBalanceError, StorageUploadError,
-} from "./errors.ts";
+import { InvalidStorageIdError, InvalidUploadInputError, StorageIdNotFoundError, StorageInsufficientBalanceError, StorageUploadError } from "./errors.ts";
 import { ContentHashMismatchError } from "../crypto/errors.ts";
 import type { StorageProvider } from "./types.ts";
 
 /** Byte equality without vitest's element-by-element diff (slow on 100 KB+ arrays). */
 const sameBytes = (actual: Uint8Array, expected: Uint8Array) =>
   expect(Buffer.from(actual).equals(Buffer.from(expected)), `${actual.length} bytes vs ${expected.length}`).toBe(true);
-
 
 const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString("hex")}`;
 

@@ -37,7 +37,12 @@ export type ReceiveCallbackReturnType =
   | { status: 200; callback: ProviderCallback; duplicate: boolean }
   | { status: 400 | 401; error: "InvalidCallbackSignatureError" | "MalformedCallbackError" };
 
-export async function receiveCallback(p: { provider: KycProvider; input: CallbackInput; seen: SeenEvents; log?: CallbackLog }): Promise<ReceiveCallbackReturnType> {
+export async function receiveCallback(p: {
+  provider: KycProvider;
+  input: CallbackInput;
+  seen: SeenEvents;
+  log?: CallbackLog;
+}): Promise<ReceiveCallbackReturnType> {
   const log = p.log ?? (() => {});
   let callback: ProviderCallback;
   try {
@@ -54,7 +59,13 @@ export async function receiveCallback(p: { provider: KycProvider; input: Callbac
     throw error;
   }
   const fresh = await p.seen.markSeen(callback.eventId);
-  log({ event: fresh ? "callback.accepted" : "callback.duplicate", provider: callback.provider, eventId: callback.eventId, type: callback.type, checkId: callback.checkId });
+  log({
+    event: fresh ? "callback.accepted" : "callback.duplicate",
+    provider: callback.provider,
+    eventId: callback.eventId,
+    type: callback.type,
+    checkId: callback.checkId,
+  });
   // A duplicate still answers 200: the provider must stop redelivering it.
   return { status: 200, callback, duplicate: !fresh };
 }

@@ -84,7 +84,9 @@ export class NoProviderAvailableError extends BaseError {
   readonly attempts: readonly { provider: ProviderName; outcome: string }[];
   constructor(attempts: readonly { provider: ProviderName; outcome: string }[]) {
     super(
-      attempts.length ? `No provider could take the check (${attempts.map((a) => `${a.provider}: ${a.outcome}`).join(", ")}).` : "No provider matches this project's rules for the grant.",
+      attempts.length
+        ? `No provider could take the check (${attempts.map((a) => `${a.provider}: ${a.outcome}`).join(", ")}).`
+        : "No provider matches this project's rules for the grant.",
       { docsPath: "review-service.md#rules" },
     );
     this.attempts = attempts;

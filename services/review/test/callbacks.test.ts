@@ -14,7 +14,11 @@ describe("receiveCallback", () => {
   let sumsub: Awaited<ReturnType<typeof startSumsubSimulator>>;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {
-    [veriff, sumsub, receiver] = await Promise.all([startVeriffSimulator({ apiKey: "k", sharedSecret: "s" }), startSumsubSimulator({ appToken: "t", secretKey: "s", webhookSecret: "w" }), startReceiver()]);
+    [veriff, sumsub, receiver] = await Promise.all([
+      startVeriffSimulator({ apiKey: "k", sharedSecret: "s" }),
+      startSumsubSimulator({ appToken: "t", secretKey: "s", webhookSecret: "w" }),
+      startReceiver(),
+    ]);
     veriff.callbackUrl = receiver.url;
     sumsub.callbackUrl = receiver.url;
   });
@@ -40,7 +44,10 @@ describe("receiveCallback", () => {
     expect(replay).toMatchObject({ status: 200, duplicate: true });
     const forged = new Uint8Array(raw.rawBody);
     forged[10] ^= 1;
-    expect(await receiveCallback({ provider, input: { headers: raw.headers, rawBody: forged }, seen, log })).toEqual({ status: 401, error: "InvalidCallbackSignatureError" });
+    expect(await receiveCallback({ provider, input: { headers: raw.headers, rawBody: forged }, seen, log })).toEqual({
+      status: 401,
+      error: "InvalidCallbackSignatureError",
+    });
     expect(lines.map((l) => l.event)).toEqual(["callback.accepted", "callback.duplicate", "callback.refused"]);
     expect(JSON.stringify(lines)).not.toContain(CANARY);
     expect(JSON.stringify([first, replay])).not.toContain(CANARY);
@@ -68,7 +75,10 @@ describe("receiveCallback", () => {
     const body = new TextEncoder().encode(JSON.stringify({ hello: "world" }));
     const headers = { "x-auth-client": "k", "x-hmac-signature": createHmac("sha256", "s").update(body).digest("hex") };
     const lines: CallbackLogLine[] = [];
-    expect(await receiveCallback({ provider, input: { headers, rawBody: body }, seen: memorySeenEvents(), log: (l) => lines.push(l) })).toEqual({ status: 400, error: "MalformedCallbackError" });
+    expect(await receiveCallback({ provider, input: { headers, rawBody: body }, seen: memorySeenEvents(), log: (l) => lines.push(l) })).toEqual({
+      status: 400,
+      error: "MalformedCallbackError",
+    });
     expect(lines[0]).toMatchObject({ event: "callback.malformed", provider: "veriff" });
   });
 });

@@ -89,7 +89,15 @@ describe("fallback across real provider simulators", () => {
     onfido.mode = "normal";
     onfido.decision = "decline";
     const before = receiver.received.length;
-    const started = await startCheck({ rules, providers, breakers: new Map(), reference: "case-fallback-2", documentType: "passport", fields, documents: [passport] });
+    const started = await startCheck({
+      rules,
+      providers,
+      breakers: new Map(),
+      reference: "case-fallback-2",
+      documentType: "passport",
+      fields,
+      documents: [passport],
+    });
     expect(started.provider).toBe("onfido");
     const verdict = await verdictFromCallback("onfido", before);
     expect(decideCase(verdict, policy, "passport")).toEqual({ action: "decline", reasons: ["document_tampered"] });
@@ -101,9 +109,19 @@ describe("fallback across real provider simulators", () => {
     onfido.decision = "approve";
     const breakers: BreakerStore = new Map();
     const breaker = { failureThreshold: 2, openMs: 60_000 };
-    for (const i of [1, 2]) await startCheck({ rules, providers, breakers, breaker, reference: `case-breaker-${i}`, documentType: "passport", fields, documents: [passport] });
+    for (const i of [1, 2])
+      await startCheck({ rules, providers, breakers, breaker, reference: `case-breaker-${i}`, documentType: "passport", fields, documents: [passport] });
     const hits = sumsub.requests.length;
-    const third = await startCheck({ rules, providers, breakers, breaker, reference: "case-breaker-3", documentType: "passport", fields, documents: [passport] });
+    const third = await startCheck({
+      rules,
+      providers,
+      breakers,
+      breaker,
+      reference: "case-breaker-3",
+      documentType: "passport",
+      fields,
+      documents: [passport],
+    });
     expect(third.attempts[0]).toEqual({ provider: "sumsub", outcome: "circuit_open" });
     expect(sumsub.requests.length).toBe(hits);
   });
@@ -112,7 +130,15 @@ describe("fallback across real provider simulators", () => {
     sumsub.mode = "error5xx";
     onfido.mode = "timeout";
     veriff.mode = "error5xx";
-    const err = await startCheck({ rules, providers, breakers: new Map(), reference: "case-down", documentType: "passport", fields, documents: [passport] }).catch((e) => e);
+    const err = await startCheck({
+      rules,
+      providers,
+      breakers: new Map(),
+      reference: "case-down",
+      documentType: "passport",
+      fields,
+      documents: [passport],
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(NoProviderAvailableError);
     expect(err.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(["unavailable", "timeout", "unavailable"]);
     expect(err.message).not.toContain(CANARY);
@@ -123,7 +149,15 @@ describe("fallback across real provider simulators", () => {
     sumsub.mode = "timeout";
     veriff.mode = "normal";
     const onfidoHits = onfido.requests.length;
-    const started = await startCheck({ rules, providers, breakers: new Map(), reference: "case-noname", documentType: "passport", fields: { country: "DEU" }, documents: [passport] });
+    const started = await startCheck({
+      rules,
+      providers,
+      breakers: new Map(),
+      reference: "case-noname",
+      documentType: "passport",
+      fields: { country: "DEU" },
+      documents: [passport],
+    });
     expect(started.provider).toBe("veriff");
     expect(started.skipped).toEqual([{ provider: "onfido", reason: "missing_field", field: "firstName" }]);
     expect(onfido.requests.length).toBe(onfidoHits);

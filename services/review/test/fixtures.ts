@@ -4,7 +4,13 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { GrantedDocument, GrantedFields } from "../src/providers/types.ts";
 
 export const CANARY = "Zqxcanary";
-export const fields: GrantedFields = { firstName: `${CANARY}First`, lastName: `${CANARY}Last`, dateOfBirth: "1990-02-03", country: "DEU", idNumber: `${CANARY}ID42` };
+export const fields: GrantedFields = {
+  firstName: `${CANARY}First`,
+  lastName: `${CANARY}Last`,
+  dateOfBirth: "1990-02-03",
+  country: "DEU",
+  idNumber: `${CANARY}ID42`,
+};
 // A few bytes that start like a JPEG; the simulators check presence and size, not pixels.
 export const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode(`${CANARY}-image-bytes`), 0xff, 0xd9]);
 export const passport: GrantedDocument = { type: "passport", side: "front", country: "DEU", mimeType: "image/jpeg", bytes: jpeg };

@@ -19,7 +19,10 @@ const recordId = `0x${"ab".repeat(32)}` as const;
 const grantee = `0x${"cd".repeat(32)}` as const;
 
 /** A grant-style wrap to `publicKey`, opened through the store's agreement: the path the service uses. */
-async function roundTrip(agreementOf: () => Promise<{ publicKey: Uint8Array; agree(p: Uint8Array): Uint8Array | Promise<Uint8Array> } | undefined>, publicKey: Uint8Array) {
+async function roundTrip(
+  agreementOf: () => Promise<{ publicKey: Uint8Array; agree(p: Uint8Array): Uint8Array | Promise<Uint8Array> } | undefined>,
+  publicKey: Uint8Array,
+) {
   const keys = [randomKey(), randomKey()];
   const context = grantContext(recordId, 1, grantee);
   const wrapped = await wrapKeys(publicKey, keys, context);
@@ -31,7 +34,13 @@ async function roundTrip(agreementOf: () => Promise<{ publicKey: Uint8Array; agr
 /** Every encoding a careless store might write a private key in. */
 function encodings(privateKey: Uint8Array): Buffer[] {
   const b = Buffer.from(privateKey);
-  return [b, Buffer.from(b.toString("hex")), Buffer.from(b.toString("base64")), Buffer.from(b.toString("base64url")), Buffer.from(b.toString("hex").toUpperCase())];
+  return [
+    b,
+    Buffer.from(b.toString("hex")),
+    Buffer.from(b.toString("base64")),
+    Buffer.from(b.toString("base64url")),
+    Buffer.from(b.toString("hex").toUpperCase()),
+  ];
 }
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -108,7 +117,9 @@ describe("encrypted file key store (the SDK's openFileKeyStore)", () => {
   });
 
   it("the service refuses a key-store passphrase under 12 characters", async () => {
-    await expect(optionsFromEnv({ ONEKEY_REVIEW_CONFIG: "/nonexistent", ONEKEY_REVIEW_KEYSTORE_DIR: dir, ONEKEY_REVIEW_KEYSTORE_PASSPHRASE: "short" })).rejects.toBeInstanceOf(WeakPassphraseError);
+    await expect(
+      optionsFromEnv({ ONEKEY_REVIEW_CONFIG: "/nonexistent", ONEKEY_REVIEW_KEYSTORE_DIR: dir, ONEKEY_REVIEW_KEYSTORE_PASSPHRASE: "short" }),
+    ).rejects.toBeInstanceOf(WeakPassphraseError);
   });
 });
 
@@ -178,7 +189,10 @@ describe.skipIf(!haveSoftHsm)("PKCS#11 key store on a fresh SoftHSM2 token", () 
       const slot = lib.C_GetSlotList(true).find((s: Buffer) => lib.C_GetTokenInfo(s).label.trim() === label);
       const s = lib.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);
       lib.C_Login(s, p.CKU_USER, pin);
-      lib.C_FindObjectsInit(s, [{ type: p.CKA_CLASS, value: p.CKO_SECRET_KEY }, { type: p.CKA_LABEL, value: "onekey-review-wrap" }]);
+      lib.C_FindObjectsInit(s, [
+        { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+        { type: p.CKA_LABEL, value: "onekey-review-wrap" },
+      ]);
       const [key] = lib.C_FindObjects(s, 2);
       lib.C_FindObjectsFinal(s);
       const attrs = lib.C_GetAttributeValue(s, key, [{ type: p.CKA_SENSITIVE }, { type: p.CKA_EXTRACTABLE }, { type: p.CKA_TOKEN }]);

@@ -25,7 +25,11 @@ describe("chooseProviders", () => {
     expect(chooseProviders(rules, { documentType: "passport", country: "DEU", grantedFields: everything }).candidates).toEqual(["onfido", "sumsub", "veriff"]);
   });
   it("the cost strategy puts the cheapest first", () => {
-    expect(chooseProviders({ ...rules, strategy: "cost" }, { documentType: "passport", country: "DEU", grantedFields: everything }).candidates).toEqual(["veriff", "onfido", "sumsub"]);
+    expect(chooseProviders({ ...rules, strategy: "cost" }, { documentType: "passport", country: "DEU", grantedFields: everything }).candidates).toEqual([
+      "veriff",
+      "onfido",
+      "sumsub",
+    ]);
   });
   it("skips a provider that does not take the document type", () => {
     const r = chooseProviders(rules, { documentType: "id_card", country: "DEU", grantedFields: everything });
@@ -103,7 +107,15 @@ describe("runWithFallback", () => {
         return `${p}-ok`;
       },
     });
-    expect(r).toEqual({ provider: "veriff", value: "veriff-ok", attempts: [{ provider: "sumsub", outcome: "timeout" }, { provider: "onfido", outcome: "unavailable" }, { provider: "veriff", outcome: "ok" }] });
+    expect(r).toEqual({
+      provider: "veriff",
+      value: "veriff-ok",
+      attempts: [
+        { provider: "sumsub", outcome: "timeout" },
+        { provider: "onfido", outcome: "unavailable" },
+        { provider: "veriff", outcome: "ok" },
+      ],
+    });
     expect(breakers.get("sumsub")).toEqual({ state: "closed", failures: 1 });
     expect(breakers.get("veriff")).toEqual({ state: "closed", failures: 0 });
   });
@@ -146,7 +158,11 @@ describe("runWithFallback", () => {
     expect(breakers.get("sumsub")).toEqual({ state: "closed", failures: 0 });
   });
   it("all failing, or no candidate at all, is NoProviderAvailableError with the attempts", async () => {
-    const err = await runWithFallback({ candidates: ["sumsub"], breakers: new Map(), attempt: async () => Promise.reject(new ProviderTimeoutError("sumsub", "x", 1)) }).catch((e) => e);
+    const err = await runWithFallback({
+      candidates: ["sumsub"],
+      breakers: new Map(),
+      attempt: async () => Promise.reject(new ProviderTimeoutError("sumsub", "x", 1)),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(NoProviderAvailableError);
     expect(err.attempts).toEqual([{ provider: "sumsub", outcome: "timeout" }]);
     await expect(runWithFallback({ candidates: [], breakers: new Map(), attempt: async () => 1 })).rejects.toBeInstanceOf(NoProviderAvailableError);
@@ -154,7 +170,8 @@ describe("runWithFallback", () => {
 });
 
 describe("normaliseOutcome", () => {
-  const n = (provider: ProviderName, status: string, reasons: string[] = [], riskLabels: string[] = []) => normaliseOutcome({ provider, status, reasons, riskLabels });
+  const n = (provider: ProviderName, status: string, reasons: string[] = [], riskLabels: string[] = []) =>
+    normaliseOutcome({ provider, status, reasons, riskLabels });
   it("maps each provider's approval, decline, resubmission and review words", () => {
     const table: [ProviderName, string, Verdict["kind"]][] = [
       ["sumsub", "GREEN", "approved"],
@@ -174,12 +191,22 @@ describe("normaliseOutcome", () => {
     for (const [p, s, kind] of table) expect(n(p, s).kind, `${p} ${s}`).toBe(kind);
   });
   it("an unknown status word never approves: it goes to a human", () => {
-    for (const p of ["sumsub", "onfido", "veriff"] as const) expect(n(p, "APPROVED_MAYBE")).toMatchObject({ kind: "manual_review", reasons: ["provider_review"] });
+    for (const p of ["sumsub", "onfido", "veriff"] as const)
+      expect(n(p, "APPROVED_MAYBE")).toMatchObject({ kind: "manual_review", reasons: ["provider_review"] });
   });
   it("normalises reason codes and derives risk labels across providers", () => {
-    expect(n("sumsub", "RED/FINAL", ["FORGERY", "SELFIE_MISMATCH"])).toMatchObject({ reasons: ["document_tampered", "face_mismatch"], riskLabels: ["fraud", "identity_risk"] });
-    expect(n("onfido", "consider/suspected", ["document.visual_authenticity", "watchlist_standard.sanction"])).toMatchObject({ reasons: ["document_tampered", "sanctions_or_pep"], riskLabels: ["fraud", "sanctions"] });
-    expect(n("veriff", "declined", ["102"], ["document_integration_level_crosslinked_with_fraud", "ip_vpn_detected"])).toMatchObject({ reasons: ["document_tampered"], riskLabels: ["duplicate", "fraud", "location"] });
+    expect(n("sumsub", "RED/FINAL", ["FORGERY", "SELFIE_MISMATCH"])).toMatchObject({
+      reasons: ["document_tampered", "face_mismatch"],
+      riskLabels: ["fraud", "identity_risk"],
+    });
+    expect(n("onfido", "consider/suspected", ["document.visual_authenticity", "watchlist_standard.sanction"])).toMatchObject({
+      reasons: ["document_tampered", "sanctions_or_pep"],
+      riskLabels: ["fraud", "sanctions"],
+    });
+    expect(n("veriff", "declined", ["102"], ["document_integration_level_crosslinked_with_fraud", "ip_vpn_detected"])).toMatchObject({
+      reasons: ["document_tampered"],
+      riskLabels: ["duplicate", "fraud", "location"],
+    });
     expect(n("veriff", "resubmission_requested", ["204"]).reasons).toEqual(["document_unreadable"]);
     expect(n("sumsub", "RED/RETRY", ["SOMETHING_NEW"]).reasons).toEqual(["other"]);
   });
@@ -192,8 +219,19 @@ describe("normaliseOutcome", () => {
 });
 
 describe("decideCase (attestation policy)", () => {
-  const policy: AttestationPolicy = { levels: { passport: 3, id_card: 2, driving_licence: 1 }, riskCaps: { location: 1 }, manualReview: { riskLabels: ["fraud"] }, fourEyesFromLevel: 3 };
-  const v = (kind: Verdict["kind"], riskLabels: Verdict["riskLabels"] = [], reasons: Verdict["reasons"] = []): Verdict => ({ kind, reasons, riskLabels, provider: "veriff", providerStatus: kind });
+  const policy: AttestationPolicy = {
+    levels: { passport: 3, id_card: 2, driving_licence: 1 },
+    riskCaps: { location: 1 },
+    manualReview: { riskLabels: ["fraud"] },
+    fourEyesFromLevel: 3,
+  };
+  const v = (kind: Verdict["kind"], riskLabels: Verdict["riskLabels"] = [], reasons: Verdict["reasons"] = []): Verdict => ({
+    kind,
+    reasons,
+    riskLabels,
+    provider: "veriff",
+    providerStatus: kind,
+  });
   it("an approval is attested at the document type's level", () => {
     expect(decideCase(v("approved"), policy, "id_card")).toEqual({ action: "attest", level: 2 });
   });
@@ -201,16 +239,28 @@ describe("decideCase (attestation policy)", () => {
     expect(decideCase(v("approved", ["location"]), policy, "id_card")).toEqual({ action: "attest", level: 1 });
   });
   it("levels at or above the four-eyes threshold always go to people", () => {
-    expect(decideCase(v("approved"), policy, "passport")).toEqual({ action: "manual_review", proposedLevel: 3, why: ["level_requires_review"], fourEyes: true });
+    expect(decideCase(v("approved"), policy, "passport")).toEqual({
+      action: "manual_review",
+      proposedLevel: 3,
+      why: ["level_requires_review"],
+      fourEyes: true,
+    });
   });
   it("a listed risk label, a provider review or an unlisted document type goes to manual review", () => {
     expect(decideCase(v("approved", ["fraud"]), policy, "driving_licence")).toMatchObject({ action: "manual_review", why: ["risk_label"], fourEyes: false });
-    expect(decideCase(v("manual_review", [], ["provider_review"]), policy, "id_card")).toMatchObject({ action: "manual_review", proposedLevel: 2, why: ["provider_review"] });
+    expect(decideCase(v("manual_review", [], ["provider_review"]), policy, "id_card")).toMatchObject({
+      action: "manual_review",
+      proposedLevel: 2,
+      why: ["provider_review"],
+    });
     expect(decideCase(v("approved"), policy, "residence_permit")).toMatchObject({ action: "manual_review", proposedLevel: 0, why: ["level_below_minimum"] });
   });
   it("declines and resubmissions carry their reasons and never a level", () => {
     expect(decideCase(v("declined", ["fraud"], ["document_tampered"]), policy, "passport")).toEqual({ action: "decline", reasons: ["document_tampered"] });
-    expect(decideCase(v("resubmission", [], ["document_unreadable"]), policy, "passport")).toEqual({ action: "resubmission", reasons: ["document_unreadable"] });
+    expect(decideCase(v("resubmission", [], ["document_unreadable"]), policy, "passport")).toEqual({
+      action: "resubmission",
+      reasons: ["document_unreadable"],
+    });
   });
   it("rejects a policy with levels outside uint8", () => {
     expect(() => decideCase(v("approved"), { levels: { passport: 256 } }, "passport")).toThrow(InvalidRulesError);
@@ -221,18 +271,31 @@ describe("decideCase (attestation policy)", () => {
 describe("fourEyes", () => {
   const d = (reviewer: string, decision: "approve" | "decline", at: number, level?: number) => ({ reviewer, decision, at, level });
   it("below the threshold one reviewer decides", () => {
-    expect(fourEyes({ proposedLevel: 2, fromLevel: 3, decisions: [d("0xA", "approve", 1)] })).toEqual({ status: "decided", decision: "approve", level: 2, reviewers: ["0xa"] });
+    expect(fourEyes({ proposedLevel: 2, fromLevel: 3, decisions: [d("0xA", "approve", 1)] })).toEqual({
+      status: "decided",
+      decision: "approve",
+      level: 2,
+      reviewers: ["0xa"],
+    });
   });
   it("at the threshold the first approval waits for a second, different reviewer", () => {
     expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [] })).toEqual({ status: "awaiting_review" });
     expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1)] }).status).toBe("awaiting_second_review");
     // The same reviewer twice (any casing) is still one pair of eyes.
     expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1), d("0xa", "approve", 2)] }).status).toBe("awaiting_second_review");
-    expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1), d("0xB", "approve", 2)] })).toEqual({ status: "decided", decision: "approve", level: 3, reviewers: ["0xa", "0xb"] });
+    expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1), d("0xB", "approve", 2)] })).toEqual({
+      status: "decided",
+      decision: "approve",
+      level: 3,
+      reviewers: ["0xa", "0xb"],
+    });
   });
   it("raising the level past the threshold cannot dodge the rule; the lower approved level is attested", () => {
     expect(fourEyes({ proposedLevel: 2, fromLevel: 3, decisions: [d("0xA", "approve", 1, 4)] }).status).toBe("awaiting_second_review");
-    expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1, 4), d("0xB", "approve", 2, 3)] })).toMatchObject({ decision: "approve", level: 3 });
+    expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1, 4), d("0xB", "approve", 2, 3)] })).toMatchObject({
+      decision: "approve",
+      level: 3,
+    });
   });
   it("one decline decides; an approval and a decline conflict; a reviewer's latest vote counts", () => {
     expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "decline", 1)] })).toMatchObject({ status: "decided", decision: "decline" });
@@ -240,6 +303,8 @@ describe("fourEyes", () => {
     expect(fourEyes({ proposedLevel: 1, fromLevel: 3, decisions: [d("0xA", "approve", 2), d("0xA", "decline", 1)] })).toMatchObject({ decision: "approve" });
   });
   it("ineligible reviewers (e.g. the case's opener) are not counted", () => {
-    expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1), d("0xB", "approve", 2)], ineligible: ["0xb"] }).status).toBe("awaiting_second_review");
+    expect(fourEyes({ proposedLevel: 3, fromLevel: 3, decisions: [d("0xA", "approve", 1), d("0xB", "approve", 2)], ineligible: ["0xb"] }).status).toBe(
+      "awaiting_second_review",
+    );
   });
 });

@@ -3,7 +3,13 @@
 // failures the orchestrator falls back on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
-import { InvalidCallbackSignatureError, MissingGrantedFieldError, ProviderRequestError, ProviderTimeoutError, ProviderUnavailableError } from "../src/errors.ts";
+import {
+  InvalidCallbackSignatureError,
+  MissingGrantedFieldError,
+  ProviderRequestError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+} from "../src/errors.ts";
 import { onfidoProvider } from "../src/providers/onfido.ts";
 import { sumsubProvider } from "../src/providers/sumsub.ts";
 import type { KycProvider, ProviderCallback, ProviderResult } from "../src/providers/types.ts";
@@ -28,21 +34,31 @@ const cases: Case[] = [
   {
     name: "sumsub",
     start: () => startSumsubSimulator({ appToken: "sbx:app-token", secretKey: "sumsub-secret", webhookSecret: "sumsub-webhook" }),
-    adapter: (url, o = {}) => sumsubProvider({ baseUrl: url, appToken: "sbx:app-token", secretKey: o.wrongSecret ? "nope" : "sumsub-secret", webhookSecret: "sumsub-webhook", levelName: "basic-kyc-level", timeoutMs: o.timeoutMs ?? 5_000 }),
+    adapter: (url, o = {}) =>
+      sumsubProvider({
+        baseUrl: url,
+        appToken: "sbx:app-token",
+        secretKey: o.wrongSecret ? "nope" : "sumsub-secret",
+        webhookSecret: "sumsub-webhook",
+        levelName: "basic-kyc-level",
+        timeoutMs: o.timeoutMs ?? 5_000,
+      }),
     status: { approve: "GREEN", decline: "RED/FINAL", resubmit: "RED/RETRY", review: "onHold" },
     forge: (body, key) => ({ "x-payload-digest": createHmac("sha256", key).update(body).digest("hex"), "x-payload-digest-alg": "HMAC_SHA256_HEX" }),
   },
   {
     name: "onfido",
     start: () => startOnfidoSimulator({ apiToken: "api_sandbox.token", webhookToken: "onfido-webhook" }),
-    adapter: (url, o = {}) => onfidoProvider({ baseUrl: url, apiToken: o.wrongSecret ? "nope" : "api_sandbox.token", webhookToken: "onfido-webhook", timeoutMs: o.timeoutMs ?? 5_000 }),
+    adapter: (url, o = {}) =>
+      onfidoProvider({ baseUrl: url, apiToken: o.wrongSecret ? "nope" : "api_sandbox.token", webhookToken: "onfido-webhook", timeoutMs: o.timeoutMs ?? 5_000 }),
     status: { approve: "clear", decline: "consider/suspected", resubmit: "consider/rejected", review: "consider/caution" },
     forge: (body, key) => ({ "x-sha2-signature": createHmac("sha256", key).update(body).digest("hex") }),
   },
   {
     name: "veriff",
     start: () => startVeriffSimulator({ apiKey: "veriff-api-key", sharedSecret: "veriff-secret" }),
-    adapter: (url, o = {}) => veriffProvider({ baseUrl: url, apiKey: "veriff-api-key", sharedSecret: o.wrongSecret ? "nope" : "veriff-secret", timeoutMs: o.timeoutMs ?? 5_000 }),
+    adapter: (url, o = {}) =>
+      veriffProvider({ baseUrl: url, apiKey: "veriff-api-key", sharedSecret: o.wrongSecret ? "nope" : "veriff-secret", timeoutMs: o.timeoutMs ?? 5_000 }),
     status: { approve: "approved", decline: "declined", resubmit: "resubmission_requested", review: "review" },
     forge: (body, key) => ({ "x-auth-client": "veriff-api-key", "x-hmac-signature": createHmac("sha256", key).update(body).digest("hex") }),
   },
@@ -147,7 +163,12 @@ for (const c of cases) {
       // Veriff's create needs only the API key; its signed calls are where a wrong secret shows.
       const err =
         c.name === "veriff"
-          ? await bad.submit({ applicantId: (await provider.createApplicant({ reference: `case-${crypto.randomUUID()}`, fields, documentType: "passport" })).applicantId, documents: [passport] }).catch((e) => e)
+          ? await bad
+              .submit({
+                applicantId: (await provider.createApplicant({ reference: `case-${crypto.randomUUID()}`, fields, documentType: "passport" })).applicantId,
+                documents: [passport],
+              })
+              .catch((e) => e)
           : await bad.createApplicant({ reference: `case-${crypto.randomUUID()}`, fields, documentType: "passport" }).catch((e) => e);
       expect(err).toBeInstanceOf(ProviderRequestError);
       expect(err.status).toBe(401);
@@ -208,9 +229,16 @@ describe("callback parsing of hostile input", () => {
   });
   it("SHA-1 digests and unknown algorithms are refused; SHA-512 is accepted", () => {
     const b = new TextEncoder().encode(JSON.stringify({ applicantId: "a1", type: "applicantCreated", createdAtMs: "1" }));
-    expect(() => sumsub.parseCallback({ headers: { "x-payload-digest": sign(b, "sha1"), "x-payload-digest-alg": "HMAC_SHA1_HEX" }, rawBody: b })).toThrow(InvalidCallbackSignatureError);
-    expect(() => sumsub.parseCallback({ headers: { "x-payload-digest": sign(b), "x-payload-digest-alg": "ROT13" }, rawBody: b })).toThrow(InvalidCallbackSignatureError);
-    const cb: ProviderCallback = sumsub.parseCallback({ headers: { "x-payload-digest": sign(b, "sha512"), "x-payload-digest-alg": "HMAC_SHA512_HEX" }, rawBody: b });
+    expect(() => sumsub.parseCallback({ headers: { "x-payload-digest": sign(b, "sha1"), "x-payload-digest-alg": "HMAC_SHA1_HEX" }, rawBody: b })).toThrow(
+      InvalidCallbackSignatureError,
+    );
+    expect(() => sumsub.parseCallback({ headers: { "x-payload-digest": sign(b), "x-payload-digest-alg": "ROT13" }, rawBody: b })).toThrow(
+      InvalidCallbackSignatureError,
+    );
+    const cb: ProviderCallback = sumsub.parseCallback({
+      headers: { "x-payload-digest": sign(b, "sha512"), "x-payload-digest-alg": "HMAC_SHA512_HEX" },
+      rawBody: b,
+    });
     expect(cb).toMatchObject({ type: "applicantCreated", applicantId: "a1" });
     expect(cb.result).toBeUndefined();
   });

@@ -27,7 +27,11 @@ const api = async (path: string, init: { method?: string; key?: string | null; b
   const body = init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body);
   const res = await fetch(`${service.url}${path}`, {
     method: init.method ?? "GET",
-    headers: { ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? h.apiKey}` }), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+    headers: {
+      ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? h.apiKey}` }),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...init.headers,
+    },
     body,
   });
   const text = await res.text();
@@ -37,13 +41,21 @@ const api = async (path: string, init: { method?: string; key?: string | null; b
 const apiBodies: string[] = [];
 
 async function caseOf(recordId: Hex, status?: (s: Record<string, any>) => boolean, timeoutMs = 45_000, at?: { url: string; projectId: bigint; key: string }) {
-  return until(`the case of ${recordId}`, async () => {
-    const r = at
-      ? { json: (await (await fetch(`${at.url}/v1/projects/${at.projectId}/cases?recordId=${recordId}`, { headers: { authorization: `Bearer ${at.key}` } })).json()) as Record<string, any> }
-      : await api(`/v1/projects/${h.projectId}/cases?recordId=${recordId}`);
-    const c = r.json?.items?.[0];
-    return c && (!status || status(c)) ? c : undefined;
-  }, timeoutMs);
+  return until(
+    `the case of ${recordId}`,
+    async () => {
+      const r = at
+        ? {
+            json: (await (
+              await fetch(`${at.url}/v1/projects/${at.projectId}/cases?recordId=${recordId}`, { headers: { authorization: `Bearer ${at.key}` } })
+            ).json()) as Record<string, any>,
+          }
+        : await api(`/v1/projects/${h.projectId}/cases?recordId=${recordId}`);
+      const c = r.json?.items?.[0];
+      return c && (!status || status(c)) ? c : undefined;
+    },
+    timeoutMs,
+  );
 }
 const closed = (c: Record<string, any>) => c.status === "closed";
 
@@ -58,7 +70,13 @@ async function reviewerCall(i: number, caseId: string, action: string, body: unk
 }
 
 const attestedEvents = (subject: Address) =>
-  h.chain.publicClient.getContractEvents({ address: h.addresses.attestationRegistry, abi: attestationRegistryAbi, eventName: "Attested", args: { subject }, fromBlock: 0n });
+  h.chain.publicClient.getContractEvents({
+    address: h.addresses.attestationRegistry,
+    abi: attestationRegistryAbi,
+    eventName: "Attested",
+    args: { subject },
+    fromBlock: 0n,
+  });
 
 beforeAll(async () => {
   h = await startHarness();
@@ -68,7 +86,13 @@ beforeAll(async () => {
   h.pointSimulatorsAt(service.url);
 }, 180_000);
 afterAll(async () => {
-  if (process.env.REVIEW_DEBUG) console.log(h?.logs.slice(-60).map((l) => JSON.stringify(l)).join("\n"));
+  if (process.env.REVIEW_DEBUG)
+    console.log(
+      h?.logs
+        .slice(-60)
+        .map((l) => JSON.stringify(l))
+        .join("\n"),
+    );
   await service?.stop();
   await h?.stop();
 });
@@ -89,7 +113,8 @@ describe("review service on the local stack", () => {
     expect(onChain.claims).toBe(1 | 2 | 128 | 256);
     const gql = await until("the attestation in GraphQL", async () => {
       const r = await fetch(`${h.indexer.url}/graphql`, {
-        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${h.apiKey}` },
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${h.apiKey}` },
         body: JSON.stringify({ query: `{ attestations(where: { subject: "${g.subject.toLowerCase()}" }) { items { projectId level revoked } } }` }),
       });
       const j = (await r.json()) as { data?: { attestations: { items: { projectId: string; level: number }[] } } };
@@ -100,7 +125,13 @@ describe("review service on the local stack", () => {
     const sent = JSON.stringify(h.sumsub.received.at(-1));
     expect(sent).not.toContain("P123");
     const detail = await api(`/v1/projects/${h.projectId}/cases/${c.id}`);
-    expect(detail.json.transitions.map((t: { event: string }) => t.event)).toEqual(["opened", "documents_verified", "check_started", "provider_decided", "attested"]);
+    expect(detail.json.transitions.map((t: { event: string }) => t.event)).toEqual([
+      "opened",
+      "documents_verified",
+      "check_started",
+      "provider_decided",
+      "attested",
+    ]);
     await until("the case webhooks", async () => h.hooks.received.filter((m) => m.data.id === c.id).length >= 5);
     expect(h.hooks.received.filter((m) => m.data.id === c.id).map((m) => m.type)).toContain("case.approved");
   });
@@ -144,7 +175,9 @@ describe("review service on the local stack", () => {
       expect(c.outcome).toBe("resubmission");
       expect(c.reasons.length).toBeGreaterThan(0);
       expect(await attestedEvents(g.subject)).toHaveLength(0);
-      const hook = await until("the resubmission request", async () => h.hooks.received.find((m) => m.data.id === c.id && m.type === "case.resubmission_requested"));
+      const hook = await until("the resubmission request", async () =>
+        h.hooks.received.find((m) => m.data.id === c.id && m.type === "case.resubmission_requested"),
+      );
       expect(hook.data).toMatchObject({ subject: g.subject.toLowerCase(), recordId: g.recordId.toLowerCase(), outcome: "resubmission" });
     } finally {
       h.sumsub.decision = "approve";
@@ -171,7 +204,10 @@ describe("review service on the local stack", () => {
     expect((await reviewerCall(ROLE.reviewerB, c.id, "decide", { decision: "approve", level: 3 })).status).toBe(200);
     const done = await caseOf(g.recordId, closed);
     expect(done.outcome).toBe("approved");
-    expect(done.reviews.map((r: { reviewer: string }) => r.reviewer)).toEqual([account(ROLE.reviewerA).address.toLowerCase(), account(ROLE.reviewerB).address.toLowerCase()]);
+    expect(done.reviews.map((r: { reviewer: string }) => r.reviewer)).toEqual([
+      account(ROLE.reviewerA).address.toLowerCase(),
+      account(ROLE.reviewerB).address.toLowerCase(),
+    ]);
     expect((await getAttestation(h.chain.publicClient, { addresses: h.addresses, subject: g.subject, projectId: h.projectId })).level).toBe(3);
   });
 
@@ -212,18 +248,38 @@ describe("review service on the local stack", () => {
   it("a provider callback with a bad signature is refused and logged; a replayed one changes nothing", async () => {
     const delivered = h.sumsub.callbacks.find((cb) => cb.status === 200)!;
     const bad = await fetch(`${service.url}/v1/providers/sumsub/callback`, {
-      method: "POST", headers: { ...delivered.headers, "x-payload-digest": "00".repeat(32), "content-type": "application/json" }, body: delivered.body as unknown as BodyInit,
+      method: "POST",
+      headers: { ...delivered.headers, "x-payload-digest": "00".repeat(32), "content-type": "application/json" },
+      body: delivered.body as unknown as BodyInit,
     });
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as { error: string }).error).toBe("InvalidCallbackSignatureError");
     expect(h.logs.some((l) => l.event === "callback.refused" && l.provider === "sumsub")).toBe(true);
 
-    const attestedBefore = (await h.chain.publicClient.getContractEvents({ address: h.addresses.attestationRegistry, abi: attestationRegistryAbi, eventName: "Attested", fromBlock: 0n })).length;
-    const replay = await fetch(`${service.url}/v1/providers/sumsub/callback`, { method: "POST", headers: { ...delivered.headers, "content-type": "application/json" }, body: delivered.body as unknown as BodyInit });
+    const attestedBefore = (
+      await h.chain.publicClient.getContractEvents({
+        address: h.addresses.attestationRegistry,
+        abi: attestationRegistryAbi,
+        eventName: "Attested",
+        fromBlock: 0n,
+      })
+    ).length;
+    const replay = await fetch(`${service.url}/v1/providers/sumsub/callback`, {
+      method: "POST",
+      headers: { ...delivered.headers, "content-type": "application/json" },
+      body: delivered.body as unknown as BodyInit,
+    });
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { duplicate: boolean }).duplicate).toBe(true);
     await new Promise((r) => setTimeout(r, 1_500)); // give a (wrong) second attestation every chance to happen
-    const attestedAfter = (await h.chain.publicClient.getContractEvents({ address: h.addresses.attestationRegistry, abi: attestationRegistryAbi, eventName: "Attested", fromBlock: 0n })).length;
+    const attestedAfter = (
+      await h.chain.publicClient.getContractEvents({
+        address: h.addresses.attestationRegistry,
+        abi: attestationRegistryAbi,
+        eventName: "Attested",
+        fromBlock: 0n,
+      })
+    ).length;
     expect(attestedAfter).toBe(attestedBefore);
 
     // The indexer trigger: a delivery not signed with this project's endpoint secret.
@@ -231,7 +287,14 @@ describe("review service on the local stack", () => {
     const forged = new Webhook(`whsec_${Buffer.from("not the secret, 32 bytes long!!!").toString("base64")}`);
     const ts = new Date();
     const refused = await fetch(`${service.url}/v1/indexer/${h.projectId}/webhooks`, {
-      method: "POST", body, headers: { "content-type": "application/json", "webhook-id": "msg_forged", "webhook-timestamp": String(Math.floor(ts.getTime() / 1000)), "webhook-signature": forged.sign("msg_forged", ts, body) },
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": "msg_forged",
+        "webhook-timestamp": String(Math.floor(ts.getTime() / 1000)),
+        "webhook-signature": forged.sign("msg_forged", ts, body),
+      },
     });
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: string }).error).toBe("InvalidWebhookSignature");
@@ -264,13 +327,32 @@ describe("review service on the local stack", () => {
     // A signature by reviewer A presented as reviewer B's, and one for another path.
     const path = `${base}/${someCase.id}/claim`;
     const signed = await signReviewerRequest(account(ROLE.reviewerA), { method: "POST", path, projectId: h.projectId, body: "{}" });
-    await expectError(api(path, { method: "POST", body: "{}", headers: { ...signed, "x-onekey-reviewer": account(ROLE.reviewerB).address } }), 401, "InvalidReviewerSignature");
-    const other = await signReviewerRequest(account(ROLE.reviewerA), { method: "POST", path: `${base}/${someCase.id}/release`, projectId: h.projectId, body: "{}" });
+    await expectError(
+      api(path, { method: "POST", body: "{}", headers: { ...signed, "x-onekey-reviewer": account(ROLE.reviewerB).address } }),
+      401,
+      "InvalidReviewerSignature",
+    );
+    const other = await signReviewerRequest(account(ROLE.reviewerA), {
+      method: "POST",
+      path: `${base}/${someCase.id}/release`,
+      projectId: h.projectId,
+      body: "{}",
+    });
     await expectError(api(path, { method: "POST", body: "{}", headers: other }), 401, "InvalidReviewerSignature");
-    const stale = await signReviewerRequest(account(ROLE.reviewerA), { method: "POST", path, projectId: h.projectId, body: "{}", timestamp: Math.floor(Date.now() / 1000) - 3_600 });
+    const stale = await signReviewerRequest(account(ROLE.reviewerA), {
+      method: "POST",
+      path,
+      projectId: h.projectId,
+      body: "{}",
+      timestamp: Math.floor(Date.now() / 1000) - 3_600,
+    });
     await expectError(api(path, { method: "POST", body: "{}", headers: stale }), 401, "StaleReviewerSignature");
     // A 50 MB body is refused from its Content-Length, and the service keeps serving.
-    const huge = await fetch(`${service.url}/v1/providers/sumsub/callback`, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.alloc(50 * 1024 * 1024, 0x61) }).catch(() => undefined);
+    const huge = await fetch(`${service.url}/v1/providers/sumsub/callback`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: Buffer.alloc(50 * 1024 * 1024, 0x61),
+    }).catch(() => undefined);
     if (huge) expect(huge.status).toBe(413);
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
   });
@@ -298,20 +380,36 @@ describe("review service on the local stack", () => {
     const { projectId, apiKey } = await h.newProject();
     const dir = mkdtempSync(join(tmpdir(), "onekey-review-kill-"));
     const config = join(dir, "config.json");
-    writeFileSync(config, JSON.stringify({
-      projects: [{ projectId: projectId.toString(), indexerApiKey: apiKey, rules: RULES, policy: POLICY, countryAllowList: ["DE"] }],
-      providers: { sumsub: h.providerConfig.sumsub },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        projects: [{ projectId: projectId.toString(), indexerApiKey: apiKey, rules: RULES, policy: POLICY, countryAllowList: ["DE"] }],
+        providers: { sumsub: h.providerConfig.sumsub },
+      }),
+    );
     const logFile = join(dir, "service.log");
     const start = async (providerPollMs: number) => {
       const port = await freePort();
       const child = spawn(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "services/review/src/main.ts")], {
         env: {
-          ...process.env, ONEKEY_REVIEW_CONFIG: config, ONEKEY_REVIEW_KEYSTORE_DIR: h.keyDir, ONEKEY_REVIEW_KEYSTORE_PASSPHRASE: PASSPHRASE,
-          ONEKEY_REVIEW_PORT: String(port), ONEKEY_RPC_URL: h.rpcUrl, ONEKEY_INDEXER_URL: h.indexer.url, ONEKEY_ARWEAVE_URL: h.arlocal.url,
-          ONEKEY_PROJECT_REGISTRY: h.addresses.projectRegistry, ONEKEY_RECORD_REGISTRY: h.addresses.recordRegistry, ONEKEY_ATTESTATION_REGISTRY: h.addresses.attestationRegistry,
-          ONEKEY_REVIEW_ATTESTER_KEY: ANVIL_KEYS[ROLE.attester], ONEKEY_REVIEW_RELAYER_KEY: ANVIL_KEYS[ROLE.relayer], ONEKEY_REVIEW_DB_DIR: join(dir, "db"),
-          ONEKEY_REVIEW_POLL_MS: "500", ONEKEY_REVIEW_PROVIDER_POLL_MS: String(providerPollMs), ONEKEY_REVIEW_LEASE_MS: "3000", DATABASE_URL: "",
+          ...process.env,
+          ONEKEY_REVIEW_CONFIG: config,
+          ONEKEY_REVIEW_KEYSTORE_DIR: h.keyDir,
+          ONEKEY_REVIEW_KEYSTORE_PASSPHRASE: PASSPHRASE,
+          ONEKEY_REVIEW_PORT: String(port),
+          ONEKEY_RPC_URL: h.rpcUrl,
+          ONEKEY_INDEXER_URL: h.indexer.url,
+          ONEKEY_ARWEAVE_URL: h.arlocal.url,
+          ONEKEY_PROJECT_REGISTRY: h.addresses.projectRegistry,
+          ONEKEY_RECORD_REGISTRY: h.addresses.recordRegistry,
+          ONEKEY_ATTESTATION_REGISTRY: h.addresses.attestationRegistry,
+          ONEKEY_REVIEW_ATTESTER_KEY: ANVIL_KEYS[ROLE.attester],
+          ONEKEY_REVIEW_RELAYER_KEY: ANVIL_KEYS[ROLE.relayer],
+          ONEKEY_REVIEW_DB_DIR: join(dir, "db"),
+          ONEKEY_REVIEW_POLL_MS: "500",
+          ONEKEY_REVIEW_PROVIDER_POLL_MS: String(providerPollMs),
+          ONEKEY_REVIEW_LEASE_MS: "3000",
+          DATABASE_URL: "",
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -322,7 +420,11 @@ describe("review service on the local stack", () => {
       await until("the review service child", async () => (await fetch(`${url}/health`)).ok, 60_000);
       return { child, url };
     };
-    const killed = (c: ChildProcess) => new Promise<void>((r) => { c.once("exit", () => r()); c.kill("SIGKILL"); });
+    const killed = (c: ChildProcess) =>
+      new Promise<void>((r) => {
+        c.once("exit", () => r());
+        c.kill("SIGKILL");
+      });
     // No callbacks and a slow poll: the case waits on the provider (`checking`) when the process dies.
     h.sumsub.callbackUrl = undefined;
     const a = await start(8_000);
@@ -336,7 +438,9 @@ describe("review service on the local stack", () => {
       const c = await caseOf(g.recordId, closed, 90_000, at(b.url));
       expect(c.outcome).toBe("approved");
       expect(await attestedEvents(g.subject)).toHaveLength(1);
-      const detail = (await (await fetch(`${b.url}/v1/projects/${projectId}/cases/${c.id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { transitions: { event: string }[] };
+      const detail = (await (await fetch(`${b.url}/v1/projects/${projectId}/cases/${c.id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as {
+        transitions: { event: string }[];
+      };
       expect(detail.transitions.filter((t) => t.event === "check_started")).toHaveLength(1);
       expect(detail.transitions.filter((t) => t.event === "attested")).toHaveLength(1);
       expect(scanBytes(readFileSync(logFile), CANARY)).toEqual([]);
@@ -347,35 +451,47 @@ describe("review service on the local stack", () => {
     }
   }, 240_000);
 
-  it.skipIf(postgresUnavailableReason() !== undefined)("two instances over one PostgreSQL database: each case decided once", async () => {
-    const pg = await startPostgres();
-    const { projectId, apiKey } = await h.newProject();
-    const logsA: ReviewLogLine[] = [];
-    const logsB: ReviewLogLine[] = [];
-    const opts = (log: ReviewLogLine[]) => h.serviceOptions({ databaseUrl: pg.url, projects: [h.project({ projectId, indexerApiKey: apiKey, webhook: undefined })], log: (l) => log.push(l), indexerPollMs: 500 });
-    const a = await startReviewService(opts(logsA));
-    const b = await startReviewService(opts(logsB));
-    try {
-      // Callbacks go to one instance; either may apply them (the verdict is in the shared database).
-      h.pointSimulatorsAt(a.url);
-      const grants = [];
-      for (let i = 0; i < 6; i++) grants.push(await h.grantFromNewSubject({ projectId }));
-      for (const g of grants) {
-        const c = await caseOf(g.recordId, closed, 90_000, { url: b.url, projectId, key: apiKey });
-        expect(c.outcome).toBe("approved");
-        expect(await attestedEvents(g.subject)).toHaveLength(1);
+  it.skipIf(postgresUnavailableReason() !== undefined)(
+    "two instances over one PostgreSQL database: each case decided once",
+    async () => {
+      const pg = await startPostgres();
+      const { projectId, apiKey } = await h.newProject();
+      const logsA: ReviewLogLine[] = [];
+      const logsB: ReviewLogLine[] = [];
+      const opts = (log: ReviewLogLine[]) =>
+        h.serviceOptions({
+          databaseUrl: pg.url,
+          projects: [h.project({ projectId, indexerApiKey: apiKey, webhook: undefined })],
+          log: (l) => log.push(l),
+          indexerPollMs: 500,
+        });
+      const a = await startReviewService(opts(logsA));
+      const b = await startReviewService(opts(logsB));
+      try {
+        // Callbacks go to one instance; either may apply them (the verdict is in the shared database).
+        h.pointSimulatorsAt(a.url);
+        const grants = [];
+        for (let i = 0; i < 6; i++) grants.push(await h.grantFromNewSubject({ projectId }));
+        for (const g of grants) {
+          const c = await caseOf(g.recordId, closed, 90_000, { url: b.url, projectId, key: apiKey });
+          expect(c.outcome).toBe("approved");
+          expect(await attestedEvents(g.subject)).toHaveLength(1);
+        }
+        const decided = await a.store.query<{ case_id: string; n: number }>(
+          "SELECT case_id, count(*)::int AS n FROM case_transition WHERE event IN ('provider_decided', 'attested', 'check_started') GROUP BY case_id, event",
+        );
+        expect(decided.length).toBe(18);
+        expect(decided.every((d) => d.n === 1)).toBe(true);
+        const [{ n }] = await a.store.query<{ n: number }>("SELECT count(*)::int AS n FROM review_case WHERE project_id = $1", [projectId.toString()]);
+        expect(n).toBe(6);
+        const worked = (logs: ReviewLogLine[]) => logs.filter((l) => l.event === "case.transition").length;
+        console.log(`instances' transitions: A ${worked(logsA)}, B ${worked(logsB)}`);
+      } finally {
+        await a.stop();
+        await b.stop();
+        pg.stop();
       }
-      const decided = await a.store.query<{ case_id: string; n: number }>("SELECT case_id, count(*)::int AS n FROM case_transition WHERE event IN ('provider_decided', 'attested', 'check_started') GROUP BY case_id, event");
-      expect(decided.length).toBe(18);
-      expect(decided.every((d) => d.n === 1)).toBe(true);
-      const [{ n }] = await a.store.query<{ n: number }>("SELECT count(*)::int AS n FROM review_case WHERE project_id = $1", [projectId.toString()]);
-      expect(n).toBe(6);
-      const worked = (logs: ReviewLogLine[]) => logs.filter((l) => l.event === "case.transition").length;
-      console.log(`instances' transitions: A ${worked(logsA)}, B ${worked(logsB)}`);
-    } finally {
-      await a.stop();
-      await b.stop();
-      pg.stop();
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 });

@@ -73,7 +73,9 @@ export function checkPolicy(policy: SponsorPolicy): void {
     if (p.access !== "authorised" && p.access !== "open") throw new InvalidPolicyError(`project ${name}: access must be "authorised" or "open"`);
     if (!(p.periodSeconds > 0)) throw new InvalidPolicyError(`project ${name}: periodSeconds must be positive`);
     if (p.access === "open" && (!(p.maxOpsPerProject > 0) || p.maxWeiPerProject === undefined || !(p.maxOpsPerSubject > 0))) {
-      throw new InvalidPolicyError(`project ${name} is "open", so it needs maxOpsPerProject, maxWeiPerProject and maxOpsPerSubject: anyone can spend up to them`);
+      throw new InvalidPolicyError(
+        `project ${name} is "open", so it needs maxOpsPerProject, maxWeiPerProject and maxOpsPerSubject: anyone can spend up to them`,
+      );
     }
   }
 }
@@ -82,7 +84,9 @@ export function checkPolicy(policy: SponsorPolicy): void {
 export function loadPolicy(path: string | undefined, validitySeconds: number): SponsorPolicy {
   if (!path) return { validitySeconds };
   const raw = JSON.parse(readFileSync(path, "utf8")) as {
-    projects?: Record<string, Record<string, unknown>>; default?: Record<string, unknown>; validitySeconds?: number;
+    projects?: Record<string, Record<string, unknown>>;
+    default?: Record<string, unknown>;
+    validitySeconds?: number;
   };
   const toPolicy = (p: Record<string, unknown>): ProjectPolicy => {
     const out = { ...p } as Record<string, unknown>;

@@ -10,15 +10,36 @@
 // it to SponsorshipRefusedError. The signing key comes from the environment only (src/main.ts).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import {
-  createPublicClient, decodeFunctionData, hashTypedData, http, keccak256, parseAbi, toFunctionSelector, toHex, type Abi, type AbiFunction,
-  type Address, type Hex, type PublicClient,
+  createPublicClient,
+  decodeFunctionData,
+  hashTypedData,
+  http,
+  keccak256,
+  parseAbi,
+  toFunctionSelector,
+  toHex,
+  type Abi,
+  type AbiFunction,
+  type Address,
+  type Hex,
+  type PublicClient,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, simpleAccountFactoryAbi } from "@onekey/sdk/abis";
 import { apiKeyHash, parseGrantee } from "@onekey/sdk/contracts";
 import {
-  API_KEY_SCOPE_SPONSOR, encodePaymasterData, ENTRY_POINT_V08, maxSponsoredCharge, parseSponsorshipTicket, PAYMASTER_POSTOP_GAS,
-  PAYMASTER_VERIFICATION_GAS, sponsorshipTicketDomain, sponsorshipTicketTypes, sponsorshipTypes, STUB_SIGNATURE, type SponsorRefusal,
+  API_KEY_SCOPE_SPONSOR,
+  encodePaymasterData,
+  ENTRY_POINT_V08,
+  maxSponsoredCharge,
+  parseSponsorshipTicket,
+  PAYMASTER_POSTOP_GAS,
+  PAYMASTER_VERIFICATION_GAS,
+  sponsorshipTicketDomain,
+  sponsorshipTicketTypes,
+  sponsorshipTypes,
+  STUB_SIGNATURE,
+  type SponsorRefusal,
 } from "@onekey/sdk/aa";
 import { BaseError } from "@onekey/sdk/errors";
 import { checkPolicy, effectivePolicy, type EffectivePolicy, type SponsorPolicy } from "./policy.ts";
@@ -57,9 +78,18 @@ export interface SponsorService {
 type SponsorContext = { projectId?: Hex; ticket?: unknown };
 
 type RpcUserOp = {
-  sender: Address; nonce: Hex; factory?: Address | null; factoryData?: Hex | null; callData: Hex;
-  callGasLimit?: Hex; verificationGasLimit?: Hex; preVerificationGas?: Hex; maxFeePerGas?: Hex; maxPriorityFeePerGas?: Hex;
-  paymasterVerificationGasLimit?: Hex | null; paymasterPostOpGasLimit?: Hex | null;
+  sender: Address;
+  nonce: Hex;
+  factory?: Address | null;
+  factoryData?: Hex | null;
+  callData: Hex;
+  callGasLimit?: Hex;
+  verificationGasLimit?: Hex;
+  preVerificationGas?: Hex;
+  maxFeePerGas?: Hex;
+  maxPriorityFeePerGas?: Hex;
+  paymasterVerificationGasLimit?: Hex | null;
+  paymasterPostOpGasLimit?: Hex | null;
 };
 
 /** A request the policy refuses; `reason` names the rule. */
@@ -123,9 +153,10 @@ function granteeProject(key: Hex): bigint | undefined {
 function callsOf(callData: Hex, targets: Awaited<ReturnType<typeof registryTargets>>): { method: string; projects: bigint[] }[] {
   if (callData === "0x") return [];
   const decoded = decodeFunctionData({ abi: accountAbi, data: callData });
-  const calls = decoded.functionName === "execute"
-    ? [{ target: decoded.args[0], data: decoded.args[2] }]
-    : decoded.args[0].map((c) => ({ target: c.target, data: c.data }));
+  const calls =
+    decoded.functionName === "execute"
+      ? [{ target: decoded.args[0], data: decoded.args[2] }]
+      : decoded.args[0].map((c) => ({ target: c.target, data: c.data }));
   return calls.map(({ target, data }) => {
     const registry = targets.get(target.toLowerCase());
     if (!registry) return refuse("CALL_NOT_SPONSORED", "only OneKey registry calls are sponsored");
@@ -158,7 +189,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
 
   function policyOf(projectId: bigint): EffectivePolicy {
     const listed = o.policy.projects;
-    const p = listed ? listed[projectId.toString()] : o.policy.default ?? {};
+    const p = listed ? listed[projectId.toString()] : (o.policy.default ?? {});
     if (!p) return refuse("PROJECT_NOT_SPONSORED", `project ${projectId} is not sponsored by this service`);
     return effectivePolicy(p);
   }
@@ -167,7 +198,12 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
   async function subjectIs(subject: Address, sender: Address): Promise<boolean> {
     if (subject.toLowerCase() === sender.toLowerCase()) return true;
     if (!o.simpleAccountFactory) return false;
-    const account = await client.readContract({ address: o.simpleAccountFactory, abi: simpleAccountFactoryAbi, functionName: "getAddress", args: [subject, 0n] });
+    const account = await client.readContract({
+      address: o.simpleAccountFactory,
+      abi: simpleAccountFactoryAbi,
+      functionName: "getAddress",
+      args: [subject, 0n],
+    });
     return account.toLowerCase() === sender.toLowerCase();
   }
   const isSponsor = (projectId: bigint, account: Address) =>
@@ -207,11 +243,12 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
       if (key.expiry === 0n || key.revoked || key.expiry <= now) {
         refuse("API_KEY_REJECTED", `API key ${keyHash} is not a live key of project ${projectId} (unknown, revoked or expired)`, -32003);
       }
-      if ((key.scopes & API_KEY_SCOPE_SPONSOR) === 0) refuse("API_KEY_MISSING_SCOPE", `API key ${keyHash} of project ${projectId} lacks the sponsor scope (${API_KEY_SCOPE_SPONSOR})`, -32003);
+      if ((key.scopes & API_KEY_SCOPE_SPONSOR) === 0)
+        refuse("API_KEY_MISSING_SCOPE", `API key ${keyHash} of project ${projectId} lacks the sponsor scope (${API_KEY_SCOPE_SPONSOR})`, -32003);
       return { via: "apiKey" as const };
     }
     if (context?.ticket !== undefined) {
-      let ticket;
+      let ticket: Awaited<ReturnType<typeof parseSponsorshipTicket>>;
       try {
         ticket = await parseSponsorshipTicket(context.ticket, chainId, o.paymaster);
       } catch (error) {
@@ -221,15 +258,22 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
       if (!(await subjectIs(ticket.subject, op.sender))) refuse("TICKET_WRONG_SUBJECT", `the ticket is for ${ticket.subject}, not ${op.sender} or its owner`);
       const block = await client.getBlock();
       if (BigInt(ticket.validUntil) <= block.timestamp) refuse("TICKET_EXPIRED", `the ticket expired at ${ticket.validUntil} (chain time ${block.timestamp})`);
-      if (!(await isSponsor(projectId, ticket.signer))) refuse("TICKET_SIGNER_NOT_SPONSOR", `the ticket's signer ${ticket.signer} is not an active SPONSOR of project ${projectId}`);
+      if (!(await isSponsor(projectId, ticket.signer)))
+        refuse("TICKET_SIGNER_NOT_SPONSOR", `the ticket's signer ${ticket.signer} is not an active SPONSOR of project ${projectId}`);
       const digest = hashTypedData({
-        domain: sponsorshipTicketDomain(chainId, o.paymaster), types: sponsorshipTicketTypes, primaryType: "SponsorshipTicket",
+        domain: sponsorshipTicketDomain(chainId, o.paymaster),
+        types: sponsorshipTicketTypes,
+        primaryType: "SponsorshipTicket",
         message: { projectId, subject: ticket.subject, maxOps: ticket.maxOps, validUntil: ticket.validUntil, ticketId: ticket.ticketId },
       });
       return { via: "ticket" as const, ticket: { digest, maxOps: Math.min(ticket.maxOps, policy.maxOpsPerTicket), validUntil: ticket.validUntil } };
     }
     if (policy.access === "open") return { via: "open" as const };
-    return refuse("NOT_AUTHORISED", `project ${projectId} sponsors only subjects it authorised: send its API key (sponsor scope) or a ticket in context.ticket`, -32003);
+    return refuse(
+      "NOT_AUTHORISED",
+      `project ${projectId} sponsors only subjects it authorised: send its API key (sponsor scope) or a ticket in context.ticket`,
+      -32003,
+    );
   }
 
   // Rules on the priced operation: gas limits, fees, budget.
@@ -238,9 +282,16 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     const pmPostOp = big(op.paymasterPostOpGasLimit, "paymasterPostOpGasLimit");
     // The postOp limit decides the penalty the project pays; only the service's own limits are signed.
     if (pmVerification > PAYMASTER_VERIFICATION_GAS || pmPostOp > PAYMASTER_POSTOP_GAS || pmPostOp < postOpOverhead) {
-      refuse("GAS_LIMITS_CHANGED", `paymaster gas limits must be at most ${PAYMASTER_VERIFICATION_GAS}/${PAYMASTER_POSTOP_GAS} and postOp at least ${postOpOverhead}`);
+      refuse(
+        "GAS_LIMITS_CHANGED",
+        `paymaster gas limits must be at most ${PAYMASTER_VERIFICATION_GAS}/${PAYMASTER_POSTOP_GAS} and postOp at least ${postOpOverhead}`,
+      );
     }
-    const limits = { callGasLimit: big(op.callGasLimit, "callGasLimit"), verificationGasLimit: big(op.verificationGasLimit, "verificationGasLimit"), preVerificationGas: big(op.preVerificationGas, "preVerificationGas") };
+    const limits = {
+      callGasLimit: big(op.callGasLimit, "callGasLimit"),
+      verificationGasLimit: big(op.verificationGasLimit, "verificationGasLimit"),
+      preVerificationGas: big(op.preVerificationGas, "preVerificationGas"),
+    };
     const gas = limits.callGasLimit + limits.verificationGasLimit + limits.preVerificationGas;
     if (gas > policy.maxGasPerOp) refuse("OVER_GAS_LIMIT", `operation gas ${gas} exceeds ${policy.maxGasPerOp}`);
     const maxFee = big(op.maxFeePerGas, "maxFeePerGas");
@@ -259,10 +310,27 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
   }
 
   // The caps, from the shared database; `commit` records the operation (only when signing).
-  async function checkCaps(op: RpcUserOp, projectId: bigint, policy: EffectivePolicy, auth: Awaited<ReturnType<typeof authorise>>, maxCharge: bigint, commit: boolean) {
-    const refusal = await takeCapacity(store, {
-      projectId, sender: op.sender, nonce: big(op.nonce, "nonce"), maxCharge, caps: policy, ticket: auth.via === "ticket" ? auth.ticket : undefined, now: Date.now(),
-    }, commit);
+  async function checkCaps(
+    op: RpcUserOp,
+    projectId: bigint,
+    policy: EffectivePolicy,
+    auth: Awaited<ReturnType<typeof authorise>>,
+    maxCharge: bigint,
+    commit: boolean,
+  ) {
+    const refusal = await takeCapacity(
+      store,
+      {
+        projectId,
+        sender: op.sender,
+        nonce: big(op.nonce, "nonce"),
+        maxCharge,
+        caps: policy,
+        ticket: auth.via === "ticket" ? auth.ticket : undefined,
+        now: Date.now(),
+      },
+      commit,
+    );
     if (refusal) refuse(refusal.reason, refusal.message);
   }
 
@@ -300,7 +368,11 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     let id: unknown = null;
     // Browsers (the web app) call the service from another origin; it holds no cookies, so any
     // origin may ask, and answers depend only on the request (API key or ticket).
-    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, authorization, x-api-key", "access-control-allow-methods": "POST, GET, OPTIONS" };
+    const cors = {
+      "access-control-allow-origin": "*",
+      "access-control-allow-headers": "content-type, authorization, x-api-key",
+      "access-control-allow-methods": "POST, GET, OPTIONS",
+    };
     if (req.method === "OPTIONS") return void res.writeHead(204, cors).end();
     const reply = (body: object) => {
       res.writeHead(200, { ...cors, "content-type": "application/json" });
@@ -315,9 +387,12 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
       if (!method || !Object.hasOwn(methods, body.method!)) refuse("INVALID_REQUEST", `method ${String(body.method).slice(0, 64)} not supported`, -32601);
       reply({ result: await method!(Array.isArray(body.params) ? body.params : [], presentedKey(req)) });
     } catch (error) {
-      const e = error instanceof Refusal ? error
-        : error instanceof SyntaxError ? new Refusal(-32700, "INVALID_REQUEST", "invalid JSON")
-        : new Refusal(-32603, "INTERNAL", "internal error");
+      const e =
+        error instanceof Refusal
+          ? error
+          : error instanceof SyntaxError
+            ? new Refusal(-32700, "INVALID_REQUEST", "invalid JSON")
+            : new Refusal(-32603, "INTERNAL", "internal error");
       if (e.reason === "INTERNAL") console.error("sponsor service: internal error", error);
       reply({ error: { code: e.code, message: e.shortMessage, data: { reason: e.reason } } });
     }
@@ -370,12 +445,17 @@ async function signSponsorship(
     types: sponsorshipTypes,
     primaryType: "Sponsorship",
     message: {
-      projectId: s.projectId, sender: op.sender, nonce: BigInt(op.nonce), initCodeHash: keccak256(initCode), callDataHash: keccak256(op.callData),
+      projectId: s.projectId,
+      sender: op.sender,
+      nonce: BigInt(op.nonce),
+      initCodeHash: keccak256(initCode),
+      callDataHash: keccak256(op.callData),
       accountGasLimits: pack(BigInt(op.verificationGasLimit!), BigInt(op.callGasLimit!)),
       preVerificationGas: BigInt(op.preVerificationGas!),
       gasFees: pack(BigInt(op.maxPriorityFeePerGas!), BigInt(op.maxFeePerGas!)),
       paymasterGasLimits: (s.pmVerification << 128n) | s.pmPostOp,
-      validUntil: s.validUntil, validAfter: 0,
+      validUntil: s.validUntil,
+      validAfter: 0,
     },
   });
 }

@@ -62,7 +62,10 @@ async function openPostgres(url: string): Promise<Store> {
   // Two replicas creating the tables at once race on the catalog; one lock serialises them.
   await pool.query("SELECT pg_advisory_lock(7702001)");
   try {
-    for (const statement of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) await pool.query(statement);
+    for (const statement of SCHEMA.split(";")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await pool.query(statement);
   } finally {
     await pool.query("SELECT pg_advisory_unlock(7702001)");
   }
@@ -92,9 +95,15 @@ async function openPglite(dir: string | undefined): Promise<Store> {
   mkdirSync(dir, { recursive: true });
   const { PGlite } = await import("@electric-sql/pglite");
   const db = await PGlite.create(dir).catch((cause: unknown) => {
-    throw new SponsorStoreError(`cannot open the PGlite database in ${dir} (is another sponsor service using it? PGlite serves one process; use PostgreSQL for replicas)`, cause);
+    throw new SponsorStoreError(
+      `cannot open the PGlite database in ${dir} (is another sponsor service using it? PGlite serves one process; use PostgreSQL for replicas)`,
+      cause,
+    );
   });
-  for (const statement of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) await db.query(statement);
+  for (const statement of SCHEMA.split(";")
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await db.query(statement);
   return {
     kind: "pglite",
     query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
@@ -141,13 +150,19 @@ export async function takeCapacity(store: Store, t: Take, commit: boolean): Prom
     // hashtext gives an int4 key per project; collisions only serialise two projects needlessly.
     await sql.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`onekey-sponsor:${t.projectId}`]);
     const sender = t.sender.toLowerCase();
-    const [again] = await sql.query<{ max_charge: string }>(
-      "SELECT max_charge::text FROM sponsored_op WHERE project_id = $1 AND sender = $2 AND nonce = $3",
-      [t.projectId.toString(), sender, t.nonce.toString()],
-    );
+    const [again] = await sql.query<{ max_charge: string }>("SELECT max_charge::text FROM sponsored_op WHERE project_id = $1 AND sender = $2 AND nonce = $3", [
+      t.projectId.toString(),
+      sender,
+      t.nonce.toString(),
+    ]);
     if (again) {
       if (commit && BigInt(again.max_charge) < t.maxCharge) {
-        await sql.query("UPDATE sponsored_op SET max_charge = $4 WHERE project_id = $1 AND sender = $2 AND nonce = $3", [t.projectId.toString(), sender, t.nonce.toString(), t.maxCharge.toString()]);
+        await sql.query("UPDATE sponsored_op SET max_charge = $4 WHERE project_id = $1 AND sender = $2 AND nonce = $3", [
+          t.projectId.toString(),
+          sender,
+          t.nonce.toString(),
+          t.maxCharge.toString(),
+        ]);
       }
       return undefined;
     }
@@ -161,7 +176,10 @@ export async function takeCapacity(store: Store, t: Take, commit: boolean): Prom
       return { reason: "PROJECT_OPS_CAP_REACHED", message: `project ${t.projectId} reached its cap of ${caps.maxOpsPerProject} sponsored operations ${per}` };
     }
     if (caps.maxWeiPerProject !== undefined && BigInt(project.wei) + t.maxCharge > caps.maxWeiPerProject) {
-      return { reason: "PROJECT_SPEND_CAP_REACHED", message: `project ${t.projectId} would pass its cap of ${caps.maxWeiPerProject} wei ${per} (${project.wei} signed, this operation up to ${t.maxCharge})` };
+      return {
+        reason: "PROJECT_SPEND_CAP_REACHED",
+        message: `project ${t.projectId} would pass its cap of ${caps.maxWeiPerProject} wei ${per} (${project.wei} signed, this operation up to ${t.maxCharge})`,
+      };
     }
     const subject = await usage("project_id = $1 AND sender = $2 AND signed_at > $3", [t.projectId.toString(), sender, since]);
     if (caps.maxOpsPerSubject > 0 && subject.ops >= caps.maxOpsPerSubject) {
@@ -175,10 +193,14 @@ export async function takeCapacity(store: Store, t: Take, commit: boolean): Prom
       if (used.ops >= t.ticket.maxOps) return { reason: "TICKET_USED_UP", message: `the ticket allowed ${t.ticket.maxOps} operations; all are used` };
     }
     if (commit) {
-      await sql.query(
-        "INSERT INTO sponsored_op (project_id, sender, nonce, ticket, max_charge, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        [t.projectId.toString(), sender, t.nonce.toString(), t.ticket?.digest ?? null, t.maxCharge.toString(), t.now],
-      );
+      await sql.query("INSERT INTO sponsored_op (project_id, sender, nonce, ticket, max_charge, signed_at) VALUES ($1, $2, $3, $4, $5, $6)", [
+        t.projectId.toString(),
+        sender,
+        t.nonce.toString(),
+        t.ticket?.digest ?? null,
+        t.maxCharge.toString(),
+        t.now,
+      ]);
     }
     return undefined;
   });

@@ -6,7 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Address, type Hex, type PublicClient,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  http,
+  keccak256,
+  parseEther,
+  toHex,
+  type Address,
+  type Hex,
+  type PublicClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -14,8 +23,16 @@ import { prepareUserOperation } from "viem/account-abstraction";
 import { entryPointAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi } from "@onekey/sdk/abis";
 import { apiKeyHash } from "@onekey/sdk/contracts";
 import {
-  API_KEY_SCOPE_SPONSOR, createSponsoredClient, getProjectBalance, sendSponsored, signSponsorshipTicket, SponsorshipRefusedError, toOneKeyAccount,
-  toSponsorError, type SponsorRefusal, type SponsorshipTicket,
+  API_KEY_SCOPE_SPONSOR,
+  createSponsoredClient,
+  getProjectBalance,
+  sendSponsored,
+  signSponsorshipTicket,
+  SponsorshipRefusedError,
+  toOneKeyAccount,
+  toSponsorError,
+  type SponsorRefusal,
+  type SponsorshipTicket,
 } from "@onekey/sdk/aa";
 import { startAnvil, ANVIL_KEYS, type Anvil } from "../../../scripts/lib/anvil.ts";
 import { startLocalAA, type LocalAA } from "../../../scripts/aa/local.ts";
@@ -54,30 +71,56 @@ async function newProject(): Promise<bigint> {
   const r = await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "createProject", args: ["ipfs://p"] }));
   const id = BigInt(r.logs[0].topics[1]!);
   await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, aa.sponsorSigner, SPONSOR] }));
-  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, privateKeyToAccount(BACKEND_KEY).address, SPONSOR] }));
+  await send(
+    aa.oneKey.projectRegistry,
+    encodeFunctionData({ abi: projectRegistryAbi, functionName: "grantRoles", args: [id, privateKeyToAccount(BACKEND_KEY).address, SPONSOR] }),
+  );
   await send(aa.paymaster, encodeFunctionData({ abi: oneKeyPaymasterAbi, functionName: "fundProject", args: [id] }), parseEther("1"));
   return id;
 }
 async function addKey(projectId: bigint, rawKey: string, scopes: number) {
-  await send(aa.oneKey.projectRegistry, encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [projectId, apiKeyHash(rawKey), scopes, 2n ** 40n] }));
+  await send(
+    aa.oneKey.projectRegistry,
+    encodeFunctionData({ abi: projectRegistryAbi, functionName: "addApiKey", args: [projectId, apiKeyHash(rawKey), scopes, 2n ** 40n] }),
+  );
 }
 
 const newAccount = () => toOneKeyAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), factory: aa.factory });
 type Auth = { ticket?: SponsorshipTicket; apiKey?: string; url?: string };
 const clientFor = (account: Awaited<ReturnType<typeof newAccount>>, projectId: bigint, auth: Auth = {}) =>
-  createSponsoredClient({ account, publicClient, bundlerUrl: aa.bundlerUrl, paymasterUrl: auth.url ?? aa.sponsorUrl, projectId, ticket: auth.ticket, apiKey: auth.apiKey, pollingInterval: 50 });
+  createSponsoredClient({
+    account,
+    publicClient,
+    bundlerUrl: aa.bundlerUrl,
+    paymasterUrl: auth.url ?? aa.sponsorUrl,
+    projectId,
+    ticket: auth.ticket,
+    apiKey: auth.apiKey,
+    pollingInterval: 50,
+  });
 
 async function ticketFor(projectId: bigint, subject: Address, maxOps: number, o: { validUntil?: number; signer?: Hex } = {}) {
   return signSponsorshipTicket(wallet(o.signer ?? BACKEND_KEY), {
-    chainId: foundry.id, paymaster: aa.paymaster, projectId, subject, maxOps, validUntil: o.validUntil ?? (await chainTime()) + 3_600,
+    chainId: foundry.id,
+    paymaster: aa.paymaster,
+    projectId,
+    subject,
+    maxOps,
+    validUntil: o.validUntil ?? (await chainTime()) + 3_600,
   });
 }
 
 let n = 0;
-const setKey = () => ({ to: aa.oneKey.recordRegistry, data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex(`k${n++}`))] }) });
+const setKey = () => ({
+  to: aa.oneKey.recordRegistry,
+  data: encodeFunctionData({ abi: recordRegistryAbi, functionName: "setEncryptionKey", args: [keccak256(toHex(`k${n++}`))] }),
+});
 
 async function refusal(promise: Promise<unknown>): Promise<SponsorRefusal> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error, "the operation was sponsored").toBeInstanceOf(SponsorshipRefusedError);
   return (error as SponsorshipRefusedError).reason;
 }
@@ -125,11 +168,22 @@ describe("authorised subjects only", () => {
     // Asked for the signature itself (skipping the stub step the SDK takes): refused the same way.
     const account = await newAccount();
     const op = {
-      sender: account.address, nonce: "0x0", ...(await account.getFactoryArgs()), callData: await account.encodeCalls([setKey()]),
-      callGasLimit: toHex(100_000), verificationGasLimit: toHex(400_000), preVerificationGas: toHex(60_000), maxFeePerGas: toHex(2_000_000_000), maxPriorityFeePerGas: toHex(1_000_000_000),
-      paymasterVerificationGasLimit: toHex(60_000), paymasterPostOpGasLimit: toHex(40_000),
+      sender: account.address,
+      nonce: "0x0",
+      ...(await account.getFactoryArgs()),
+      callData: await account.encodeCalls([setKey()]),
+      callGasLimit: toHex(100_000),
+      verificationGasLimit: toHex(400_000),
+      preVerificationGas: toHex(60_000),
+      maxFeePerGas: toHex(2_000_000_000),
+      maxPriorityFeePerGas: toHex(1_000_000_000),
+      paymasterVerificationGasLimit: toHex(60_000),
+      paymasterPostOpGasLimit: toHex(40_000),
     };
-    const res = await fetch(aa.sponsorUrl, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(foundry.id), { projectId: toHex(1n) }] }) });
+    const res = await fetch(aa.sponsorUrl, {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [op, aa.entryPoint, toHex(foundry.id), { projectId: toHex(1n) }] }),
+    });
     expect(((await res.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("NOT_AUTHORISED");
     expect(await balance(1n)).toBe(before);
     expect(await deposit()).toBe(depositBefore);
@@ -161,7 +215,9 @@ describe("authorised subjects only", () => {
     const forged = await ticketFor(1n, attacker.address, 5, { signer: STRANGER_KEY });
     expect(await refusal(sendSponsored(clientFor(attacker, 1n, { ticket: forged }), { calls: [setKey()] }))).toBe("TICKET_SIGNER_NOT_SPONSOR");
     // a real ticket with more operations written in: the signature no longer recovers to a SPONSOR
-    expect(await refusal(sendSponsored(clientFor(victim, 1n, { ticket: { ...good, maxOps: 1_000 } }), { calls: [setKey()] }))).toBe("TICKET_SIGNER_NOT_SPONSOR");
+    expect(await refusal(sendSponsored(clientFor(victim, 1n, { ticket: { ...good, maxOps: 1_000 } }), { calls: [setKey()] }))).toBe(
+      "TICKET_SIGNER_NOT_SPONSOR",
+    );
     for (const bad of [{ nonsense: true }, { ...good, signature: "0x1234" }, { ...good, projectId: "-1" }, "ticket"]) {
       // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
       expect(await refusal(sendSponsored(clientFor(victim, 1n, { ticket: bad }), { calls: [setKey()] }))).toBe("INVALID_TICKET");
@@ -183,15 +239,28 @@ describe("authorised subjects only", () => {
     const client = clientFor(account, 1n, { ticket: await ticketFor(1n, account.address, 1_000_000) });
     // project 1 allows at most 10 per ticket: ask the service for 11 signatures on 11 nonces
     const op = async (nonce: number) => ({
-      sender: account.address, nonce: toHex(nonce), ...(await account.getFactoryArgs()), callData: await account.encodeCalls([setKey()]),
-      callGasLimit: toHex(100_000), verificationGasLimit: toHex(400_000), preVerificationGas: toHex(60_000), maxFeePerGas: toHex(2_000_000_000), maxPriorityFeePerGas: toHex(1_000_000_000),
-      paymasterVerificationGasLimit: toHex(60_000), paymasterPostOpGasLimit: toHex(40_000),
+      sender: account.address,
+      nonce: toHex(nonce),
+      ...(await account.getFactoryArgs()),
+      callData: await account.encodeCalls([setKey()]),
+      callGasLimit: toHex(100_000),
+      verificationGasLimit: toHex(400_000),
+      preVerificationGas: toHex(60_000),
+      maxFeePerGas: toHex(2_000_000_000),
+      maxPriorityFeePerGas: toHex(1_000_000_000),
+      paymasterVerificationGasLimit: toHex(60_000),
+      paymasterPostOpGasLimit: toHex(40_000),
     });
     const reasons: (string | undefined)[] = [];
     for (let i = 0; i < 11; i++) {
       const res = await fetch(aa.sponsorUrl, {
         method: "POST",
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [await op(i), aa.entryPoint, toHex(foundry.id), client.paymasterContext] }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "pm_getPaymasterData",
+          params: [await op(i), aa.entryPoint, toHex(foundry.id), client.paymasterContext],
+        }),
       });
       reasons.push(((await res.json()) as { error?: { data: { reason: string } } }).error?.data.reason);
     }
@@ -231,7 +300,11 @@ describe("caps", () => {
 
   it("an open project's per-subject cap", async () => {
     const service = await startSponsorService({
-      port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], dbDir: tempDir(),
+      port: await freePort(),
+      rpcUrl: anvil.rpcUrl,
+      paymaster: aa.paymaster,
+      signerKey: ANVIL_KEYS[4],
+      dbDir: tempDir(),
       policy: { validitySeconds: 600, projects: { "2": { access: "open", maxOpsPerProject: 100, maxWeiPerProject: parseEther("1"), maxOpsPerSubject: 1 } } },
     });
     try {
@@ -244,15 +317,22 @@ describe("caps", () => {
   });
 
   it("refuses to start an open policy without caps", async () => {
-    await expect(startSponsorService({
-      port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], dbDir: tempDir(),
-      policy: { validitySeconds: 600, default: { access: "open" } },
-    })).rejects.toThrow(/needs maxOpsPerProject, maxWeiPerProject and maxOpsPerSubject/);
+    await expect(
+      startSponsorService({
+        port: await freePort(),
+        rpcUrl: anvil.rpcUrl,
+        paymaster: aa.paymaster,
+        signerKey: ANVIL_KEYS[4],
+        dbDir: tempDir(),
+        policy: { validitySeconds: 600, default: { access: "open" } },
+      }),
+    ).rejects.toThrow(/needs maxOpsPerProject, maxWeiPerProject and maxOpsPerSubject/);
   });
 
   it("the sponsor service restarted mid-run (same PGlite directory) keeps its counts", async () => {
     const dbDir = tempDir();
-    const start = async () => startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], dbDir, policy });
+    const start = async () =>
+      startSponsorService({ port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], dbDir, policy });
     let service = await start();
     const account = await newAccount();
     const ticket = await ticketFor(2n, account.address, 3);
@@ -274,9 +354,18 @@ describe.skipIf(postgresUnavailableReason() !== undefined)("two sponsor services
   beforeAll(async () => {
     pg = await startPostgres();
     const shared: SponsorPolicy = { validitySeconds: 600, projects: { "2": { maxOpsPerProject: 4, maxOpsPerSubject: 1_000 } } };
-    services = await Promise.all([0, 1].map(async () => startSponsorService({
-      port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], databaseUrl: pg.url, policy: shared,
-    })));
+    services = await Promise.all(
+      [0, 1].map(async () =>
+        startSponsorService({
+          port: await freePort(),
+          rpcUrl: anvil.rpcUrl,
+          paymaster: aa.paymaster,
+          signerKey: ANVIL_KEYS[4],
+          databaseUrl: pg.url,
+          policy: shared,
+        }),
+      ),
+    );
     expect(services.map((s) => s.store.kind)).toEqual(["postgres", "postgres"]);
   });
   afterAll(async () => {
@@ -286,18 +375,31 @@ describe.skipIf(postgresUnavailableReason() !== undefined)("two sponsor services
 
   it("the project cap holds across both: 10 concurrent requests split between them, exactly 4 signed", async () => {
     const accounts = await Promise.all(Array.from({ length: 10 }, newAccount));
-    const results = await Promise.allSettled(accounts.map((account, i) =>
-      prepareUserOperation(clientFor(account, 2n, { apiKey: "ok_sponsor_2", url: services[i % 2].url }), { calls: [setKey()] })));
+    const results = await Promise.allSettled(
+      accounts.map((account, i) => prepareUserOperation(clientFor(account, 2n, { apiKey: "ok_sponsor_2", url: services[i % 2].url }), { calls: [setKey()] })),
+    );
     const signed = results.filter((r) => r.status === "fulfilled");
     expect(signed).toHaveLength(4);
-    const reasons = results.filter((r) => r.status === "rejected").map((r) => (toSponsorError((r as PromiseRejectedResult).reason) as SponsorshipRefusedError).reason);
+    const reasons = results
+      .filter((r) => r.status === "rejected")
+      .map((r) => (toSponsorError((r as PromiseRejectedResult).reason) as SponsorshipRefusedError).reason);
     expect(reasons).toEqual(Array(6).fill("PROJECT_OPS_CAP_REACHED"));
     // A restart of both changes nothing: the count is in PostgreSQL.
     for (const s of services) await s.stop();
-    services = await Promise.all([0, 1].map(async () => startSponsorService({
-      port: await freePort(), rpcUrl: anvil.rpcUrl, paymaster: aa.paymaster, signerKey: ANVIL_KEYS[4], databaseUrl: pg.url,
-      policy: { validitySeconds: 600, projects: { "2": { maxOpsPerProject: 4, maxOpsPerSubject: 1_000 } } },
-    })));
-    expect(await refusal(sendSponsored(clientFor(await newAccount(), 2n, { apiKey: "ok_sponsor_2", url: services[1].url }), { calls: [setKey()] }))).toBe("PROJECT_OPS_CAP_REACHED");
+    services = await Promise.all(
+      [0, 1].map(async () =>
+        startSponsorService({
+          port: await freePort(),
+          rpcUrl: anvil.rpcUrl,
+          paymaster: aa.paymaster,
+          signerKey: ANVIL_KEYS[4],
+          databaseUrl: pg.url,
+          policy: { validitySeconds: 600, projects: { "2": { maxOpsPerProject: 4, maxOpsPerSubject: 1_000 } } },
+        }),
+      ),
+    );
+    expect(await refusal(sendSponsored(clientFor(await newAccount(), 2n, { apiKey: "ok_sponsor_2", url: services[1].url }), { calls: [setKey()] }))).toBe(
+      "PROJECT_OPS_CAP_REACHED",
+    );
   });
 });

@@ -44,7 +44,10 @@ export function expiryFromDate(date: string, now = Date.now()): bigint {
 
 export type CreateApiKeyParameters = { projectId: bigint; scopes: ApiKeyScopeName[]; expiry: bigint; account?: never };
 /** Registers a new key's hash on-chain; returns the raw key, which the caller shows once and forgets. */
-export async function createApiKey(client: ClientInput, p: CreateApiKeyParameters): Promise<{ key: string; keyHash: Hex; scopes: number; expiry: bigint; transactionHash?: Hex }> {
+export async function createApiKey(
+  client: ClientInput,
+  p: CreateApiKeyParameters,
+): Promise<{ key: string; keyHash: Hex; scopes: number; expiry: bigint; transactionHash?: Hex }> {
   const key = newApiKey();
   const keyHash = apiKeyHash(key);
   const scopes = scopesMask(p.scopes);

@@ -7,9 +7,18 @@ function chain(types: string[]): AuditRow[] {
   let prev: string = GENESIS_HASH;
   return types.map((eventType, i) => {
     const row = {
-      chainId: "31337", projectId: "9", seq: String(i + 1), eventId: String(i + 1).padStart(8, "0"), eventType, blockNumber: String(5 + i),
-      blockHash: `0x${"11".repeat(32)}`, transactionHash: `0x${(i + 1).toString(16).padStart(64, "0")}`, logIndex: "0",
-      timestamp: String(1_000 + i * 100), payload: canonicalPayload({ recordId: `0x${"aa".repeat(32)}`, n: BigInt(i) }), prevHash: prev,
+      chainId: "31337",
+      projectId: "9",
+      seq: String(i + 1),
+      eventId: String(i + 1).padStart(8, "0"),
+      eventType,
+      blockNumber: String(5 + i),
+      blockHash: `0x${"11".repeat(32)}`,
+      transactionHash: `0x${(i + 1).toString(16).padStart(64, "0")}`,
+      logIndex: "0",
+      timestamp: String(1_000 + i * 100),
+      payload: canonicalPayload({ recordId: `0x${"aa".repeat(32)}`, n: BigInt(i) }),
+      prevHash: prev,
     };
     const full = { ...row, hash: rowHash(row) };
     prev = full.hash;

@@ -14,7 +14,8 @@ const server = createServer(async (req: IncomingMessage, res) => {
   for await (const chunk of req) body += chunk;
   seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
   const send = (status: number, json: unknown) => (res.writeHead(status, { "content-type": "application/json" }), res.end(JSON.stringify(json)));
-  if (req.headers.authorization !== "Bearer good") return send(401, { error: "UnknownApiKey", message: "API key not recognised: its hash 0xab is not registered" });
+  if (req.headers.authorization !== "Bearer good")
+    return send(401, { error: "UnknownApiKey", message: "API key not recognised: its hash 0xab is not registered" });
   const u = new URL(req.url!, "http://x");
   if (u.pathname === "/v1/projects/4/events") {
     const after = Number(u.searchParams.get("after") ?? 0);

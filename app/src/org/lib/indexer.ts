@@ -21,7 +21,12 @@ function search(query: Query = {}): string {
 }
 
 /** One request; a refusal becomes an IndexerApiError carrying the indexer's error name. */
-export async function request(c: IndexerConnection, method: "GET" | "POST" | "DELETE", path: string, init: { query?: Query; json?: unknown; body?: string; contentType?: string } = {}): Promise<Response> {
+export async function request(
+  c: IndexerConnection,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  init: { query?: Query; json?: unknown; body?: string; contentType?: string } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${c.apiKey}` };
   let body: string | undefined;
   if (init.json !== undefined) (headers["content-type"] = "application/json"), (body = JSON.stringify(init.json));
@@ -161,8 +166,7 @@ export type CreateEndpointParameters = { url: string; eventTypes?: string[]; des
 export const createEndpoint = (c: IndexerConnection, p: CreateEndpointParameters) =>
   json<Endpoint & { secret: string }>(c, "POST", `${P(c)}/webhooks`, { json: p });
 export const listEndpoints = (c: IndexerConnection) => json<{ items: Endpoint[] }>(c, "GET", `${P(c)}/webhooks`);
-export const deleteEndpoint = (c: IndexerConnection, id: string) =>
-  json<Endpoint>(c, "DELETE", `${P(c)}/webhooks/${encodeURIComponent(id)}`);
+export const deleteEndpoint = (c: IndexerConnection, id: string) => json<Endpoint>(c, "DELETE", `${P(c)}/webhooks/${encodeURIComponent(id)}`);
 
 export type DeliveryStatus = "pending" | "delivering" | "delivered" | "dead" | "cancelled";
 export interface Delivery {
@@ -186,8 +190,10 @@ export interface DeliveryDetail extends Delivery {
   body: unknown;
   attemptLog: { attempt: number; at: string; durationMs: number; status: number | null; error: string | null }[];
 }
-export const listDeliveries = (c: IndexerConnection, q: { status?: DeliveryStatus; endpointId?: string; eventType?: string; after?: string; limit?: number } = {}) =>
-  json<Page<Delivery>>(c, "GET", `${P(c)}/deliveries`, { query: q });
+export const listDeliveries = (
+  c: IndexerConnection,
+  q: { status?: DeliveryStatus; endpointId?: string; eventType?: string; after?: string; limit?: number } = {},
+) => json<Page<Delivery>>(c, "GET", `${P(c)}/deliveries`, { query: q });
 export const getDelivery = (c: IndexerConnection, id: string) => json<DeliveryDetail>(c, "GET", `${P(c)}/deliveries/${encodeURIComponent(id)}`);
 export const redeliver = (c: IndexerConnection, id: string) => json<Delivery>(c, "POST", `${P(c)}/deliveries/${encodeURIComponent(id)}/redeliver`);
 

@@ -43,7 +43,10 @@ const aad = (b: Pick<KeyBackup, "format" | "kind" | "chainId" | "projectId" | "p
 
 async function passphraseKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
   const base = await subtle().importKey("raw", enc.encode(passphrase.normalize("NFC")), "PBKDF2", false, ["deriveKey"]);
-  return subtle().deriveKey({ name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations }, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  return subtle().deriveKey({ name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations }, base, { name: "AES-GCM", length: 256 }, false, [
+    "encrypt",
+    "decrypt",
+  ]);
 }
 
 /** Encrypts a key pair's private half under a passphrase: the file the team keeps. */
@@ -113,7 +116,9 @@ export async function createProjectKey(
 export async function importProjectKey(store: KeyStore, text: string, passphrase: string, expect?: { chainId: number; projectId: bigint }) {
   const { pair, backup } = await restoreKey(text, passphrase);
   if (expect && (backup.chainId !== expect.chainId || backup.projectId !== expect.projectId.toString())) {
-    throw new KeyBackupError(`This backup is project ${backup.projectId}'s on chain ${backup.chainId}, not project ${expect.projectId}'s on chain ${expect.chainId}.`);
+    throw new KeyBackupError(
+      `This backup is project ${backup.projectId}'s on chain ${backup.chainId}, not project ${expect.projectId}'s on chain ${expect.chainId}.`,
+    );
   }
   const id = projectKeyId(backup.kind, backup.chainId, BigInt(backup.projectId), pair.publicKey);
   await store.put(id, pair);

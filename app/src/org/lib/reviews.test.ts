@@ -5,8 +5,18 @@ import type { GrantRow } from "./indexer.ts";
 import { checkApproval, displayValue, localDecisionLog, reviewQueue } from "./reviews.ts";
 
 const grant = (id: string, over: Partial<GrantRow> = {}): GrantRow => ({
-  id, recordId: `0x${id.padStart(64, "0")}` as `0x${string}`, grantee: "0x01", owner: "0x02", recordVersion: "1", purpose: String(Purpose.KYC_REVIEW),
-  expiry: "9999999999", fieldMask: "3", grantedAt: id, revokedAt: null, state: "live", ...over,
+  id,
+  recordId: `0x${id.padStart(64, "0")}` as `0x${string}`,
+  grantee: "0x01",
+  owner: "0x02",
+  recordVersion: "1",
+  purpose: String(Purpose.KYC_REVIEW),
+  expiry: "9999999999",
+  fieldMask: "3",
+  grantedAt: id,
+  revokedAt: null,
+  state: "live",
+  ...over,
 });
 
 function memoryStorage() {

@@ -91,7 +91,14 @@ export function checkApproval(p: Pick<ApproveParameters, "level" | "expiry" | "n
 /** Attests on-chain: level, expiry, claims (bits only; the fields behind them stay here). */
 export async function approve(client: ClientInput, p: ApproveParameters) {
   checkApproval(p);
-  const r = await attest(client, { projectId: p.projectId, subject: p.subject, level: p.level, expiry: p.expiry, claims: claimsValue(p.claims), recordId: p.recordId });
+  const r = await attest(client, {
+    projectId: p.projectId,
+    subject: p.subject,
+    level: p.level,
+    expiry: p.expiry,
+    claims: claimsValue(p.claims),
+    recordId: p.recordId,
+  });
   return r;
 }
 
@@ -108,9 +115,12 @@ export function displayValue(v: FieldValue): { kind: "text"; text: string } | { 
   if (typeof v === "string") return { kind: "text", text: v };
   const b = v;
   const type =
-    b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46 ? "application/pdf"
-    : b[0] === 0x89 && b[1] === 0x50 ? "image/png"
-    : b[0] === 0xff && b[1] === 0xd8 ? "image/jpeg"
-    : "application/octet-stream";
+    b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46
+      ? "application/pdf"
+      : b[0] === 0x89 && b[1] === 0x50
+        ? "image/png"
+        : b[0] === 0xff && b[1] === 0xd8
+          ? "image/jpeg"
+          : "application/octet-stream";
   return { kind: "file", bytes: b, type };
 }

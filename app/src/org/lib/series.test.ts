@@ -19,6 +19,9 @@ describe("chart series", () => {
   });
 
   it("keeps zero counts as bars", () => {
-    expect(byKey({ KYC_REVIEW: 2, AUDIT: 0 }, "purpose")).toEqual([{ purpose: "KYC_REVIEW", count: 2 }, { purpose: "AUDIT", count: 0 }]);
+    expect(byKey({ KYC_REVIEW: 2, AUDIT: 0 }, "purpose")).toEqual([
+      { purpose: "KYC_REVIEW", count: 2 },
+      { purpose: "AUDIT", count: 0 },
+    ]);
   });
 });

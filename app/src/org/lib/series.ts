@@ -26,7 +26,12 @@ export function spendSeries(charges: Charge[], bucketSeconds = 3600): SpendPoint
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([start, b]) => {
       total += b.wei;
-      return { start: new Date(Number(start) * 1000).toISOString().slice(0, 16).replace("T", " "), spentEth: Number(formatEther(b.wei)), cumulativeEth: Number(formatEther(total)), operations: b.n };
+      return {
+        start: new Date(Number(start) * 1000).toISOString().slice(0, 16).replace("T", " "),
+        spentEth: Number(formatEther(b.wei)),
+        cumulativeEth: Number(formatEther(total)),
+        operations: b.n,
+      };
     });
 }
 

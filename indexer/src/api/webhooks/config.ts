@@ -5,9 +5,7 @@ const num = (key: string, fallback: number) => (process.env[key] ? Number(proces
 
 export const webhookConfig = {
   /** Run the delivery worker in this process (default: in `ponder start`/`dev`, not in `serve`). */
-  workerEnabled: process.env.ONEKEY_WEBHOOK_WORKER
-    ? ["1", "true", "yes"].includes(process.env.ONEKEY_WEBHOOK_WORKER)
-    : !process.argv.includes("serve"),
+  workerEnabled: process.env.ONEKEY_WEBHOOK_WORKER ? ["1", "true", "yes"].includes(process.env.ONEKEY_WEBHOOK_WORKER) : !process.argv.includes("serve"),
   pollMs: num("ONEKEY_WEBHOOK_POLL_MS", 200),
   /** Blocks an event must be buried under before it is sent (0 = send at once, reorgs compensate). */
   confirmations: num("ONEKEY_WEBHOOK_CONFIRMATIONS", 0),

@@ -48,8 +48,7 @@ const blockNumber = z
   .transform((v) => BigInt(v))
   .refine((v) => v <= MAX_INT8, `at most ${MAX_INT8}`);
 
-const range = (r: { min: number; max: number }, integer: boolean) =>
-  (integer ? z.number().int() : z.number()).min(r.min).max(r.max);
+const range = (r: { min: number; max: number }, integer: boolean) => (integer ? z.number().int() : z.number()).min(r.min).max(r.max);
 
 const createSchema = z.strictObject({
   url: text(L.urlBytes).refine((u) => Buffer.byteLength(u) <= L.urlBytes, `at most ${L.urlBytes} bytes`),
@@ -83,10 +82,9 @@ webhookRoutes.post("/v1/projects/:projectId/webhooks", requireKey("webhooks"), a
   const store = await getStore();
   const s = quoteIdent(store.schema);
   const { projectId, keyHash } = c.get("auth");
-  const [{ n }] = await store.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM ${s}.webhook_endpoint WHERE project_id = $1::numeric AND active`,
-    [projectId.toString()],
-  );
+  const [{ n }] = await store.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${s}.webhook_endpoint WHERE project_id = $1::numeric AND active`, [
+    projectId.toString(),
+  ]);
   if (Number(n) >= config.maxEndpointsPerProject) {
     throw new ApiError("TooManyEndpoints", 409, `Project ${projectId} already has ${n} active endpoints (limit ${config.maxEndpointsPerProject}).`);
   }
@@ -120,19 +118,18 @@ webhookRoutes.post("/v1/projects/:projectId/webhooks", requireKey("webhooks"), a
 
 webhookRoutes.get("/v1/projects/:projectId/webhooks", requireKey("webhooks"), async (c) => {
   const store = await getStore();
-  const rows = await store.query<EndpointRow>(
-    `SELECT * FROM ${quoteIdent(store.schema)}.webhook_endpoint WHERE project_id = $1::numeric ORDER BY created_at`,
-    [c.get("auth").projectId.toString()],
-  );
+  const rows = await store.query<EndpointRow>(`SELECT * FROM ${quoteIdent(store.schema)}.webhook_endpoint WHERE project_id = $1::numeric ORDER BY created_at`, [
+    c.get("auth").projectId.toString(),
+  ]);
   return c.json({ items: rows.map(endpointJson) });
 });
 
 async function endpointOf(projectId: bigint, endpointId: string): Promise<EndpointRow> {
   const store = await getStore();
-  const [row] = await store.query<EndpointRow>(
-    `SELECT * FROM ${quoteIdent(store.schema)}.webhook_endpoint WHERE id = $1 AND project_id = $2::numeric`,
-    [endpointId, projectId.toString()],
-  );
+  const [row] = await store.query<EndpointRow>(`SELECT * FROM ${quoteIdent(store.schema)}.webhook_endpoint WHERE id = $1 AND project_id = $2::numeric`, [
+    endpointId,
+    projectId.toString(),
+  ]);
   if (!row) throw new ApiError("EndpointNotFound", 404, `No webhook endpoint ${clip(endpointId, 64)} in project ${projectId}.`);
   return row;
 }

@@ -51,7 +51,9 @@ async function checkpoints(store: Store): Promise<Checkpoints | undefined> {
 }
 
 function client() {
-  const clients = Object.values(publicClients as Record<string, { getBlockNumber(): Promise<bigint>; getBlock(a: { blockNumber: bigint }): Promise<{ hash: string | null }> }>);
+  const clients = Object.values(
+    publicClients as Record<string, { getBlockNumber(): Promise<bigint>; getBlock(a: { blockNumber: bigint }): Promise<{ hash: string | null }> }>,
+  );
   return clients[0];
 }
 
@@ -125,7 +127,9 @@ async function compensateReorgs(store: Store, cp: Checkpoints, now: number): Pro
   if (gone.length === 0) return 0;
   const canonical = new Map<string, string | null>();
   for (const number of new Set(gone.map((d) => d.block_number))) {
-    const block = await client().getBlock({ blockNumber: BigInt(number) }).catch(() => null);
+    const block = await client()
+      .getBlock({ blockNumber: BigInt(number) })
+      .catch(() => null);
     canonical.set(number, block?.hash?.toLowerCase() ?? null);
   }
   let compensated = 0;
@@ -153,7 +157,18 @@ async function compensateReorgs(store: Store, cp: Checkpoints, now: number): Pro
            (id, endpoint_id, project_id, message_id, event_id, event_type, kind, block_number, block_hash, body, status, next_attempt_at, created_at)
          VALUES ($1, $2, $3::numeric, $4, $5, $6, 'reverted', $7::bigint, $8, $9, 'pending', $10::bigint, $10::bigint)
          ON CONFLICT (endpoint_id, message_id) DO NOTHING`,
-        [`${d.endpoint_id}:${messageId}`, d.endpoint_id, d.project_id, messageId, d.event_id, `${d.event_type}.reverted`, d.block_number, d.block_hash, body, now],
+        [
+          `${d.endpoint_id}:${messageId}`,
+          d.endpoint_id,
+          d.project_id,
+          messageId,
+          d.event_id,
+          `${d.event_type}.reverted`,
+          d.block_number,
+          d.block_hash,
+          body,
+          now,
+        ],
       );
       compensated++;
     });

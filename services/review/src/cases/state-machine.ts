@@ -116,7 +116,8 @@ export function transition(current: Case, event: CaseEvent, now: number, limits:
   // Cancellation and expiry apply to every open case; on a closed one they are no-ops.
   if (event.type === "grant_revoked" || event.type === "record_erased") return c.status === "closed" ? same() : close("cancelled", []);
   // The grant ran out before a decision: nothing may be read any more, so the case ends as expired.
-  if (event.type === "grant_expired") return c.status === "closed" || (c.status === "attesting" && c.attestationTx) ? same() : close("expired", ["session_expired"]);
+  if (event.type === "grant_expired")
+    return c.status === "closed" || (c.status === "attesting" && c.attestationTx) ? same() : close("expired", ["session_expired"]);
   if (event.type === "tick") {
     if (c.status === "closed" || now < c.deadline) return same();
     // An attestation already in flight is allowed to land: expiring it would race the chain.

@@ -115,7 +115,10 @@ CREATE TABLE IF NOT EXISTS indexer_endpoint (
 );
 `;
 
-const statements = () => SCHEMA.split(";").map((s) => s.trim()).filter(Boolean);
+const statements = () =>
+  SCHEMA.split(";")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export type StoreOptions = { databaseUrl?: string; dir?: string };
 

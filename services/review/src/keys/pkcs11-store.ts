@@ -136,7 +136,10 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
       ]),
     );
 
-  const gcm = (iv: Buffer, aad: Buffer) => ({ mechanism: pkcs11.CKM_AES_GCM, parameter: { type: pkcs11.CK_PARAMS_AES_GCM, iv, aad, ivBits: 96, tagBits: 128 } });
+  const gcm = (iv: Buffer, aad: Buffer) => ({
+    mechanism: pkcs11.CKM_AES_GCM,
+    parameter: { type: pkcs11.CK_PARAMS_AES_GCM, iv, aad, ivBits: 96, tagBits: 128 },
+  });
   const aadOf = (id: string, publicKeyHex: string) => Buffer.from(`${APPLICATION}/v${RECORD_FORMAT}|${id}|${publicKeyHex}`, "utf8");
   const dataTemplate = (id?: string): Pkcs11Types.Template => [
     { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_DATA },
@@ -166,7 +169,8 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
     });
     const privateKey = new Uint8Array(plain);
     out.fill(0);
-    if (privateKey.length !== 32 || Buffer.from(await x25519PublicKey(privateKey)).toString("hex") !== r.publicKey) throw new InvalidKeyFileError(id, "unwrapped key does not match its public key");
+    if (privateKey.length !== 32 || Buffer.from(await x25519PublicKey(privateKey)).toString("hex") !== r.publicKey)
+      throw new InvalidKeyFileError(id, "unwrapped key does not match its public key");
     return privateKey;
   }
 
@@ -203,7 +207,9 @@ export function pkcs11KeyStore(options: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
       for (const h of find(dataTemplate(assertKeyId(id)))) wrap("C_DestroyObject", () => lib.C_DestroyObject(s, h));
     },
     async list() {
-      return find(dataTemplate()).map((h) => (wrap("C_GetAttributeValue", () => lib.C_GetAttributeValue(s, h, [{ type: pkcs11.CKA_LABEL }]))[0]!.value as Buffer).toString("utf8"));
+      return find(dataTemplate()).map((h) =>
+        (wrap("C_GetAttributeValue", () => lib.C_GetAttributeValue(s, h, [{ type: pkcs11.CKA_LABEL }]))[0]!.value as Buffer).toString("utf8"),
+      );
     },
     async agreement(id) {
       const r = readRecord(id);

@@ -7,10 +7,7 @@ export type BreakerConfig = {
   openMs: number;
 };
 
-export type BreakerState =
-  | { state: "closed"; failures: number }
-  | { state: "open"; openedAt: number }
-  | { state: "half_open"; probing: boolean };
+export type BreakerState = { state: "closed"; failures: number } | { state: "open"; openedAt: number } | { state: "half_open"; probing: boolean };
 
 export const DEFAULT_BREAKER: BreakerConfig = { failureThreshold: 3, openMs: 30_000 };
 export const closedBreaker = (): BreakerState => ({ state: "closed", failures: 0 });

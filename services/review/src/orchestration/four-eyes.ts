@@ -17,7 +17,12 @@ export type FourEyesResult =
   | { status: "decided"; decision: "decline"; reviewers: string[] }
   | { status: "conflict"; reviewers: string[] };
 
-export function fourEyes(p: { proposedLevel: number; fromLevel?: number; decisions: readonly ReviewerDecision[]; ineligible?: readonly string[] }): FourEyesResult {
+export function fourEyes(p: {
+  proposedLevel: number;
+  fromLevel?: number;
+  decisions: readonly ReviewerDecision[];
+  ineligible?: readonly string[];
+}): FourEyesResult {
   const ineligible = new Set((p.ineligible ?? []).map((r) => r.toLowerCase()));
   // One vote per reviewer: their latest decision.
   const latest = new Map<string, ReviewerDecision>();

@@ -28,8 +28,15 @@ export type CaseDecision =
 const MAX_LEVEL = 255; // the attestation level is a uint8 on-chain
 
 export function validatePolicy(policy: AttestationPolicy): AttestationPolicy {
-  const levels = [...Object.values(policy.levels ?? {}), ...Object.values(policy.riskCaps ?? {}), policy.minLevel, policy.fourEyesFromLevel, policy.manualReview?.fromLevel];
-  for (const l of levels) if (l !== undefined && (!Number.isInteger(l) || l < 0 || l > MAX_LEVEL)) throw new InvalidRulesError(`levels are integers 0..${MAX_LEVEL}`);
+  const levels = [
+    ...Object.values(policy.levels ?? {}),
+    ...Object.values(policy.riskCaps ?? {}),
+    policy.minLevel,
+    policy.fourEyesFromLevel,
+    policy.manualReview?.fromLevel,
+  ];
+  for (const l of levels)
+    if (l !== undefined && (!Number.isInteger(l) || l < 0 || l > MAX_LEVEL)) throw new InvalidRulesError(`levels are integers 0..${MAX_LEVEL}`);
   return policy;
 }
 

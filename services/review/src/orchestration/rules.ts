@@ -52,7 +52,8 @@ const ALPHA3 = /^[A-Z]{3}$/;
 
 export function validateRules(rules: ProjectRules): ProjectRules {
   if (!rules || !Array.isArray(rules.providers) || rules.providers.length === 0) throw new InvalidRulesError("at least one provider rule is needed");
-  if (rules.strategy !== undefined && rules.strategy !== "priority" && rules.strategy !== "cost") throw new InvalidRulesError(`unknown strategy "${String(rules.strategy).slice(0, 32)}"`);
+  if (rules.strategy !== undefined && rules.strategy !== "priority" && rules.strategy !== "cost")
+    throw new InvalidRulesError(`unknown strategy "${String(rules.strategy).slice(0, 32)}"`);
   const seen = new Set<string>();
   for (const r of rules.providers) {
     if (!PROVIDERS.includes(r.provider)) throw new InvalidRulesError(`unknown provider "${String(r.provider).slice(0, 32)}"`);
@@ -60,8 +61,10 @@ export function validateRules(rules: ProjectRules): ProjectRules {
     seen.add(r.provider);
     if (!Number.isFinite(r.priority)) throw new InvalidRulesError(`${r.provider}: priority must be a number`);
     if (!Number.isInteger(r.costCents) || r.costCents < 0) throw new InvalidRulesError(`${r.provider}: costCents must be a non-negative integer`);
-    if (!Array.isArray(r.documentTypes) || r.documentTypes.length === 0 || r.documentTypes.some((d) => !DOCUMENT_TYPES.includes(d))) throw new InvalidRulesError(`${r.provider}: documentTypes must list known document types`);
-    for (const list of [r.countries, r.excludedCountries]) if (list && list.some((c) => !ALPHA3.test(c))) throw new InvalidRulesError(`${r.provider}: countries are ISO 3166-1 alpha-3 codes`);
+    if (!Array.isArray(r.documentTypes) || r.documentTypes.length === 0 || r.documentTypes.some((d) => !DOCUMENT_TYPES.includes(d)))
+      throw new InvalidRulesError(`${r.provider}: documentTypes must list known document types`);
+    for (const list of [r.countries, r.excludedCountries])
+      if (list?.some((c) => !ALPHA3.test(c))) throw new InvalidRulesError(`${r.provider}: countries are ISO 3166-1 alpha-3 codes`);
   }
   return rules;
 }

@@ -166,7 +166,9 @@ export function normaliseOutcome(o: ProviderOutcome): Verdict {
     kind = ONFIDO_STATUS[o.status];
     for (const r of o.reasons) {
       const [report = "", item = ""] = r.split(".", 2);
-      reasons.add(ONFIDO_BREAKDOWN[item] ?? (report.startsWith("watchlist") ? "sanctions_or_pep" : report.startsWith("facial_similarity") ? "face_mismatch" : "other"));
+      reasons.add(
+        ONFIDO_BREAKDOWN[item] ?? (report.startsWith("watchlist") ? "sanctions_or_pep" : report.startsWith("facial_similarity") ? "face_mismatch" : "other"),
+      );
     }
     if (o.status === "withdrawn") reasons.add("provider_review");
   } else {

@@ -1,7 +1,14 @@
 // HTTP plumbing shared by the adapters: one request function that turns timeouts, connection
 // failures, 5xx and 4xx into the named errors the orchestrator branches on, plus the HMAC helpers.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { MalformedCallbackError, ProviderRequestError, ProviderResponseError, ProviderTimeoutError, ProviderUnavailableError, type ProviderName } from "../errors.ts";
+import {
+  MalformedCallbackError,
+  ProviderRequestError,
+  ProviderResponseError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  type ProviderName,
+} from "../errors.ts";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -117,7 +124,10 @@ export function header(headers: Record<string, string | string[] | undefined>, n
  * A multipart/form-data body built by hand: Sumsub signs the exact body bytes, so we need them
  * before sending (FormData would choose its own boundary and encoding inside fetch).
  */
-export function multipart(parts: { name: string; value: string | Uint8Array; filename?: string; contentType?: string }[]): { body: Uint8Array; contentType: string } {
+export function multipart(parts: { name: string; value: string | Uint8Array; filename?: string; contentType?: string }[]): {
+  body: Uint8Array;
+  contentType: string;
+} {
   const boundary = `----onekey${Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString("hex")}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
@@ -157,4 +167,5 @@ export function callbackField(provider: ProviderName, v: unknown, name: string):
   return v;
 }
 
-export const strings = (v: unknown, max = 32): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.length <= 128).slice(0, max) : []);
+export const strings = (v: unknown, max = 32): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.length <= 128).slice(0, max) : [];

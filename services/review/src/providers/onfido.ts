@@ -7,7 +7,19 @@
 // Callbacks: X-SHA2-Signature = hex HMAC-SHA256(raw body, the webhook's token). The callback only
 // says a check completed; the result is read back with GET /checks/{id} and its reports.
 import { InvalidCallbackSignatureError, MissingGrantedFieldError } from "../errors.ts";
-import { callbackField, DEFAULT_TIMEOUT_MS, extensionOf, header, hexEquals, hmacHex, multipart, parseCallbackJson, requestJson, requireString, utf8 } from "./http.ts";
+import {
+  callbackField,
+  DEFAULT_TIMEOUT_MS,
+  extensionOf,
+  header,
+  hexEquals,
+  hmacHex,
+  multipart,
+  parseCallbackJson,
+  requestJson,
+  requireString,
+  utf8,
+} from "./http.ts";
 import type { AdapterHttpOptions, CallbackInput, DocumentType, KycProvider, ProviderCallback, ProviderResult } from "./types.ts";
 
 export const ONFIDO_PRODUCTION_URLS = { eu: "https://api.eu.onfido.com", us: "https://api.us.onfido.com", ca: "https://api.ca.onfido.com" } as const;
@@ -82,7 +94,8 @@ export function onfidoProvider(config: OnfidoConfig): KycProvider {
     // document report's sub_result and the breakdown items that did not come back clear.
     async fetchResult({ applicantId, checkId }): Promise<ProviderResult> {
       const { json: check } = await call<{ status?: string; result?: string | null }>("fetchCheck", "GET", `/checks/${encodeURIComponent(checkId)}`);
-      if (check.status === "withdrawn") return { state: "completed", applicantId, checkId, outcome: { provider: "onfido", status: "withdrawn", reasons: [], riskLabels: [] } };
+      if (check.status === "withdrawn")
+        return { state: "completed", applicantId, checkId, outcome: { provider: "onfido", status: "withdrawn", reasons: [], riskLabels: [] } };
       if (check.status !== "complete" || !check.result) return { state: "pending", applicantId, checkId };
       const { json } = await call<{ reports?: OnfidoReport[] }>("listReports", "GET", `/reports?check_id=${encodeURIComponent(checkId)}`);
       const reports = Array.isArray(json.reports) ? json.reports : [];
@@ -105,7 +118,11 @@ export function onfidoProvider(config: OnfidoConfig): KycProvider {
       if (!signature) throw new InvalidCallbackSignatureError("onfido", "no X-SHA2-Signature header");
       if (!hexEquals(hmacHex("sha256", config.webhookToken, input.rawBody), signature)) throw new InvalidCallbackSignatureError("onfido", "signature mismatch");
       const body = parseCallbackJson("onfido", input.rawBody);
-      const payload = (body.payload ?? {}) as { resource_type?: unknown; action?: unknown; object?: { id?: unknown; status?: unknown; completed_at_iso8601?: unknown } };
+      const payload = (body.payload ?? {}) as {
+        resource_type?: unknown;
+        action?: unknown;
+        object?: { id?: unknown; status?: unknown; completed_at_iso8601?: unknown };
+      };
       const action = callbackField("onfido", payload.action, "payload.action");
       const objectId = callbackField("onfido", payload.object?.id, "payload.object.id");
       const completedAt = typeof payload.object?.completed_at_iso8601 === "string" ? payload.object.completed_at_iso8601 : "";

@@ -7,8 +7,30 @@
 // Callbacks: X-Payload-Digest = hex HMAC of the raw body with the webhook secret, algorithm named
 // by X-Payload-Digest-Alg (HMAC_SHA256_HEX by default, HMAC_SHA512_HEX optional).
 import { InvalidCallbackSignatureError, MissingGrantedFieldError } from "../errors.ts";
-import { callbackField, DEFAULT_TIMEOUT_MS, extensionOf, header, hexEquals, hmacHex, multipart, parseCallbackJson, requestJson, requireString, strings, utf8 } from "./http.ts";
-import type { AdapterHttpOptions, CallbackInput, DocumentType, GrantedDocument, GrantedFields, KycProvider, ProviderCallback, ProviderResult } from "./types.ts";
+import {
+  callbackField,
+  DEFAULT_TIMEOUT_MS,
+  extensionOf,
+  header,
+  hexEquals,
+  hmacHex,
+  multipart,
+  parseCallbackJson,
+  requestJson,
+  requireString,
+  strings,
+  utf8,
+} from "./http.ts";
+import type {
+  AdapterHttpOptions,
+  CallbackInput,
+  DocumentType,
+  GrantedDocument,
+  GrantedFields,
+  KycProvider,
+  ProviderCallback,
+  ProviderResult,
+} from "./types.ts";
 
 export const SUMSUB_PRODUCTION_URL = "https://api.sumsub.com";
 
@@ -60,7 +82,13 @@ export function sumsubProvider(config: SumsubConfig): KycProvider {
     async createApplicant({ reference, fields }) {
       const fixedInfo = fixedInfoOf(fields);
       const body = utf8(JSON.stringify({ externalUserId: reference, ...(Object.keys(fixedInfo).length ? { fixedInfo } : {}) }));
-      const { json } = await call<{ id?: unknown }>("createApplicant", "POST", `/resources/applicants?levelName=${encodeURIComponent(config.levelName)}`, body, "application/json");
+      const { json } = await call<{ id?: unknown }>(
+        "createApplicant",
+        "POST",
+        `/resources/applicants?levelName=${encodeURIComponent(config.levelName)}`,
+        body,
+        "application/json",
+      );
       return { applicantId: requireString("sumsub", "createApplicant", json.id, "id") };
     },
 
@@ -101,7 +129,14 @@ export function sumsubProvider(config: SumsubConfig): KycProvider {
       // Sumsub sends no event id; type + applicant + createdAtMs (+ correlationId) is what a
       // redelivery repeats and a new event changes.
       const eventId = `sumsub:${type}:${applicantId}:${body.createdAtMs ?? body.createdAt ?? ""}:${body.correlationId ?? ""}`;
-      const cb: ProviderCallback = { provider: "sumsub", eventId, type, applicantId, checkId: applicantId, reference: typeof body.externalUserId === "string" ? body.externalUserId : undefined };
+      const cb: ProviderCallback = {
+        provider: "sumsub",
+        eventId,
+        type,
+        applicantId,
+        checkId: applicantId,
+        reference: typeof body.externalUserId === "string" ? body.externalUserId : undefined,
+      };
       if (type === "applicantReviewed" || type === "applicantOnHold") cb.result = resultOf(applicantId, applicantId, body);
       return cb;
     },
@@ -123,7 +158,8 @@ type SumsubWebhook = SumsubReview & {
 
 function resultOf(applicantId: string, checkId: string, review: SumsubReview): ProviderResult {
   const reasons = strings(review.reviewResult?.rejectLabels);
-  if (review.reviewStatus === "onHold") return { state: "completed", applicantId, checkId, outcome: { provider: "sumsub", status: "onHold", reasons, riskLabels: [] } };
+  if (review.reviewStatus === "onHold")
+    return { state: "completed", applicantId, checkId, outcome: { provider: "sumsub", status: "onHold", reasons, riskLabels: [] } };
   if (review.reviewStatus !== "completed" || !review.reviewResult?.reviewAnswer) return { state: "pending", applicantId, checkId };
   const answer = review.reviewResult.reviewAnswer;
   const status = answer === "RED" ? `RED/${review.reviewResult.reviewRejectType ?? "FINAL"}` : answer;

@@ -30,9 +30,11 @@ const DOC_TYPE: Record<DocumentType, string> = {
 // Veriff wants ISO 3166-1 alpha-2 document countries; the grant carries alpha-3. A country not in
 // this table is simply not sent (document.country is optional: Veriff reads it off the document).
 export const ALPHA2: Record<string, string> = Object.fromEntries(
-  ("AUT:AT BEL:BE BGR:BG HRV:HR CYP:CY CZE:CZ DNK:DK EST:EE FIN:FI FRA:FR DEU:DE GRC:GR HUN:HU IRL:IE ITA:IT LVA:LV LTU:LT " +
+  (
+    "AUT:AT BEL:BE BGR:BG HRV:HR CYP:CY CZE:CZ DNK:DK EST:EE FIN:FI FRA:FR DEU:DE GRC:GR HUN:HU IRL:IE ITA:IT LVA:LV LTU:LT " +
     "LUX:LU MLT:MT NLD:NL POL:PL PRT:PT ROU:RO SVK:SK SVN:SI ESP:ES SWE:SE ISL:IS LIE:LI NOR:NO CHE:CH GBR:GB USA:US CAN:CA " +
-    "MEX:MX BRA:BR ARG:AR AUS:AU NZL:NZ JPN:JP KOR:KR CHN:CN IND:IN IDN:ID SGP:SG ZAF:ZA NGA:NG TUR:TR UKR:UA ARE:AE SAU:SA ISR:IL")
+    "MEX:MX BRA:BR ARG:AR AUS:AU NZL:NZ JPN:JP KOR:KR CHN:CN IND:IN IDN:ID SGP:SG ZAF:ZA NGA:NG TUR:TR UKR:UA ARE:AE SAU:SA ISR:IL"
+  )
     .split(" ")
     .map((pair) => pair.split(":") as [string, string]),
 );
@@ -82,7 +84,9 @@ export function veriffProvider(config: VeriffConfig): KycProvider {
       if (documents.length === 0) throw new MissingGrantedFieldError("veriff", "document image");
       const id = encodeURIComponent(applicantId);
       for (const doc of documents) {
-        const body = utf8(JSON.stringify({ image: { context: CONTEXT[doc.side], content: `data:${doc.mimeType};base64,${Buffer.from(doc.bytes).toString("base64")}` } }));
+        const body = utf8(
+          JSON.stringify({ image: { context: CONTEXT[doc.side], content: `data:${doc.mimeType};base64,${Buffer.from(doc.bytes).toString("base64")}` } }),
+        );
         await call("uploadMedia", "POST", `/v1/sessions/${id}/media`, body, body);
       }
       const body = utf8(JSON.stringify({ verification: { status: "submitted" } }));
@@ -93,7 +97,13 @@ export function veriffProvider(config: VeriffConfig): KycProvider {
     // GET /v1/sessions/{id}/decision, signed over the session id. `verification` is null until
     // Veriff has decided.
     async fetchResult({ applicantId, checkId }): Promise<ProviderResult> {
-      const { json } = await call<{ verification?: VeriffDecision | null }>("fetchDecision", "GET", `/v1/sessions/${encodeURIComponent(checkId)}/decision`, undefined, checkId);
+      const { json } = await call<{ verification?: VeriffDecision | null }>(
+        "fetchDecision",
+        "GET",
+        `/v1/sessions/${encodeURIComponent(checkId)}/decision`,
+        undefined,
+        checkId,
+      );
       return decisionResult(applicantId, checkId, json.verification ?? undefined);
     },
 
@@ -109,13 +119,28 @@ export function veriffProvider(config: VeriffConfig): KycProvider {
         const v = body.verification as VeriffDecision;
         const id = callbackField("veriff", v.id, "verification.id");
         const eventId = `veriff:decision:${id}:${typeof v.attemptId === "string" ? v.attemptId : ""}:${typeof v.decisionTime === "string" ? v.decisionTime : ""}`;
-        return { provider: "veriff", eventId, type: "decision", applicantId: id, checkId: id, reference: typeof v.vendorData === "string" ? v.vendorData : undefined, result: decisionResult(id, id, v) };
+        return {
+          provider: "veriff",
+          eventId,
+          type: "decision",
+          applicantId: id,
+          checkId: id,
+          reference: typeof v.vendorData === "string" ? v.vendorData : undefined,
+          result: decisionResult(id, id, v),
+        };
       }
       // Event webhook: { id, attemptId, feature, code, action: "started" | "submitted", vendorData }.
       if (typeof body.action === "string") {
         const id = callbackField("veriff", body.id, "id");
         const eventId = `veriff:event:${id}:${typeof body.attemptId === "string" ? body.attemptId : ""}:${body.action}`;
-        return { provider: "veriff", eventId, type: body.action, applicantId: id, checkId: id, reference: typeof body.vendorData === "string" ? body.vendorData : undefined };
+        return {
+          provider: "veriff",
+          eventId,
+          type: body.action,
+          applicantId: id,
+          checkId: id,
+          reference: typeof body.vendorData === "string" ? body.vendorData : undefined,
+        };
       }
       throw new MalformedCallbackError("veriff", "neither a decision nor an event");
     },

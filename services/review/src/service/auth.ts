@@ -36,7 +36,12 @@ export async function signReviewerRequest(account: LocalAccount, p: { method: st
   return { [REVIEWER_HEADERS.reviewer]: account.address, [REVIEWER_HEADERS.timestamp]: String(timestamp), [REVIEWER_HEADERS.signature]: signature };
 }
 
-export function createAuth(o: { publicClient: PublicClient; addresses: { projectRegistry: Address }; cacheMs?: number; used?: (signature: string) => Promise<boolean> }) {
+export function createAuth(o: {
+  publicClient: PublicClient;
+  addresses: { projectRegistry: Address };
+  cacheMs?: number;
+  used?: (signature: string) => Promise<boolean>;
+}) {
   const cache = new Map<string, { at: number; ok: true } | { at: number; error: ApiError }>();
   const cacheMs = o.cacheMs ?? 1_000;
 
@@ -63,7 +68,11 @@ export function createAuth(o: { publicClient: PublicClient; addresses: { project
   }
 
   /** Verifies the reviewer's signature over this request and the REVIEWER role; returns the reviewer (lower case). */
-  async function requireReviewer(projectId: bigint, req: { method: string; path: string; body: string; headers: Record<string, string | string[] | undefined> }, role: number = Roles.REVIEWER): Promise<{ reviewer: Address; signature: Hex }> {
+  async function requireReviewer(
+    projectId: bigint,
+    req: { method: string; path: string; body: string; headers: Record<string, string | string[] | undefined> },
+    role: number = Roles.REVIEWER,
+  ): Promise<{ reviewer: Address; signature: Hex }> {
     const h = (name: string) => {
       const v = req.headers[name];
       return typeof v === "string" ? v : undefined;
@@ -77,12 +86,20 @@ export function createAuth(o: { publicClient: PublicClient; addresses: { project
       throw new ApiError(401, "StaleReviewerSignature", `${REVIEWER_HEADERS.timestamp} must be unix seconds within ${SIGNATURE_WINDOW_S} s of now`);
     }
     if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) throw new ApiError(401, "InvalidReviewerSignature", "the signature is not 65 bytes of hex");
-    const ok = await verifyMessage({ address: reviewer as Address, message: reviewerRequestMessage({ method: req.method, path: req.path, projectId, timestamp: Number(ts), body: req.body }), signature: signature as Hex }).catch(() => false);
+    const ok = await verifyMessage({
+      address: reviewer as Address,
+      message: reviewerRequestMessage({ method: req.method, path: req.path, projectId, timestamp: Number(ts), body: req.body }),
+      signature: signature as Hex,
+    }).catch(() => false);
     if (!ok) throw new ApiError(401, "InvalidReviewerSignature", "the signature does not match this request and reviewer");
     // Early answer for a replay (the use itself is recorded atomically with the change it made).
     if (o.used && (await o.used(signature.toLowerCase()))) throw new ApiError(409, "ReplayedRequest", "this signed request was already used; sign a new one");
     if (!(await hasActiveRole(o.publicClient, { projectId, account: reviewer as Address, role, addresses: o.addresses }))) {
-      throw new ApiError(403, role === Roles.ADMIN ? "NotAnAdmin" : "NotAReviewer", `${reviewer} does not hold the ${role === Roles.ADMIN ? "ADMIN" : "REVIEWER"} role of project ${projectId}`);
+      throw new ApiError(
+        403,
+        role === Roles.ADMIN ? "NotAnAdmin" : "NotAReviewer",
+        `${reviewer} does not hold the ${role === Roles.ADMIN ? "ADMIN" : "REVIEWER"} role of project ${projectId}`,
+      );
     }
     return { reviewer: reviewer.toLowerCase() as Address, signature: signature.toLowerCase() as Hex };
   }

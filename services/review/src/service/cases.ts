@@ -69,13 +69,17 @@ export type Transitioned = { event: string; actor?: string; from: string; to: st
 export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 
 /** Applies events in order to a case; duplicates are skipped. Throws InvalidTransitionError. */
-export function applyAll(c: Case, events: (CaseEvent & { actor?: string })[], now: number, limits: CaseLimits) {
+export function applyAll(initial: Case, events: (CaseEvent & { actor?: string })[], now: number, limits: CaseLimits) {
+  let c = initial;
   const done: Transitioned[] = [];
   for (const { actor, ...event } of events) {
     const r = transition(c, event as CaseEvent, now, limits);
     if (r.duplicate) continue;
     done.push({
-      event: event.type, actor, from: c.status, to: r.case.status,
+      event: event.type,
+      actor,
+      from: c.status,
+      to: r.case.status,
       emit: r.effects.flatMap((e) => (e.type === "emit" ? [e.event] : e.type === "request_resubmission" ? ["case.resubmission_requested"] : [])),
       effects: r.effects,
     });
@@ -85,18 +89,46 @@ export function applyAll(c: Case, events: (CaseEvent & { actor?: string })[], no
 }
 
 /** Writes transitions and their webhooks (one per transition; the machine's event name when it has one). */
-export async function record(sql: Sql, row: Pick<CaseRow, "id" | "project_id">, pub: ReturnType<typeof publicCase>, done: Transitioned[], now: number, webhookOn: boolean) {
+export async function record(
+  sql: Sql,
+  row: Pick<CaseRow, "id" | "project_id">,
+  pub: ReturnType<typeof publicCase>,
+  done: Transitioned[],
+  now: number,
+  webhookOn: boolean,
+) {
   if (done.length === 0) return;
   const [{ n }] = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM case_transition WHERE case_id = $1", [row.id]);
   let seq = n;
   for (const t of done) {
     seq += 1;
-    await sql.query("INSERT INTO case_transition (case_id, seq, at, event, actor, from_status, to_status) VALUES ($1,$2,$3,$4,$5,$6,$7)", [row.id, seq, now, t.event, t.actor ?? null, t.from, t.to]);
+    await sql.query("INSERT INTO case_transition (case_id, seq, at, event, actor, from_status, to_status) VALUES ($1,$2,$3,$4,$5,$6,$7)", [
+      row.id,
+      seq,
+      now,
+      t.event,
+      t.actor ?? null,
+      t.from,
+      t.to,
+    ]);
     const types = t.emit.length ? t.emit : [`case.${t.event}`];
     for (const type of types) {
       const id = newId("msg");
-      const body = JSON.stringify({ id, type, timestamp: new Date(now).toISOString(), data: { ...pub, transition: { seq, event: t.event, from: t.from, to: t.to, actor: t.actor ?? null } } });
-      await sql.query("INSERT INTO outbox (id, project_id, case_id, type, body, created_at, next_at, status) VALUES ($1,$2,$3,$4,$5,$6,$6,$7)", [id, row.project_id, row.id, type, body, now, webhookOn ? "pending" : "no_endpoint"]);
+      const body = JSON.stringify({
+        id,
+        type,
+        timestamp: new Date(now).toISOString(),
+        data: { ...pub, transition: { seq, event: t.event, from: t.from, to: t.to, actor: t.actor ?? null } },
+      });
+      await sql.query("INSERT INTO outbox (id, project_id, case_id, type, body, created_at, next_at, status) VALUES ($1,$2,$3,$4,$5,$6,$6,$7)", [
+        id,
+        row.project_id,
+        row.id,
+        type,
+        body,
+        now,
+        webhookOn ? "pending" : "no_endpoint",
+      ]);
     }
   }
 }
@@ -113,16 +145,41 @@ export async function insertCase(store: Store, project: ReviewProject, input: Op
       `INSERT INTO review_case (id, project_id, record_id, record_version, granted_at, subject, status, state, opened_block, due_at, created_at, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10,$10)
        ON CONFLICT (project_id, record_id, record_version, granted_at) DO NOTHING RETURNING *`,
-      [id, input.projectId.toString(), input.recordId.toLowerCase(), input.recordVersion, input.grantedAt.toString(), input.subject.toLowerCase(), opened.case.status, JSON.stringify(opened.case), input.openedBlock.toString(), now],
+      [
+        id,
+        input.projectId.toString(),
+        input.recordId.toLowerCase(),
+        input.recordVersion,
+        input.grantedAt.toString(),
+        input.subject.toLowerCase(),
+        opened.case.status,
+        JSON.stringify(opened.case),
+        input.openedBlock.toString(),
+        now,
+      ],
     );
     if (!row) return undefined;
-    await record(sql, row, publicCase(row), [{ event: "opened", from: "opened", to: "opened", emit: ["case.opened"], effects: opened.effects }], now, !!project.webhook);
+    await record(
+      sql,
+      row,
+      publicCase(row),
+      [{ event: "opened", from: "opened", to: "opened", emit: ["case.opened"], effects: opened.effects }],
+      now,
+      !!project.webhook,
+    );
     return row;
   });
 }
 
 /** Asks the lease holder to cancel the open cases of a record (all, or all but one grant's). */
-export async function requestCancel(store: Store, projectId: bigint, recordId: string, why: NonNullable<CaseRow["cancel"]>, now: number, keep?: { recordVersion: number; grantedAt: bigint }) {
+export async function requestCancel(
+  store: Store,
+  projectId: bigint,
+  recordId: string,
+  why: NonNullable<CaseRow["cancel"]>,
+  now: number,
+  keep?: { recordVersion: number; grantedAt: bigint },
+) {
   return store.query<{ id: string }>(
     `UPDATE review_case SET cancel = $3, due_at = $4 WHERE project_id = $1 AND record_id = $2 AND status <> 'closed'
        AND ($5::int IS NULL OR NOT (record_version = $5::int AND granted_at = $6::bigint)) RETURNING id`,
@@ -171,8 +228,20 @@ export async function saveLeased(store: Store, row: CaseRow, owner: string, ch: 
          lease_owner = NULL, lease_until = NULL, updated_at = $14::bigint
        WHERE id = $1 AND fence = $2 AND lease_owner = $3 RETURNING *`,
       [
-        row.id, row.fence, owner, ch.state.status, ch.state.outcome ?? null, ch.state.provider?.name ?? null, ch.state.provider?.checkId ?? null,
-        JSON.stringify(ch.state), ch.claims ?? null, ch.documentType ?? null, ch.appliedCancel ?? null, ch.slaFlags ? JSON.stringify(ch.slaFlags) : null, ch.dueAt, now,
+        row.id,
+        row.fence,
+        owner,
+        ch.state.status,
+        ch.state.outcome ?? null,
+        ch.state.provider?.name ?? null,
+        ch.state.provider?.checkId ?? null,
+        JSON.stringify(ch.state),
+        ch.claims ?? null,
+        ch.documentType ?? null,
+        ch.appliedCancel ?? null,
+        ch.slaFlags ? JSON.stringify(ch.slaFlags) : null,
+        ch.dueAt,
+        now,
       ],
     );
     if (!saved) throw new LeaseLostError(`case ${row.id}: the lease moved to another instance; this instance's step is dropped`);
@@ -183,5 +252,10 @@ export async function saveLeased(store: Store, row: CaseRow, owner: string, ch: 
 
 /** Gives a case back without changes (an unexpected error): retried at `dueAt`. */
 export async function releaseLease(store: Store, row: CaseRow, owner: string, dueAt: number) {
-  await store.query("UPDATE review_case SET lease_owner = NULL, lease_until = NULL, due_at = $4 WHERE id = $1 AND fence = $2 AND lease_owner = $3", [row.id, row.fence, owner, dueAt]);
+  await store.query("UPDATE review_case SET lease_owner = NULL, lease_until = NULL, due_at = $4 WHERE id = $1 AND fence = $2 AND lease_owner = $3", [
+    row.id,
+    row.fence,
+    owner,
+    dueAt,
+  ]);
 }

@@ -44,7 +44,9 @@ export type EngineContext = {
   log: (line: ReviewLogLine) => void;
 };
 
-const ATTESTED = parseAbiItem("event Attested(uint256 indexed projectId, address indexed subject, address indexed attester, uint8 level, uint64 expiry, uint32 claims, bytes32 recordId)");
+const ATTESTED = parseAbiItem(
+  "event Attested(uint256 indexed projectId, address indexed subject, address indexed attester, uint8 level, uint64 expiry, uint32 claims, bytes32 recordId)",
+);
 const DAY = 86_400n;
 const backoff = (attempt: number) => Math.min(60_000, 1_000 * 2 ** Math.max(0, attempt - 1));
 
@@ -54,7 +56,11 @@ export async function storeVerdict(store: Store, provider: ProviderName, checkId
     "INSERT INTO provider_result (provider, check_id, status, reasons, risk_labels, received_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING RETURNING check_id",
     [provider, checkId, v.kind, JSON.stringify(v.reasons), JSON.stringify(v.riskLabels), now],
   );
-  await store.query("UPDATE review_case SET due_at = $3 WHERE provider = $1 AND provider_ref = $2 AND status = 'checking' AND due_at > $3", [provider, checkId, now]);
+  await store.query("UPDATE review_case SET due_at = $3 WHERE provider = $1 AND provider_ref = $2 AND status = 'checking' AND due_at > $3", [
+    provider,
+    checkId,
+    now,
+  ]);
   return rows.length > 0;
 }
 
@@ -66,9 +72,11 @@ export function createEngine(ctx: EngineContext) {
 
   async function findAttestation(row: CaseRow): Promise<Hex | undefined> {
     const logs = await ctx.publicClient.getLogs({
-      address: ctx.addresses.attestationRegistry, event: ATTESTED,
+      address: ctx.addresses.attestationRegistry,
+      event: ATTESTED,
       args: { projectId: BigInt(row.project_id), subject: row.subject as Address, attester: ctx.attester.account.address },
-      fromBlock: BigInt(row.opened_block), toBlock: "latest",
+      fromBlock: BigInt(row.opened_block),
+      toBlock: "latest",
     });
     return logs.find((l) => l.args.recordId?.toLowerCase() === row.record_id)?.transactionHash ?? undefined;
   }
@@ -84,8 +92,16 @@ export function createEngine(ctx: EngineContext) {
         const block = await ctx.publicClient.getBlock();
         const ttl = BigInt(project.attestationTtlSeconds ?? 365 * 86_400);
         const signed = await signAttestation(ctx.attester, {
-          projectId: BigInt(row.project_id), addresses: ctx.addresses, deadline: block.timestamp + DAY,
-          request: { subject: row.subject as Address, level, expiry: block.timestamp + ttl, claims: (claims | DOCUMENT_VERIFIED) >>> 0, recordId: row.record_id as Hex },
+          projectId: BigInt(row.project_id),
+          addresses: ctx.addresses,
+          deadline: block.timestamp + DAY,
+          request: {
+            subject: row.subject as Address,
+            level,
+            expiry: block.timestamp + ttl,
+            claims: (claims | DOCUMENT_VERIFIED) >>> 0,
+            recordId: row.record_id as Hex,
+          },
         });
         const r = await attestBySig(ctx.relayer, { ...signed, addresses: ctx.addresses });
         return r.hash;
@@ -137,7 +153,12 @@ export function createEngine(ctx: EngineContext) {
     // SLA per step: a step running past its budget is flagged once (a webhook tells the project).
     const flags = [...(row.sla_flags ?? [])];
     const now = Date.now();
-    const budgets = { documents: project.sla?.documentsMs, provider: project.sla?.providerMs, review: project.sla?.reviewMs, attestation: project.sla?.attestationMs };
+    const budgets = {
+      documents: project.sla?.documentsMs,
+      provider: project.sla?.providerMs,
+      review: project.sla?.reviewMs,
+      attestation: project.sla?.attestationMs,
+    };
     let nextSla = Infinity;
     for (const [name, budget] of Object.entries(budgets)) {
       const s = c.steps[name as keyof typeof budgets];
@@ -149,13 +170,24 @@ export function createEngine(ctx: EngineContext) {
     }
 
     const dueAt =
-      retryIn !== undefined ? now + retryIn
-      : c.status === "checking" ? now + ctx.providerPollMs
-      : c.status === "manual_review" ? Math.min(c.deadline, nextSla)
-      : c.status === "closed" ? now
-      : now;
+      retryIn !== undefined
+        ? now + retryIn
+        : c.status === "checking"
+          ? now + ctx.providerPollMs
+          : c.status === "manual_review"
+            ? Math.min(c.deadline, nextSla)
+            : c.status === "closed"
+              ? now
+              : now;
     try {
-      await saveLeased(store, row, ctx.owner, { state: c, done, dueAt: Math.min(dueAt, c.deadline, nextSla), claims, documentType, appliedCancel, slaFlags: flags }, now, !!project.webhook);
+      await saveLeased(
+        store,
+        row,
+        ctx.owner,
+        { state: c, done, dueAt: Math.min(dueAt, c.deadline, nextSla), claims, documentType, appliedCancel, slaFlags: flags },
+        now,
+        !!project.webhook,
+      );
       for (const t of done) log({ event: "case.transition", caseId: row.id, projectId: row.project_id, transition: t.event, from: t.from, to: t.to });
     } catch (error) {
       if (error instanceof LeaseLostError) log({ event: "case.lease_lost", caseId: row.id });
@@ -178,7 +210,12 @@ export function createEngine(ctx: EngineContext) {
     let values: Record<string, string | Uint8Array>;
     try {
       values = await readRecord(ctx.publicClient, {
-        recordId: row.record_id as Hex, storage: ctx.storage, via: { projectId }, reader: ctx.attester.account.address, keyPair: agreement, addresses: ctx.addresses,
+        recordId: row.record_id as Hex,
+        storage: ctx.storage,
+        via: { projectId },
+        reader: ctx.attester.account.address,
+        keyPair: agreement,
+        addresses: ctx.addresses,
       });
     } catch (error) {
       if (error instanceof RecordErasedError) step({ type: "record_erased" });
@@ -187,7 +224,8 @@ export function createEngine(ctx: EngineContext) {
       else if (error instanceof ContentHashMismatchError || (error as BaseError).cause instanceof ContentHashMismatchError) {
         log({ event: "documents.hash_mismatch", caseId: row.id });
         if (c.status === "opened") step({ type: "documents_invalid" });
-      } else if (error instanceof AccessDeniedError) throw error; // our reviewer lacks the role: retried, logged
+      } else if (error instanceof AccessDeniedError)
+        throw error; // our reviewer lacks the role: retried, logged
       else throw error;
       return out;
     }
@@ -204,8 +242,13 @@ export function createEngine(ctx: EngineContext) {
       if (c.status === "opened") step({ type: "documents_verified" });
       try {
         const r = await startCheck({
-          rules: project.rules, providers: ctx.providers, breakers: ctx.breakers, reference: `${row.id}.${row.fence}`,
-          documentType: granted.documentType, fields: granted.fields, documents: granted.documents,
+          rules: project.rules,
+          providers: ctx.providers,
+          breakers: ctx.breakers,
+          reference: `${row.id}.${row.fence}`,
+          documentType: granted.documentType,
+          fields: granted.fields,
+          documents: granted.documents,
         });
         step({ type: "check_started", provider: r.provider, applicantId: r.applicantId, checkId: r.checkId });
         log({ event: "check.started", caseId: row.id, provider: r.provider, attempts: r.attempts.map((a) => `${a.provider}:${a.outcome}`).join(",") });
@@ -222,12 +265,25 @@ export function createEngine(ctx: EngineContext) {
     }
   }
 
-  async function awaitVerdict(row: CaseRow, project: ReviewProject, c: Case, step: (...e: CaseEvent[]) => Transitioned[], documentType: DocumentType): Promise<number | undefined> {
+  async function awaitVerdict(
+    row: CaseRow,
+    project: ReviewProject,
+    c: Case,
+    step: (...e: CaseEvent[]) => Transitioned[],
+    documentType: DocumentType,
+  ): Promise<number | undefined> {
     const p = c.provider!;
     const [stored] = await store.query<{ status: Verdict["kind"]; reasons: Verdict["reasons"]; risk_labels: Verdict["riskLabels"] }>(
-      "SELECT status, reasons, risk_labels FROM provider_result WHERE provider = $1 AND check_id = $2", [p.name, p.checkId],
+      "SELECT status, reasons, risk_labels FROM provider_result WHERE provider = $1 AND check_id = $2",
+      [p.name, p.checkId],
     );
-    let verdict: Verdict | undefined = stored && { kind: stored.status, reasons: stored.reasons, riskLabels: stored.risk_labels, provider: p.name, providerStatus: "" };
+    let verdict: Verdict | undefined = stored && {
+      kind: stored.status,
+      reasons: stored.reasons,
+      riskLabels: stored.risk_labels,
+      provider: p.name,
+      providerStatus: "",
+    };
     if (!verdict) {
       // No callback yet (or it was lost): ask the provider.
       const adapter = ctx.providers[p.name];
@@ -261,7 +317,12 @@ export function createEngine(ctx: EngineContext) {
           await process(row);
         } catch (error) {
           // Our own errors carry ids and codes only; a database error's text names our SQL, not a value.
-          log({ event: "case.step_failed", caseId: row.id, error: (error as Error).name, reason: ((error as BaseError).shortMessage ?? (error as Error).message)?.slice(0, 160) });
+          log({
+            event: "case.step_failed",
+            caseId: row.id,
+            error: (error as Error).name,
+            reason: ((error as BaseError).shortMessage ?? (error as Error).message)?.slice(0, 160),
+          });
           await releaseLease(store, row, ctx.owner, Date.now() + 2_000).catch(() => {});
         }
       }),
@@ -287,7 +348,11 @@ export function createEngine(ctx: EngineContext) {
               running--;
             }
           }
-          if (n === 0 && !stopped) await new Promise<void>((r) => { wake = r; timer = setTimeout(r, intervalMs); });
+          if (n === 0 && !stopped)
+            await new Promise<void>((r) => {
+              wake = r;
+              timer = setTimeout(r, intervalMs);
+            });
         }
       };
       void loop();

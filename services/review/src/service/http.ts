@@ -67,7 +67,11 @@ function onlyKeys(o: Record<string, unknown>, allowed: string[], what: string) {
 
 const seenIn = (store: Store, source: string): SeenEvents => ({
   async markSeen(id) {
-    const rows = await store.query("INSERT INTO seen_event (source, event_id, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id", [source, id.slice(0, 200), Date.now()]);
+    const rows = await store.query("INSERT INTO seen_event (source, event_id, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id", [
+      source,
+      id.slice(0, 200),
+      Date.now(),
+    ]);
     return rows.length > 0;
   },
 });
@@ -101,10 +105,13 @@ export function createHttp(ctx: HttpContext): Server {
     const saved = await store.transaction(async (sql) => {
       const [row] = await sql.query<CaseRow>("SELECT * FROM review_case WHERE id = $1 AND project_id = $2 FOR UPDATE", [caseId, project.projectId.toString()]);
       if (!row) throw new ApiError(404, "CaseNotFound", `no case ${caseId} in project ${project.projectId}`);
-      const fresh = await sql.query("INSERT INTO seen_event (source, event_id, seen_at) VALUES ('reviewer', $1, $2) ON CONFLICT DO NOTHING RETURNING event_id", [signature, now]);
+      const fresh = await sql.query(
+        "INSERT INTO seen_event (source, event_id, seen_at) VALUES ('reviewer', $1, $2) ON CONFLICT DO NOTHING RETURNING event_id",
+        [signature, now],
+      );
       if (fresh.length === 0) throw new ApiError(409, "ReplayedRequest", "this signed request was already used; sign a new one");
       if (row.lease_until && Number(row.lease_until) > now) throw new ApiError(409, "CaseBusy", "an automated step holds this case right now; retry shortly");
-      let result;
+      let result: ReturnType<typeof applyAll>;
       try {
         result = applyAll(row.state, events(row), now, limitsOf(project));
       } catch (error) {
@@ -155,12 +162,26 @@ export function createHttp(ctx: HttpContext): Server {
       const adapter = Object.hasOwn(ctx.providers, name) ? ctx.providers[name] : undefined;
       if (!adapter) throw new ApiError(404, "UnknownProvider", `no provider "${name.slice(0, 32)}" is configured`);
       const rawBody = new Uint8Array(await readBody(req, LIMITS.providerCallback));
-      const r = await receiveCallback({ provider: adapter, input: { headers: req.headers, rawBody }, seen: seenIn(store, `provider:${name}`), log: (l) => ctx.log({ ...l }) });
-      if (r.status !== 200) return send(r.status, { error: r.error, message: r.status === 401 ? "the callback's signature does not verify" : "the callback is not in the provider's format" });
+      const r = await receiveCallback({
+        provider: adapter,
+        input: { headers: req.headers, rawBody },
+        seen: seenIn(store, `provider:${name}`),
+        log: (l) => ctx.log({ ...l }),
+      });
+      if (r.status !== 200)
+        return send(r.status, {
+          error: r.error,
+          message: r.status === 401 ? "the callback's signature does not verify" : "the callback is not in the provider's format",
+        });
       const cb = r.callback;
       if (!r.duplicate && cb.checkId) {
         if (cb.result?.state === "completed") await storeVerdict(store, name, cb.checkId, normaliseOutcome(cb.result.outcome), Date.now());
-        else await store.query("UPDATE review_case SET due_at = $3 WHERE provider = $1 AND provider_ref = $2 AND status = 'checking'", [name, cb.checkId, Date.now()]);
+        else
+          await store.query("UPDATE review_case SET due_at = $3 WHERE provider = $1 AND provider_ref = $2 AND status = 'checking'", [
+            name,
+            cb.checkId,
+            Date.now(),
+          ]);
         ctx.kick();
       }
       return send(200, { ok: true, duplicate: r.duplicate });
@@ -187,7 +208,15 @@ export function createHttp(ctx: HttpContext): Server {
         const rows = await store.query<CaseRow>(
           `SELECT * FROM review_case WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR outcome = $3)
              AND ($4::text IS NULL OR subject = $4) AND ($5::text IS NULL OR record_id = $5) AND id > $6 ORDER BY id LIMIT $7`,
-          [projectId.toString(), q.status ?? null, q.outcome ?? null, q.subject?.toLowerCase() ?? null, q.recordId?.toLowerCase() ?? null, q.after ?? "", limit],
+          [
+            projectId.toString(),
+            q.status ?? null,
+            q.outcome ?? null,
+            q.subject?.toLowerCase() ?? null,
+            q.recordId?.toLowerCase() ?? null,
+            q.after ?? "",
+            limit,
+          ],
         );
         return send(200, { items: rows.map(publicCase), nextCursor: rows.length === limit ? rows.at(-1)!.id : null });
       }
@@ -195,7 +224,10 @@ export function createHttp(ctx: HttpContext): Server {
         if (method !== "GET") throw new ApiError(405, "MethodNotAllowed", "GET only");
         if ([...u.searchParams.keys()].length) throw new ApiError(400, "InvalidQuery", "this route takes no query parameters");
         const row = await loadCase(project, caseId);
-        const transitions = await store.query("SELECT seq, at::text AS at, event, actor, from_status AS \"from\", to_status AS \"to\" FROM case_transition WHERE case_id = $1 ORDER BY seq", [row.id]);
+        const transitions = await store.query(
+          'SELECT seq, at::text AS at, event, actor, from_status AS "from", to_status AS "to" FROM case_transition WHERE case_id = $1 ORDER BY seq',
+          [row.id],
+        );
         const webhooks = await store.query("SELECT id, type, status, attempts FROM outbox WHERE case_id = $1 ORDER BY created_at, id", [row.id]);
         return send(200, { ...publicCase(row), transitions: transitions.map((t) => ({ ...t, at: Number(t.at) })), webhooks });
       }
@@ -212,9 +244,15 @@ export function createHttp(ctx: HttpContext): Server {
       if (action === "decide") {
         onlyKeys(body, ["decision", "level"], "body");
         if (body.decision !== "approve" && body.decision !== "decline") throw new ApiError(400, "InvalidBody", `decision is "approve" or "decline"`);
-        if (body.level !== undefined && (!Number.isInteger(body.level) || (body.level as number) < 1 || (body.level as number) > 255)) throw new ApiError(400, "InvalidBody", "level is an integer 1..255");
+        if (body.level !== undefined && (!Number.isInteger(body.level) || (body.level as number) < 1 || (body.level as number) > 255))
+          throw new ApiError(400, "InvalidBody", "level is an integer 1..255");
         const { reviewer, signature } = await ctx.auth.requireReviewer(projectId, signed);
-        return send(200, await mutate(project, caseId, signature, () => [{ type: "review", reviewer, decision: body.decision as "approve" | "decline", level: body.level as number | undefined, actor: reviewer }]));
+        return send(
+          200,
+          await mutate(project, caseId, signature, () => [
+            { type: "review", reviewer, decision: body.decision as "approve" | "decline", level: body.level as number | undefined, actor: reviewer },
+          ]),
+        );
       }
       // reassign: the assignee hands the case over, or an ADMIN moves it
       onlyKeys(body, ["to"], "body");
@@ -222,13 +260,17 @@ export function createHttp(ctx: HttpContext): Server {
       const to = body.to.toLowerCase() as Address;
       const { reviewer, signature } = await ctx.auth.requireReviewer(projectId, signed);
       const current = await loadCase(project, caseId);
-      if (current.state.assignee !== reviewer) await ctx.auth.requireReviewer(projectId, { ...signed, headers: { ...req.headers } }, Roles.ADMIN).catch(() => {
-        throw new ApiError(403, "NotAssigneeOrAdmin", "only the case's assignee or a project ADMIN may reassign it");
-      });
-      return send(200, await mutate(project, caseId, signature, (row) => [
-        ...(row.state.assignee ? [{ type: "release" as const, reviewer: row.state.assignee, actor: reviewer }] : []),
-        { type: "claim" as const, reviewer: to, actor: reviewer },
-      ]));
+      if (current.state.assignee !== reviewer)
+        await ctx.auth.requireReviewer(projectId, { ...signed, headers: { ...req.headers } }, Roles.ADMIN).catch(() => {
+          throw new ApiError(403, "NotAssigneeOrAdmin", "only the case's assignee or a project ADMIN may reassign it");
+        });
+      return send(
+        200,
+        await mutate(project, caseId, signature, (row) => [
+          ...(row.state.assignee ? [{ type: "release" as const, reviewer: row.state.assignee, actor: reviewer }] : []),
+          { type: "claim" as const, reviewer: to, actor: reviewer },
+        ]),
+      );
     }
     throw new ApiError(404, "NotFound", "no such route");
   }

@@ -41,21 +41,47 @@ export async function startReviewService(o: ReviewServiceOptions) {
   const breakers: BreakerStore = new Map();
 
   const engine = createEngine({
-    store, projects, providers: o.providers, breakers, publicClient, attester, relayer, addresses: o.addresses, storage: o.storage, keyStore: o.keyStore,
-    owner, leaseMs: o.leaseMs ?? 30_000, providerPollMs: o.providerPollMs ?? 2_000, concurrency: o.concurrency ?? 8, log,
+    store,
+    projects,
+    providers: o.providers,
+    breakers,
+    publicClient,
+    attester,
+    relayer,
+    addresses: o.addresses,
+    storage: o.storage,
+    keyStore: o.keyStore,
+    owner,
+    leaseMs: o.leaseMs ?? 30_000,
+    providerPollMs: o.providerPollMs ?? 2_000,
+    concurrency: o.concurrency ?? 8,
+    log,
   });
   let publicUrl = o.publicUrl ?? "";
   const sync = createSync({
-    store, projects, publicClient, addresses: o.addresses, indexerUrl: o.indexerUrl, log, kick: () => engine.kick(),
+    store,
+    projects,
+    publicClient,
+    addresses: o.addresses,
+    indexerUrl: o.indexerUrl,
+    log,
+    kick: () => engine.kick(),
     webhookUrl: (projectId) => `${publicUrl}/v1/indexer/${projectId}/webhooks`,
   });
   const outbox = createOutbox({ store, projects, log });
   const auth = createAuth({
-    publicClient, addresses: o.addresses,
+    publicClient,
+    addresses: o.addresses,
     used: async (signature) => (await store.query("SELECT 1 FROM seen_event WHERE source = 'reviewer' AND event_id = $1", [signature])).length > 0,
   });
   const server = createHttp({
-    store, projects, providers: o.providers, auth, sync, log, kick: () => engine.kick(),
+    store,
+    projects,
+    providers: o.providers,
+    auth,
+    sync,
+    log,
+    kick: () => engine.kick(),
     health: () => ({ ok: true, instance: owner, database: store.kind, projects: [...projects.keys()], providers: Object.keys(o.providers) }),
   });
   server.headersTimeout = 10_000;
@@ -76,7 +102,9 @@ export async function startReviewService(o: ReviewServiceOptions) {
     const run = () => {
       if (busy || stopped) return;
       busy = true;
-      fn().catch((e) => log({ event: "loop.error", error: (e as Error).name })).finally(() => (busy = false));
+      fn()
+        .catch((e) => log({ event: "loop.error", error: (e as Error).name }))
+        .finally(() => (busy = false));
     };
     timers.push(setInterval(run, ms));
     run();

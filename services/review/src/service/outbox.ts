@@ -8,7 +8,13 @@ import type { ReviewLogLine, ReviewProject } from "./config.ts";
 
 type Row = { id: string; project_id: string; body: string; attempts: number };
 
-export function createOutbox(o: { store: Store; projects: Map<string, ReviewProject>; log: (l: ReviewLogLine) => void; maxAttempts?: number; timeoutMs?: number }) {
+export function createOutbox(o: {
+  store: Store;
+  projects: Map<string, ReviewProject>;
+  log: (l: ReviewLogLine) => void;
+  maxAttempts?: number;
+  timeoutMs?: number;
+}) {
   const maxAttempts = o.maxAttempts ?? 10;
   async function deliverDue(limit = 32): Promise<number> {
     const now = Date.now();
@@ -18,33 +24,48 @@ export function createOutbox(o: { store: Store; projects: Map<string, ReviewProj
          ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, project_id, body, attempts`,
       [now + 30_000, now, limit],
     );
-    await Promise.all(rows.map(async (row) => {
-      const endpoint = o.projects.get(row.project_id)?.webhook;
-      if (!endpoint) return o.store.query("UPDATE outbox SET status = 'no_endpoint', lease_until = NULL WHERE id = $1", [row.id]);
-      const sent = new Date();
-      const headers = {
-        "content-type": "application/json",
-        "user-agent": "OneKey-Review/1",
-        "webhook-id": row.id,
-        "webhook-timestamp": String(Math.floor(sent.getTime() / 1000)),
-        "webhook-signature": new Webhook(endpoint.secret).sign(row.id, sent, row.body),
-      };
-      let error: string | undefined;
-      try {
-        const res = await fetch(endpoint.url, { method: "POST", headers, body: row.body, redirect: "manual", signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
-        await res.arrayBuffer().catch(() => {});
-        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-      } catch (e) {
-        error = (e as Error).name;
-      }
-      const attempts = row.attempts + 1;
-      if (!error) await o.store.query("UPDATE outbox SET status = 'delivered', attempts = $2, lease_until = NULL, last_error = NULL WHERE id = $1", [row.id, attempts]);
-      else {
-        const wait = Math.min(3_600_000, 1_000 * 2 ** (attempts - 1));
-        await o.store.query("UPDATE outbox SET status = $2, attempts = $3, next_at = $4, lease_until = NULL, last_error = $5 WHERE id = $1", [row.id, attempts >= maxAttempts ? "dead" : "pending", attempts, Date.now() + wait, error]);
-        o.log({ event: "webhook.failed", messageId: row.id, attempts, error });
-      }
-    }));
+    await Promise.all(
+      rows.map(async (row) => {
+        const endpoint = o.projects.get(row.project_id)?.webhook;
+        if (!endpoint) return o.store.query("UPDATE outbox SET status = 'no_endpoint', lease_until = NULL WHERE id = $1", [row.id]);
+        const sent = new Date();
+        const headers = {
+          "content-type": "application/json",
+          "user-agent": "OneKey-Review/1",
+          "webhook-id": row.id,
+          "webhook-timestamp": String(Math.floor(sent.getTime() / 1000)),
+          "webhook-signature": new Webhook(endpoint.secret).sign(row.id, sent, row.body),
+        };
+        let error: string | undefined;
+        try {
+          const res = await fetch(endpoint.url, {
+            method: "POST",
+            headers,
+            body: row.body,
+            redirect: "manual",
+            signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+          });
+          await res.arrayBuffer().catch(() => {});
+          if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+        } catch (e) {
+          error = (e as Error).name;
+        }
+        const attempts = row.attempts + 1;
+        if (!error)
+          await o.store.query("UPDATE outbox SET status = 'delivered', attempts = $2, lease_until = NULL, last_error = NULL WHERE id = $1", [row.id, attempts]);
+        else {
+          const wait = Math.min(3_600_000, 1_000 * 2 ** (attempts - 1));
+          await o.store.query("UPDATE outbox SET status = $2, attempts = $3, next_at = $4, lease_until = NULL, last_error = $5 WHERE id = $1", [
+            row.id,
+            attempts >= maxAttempts ? "dead" : "pending",
+            attempts,
+            Date.now() + wait,
+            error,
+          ]);
+          o.log({ event: "webhook.failed", messageId: row.id, attempts, error });
+        }
+      }),
+    );
     return rows.length;
   }
   return { deliverDue };

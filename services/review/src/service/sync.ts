@@ -55,7 +55,12 @@ export function createSync(ctx: SyncContext) {
     const grantedAt = BigInt(grant.grantedAt);
     // A re-grant replaces the earlier one: its open case ends, the new grant gets its own.
     await requestCancel(store, projectId, recordId, "grant_revoked", now, { recordVersion: grant.recordVersion, grantedAt });
-    const row = await insertCase(store, project, { projectId, recordId, recordVersion: grant.recordVersion, grantedAt, subject: record.owner, openedBlock: block.number }, now);
+    const row = await insertCase(
+      store,
+      project,
+      { projectId, recordId, recordVersion: grant.recordVersion, grantedAt, subject: record.owner, openedBlock: block.number },
+      now,
+    );
     if (row) log({ event: "case.opened", caseId: row.id, projectId: projectId.toString() });
     return row ? kicked("opened") : "exists";
   }
@@ -78,13 +83,18 @@ export function createSync(ctx: SyncContext) {
       headers: { authorization: `Bearer ${project.indexerApiKey}`, "content-type": "application/json" },
       body: JSON.stringify({ url: ctx.webhookUrl(project.projectId), eventTypes: ["grant.*", "record.*"], description: "OneKey review service" }),
     }).catch(() => undefined);
-    if (!res || res.status !== 201) {
-      if (lastPoll.get(`endpoint:${project.projectId}`) !== (res?.status ?? 0)) log({ event: "indexer.endpoint_not_registered", projectId: project.projectId.toString(), status: res?.status ?? 0 });
+    if (res?.status !== 201) {
+      if (lastPoll.get(`endpoint:${project.projectId}`) !== (res?.status ?? 0))
+        log({ event: "indexer.endpoint_not_registered", projectId: project.projectId.toString(), status: res?.status ?? 0 });
       lastPoll.set(`endpoint:${project.projectId}`, res?.status ?? 0);
       return false;
     }
     const body = (await res.json()) as { id: string; secret: string };
-    await store.query("INSERT INTO indexer_endpoint (project_id, endpoint_id, secret) VALUES ($1,$2,$3) ON CONFLICT (project_id) DO NOTHING", [project.projectId.toString(), body.id, body.secret]);
+    await store.query("INSERT INTO indexer_endpoint (project_id, endpoint_id, secret) VALUES ($1,$2,$3) ON CONFLICT (project_id) DO NOTHING", [
+      project.projectId.toString(),
+      body.id,
+      body.secret,
+    ]);
     secrets.delete(project.projectId.toString());
     log({ event: "indexer.endpoint_registered", projectId: project.projectId.toString(), endpointId: body.id });
     return true;
@@ -107,7 +117,10 @@ export function createSync(ctx: SyncContext) {
       return { status: 401, error: "InvalidWebhookSignature", message: "the webhook signature does not verify with this project's endpoint secret" };
     }
     const id = headers["webhook-id"];
-    const fresh = await store.query("INSERT INTO seen_event (source, event_id, seen_at) VALUES ('indexer', $1, $2) ON CONFLICT DO NOTHING RETURNING event_id", [`${projectId}:${id}`, Date.now()]);
+    const fresh = await store.query("INSERT INTO seen_event (source, event_id, seen_at) VALUES ('indexer', $1, $2) ON CONFLICT DO NOTHING RETURNING event_id", [
+      `${projectId}:${id}`,
+      Date.now(),
+    ]);
     if (fresh.length === 0) return { status: 200 };
     const type = typeof message.type === "string" ? message.type : "";
     const recordId = message.data?.recordId;
@@ -125,12 +138,18 @@ export function createSync(ctx: SyncContext) {
       const live = new Set<string>();
       let after = "";
       for (let page = 0; page < 100; page++) {
-        const res = await fetch(`${ctx.indexerUrl}/v1/projects/${project.projectId}/grants?state=live&limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`, {
-          headers: { authorization: `Bearer ${project.indexerApiKey}` },
-        }).catch(() => undefined);
+        const res = await fetch(
+          `${ctx.indexerUrl}/v1/projects/${project.projectId}/grants?state=live&limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`,
+          {
+            headers: { authorization: `Bearer ${project.indexerApiKey}` },
+          },
+        ).catch(() => undefined);
         pollStatus(project.projectId, res?.status ?? 0);
-        if (!res || res.status !== 200) continue projects;
-        const body = (await res.json()) as { items: { recordId: string; recordVersion: string; purpose: string; grantedAt: string }[]; nextCursor: string | null };
+        if (res?.status !== 200) continue projects;
+        const body = (await res.json()) as {
+          items: { recordId: string; recordVersion: string; purpose: string; grantedAt: string }[];
+          nextCursor: string | null;
+        };
         for (const g of body.items) {
           if (Number(g.purpose) !== Purpose.KYC_REVIEW) continue;
           live.add(g.recordId.toLowerCase());
@@ -142,7 +161,10 @@ export function createSync(ctx: SyncContext) {
         if (!body.nextCursor) break;
         after = body.nextCursor;
       }
-      const open = await store.query<{ record_id: string }>("SELECT DISTINCT record_id FROM review_case WHERE project_id = $1 AND status <> 'closed' AND cancel IS NULL", [project.projectId.toString()]);
+      const open = await store.query<{ record_id: string }>(
+        "SELECT DISTINCT record_id FROM review_case WHERE project_id = $1 AND status <> 'closed' AND cancel IS NULL",
+        [project.projectId.toString()],
+      );
       for (const { record_id } of open) {
         if (!live.has(record_id)) await syncRecord(project.projectId, record_id as Hex).catch((e) => log({ event: "sync.failed", error: (e as Error).name }));
       }

@@ -104,7 +104,8 @@ export async function startHarness() {
   /** A project staffed with the attester and two reviewers, its review key in the key store, an API key. */
   async function newProject() {
     const { projectId } = await createProject(admin, { ...t, metadataURI: "ipfs://review-e2e" });
-    for (const i of [ROLE.attester, ROLE.reviewerA, ROLE.reviewerB]) await grantRoles(admin, { ...t, projectId, account: account(i).address, roles: Roles.REVIEWER });
+    for (const i of [ROLE.attester, ROLE.reviewerA, ROLE.reviewerB])
+      await grantRoles(admin, { ...t, projectId, account: account(i).address, roles: Roles.REVIEWER });
     const review = await generateX25519KeyPair();
     await keyStore.put(reviewKeyId(projectId, 1), review);
     await setReviewKey(admin, { ...t, projectId, publicKey: toHex(review.publicKey) });
@@ -122,9 +123,15 @@ export async function startHarness() {
   const indexer: Indexer = await startIndexer({ chain });
   await keyAccepted(indexer, apiKey, projectId);
 
-  const secrets = { sumsub: { appToken: "sumsub-app", secretKey: "sumsub-secret", webhookSecret: "sumsub-hook" }, onfido: { apiToken: "onfido-token", webhookToken: "onfido-hook" }, veriff: { apiKey: "veriff-key", sharedSecret: "veriff-secret" } };
+  const secrets = {
+    sumsub: { appToken: "sumsub-app", secretKey: "sumsub-secret", webhookSecret: "sumsub-hook" },
+    onfido: { apiToken: "onfido-token", webhookToken: "onfido-hook" },
+    veriff: { apiKey: "veriff-key", sharedSecret: "veriff-secret" },
+  };
   const [sumsub, onfido, veriff] = await Promise.all([
-    startSumsubSimulator(secrets.sumsub), startOnfidoSimulator(secrets.onfido), startVeriffSimulator(secrets.veriff),
+    startSumsubSimulator(secrets.sumsub),
+    startOnfidoSimulator(secrets.onfido),
+    startVeriffSimulator(secrets.veriff),
   ]);
   const providerConfig = {
     sumsub: { baseUrl: sumsub.url, ...secrets.sumsub, levelName: "basic-kyc", timeoutMs: 1_500 },
@@ -137,16 +144,37 @@ export async function startHarness() {
   const dirs = [keyDir];
 
   const project = (extra: Partial<ReviewProject> = {}): ReviewProject => ({
-    projectId, indexerApiKey: apiKey, rules: RULES, policy: POLICY, countryAllowList: ["DE", "FR"], webhook: { url: hooks.url, secret: hookSecret }, ...extra,
+    projectId,
+    indexerApiKey: apiKey,
+    rules: RULES,
+    policy: POLICY,
+    countryAllowList: ["DE", "FR"],
+    webhook: { url: hooks.url, secret: hookSecret },
+    ...extra,
   });
   const serviceOptions = (extra: Partial<ReviewServiceOptions> = {}): ReviewServiceOptions => {
     const dbDir = mkdtempSync(join(tmpdir(), "onekey-review-db-"));
     dirs.push(dbDir);
     return {
-      port: 0, rpcUrl, indexerUrl: indexer.url, addresses, storage, keyStore,
-      attesterKey: ANVIL_KEYS[ROLE.attester], relayerKey: ANVIL_KEYS[ROLE.relayer],
-      providers: { sumsub: sumsubProvider(providerConfig.sumsub), onfido: onfidoProvider(providerConfig.onfido), veriff: veriffProvider(providerConfig.veriff) },
-      projects: [project()], dbDir, indexerPollMs: 1_000, providerPollMs: 1_000, leaseMs: 10_000, pollingIntervalMs: 50,
+      port: 0,
+      rpcUrl,
+      indexerUrl: indexer.url,
+      addresses,
+      storage,
+      keyStore,
+      attesterKey: ANVIL_KEYS[ROLE.attester],
+      relayerKey: ANVIL_KEYS[ROLE.relayer],
+      providers: {
+        sumsub: sumsubProvider(providerConfig.sumsub),
+        onfido: onfidoProvider(providerConfig.onfido),
+        veriff: veriffProvider(providerConfig.veriff),
+      },
+      projects: [project()],
+      dbDir,
+      indexerPollMs: 1_000,
+      providerPollMs: 1_000,
+      leaseMs: 10_000,
+      pollingIntervalMs: 50,
       log: (l) => logs.push(l),
       ...extra,
     };
@@ -166,14 +194,49 @@ export async function startHarness() {
     const record = await submitRecord(person, { addresses, storage, fields: personFields(o.documentType) });
     const block = await chain.publicClient.getBlock();
     const granted = await grantAccess(person, {
-      addresses, ...record, grantee: { projectId: o.projectId ?? projectId }, fields: o.fields ?? GRANTED, purpose: "KYC_REVIEW", expiry: block.timestamp + BigInt(o.expirySeconds ?? 30 * 86_400),
+      addresses,
+      ...record,
+      grantee: { projectId: o.projectId ?? projectId },
+      fields: o.fields ?? GRANTED,
+      purpose: "KYC_REVIEW",
+      expiry: block.timestamp + BigInt(o.expirySeconds ?? 30 * 86_400),
     });
-    return { subject: subject.address as Address, person, record, recordId: record.recordId as Hex, grantTx: granted.hash, grantBlock: granted.receipt.blockNumber };
+    return {
+      subject: subject.address as Address,
+      person,
+      record,
+      recordId: record.recordId as Hex,
+      grantTx: granted.hash,
+      grantBlock: granted.receipt.blockNumber,
+    };
   }
 
   return {
-    chain, addresses, rpcUrl, arlocal, storage, indexer, keyStore, keyDir, projectId, otherProjectId, apiKey, otherApiKey, sumsub, onfido, veriff,
-    providerConfig, hooks, hookSecret, logs, project, newProject, serviceOptions, pointSimulatorsAt, grantFromNewSubject, wallet,
+    chain,
+    addresses,
+    rpcUrl,
+    arlocal,
+    storage,
+    indexer,
+    keyStore,
+    keyDir,
+    projectId,
+    otherProjectId,
+    apiKey,
+    otherApiKey,
+    sumsub,
+    onfido,
+    veriff,
+    providerConfig,
+    hooks,
+    hookSecret,
+    logs,
+    project,
+    newProject,
+    serviceOptions,
+    pointSimulatorsAt,
+    grantFromNewSubject,
+    wallet,
     startService: (extra: Partial<ReviewServiceOptions> = {}) => startReviewService(serviceOptions(extra)),
     async stop() {
       await Promise.all([sumsub.close(), onfido.close(), veriff.close(), hooks.close()]);

@@ -17,24 +17,42 @@ function liveSuite(name: string, enabled: boolean, make: (broken?: boolean) => K
   describe.skipIf(!enabled)(`${name} live (sandbox)`, () => {
     it("creates an applicant, submits a document and reads a result back", async () => {
       const p = make();
-      const { applicantId } = await p.createApplicant({ reference: `onekey-live-${crypto.randomUUID()}`, fields: person, documentType: "passport", country: "GBR" });
+      const { applicantId } = await p.createApplicant({
+        reference: `onekey-live-${crypto.randomUUID()}`,
+        fields: person,
+        documentType: "passport",
+        country: "GBR",
+      });
       expect(applicantId).toBeTruthy();
       const { checkId } = await p.submit({ applicantId, documents: [doc] });
       const result = await p.fetchResult({ applicantId, checkId });
       expect(["pending", "completed"]).toContain(result.state);
     });
     it("wrong credentials are refused with a 4xx ProviderRequestError", async () => {
-      const err = await make(true).createApplicant({ reference: `onekey-live-${crypto.randomUUID()}`, fields: person, documentType: "passport" }).catch((e) => e);
+      const err = await make(true)
+        .createApplicant({ reference: `onekey-live-${crypto.randomUUID()}`, fields: person, documentType: "passport" })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ProviderRequestError);
     });
   });
 }
 
 liveSuite("sumsub", Boolean(env.SUMSUB_APP_TOKEN && env.SUMSUB_SECRET_KEY), (broken) =>
-  sumsubProvider({ baseUrl: env.SUMSUB_BASE_URL, appToken: env.SUMSUB_APP_TOKEN!, secretKey: broken ? "wrong" : env.SUMSUB_SECRET_KEY!, levelName: env.SUMSUB_LEVEL_NAME ?? "basic-kyc-level", webhookSecret: env.SUMSUB_WEBHOOK_SECRET ?? "unused" }),
+  sumsubProvider({
+    baseUrl: env.SUMSUB_BASE_URL,
+    appToken: env.SUMSUB_APP_TOKEN!,
+    secretKey: broken ? "wrong" : env.SUMSUB_SECRET_KEY!,
+    levelName: env.SUMSUB_LEVEL_NAME ?? "basic-kyc-level",
+    webhookSecret: env.SUMSUB_WEBHOOK_SECRET ?? "unused",
+  }),
 );
 liveSuite("onfido", Boolean(env.ONFIDO_API_TOKEN), (broken) =>
-  onfidoProvider({ baseUrl: env.ONFIDO_BASE_URL, region: (env.ONFIDO_REGION as OnfidoConfig["region"]) ?? "eu", apiToken: broken ? "wrong" : env.ONFIDO_API_TOKEN!, webhookToken: env.ONFIDO_WEBHOOK_TOKEN ?? "unused" }),
+  onfidoProvider({
+    baseUrl: env.ONFIDO_BASE_URL,
+    region: (env.ONFIDO_REGION as OnfidoConfig["region"]) ?? "eu",
+    apiToken: broken ? "wrong" : env.ONFIDO_API_TOKEN!,
+    webhookToken: env.ONFIDO_WEBHOOK_TOKEN ?? "unused",
+  }),
 );
 // Veriff's POST /sessions needs only the API key, so the broken variant breaks the key.
 liveSuite("veriff", Boolean(env.VERIFF_API_KEY && env.VERIFF_SHARED_SECRET), (broken) =>

@@ -107,7 +107,12 @@ export async function startSimulator(
       if (!state.callbackUrl) return;
       let status = 0;
       try {
-        const r = await fetch(state.callbackUrl, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body as unknown as BodyInit, signal: AbortSignal.timeout(10_000) });
+        const r = await fetch(state.callbackUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: body as unknown as BodyInit,
+          signal: AbortSignal.timeout(10_000),
+        });
         status = r.status;
         await r.arrayBuffer();
       } catch {

@@ -1,15 +1,26 @@
 // A local Onfido API v3.6: applicants, documents, checks and reports in Onfido's JSON shapes,
 // `Authorization: Token token=…` checked, check.completed webhooks signed with X-SHA2-Signature.
 import { createHmac } from "node:crypto";
-import { parseMultipart, schedule, simId, startSimulator, type SimReply } from "./common.ts";
+import { parseMultipart, schedule, startSimulator, type SimReply } from "./common.ts";
 
 export type OnfidoSimOptions = { apiToken: string; webhookToken: string; port?: number };
 
-const err = (status: number, type: string, message: string, fields?: unknown): SimReply => ({ status, json: { error: { type, message, ...(fields ? { fields } : {}) } } });
+const err = (status: number, type: string, message: string, fields?: unknown): SimReply => ({
+  status,
+  json: { error: { type, message, ...(fields ? { fields } : {}) } },
+});
 const TYPES = new Set(["passport", "national_identity_card", "driving_licence", "residence_permit"]);
 
 type Check = { id: string; applicant_id: string; status: string; result: string | null; report_ids: string[]; created_at: string; completed_at?: string };
-type Report = { id: string; check_id: string; name: string; status: string; result: string | null; sub_result: string | null; breakdown: Record<string, { result: string }> };
+type Report = {
+  id: string;
+  check_id: string;
+  name: string;
+  status: string;
+  result: string | null;
+  sub_result: string | null;
+  breakdown: Record<string, { result: string }>;
+};
 
 export async function startOnfidoSimulator(o: OnfidoSimOptions) {
   const applicants = new Map<string, Record<string, unknown>>();
@@ -20,7 +31,8 @@ export async function startOnfidoSimulator(o: OnfidoSimOptions) {
   const sim = await startSimulator(
     "onfido",
     (req) => {
-      if (req.headers.authorization !== `Token token=${o.apiToken}`) return err(401, "authorization_error", "Authorization error: please re-check your credentials");
+      if (req.headers.authorization !== `Token token=${o.apiToken}`)
+        return err(401, "authorization_error", "Authorization error: please re-check your credentials");
       const url = new URL(req.path, "http://x");
       const p = url.pathname;
       if (req.method === "POST" && p === "/v3.6/applicants") {
@@ -31,7 +43,8 @@ export async function startOnfidoSimulator(o: OnfidoSimOptions) {
           return err(400, "bad_request", "Invalid JSON");
         }
         const missing = ["first_name", "last_name"].filter((k) => typeof body[k] !== "string" || !body[k]);
-        if (missing.length) return err(422, "validation_error", "There was a validation error on this request", Object.fromEntries(missing.map((k) => [k, ["can't be blank"]])));
+        if (missing.length)
+          return err(422, "validation_error", "There was a validation error on this request", Object.fromEntries(missing.map((k) => [k, ["can't be blank"]])));
         const id = crypto.randomUUID();
         applicants.set(id, body);
         return { status: 201, json: { id, created_at: new Date().toISOString(), href: `/v3.6/applicants/${id}` } };
@@ -42,11 +55,30 @@ export async function startOnfidoSimulator(o: OnfidoSimOptions) {
         const type = form.get("type")?.value.toString("utf8") ?? "";
         const file = form.get("file");
         if (!applicants.has(applicantId)) return err(422, "validation_error", "There was a validation error on this request", { applicant_id: ["not found"] });
-        if (!TYPES.has(type) || !file || file.value.length === 0) return err(422, "validation_error", "There was a validation error on this request", { type: ["is invalid"] });
+        if (!TYPES.has(type) || !file || file.value.length === 0)
+          return err(422, "validation_error", "There was a validation error on this request", { type: ["is invalid"] });
         const id = crypto.randomUUID();
         const side = form.get("side")?.value.toString("utf8") ?? "front";
-        documents.set(id, { applicant_id: applicantId, type, side, issuing_country: form.get("issuing_country")?.value.toString("utf8"), bytes: file.value.length });
-        return { status: 201, json: { id, applicant_id: applicantId, type, side, file_name: file.filename, file_type: file.contentType, created_at: new Date().toISOString(), href: `/v3.6/documents/${id}` } };
+        documents.set(id, {
+          applicant_id: applicantId,
+          type,
+          side,
+          issuing_country: form.get("issuing_country")?.value.toString("utf8"),
+          bytes: file.value.length,
+        });
+        return {
+          status: 201,
+          json: {
+            id,
+            applicant_id: applicantId,
+            type,
+            side,
+            file_name: file.filename,
+            file_type: file.contentType,
+            created_at: new Date().toISOString(),
+            href: `/v3.6/documents/${id}`,
+          },
+        };
       }
       if (req.method === "POST" && p === "/v3.6/checks") {
         let body: { applicant_id?: string; report_names?: string[]; document_ids?: string[] };
@@ -55,9 +87,18 @@ export async function startOnfidoSimulator(o: OnfidoSimOptions) {
         } catch {
           return err(400, "bad_request", "Invalid JSON");
         }
-        if (!body.applicant_id || !applicants.has(body.applicant_id)) return err(422, "validation_error", "There was a validation error on this request", { applicant_id: ["not found"] });
-        if (!Array.isArray(body.report_names) || body.report_names.length === 0) return err(422, "validation_error", "There was a validation error on this request", { report_names: ["can't be blank"] });
-        const check: Check = { id: crypto.randomUUID(), applicant_id: body.applicant_id, status: "in_progress", result: null, report_ids: [], created_at: new Date().toISOString() };
+        if (!body.applicant_id || !applicants.has(body.applicant_id))
+          return err(422, "validation_error", "There was a validation error on this request", { applicant_id: ["not found"] });
+        if (!Array.isArray(body.report_names) || body.report_names.length === 0)
+          return err(422, "validation_error", "There was a validation error on this request", { report_names: ["can't be blank"] });
+        const check: Check = {
+          id: crypto.randomUUID(),
+          applicant_id: body.applicant_id,
+          status: "in_progress",
+          result: null,
+          report_ids: [],
+          created_at: new Date().toISOString(),
+        };
         for (const name of body.report_names) {
           const r: Report = { id: crypto.randomUUID(), check_id: check.id, name, status: "awaiting_data", result: null, sub_result: null, breakdown: {} };
           reports.set(r.id, r);
@@ -67,18 +108,37 @@ export async function startOnfidoSimulator(o: OnfidoSimOptions) {
         const decision = sim.decision;
         schedule(async () => {
           const [result, sub, failing] =
-            decision === "approve" ? ["clear", "clear", undefined] : decision === "decline" ? ["consider", "suspected", "visual_authenticity"] : decision === "resubmit" ? ["consider", "rejected", "image_integrity"] : ["consider", "caution", "data_validation"];
+            decision === "approve"
+              ? ["clear", "clear", undefined]
+              : decision === "decline"
+                ? ["consider", "suspected", "visual_authenticity"]
+                : decision === "resubmit"
+                  ? ["consider", "rejected", "image_integrity"]
+                  : ["consider", "caution", "data_validation"];
           for (const id of check.report_ids) {
             const r = reports.get(id)!;
             r.status = "complete";
             r.result = result;
             r.sub_result = r.name === "document" ? sub : null;
-            r.breakdown = Object.fromEntries(["visual_authenticity", "image_integrity", "data_validation", "data_consistency"].map((k) => [k, { result: k === failing ? "consider" : "clear" }]));
+            r.breakdown = Object.fromEntries(
+              ["visual_authenticity", "image_integrity", "data_validation", "data_consistency"].map((k) => [
+                k,
+                { result: k === failing ? "consider" : "clear" },
+              ]),
+            );
           }
           check.status = "complete";
           check.result = result;
           check.completed_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-          const body = Buffer.from(JSON.stringify({ payload: { resource_type: "check", action: "check.completed", object: { id: check.id, status: "complete", completed_at_iso8601: check.completed_at, href: `${sim.url}/v3.6/checks/${check.id}` } } }));
+          const body = Buffer.from(
+            JSON.stringify({
+              payload: {
+                resource_type: "check",
+                action: "check.completed",
+                object: { id: check.id, status: "complete", completed_at_iso8601: check.completed_at, href: `${sim.url}/v3.6/checks/${check.id}` },
+              },
+            }),
+          );
           await sim.deliver({ "x-sha2-signature": createHmac("sha256", o.webhookToken).update(body).digest("hex") }, body);
         });
         return { status: 201, json: { ...check, href: `/v3.6/checks/${check.id}` } };

@@ -7,7 +7,16 @@ import { parseMultipart, schedule, simId, startSimulator, type SimReply, type Si
 
 export type SumsubSimOptions = { appToken: string; secretKey: string; webhookSecret: string; port?: number };
 
-type Applicant = { id: string; externalUserId: string; levelName: string; inspectionId: string; fixedInfo: Record<string, string>; docs: { idDocType: string; country: string; bytes: number }[]; reviewStatus: string; reviewResult?: Record<string, unknown> };
+type Applicant = {
+  id: string;
+  externalUserId: string;
+  levelName: string;
+  inspectionId: string;
+  fixedInfo: Record<string, string>;
+  docs: { idDocType: string; country: string; bytes: number }[];
+  reviewStatus: string;
+  reviewResult?: Record<string, unknown>;
+};
 
 const err = (code: number, description: string): SimReply => ({ status: code, json: { description, code, correlationId: simId("corr") } });
 
@@ -21,7 +30,10 @@ export async function startSumsubSimulator(o: SumsubSimOptions) {
     const sig = req.headers["x-app-access-sig"];
     if (token !== o.appToken || typeof ts !== "string" || typeof sig !== "string") return err(401, "Invalid app token or signature");
     if (Math.abs(Number(ts) - Date.now() / 1000) > 300) return err(401, "Request timestamp is out of range");
-    const expected = createHmac("sha256", o.secretKey).update(ts + req.method + req.path).update(req.body).digest("hex");
+    const expected = createHmac("sha256", o.secretKey)
+      .update(ts + req.method + req.path)
+      .update(req.body)
+      .digest("hex");
     if (expected !== sig) return err(401, "Request signature mismatch");
     return undefined;
   }
@@ -44,10 +56,30 @@ export async function startSumsubSimulator(o: SumsubSimOptions) {
           return err(400, "Invalid JSON");
         }
         if (typeof body.externalUserId !== "string") return err(400, "externalUserId is required");
-        for (const a of applicants.values()) if (a.externalUserId === body.externalUserId) return err(409, "Applicant with this external user id already exists");
-        const a: Applicant = { id: simId(), externalUserId: body.externalUserId, levelName, inspectionId: simId(), fixedInfo: body.fixedInfo ?? {}, docs: [], reviewStatus: "init" };
+        for (const a of applicants.values())
+          if (a.externalUserId === body.externalUserId) return err(409, "Applicant with this external user id already exists");
+        const a: Applicant = {
+          id: simId(),
+          externalUserId: body.externalUserId,
+          levelName,
+          inspectionId: simId(),
+          fixedInfo: body.fixedInfo ?? {},
+          docs: [],
+          reviewStatus: "init",
+        };
         applicants.set(a.id, a);
-        return { status: 201, json: { id: a.id, createdAt: new Date().toISOString(), inspectionId: a.inspectionId, externalUserId: a.externalUserId, levelName, review: { reviewStatus: "init" }, type: "individual" } };
+        return {
+          status: 201,
+          json: {
+            id: a.id,
+            createdAt: new Date().toISOString(),
+            inspectionId: a.inspectionId,
+            externalUserId: a.externalUserId,
+            levelName,
+            review: { reviewStatus: "init" },
+            type: "individual",
+          },
+        };
       }
       const a = applicants.get(parts[2] ?? "");
       if (!a) return err(404, "Applicant not found");
@@ -95,7 +127,10 @@ export async function startSumsubSimulator(o: SumsubSimOptions) {
               createdAtMs: new Date().toISOString().replace("T", " ").replace("Z", ""),
             }),
           );
-          await sim.deliver({ "x-payload-digest": createHmac("sha256", o.webhookSecret).update(body).digest("hex"), "x-payload-digest-alg": "HMAC_SHA256_HEX" }, body);
+          await sim.deliver(
+            { "x-payload-digest": createHmac("sha256", o.webhookSecret).update(body).digest("hex"), "x-payload-digest-alg": "HMAC_SHA256_HEX" },
+            body,
+          );
         });
         return { status: 200, json: { ok: 1 } };
       }
