@@ -35,6 +35,11 @@ type Context = {
 const bundlerOf = (client: OneKeyClient): BundlerClient | undefined => (client.type === "bundlerClient" ? (client as BundlerClient) : undefined);
 
 function contextOf(client: ClientInput): Context {
+  // JavaScript callers (and code written for the retired `{ publicClient, walletClient }` bundle)
+  // can pass anything: name the mistake instead of failing deep inside viem.
+  if (typeof (client as { request?: unknown } | undefined)?.request !== "function") {
+    throw new ClientConfigError("pass one viem client (public, wallet or bundler) as the first argument; addresses, sender and account go in the parameters");
+  }
   const bundler = bundlerOf(client);
   if (bundler) {
     if (!bundler.client) throw new ClientConfigError("create the bundler client with `client: publicClient` so reads and simulations reach the chain");
