@@ -229,8 +229,10 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
           });
     if (appSide) services.push(...appSide.services);
 
-    log(`review service: on :${config.ports.review} for the demo project, with the Sumsub, Onfido and Veriff simulators`);
+    const reviewProject = process.env.ONEKEY_REVIEW_PROJECT_ID ? BigInt(process.env.ONEKEY_REVIEW_PROJECT_ID) : (appSide?.projectId ?? 0n) + 1n;
+    log(`review service: on :${config.ports.review} for project ${reviewProject}, with the Sumsub, Onfido and Veriff simulators`);
     const review = await startStackReview({
+      projectId: reviewProject,
       port: config.ports.review,
       rpcUrl,
       indexerUrl,

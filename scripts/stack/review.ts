@@ -16,15 +16,19 @@ import { startOnfidoSimulator } from "../../services/review/test/simulators/onfi
 import { startSumsubSimulator } from "../../services/review/test/simulators/sumsub.ts";
 import { startVeriffSimulator } from "../../services/review/test/simulators/veriff.ts";
 
-/** The demo project (the first project a fresh chain creates) and what the service needs of it. */
+/**
+ * The project the local service reviews for and what it needs of it: by default the first project
+ * after the app's own sponsoring project (so the demo's, on a fresh chain), or
+ * ONEKEY_REVIEW_PROJECT_ID.
+ */
 export const STACK_REVIEW = {
-  projectId: 1n,
   // Local-stack values, not secrets: the demo project's admin registers this key's hash to connect it.
   apiKey: process.env.ONEKEY_REVIEW_API_KEY || "ok_local_stack_review_service",
   passphrase: process.env.ONEKEY_REVIEW_KEYSTORE_PASSPHRASE || "local stack only, not a secret",
 };
 
 export async function startStackReview(o: {
+  projectId: bigint;
   port: number;
   rpcUrl: string;
   indexerUrl: string;
@@ -47,7 +51,7 @@ export async function startStackReview(o: {
   ]);
   const keyStore = await openFileKeyStore({ directory: join(o.dataDir, "review", "keys"), passphrase: STACK_REVIEW.passphrase });
   // The demo project's review key lives here; its public key is what the project registers.
-  const reviewKey = await getOrCreateKey(keyStore, `review:${STACK_REVIEW.projectId}:v1`);
+  const reviewKey = await getOrCreateKey(keyStore, `review:${o.projectId}:v1`);
   mkdirSync(o.logsDir, { recursive: true });
   const logFile = join(o.logsDir, "review.log");
   const service = await startReviewService({
@@ -66,7 +70,7 @@ export async function startStackReview(o: {
     },
     projects: [
       {
-        projectId: STACK_REVIEW.projectId,
+        projectId: o.projectId,
         indexerApiKey: STACK_REVIEW.apiKey,
         rules: {
           providers: [
