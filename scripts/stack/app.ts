@@ -57,18 +57,16 @@ async function ensureProject(o: AppSideOptions): Promise<AppProject> {
   const path = join(o.dataDir, "app.json");
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as AppProject;
   const publicClient = createPublicClient({ chain: foundry, transport: http(o.rpcUrl) });
-  const admin = {
-    publicClient,
-    walletClient: createWalletClient({ account: privateKeyToAccount(o.adminKey), chain: foundry, transport: http(o.rpcUrl) }),
-    addresses: o.addresses,
-  };
+  const admin = createWalletClient({ account: privateKeyToAccount(o.adminKey), chain: foundry, transport: http(o.rpcUrl) });
+  // The local chain's registries: the SDK records no deployment for it.
+  const on = { addresses: o.addresses };
   const meta = `data:application/json,${encodeURIComponent(JSON.stringify({ name: "OneKey app (local sponsorship)" }))}`;
-  const { projectId } = await createProject(admin, { metadataURI: meta });
-  await grantRoles(admin, { projectId, account: privateKeyToAccount(o.sponsorKey).address, roles: Roles.SPONSOR });
-  await fundProject(admin.walletClient, { paymaster: o.addresses.paymaster as Address, projectId, value: parseEther("5") });
+  const { projectId } = await createProject(admin, { ...on, metadataURI: meta });
+  await grantRoles(admin, { ...on, projectId, account: privateKeyToAccount(o.sponsorKey).address, roles: Roles.SPONSOR });
+  await fundProject(admin, { paymaster: o.addresses.paymaster as Address, projectId, value: parseEther("5") });
   const readKey = `ok_pub_${randomBytes(18).toString("base64url")}`;
   const expiry = (await publicClient.getBlock()).timestamp + 10n * 365n * 86_400n;
-  await addApiKey(admin, { projectId, keyHash: apiKeyHash(readKey), scopes: ApiKeyScopes.read, expiry });
+  await addApiKey(admin, { ...on, projectId, keyHash: apiKeyHash(readKey), scopes: ApiKeyScopes.read, expiry });
   const project = { projectId: projectId.toString(), readKey };
   writeFileSync(path, JSON.stringify(project, null, 2));
   return project;

@@ -6,6 +6,7 @@ import type { ApiKeyScopeName } from "@onekey/sdk/contracts";
 import type { Hex } from "viem";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
+import { connected } from "../shell/handle.ts";
 import { apiKeyScopeNames, createApiKey, expiryFromDate, revokeKey, SCOPE_HELP, SCOPE_NAMES } from "./lib/api-keys.ts";
 import { Card, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
 
@@ -13,7 +14,7 @@ const inDays = (d: number) => new Date(Date.now() + d * 86400_000).toISOString()
 
 export function ApiKeys() {
   const { indexer } = useOneKey();
-  const { projectId, client, setApiKey, apiKey } = useProject();
+  const { projectId, org, setApiKey, apiKey } = useProject();
   const qc = useQueryClient();
   const list = useQuery({
     queryKey: ["api-keys", projectId.toString()],
@@ -27,12 +28,12 @@ export function ApiKeys() {
   const [scopes, setScopes] = useState<Set<ApiKeyScopeName>>(new Set(["read", "analytics", "audit", "webhooks"]));
   const [expiry, setExpiry] = useState(inDays(90));
   const create = useAction(async () => {
-    const r = await createApiKey(client!, { projectId, scopes: [...scopes], expiry: expiryFromDate(expiry) });
+    const r = await createApiKey(connected(org), { projectId, scopes: [...scopes], expiry: expiryFromDate(expiry) });
     await qc.invalidateQueries({ queryKey: ["api-keys"] });
     return r;
   });
   const revoke = useAction(async (keyHash: Hex) => {
-    await revokeKey(client!, { projectId, keyHash });
+    await revokeKey(connected(org), { projectId, keyHash });
     await qc.invalidateQueries({ queryKey: ["api-keys"] });
   });
   const [shown, setShown] = useState(true);
@@ -63,7 +64,7 @@ export function ApiKeys() {
           <label htmlFor="api-key-expiry">Expires at the end of</label>
           <input id="api-key-expiry" type="date" value={expiry} onChange={(e) => setExpiry(e.target.value)} />
           <div>
-            <button type="submit" disabled={!client || create.pending}>
+            <button type="submit" disabled={!org || create.pending}>
               Create API key
             </button>
           </div>
@@ -121,7 +122,7 @@ export function ApiKeys() {
                         type="button"
                         className="danger"
                         aria-label={`Revoke key ${shortHex(k.keyHash)}`}
-                        disabled={!client || revoke.pending}
+                        disabled={!org || revoke.pending}
                         onClick={() => revoke.run(k.keyHash)}
                       >
                         Revoke

@@ -8,6 +8,7 @@ import { setEscrowKey, setReviewKey } from "@onekey/sdk/contracts";
 import { indexedDbKeyStore } from "@onekey/sdk/keys";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
+import { connected } from "../shell/handle.ts";
 import { useOnChainProject } from "./gate.tsx";
 import { createProjectKey, importProjectKey, MIN_PASSPHRASE, projectKeyAgreement, type ProjectKeyKind } from "./lib/keys.ts";
 import { download } from "./lib/download.ts";
@@ -25,7 +26,7 @@ const WHY: Record<ProjectKeyKind, string> = {
 
 function KeyCard({ kind }: { kind: ProjectKeyKind }) {
   const { network } = useOneKey();
-  const { projectId, client } = useProject();
+  const { projectId, org } = useProject();
   const p = useOnChainProject();
   const qc = useQueryClient();
   const publicKey = p.data ? (kind === "review" ? p.data.reviewKey : p.data.escrowKey) : undefined;
@@ -38,6 +39,7 @@ function KeyCard({ kind }: { kind: ProjectKeyKind }) {
   const [pass, setPass] = useState("");
   const [pass2, setPass2] = useState("");
   const generate = useAction(async () => {
+    const h = connected(org);
     if (pass.length < MIN_PASSPHRASE) throw new InvalidInputError("passphrase", `Choose a backup passphrase of at least ${MIN_PASSPHRASE} characters.`);
     if (pass !== pass2) throw new InvalidInputError("passphrase", "The two passphrases differ.");
     const made = await createProjectKey(orgKeyStore(), { kind, chainId: network.chainId, projectId, passphrase: pass });
@@ -45,8 +47,8 @@ function KeyCard({ kind }: { kind: ProjectKeyKind }) {
     download({ name: `onekey-project-${projectId}-${kind}-key-backup.json`, type: "application/json", text: `${JSON.stringify(made.backup, null, 2)}\n` });
     const r =
       kind === "review"
-        ? await setReviewKey(client!, { projectId, publicKey: made.publicKey })
-        : await setEscrowKey(client!, { projectId, publicKey: made.publicKey });
+        ? await setReviewKey(h.client, { ...h.on, projectId, publicKey: made.publicKey })
+        : await setEscrowKey(h.client, { ...h.on, projectId, publicKey: made.publicKey });
     setPass(""), setPass2("");
     await qc.invalidateQueries({ queryKey: ["onchain-project"] });
     await qc.invalidateQueries({ queryKey: ["key-held"] });
@@ -81,7 +83,7 @@ function KeyCard({ kind }: { kind: ProjectKeyKind }) {
         <label htmlFor={`${kind}-pass2`}>Repeat the passphrase</label>
         <input id={`${kind}-pass2`} type="password" autoComplete="new-password" value={pass2} onChange={(e) => setPass2(e.target.value)} />
         <div>
-          <button type="submit" disabled={!client || generate.pending}>
+          <button type="submit" disabled={!org || generate.pending}>
             {set ? `Rotate ${LABEL[kind].toLowerCase()}` : `Generate ${LABEL[kind].toLowerCase()}`}
           </button>
         </div>

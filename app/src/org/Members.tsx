@@ -7,6 +7,7 @@ import { grantRoles, revokeRoles, Roles, type RoleName } from "@onekey/sdk/contr
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
+import { connected } from "../shell/handle.ts";
 import { InvalidInputError } from "./lib/errors.ts";
 import { Card, Problem, Status, useAction } from "./ui.tsx";
 
@@ -15,7 +16,7 @@ export const rolesText = (mask: number) => ROLE_NAMES.filter((r) => mask & Roles
 
 export function Members() {
   const { indexer } = useOneKey();
-  const { projectId, client } = useProject();
+  const { projectId, org } = useProject();
   const qc = useQueryClient();
   const members = useQuery({
     queryKey: ["members", projectId.toString()],
@@ -32,8 +33,9 @@ export function Members() {
     if (!isAddress(account.trim())) throw new InvalidInputError("account", "Enter the member's address (0x followed by 40 hex digits).");
     const roles = [...chosen].reduce((m, r) => m | Roles[r], 0);
     if (!roles) throw new InvalidInputError("roles", "Choose at least one role.");
-    const p = { projectId, account: getAddress(account.trim()), roles };
-    const r = grant ? await grantRoles(client!, p) : await revokeRoles(client!, p);
+    const h = connected(org);
+    const p = { ...h.on, projectId, account: getAddress(account.trim()), roles };
+    const r = grant ? await grantRoles(h.client, p) : await revokeRoles(h.client, p);
     await qc.invalidateQueries({ queryKey: ["members"] });
     return { ...r, grant };
   });
@@ -87,10 +89,10 @@ export function Members() {
               </label>
             ))}
           </fieldset>
-          <button type="submit" disabled={!client || change.pending}>
+          <button type="submit" disabled={!org || change.pending}>
             Grant roles
           </button>
-          <button type="button" className="danger" disabled={!client || change.pending} onClick={() => change.run(false)}>
+          <button type="button" className="danger" disabled={!org || change.pending} onClick={() => change.run(false)}>
             Revoke roles
           </button>
         </form>

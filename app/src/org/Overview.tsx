@@ -2,6 +2,7 @@
 import { resumeProject, suspendProject } from "@onekey/sdk/contracts";
 import { useQueryClient } from "@tanstack/react-query";
 import { useProject } from "./project.tsx";
+import { connected } from "../shell/handle.ts";
 import { useOnChainProject } from "./gate.tsx";
 import { Card, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
 
@@ -17,11 +18,12 @@ export function projectName(metadataURI: string): string | undefined {
 }
 
 export function Overview() {
-  const { projectId, client } = useProject();
+  const { projectId, org } = useProject();
   const p = useOnChainProject();
   const qc = useQueryClient();
   const toggle = useAction(async (suspend: boolean) => {
-    const r = suspend ? await suspendProject(client!, { projectId }) : await resumeProject(client!, { projectId });
+    const h = connected(org);
+    const r = suspend ? await suspendProject(h.client, { ...h.on, projectId }) : await resumeProject(h.client, { ...h.on, projectId });
     await qc.invalidateQueries({ queryKey: ["onchain-project"] });
     return r;
   });
@@ -48,11 +50,11 @@ export function Overview() {
         <dd>{unset(d.escrowKey) ? "not set" : `v${d.escrowKeyVersion} ${shortHex(d.escrowKey)}`}</dd>
       </dl>
       {d.suspended ? (
-        <button type="button" onClick={() => toggle.run(false)} disabled={!client || toggle.pending}>
+        <button type="button" onClick={() => toggle.run(false)} disabled={!org || toggle.pending}>
           Resume project
         </button>
       ) : (
-        <button type="button" className="danger" onClick={() => toggle.run(true)} disabled={!client || toggle.pending}>
+        <button type="button" className="danger" onClick={() => toggle.run(true)} disabled={!org || toggle.pending}>
           Suspend project
         </button>
       )}

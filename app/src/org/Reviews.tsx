@@ -7,6 +7,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { getProject } from "@onekey/sdk/contracts";
 import type { FieldValue } from "@onekey/sdk/crypto";
 import { useOneKey } from "../shell/OneKey.tsx";
+import { connected } from "../shell/handle.ts";
 import { useProject } from "./project.tsx";
 import { ApiKeyGate } from "./gate.tsx";
 import { orgKeyStore } from "./Keys.tsx";
@@ -34,13 +35,16 @@ function FileValue({ name, bytes, type }: { name: string; bytes: Uint8Array; typ
 
 function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void }) {
   const { publicClient, network, storage } = useOneKey();
-  const { projectId, client } = useProject();
+  const { projectId, org, conn } = useProject();
   const [fields, setFields] = useState<Record<string, FieldValue>>();
   const open = useAction(async () => {
     const p = await getProject(publicClient, { projectId, addresses: network.addresses });
     const key = await projectKeyAgreement(orgKeyStore(), { kind: "review", chainId: network.chainId, projectId, publicKey: p.reviewKey });
     if (!key) throw new ReviewKeyMissingError(projectId, p.reviewKeyVersion);
-    const values = await openForReview(client!, { projectId, recordId: grant.recordId, storage: await storage(), reviewKey: key });
+    // The storage id and the wrapped key come through the project's indexer connection (the queue
+    // itself does), else from the chain's logs from where the network says they start.
+    const source = conn ? { indexer: { url: conn.url, apiKey: conn.apiKey } } : { fromBlock: network.fromBlock };
+    const values = await openForReview(connected(org), { projectId, recordId: grant.recordId, storage: await storage(), reviewKey: key, ...source });
     setFields(values);
     return values;
   });
@@ -55,10 +59,10 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
     if (outcome === "approved") {
       const now = (await publicClient.getBlock()).timestamp;
       const exp = BigInt(Math.floor(Date.parse(`${expiry}T23:59:59Z`) / 1000) || 0);
-      await approve(client!, { projectId, subject: grant.owner, recordId: grant.recordId, level: Number(level), expiry: exp, claims: [...claims], now });
+      await approve(connected(org), { projectId, subject: grant.owner, recordId: grant.recordId, level: Number(level), expiry: exp, claims: [...claims], now });
       log.add({ recordId: grant.recordId, grantId: grant.id, outcome, at: new Date().toISOString(), level: Number(level) });
     } else {
-      await reject(client!, { projectId, subject: grant.owner });
+      await reject(connected(org), { projectId, subject: grant.owner });
       log.add({ recordId: grant.recordId, grantId: grant.id, outcome, at: new Date().toISOString(), reason });
     }
     setFields(undefined);
@@ -72,7 +76,7 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
       </p>
       {!fields && (
         <>
-          <button type="button" onClick={() => open.run()} disabled={!client || open.pending}>
+          <button type="button" onClick={() => open.run()} disabled={!org || open.pending}>
             Decrypt in this browser
           </button>
           <p className="note">

@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { getProject, setMetadataURI } from "@onekey/sdk/contracts";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
+import { connected } from "../shell/handle.ts";
 import { ApiKeyGate } from "./gate.tsx";
 import {
   createEndpoint,
@@ -30,7 +31,7 @@ export function parseEventFilter(text: string): string[] {
 
 function Endpoints({ conn }: { conn: IndexerConnection }) {
   const { publicClient, network } = useOneKey();
-  const { projectId, client } = useProject();
+  const { projectId, org } = useProject();
   const qc = useQueryClient();
   const list = useQuery({ queryKey: ["endpoints", projectId.toString()], queryFn: () => listEndpoints(conn), refetchInterval: 3000 });
   const [url, setUrl] = useState("");
@@ -49,7 +50,8 @@ function Endpoints({ conn }: { conn: IndexerConnection }) {
   // metadata set again to what it is, which emits ProjectMetadataUpdated (project.metadata_updated).
   const test = useAction(async () => {
     const p = await getProject(publicClient, { projectId, addresses: network.addresses });
-    return setMetadataURI(client!, { projectId, metadataURI: p.metadataURI });
+    const h = connected(org);
+    return setMetadataURI(h.client, { ...h.on, projectId, metadataURI: p.metadataURI });
   });
   return (
     <>
@@ -111,7 +113,7 @@ function Endpoints({ conn }: { conn: IndexerConnection }) {
           </tbody>
         </table>
         {list.data && !list.data.items.length && <p className="note">No endpoints yet.</p>}
-        <button type="button" className="secondary" disabled={!client || test.pending} onClick={() => test.run()}>
+        <button type="button" className="secondary" disabled={!org || test.pending} onClick={() => test.run()}>
           Send a test event
         </button>
         <p className="note">

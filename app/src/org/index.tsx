@@ -7,6 +7,7 @@ import { NavLink, Route, Routes, useNavigate, useParams } from "react-router";
 import { createProject, projectsOf } from "@onekey/sdk/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { useOneKey } from "../shell/OneKey.tsx";
+import { connected } from "../shell/handle.ts";
 import { ProjectProvider, useOrgClient } from "./project.tsx";
 import { Card, Problem, useAction } from "./ui.tsx";
 import { Overview } from "./Overview.tsx";
@@ -53,7 +54,7 @@ export function ConnectOrg() {
 
 function OrgHome() {
   const { wallet, publicClient, network } = useOneKey();
-  const client = useOrgClient();
+  const org = useOrgClient();
   const navigate = useNavigate();
   const [name, setName] = useState("");
   const [openId, setOpenId] = useState("");
@@ -64,7 +65,8 @@ function OrgHome() {
   });
   const create = useAction(async () => {
     const metadataURI = name.trim() ? `data:application/json,${encodeURIComponent(JSON.stringify({ name: name.trim() }))}` : "";
-    const r = await createProject(client!, { metadataURI });
+    const h = connected(org);
+    const r = await createProject(h.client, { ...h.on, metadataURI });
     navigate(`/org/p/${r.projectId}`);
     return r;
   });

@@ -77,7 +77,8 @@ function GrantRowView({ g, project, state }: { g: GrantRow; project: string; sta
     setBusy(true);
     setError(undefined);
     try {
-      await revoke((await getAccount()).client, { recordId: g.recordId, grantee: g.grantee });
+      const a = await getAccount();
+      await revoke(a.client, { ...a.on, recordId: g.recordId, grantee: g.grantee });
       await queryClient.invalidateQueries({ queryKey: ["indexer"] });
     } catch (e) {
       setError(e);

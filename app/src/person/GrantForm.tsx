@@ -57,6 +57,7 @@ export function GrantForm({ record, manifest, onDone }: { record: RecordRow; man
     try {
       const account = await getAccount();
       await grantAccess(account.client, {
+        ...account.on,
         recordId: record.id,
         version: record.version,
         dek: await recordDek(keys!.ownerSecret, record.id, record.version),

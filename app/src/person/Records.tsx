@@ -41,7 +41,7 @@ export function Records() {
 }
 
 function RecordItem({ record }: { record: RecordRow }) {
-  const { keys, getAccount, storage } = useOneKey();
+  const { keys, getAccount, storage, network } = useOneKey();
   const opened = useOpenedRecord(record);
   const queryClient = useQueryClient();
   const [action, setAction] = useState<"grant" | "erase" | undefined>();
@@ -57,6 +57,9 @@ function RecordItem({ record }: { record: RecordRow }) {
     try {
       const account = await getAccount();
       await rotateRecordKeys(account.client, {
+        ...account.on,
+        // The record's grants are found in the chain's logs from the registries' deployment on.
+        fromBlock: network.fromBlock,
         recordId: record.id,
         dek: await recordDek(keys!.ownerSecret, record.id, record.version),
         storage: await storage(),
@@ -73,7 +76,8 @@ function RecordItem({ record }: { record: RecordRow }) {
     setError(undefined);
     setBusy("Erasing...");
     try {
-      await eraseRecord((await getAccount()).client, { recordId: record.id });
+      const a = await getAccount();
+      await eraseRecord(a.client, { ...a.on, recordId: record.id });
       setAction(undefined);
       await refresh();
     } catch (e) {

@@ -96,6 +96,7 @@ export function Submit() {
       if (!p.registered) {
         setStage("registering");
         await registerRecord(account.client, {
+          ...account.on,
           salt: p.salt,
           storageId: p.storageId,
           contentHash: p.enc.contentHash,

@@ -11,16 +11,16 @@ import { parseGrantee } from "@onekey/sdk/contracts";
 import type { ConnectedWallet } from "./connectors.ts";
 import type { NetworkConfig } from "./config.ts";
 import { AppError } from "./errors.ts";
+import type { OneKeyHandle } from "./handle.ts";
 
-export interface PersonAccount {
+/**
+ * The person's handle for @onekey/sdk/flows and /contracts: the public client reads, and every
+ * write goes through `on.sender`, the sponsored smart account.
+ */
+export interface PersonAccount extends OneKeyHandle {
   /** The smart account's address: the owner of the person's records and the subject of attestations. */
   address: Address;
-  /** What @onekey/sdk/flows and /contracts take as their client. */
-  client: {
-    publicClient: PublicClient<Transport, Chain>;
-    sender: ReturnType<typeof routingSender>;
-    addresses: NetworkConfig["addresses"];
-  };
+  on: OneKeyHandle["on"] & { sender: ReturnType<typeof routingSender> };
 }
 
 /** The wallet as a viem account that signs through the wallet (EIP-1193 or a local key). */
@@ -73,7 +73,7 @@ export async function createPersonAccount(
     entryPoint: network.addresses.entryPoint,
   });
   // No ticket yet: each paying project's ticket is fetched on the first call it pays for.
-  return { address: account.address, client: { publicClient, sender: routingSender(network, publicClient, account), addresses: network.addresses } };
+  return { address: account.address, client: publicClient, on: { addresses: network.addresses, sender: routingSender(network, publicClient, account) } };
 }
 
 /**

@@ -36,6 +36,12 @@ export interface NetworkConfig {
   storageDev?: boolean;
   addresses: AppAddresses;
   /**
+   * The block the registries were deployed at, where the scans of the chain's logs start (a key
+   * rotation finds the record's grants this way): config.json's `fromBlock`, 0 by default on the
+   * local chain only, since public RPCs refuse a scan from block 0.
+   */
+  fromBlock?: bigint;
+  /**
    * Who pays the person's gas: a project's sponsorship and where its backend hands out tickets
    * (POST { subject } -> SponsorshipTicket). The person never needs ETH.
    */
@@ -81,6 +87,13 @@ const addr = (v: unknown, what: string): Address => {
 };
 const optAddr = (v: unknown, what: string): Address | undefined => (v === undefined || v === null ? undefined : addr(v, what));
 
+function fromBlockOf(v: unknown, chainId: number): bigint | undefined {
+  if (v === undefined || v === null) return chainId === 31337 ? 0n : undefined;
+  if ((typeof v !== "string" && typeof v !== "number") || !/^\d{1,20}$/.test(String(v)))
+    throw new ConfigError(`network ${chainId}: fromBlock is not a block number`);
+  return BigInt(String(v));
+}
+
 function parseNetwork(raw: unknown, i: number): NetworkConfig {
   if (!raw || typeof raw !== "object") throw new ConfigError(`network ${i} is not an object`);
   const n = raw as Record<string, unknown>;
@@ -112,6 +125,7 @@ function parseNetwork(raw: unknown, i: number): NetworkConfig {
       factory: optAddr(pick("factory"), `network ${chainId}: addresses.factory`),
       entryPoint: optAddr(pick("entryPoint"), `network ${chainId}: addresses.entryPoint`),
     },
+    fromBlock: fromBlockOf(n.fromBlock, chainId),
     sponsor: { projectId: BigInt(String(sponsor.projectId)), ticketUrl: url(sponsor.ticketUrl, `network ${chainId}: sponsor.ticketUrl`) },
     reviewUrl: n.reviewUrl === undefined ? undefined : url(n.reviewUrl, `network ${chainId}: reviewUrl`),
     devAccounts:

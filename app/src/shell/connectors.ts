@@ -84,7 +84,9 @@ export function devConnector(privateKey: `0x${string}`, index: number, rpcUrl: s
     label: `Dev account ${index} (${account.address.slice(0, 6)}...${account.address.slice(-4)})`,
     description: "A public test key of the local chain. Never use it anywhere else.",
     async connect(chain) {
-      const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) }) as Wallet;
+      // The org console's actions read and wait for receipts through this client: the local chain
+      // mines at once, so it is polled as often as the app's public client.
+      const wallet = createWalletClient({ account, chain, transport: http(rpcUrl), pollingInterval: 250 }) as Wallet;
       return { connectorId: `dev:${index}`, address: account.address, wallet };
     },
   };

@@ -31,6 +31,16 @@ test("parseConfig takes registry addresses from @onekey/sdk for a chain it recor
   expect(parseConfig(rest).networks[0].addresses.recordRegistry).toBe(network.addresses.recordRegistry);
 });
 
+test("parseConfig: log scans start at block 0 on the local chain only, elsewhere where config.json says", () => {
+  expect(parseConfig(network).networks[0].fromBlock).toBe(0n);
+  expect(parseConfig({ ...network, fromBlock: "123456" }).networks[0].fromBlock).toBe(123456n);
+  // A public RPC refuses a scan from block 0: no default there, so a rotation says FromBlockRequiredError.
+  expect(parseConfig({ ...network, chainId: 8453 }).networks[0].fromBlock).toBeUndefined();
+  expect(parseConfig({ ...network, chainId: 8453, fromBlock: 40_000_000 }).networks[0].fromBlock).toBe(40_000_000n);
+  expect(() => parseConfig({ ...network, fromBlock: "-1" })).toThrow(/fromBlock is not a block number/);
+  expect(() => parseConfig({ ...network, fromBlock: 1.5 })).toThrow(/fromBlock/);
+});
+
 test("parseConfig refuses bad files in plain words", () => {
   expect(() => parseConfig(null)).toThrow(ConfigError);
   expect(() => parseConfig({ ...network, rpcUrl: "ftp://x" })).toThrow(/rpcUrl is not an http\(s\) URL/);

@@ -231,13 +231,14 @@ describe.sequential("organisation console", () => {
   async function personGrants(fields: Record<string, string>, granted: string[]) {
     const account = privateKeyToAccount(generatePrivateKey());
     await publicClient.request({ method: "anvil_setBalance" as never, params: [account.address, "0xde0b6b3a7640000"] as never });
-    const person = { publicClient, walletClient: createWalletClient({ account, chain: foundry, transport: http(info.rpcUrl) }), addresses };
+    const person = createWalletClient({ account, chain: foundry, transport: http(info.rpcUrl) });
     const wallet = await generateArweaveWallet();
     await fetch(`${info.urls.arweave}/mint/${await arweaveAddress(wallet)}/1000000000000`);
     const storage = arweaveStorage({ url: info.urls.arweave, wallet, mine: true });
-    const r = await submitRecord(person as never, { storage, fields });
+    const r = await submitRecord(person, { ...target, storage, fields });
     const expiry = (await publicClient.getBlock()).timestamp + 30n * 86400n;
-    await grantAccess(person as never, {
+    await grantAccess(person, {
+      ...target,
       recordId: r.recordId,
       version: r.version,
       dek: r.dek,

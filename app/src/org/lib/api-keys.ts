@@ -1,8 +1,9 @@
 // API keys: made in this browser, shown once, and only keccak256 of the key goes on-chain
 // (ProjectRegistry.addApiKey). Scope bits and the hash come from the SDK, as the indexer and the
 // sponsor service read them.
-import { addApiKey, apiKeyHash, apiKeyScopeNames, ApiKeyScopes, revokeApiKey, type ApiKeyScopeName, type ClientInput } from "@onekey/sdk/contracts";
+import { addApiKey, apiKeyHash, apiKeyScopeNames, ApiKeyScopes, revokeApiKey, type ApiKeyScopeName } from "@onekey/sdk/contracts";
 import type { Hex } from "viem";
+import type { OneKeyHandle } from "../../shell/handle.ts";
 import { InvalidInputError } from "./errors.ts";
 
 export const SCOPE_NAMES = Object.keys(ApiKeyScopes) as ApiKeyScopeName[];
@@ -45,14 +46,14 @@ export function expiryFromDate(date: string, now = Date.now()): bigint {
 export type CreateApiKeyParameters = { projectId: bigint; scopes: ApiKeyScopeName[]; expiry: bigint; account?: never };
 /** Registers a new key's hash on-chain; returns the raw key, which the caller shows once and forgets. */
 export async function createApiKey(
-  client: ClientInput,
+  h: OneKeyHandle,
   p: CreateApiKeyParameters,
 ): Promise<{ key: string; keyHash: Hex; scopes: number; expiry: bigint; transactionHash?: Hex }> {
   const key = newApiKey();
   const keyHash = apiKeyHash(key);
   const scopes = scopesMask(p.scopes);
-  const r = await addApiKey(client, { projectId: p.projectId, keyHash, scopes, expiry: p.expiry });
-  return { key, keyHash, scopes, expiry: p.expiry, transactionHash: (r as { transactionHash?: Hex }).transactionHash };
+  const r = await addApiKey(h.client, { ...h.on, projectId: p.projectId, keyHash, scopes, expiry: p.expiry });
+  return { key, keyHash, scopes, expiry: p.expiry, transactionHash: r.hash };
 }
 
-export const revokeKey = (client: ClientInput, p: { projectId: bigint; keyHash: Hex }) => revokeApiKey(client, p);
+export const revokeKey = (h: OneKeyHandle, p: { projectId: bigint; keyHash: Hex }) => revokeApiKey(h.client, { ...h.on, ...p });

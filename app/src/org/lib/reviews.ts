@@ -2,10 +2,11 @@
 // indexer), opening one with the project's review key (readRecord checks access on-chain, verifies
 // the bundle's hash and decrypts only the granted fields, here, in memory), then an attestation
 // on-chain (approve) or a decline kept in this browser (the contracts record no declines).
-import { attest, claimsValue, Claim, getAttestation, Purpose, revokeAttestation, type ClaimName, type ClientInput } from "@onekey/sdk/contracts";
-import { readRecord } from "@onekey/sdk/flows";
+import { attest, claimsValue, Claim, getAttestation, Purpose, revokeAttestation, type ClaimName } from "@onekey/sdk/contracts";
+import { IndexerBehindError, readRecord, type IndexerSource } from "@onekey/sdk/flows";
 import type { FieldValue, KeyAgreement, X25519KeyPair } from "@onekey/sdk/crypto";
 import type { Address, Hex } from "viem";
+import type { OneKeyHandle } from "../../shell/handle.ts";
 import type { GrantRow } from "./indexer.ts";
 import { InvalidInputError } from "./errors.ts";
 
@@ -64,11 +65,44 @@ export type OpenReviewParameters = {
   reviewKey: KeyAgreement | X25519KeyPair;
   /** The reviewer (default the client's account): must be an active REVIEWER of the project. */
   reader?: Address;
+  /** Where the storage id and the wrapped key are read: the project's indexer connection (an API key with the read scope). */
+  indexer?: IndexerSource;
+  /** Without an indexer: where the scan of the chain's logs for the grant starts (the registries' deployment block); one of the two is required. */
+  fromBlock?: bigint;
 };
 
-/** The granted fields, decrypted in this browser. Nothing here is sent anywhere. */
-export function openForReview(client: ClientInput, p: OpenReviewParameters): Promise<Record<string, FieldValue>> {
-  return readRecord(client, { recordId: p.recordId, storage: p.storage, via: { projectId: p.projectId }, keyPair: p.reviewKey, reader: p.reader });
+/** How long an indexer that has not caught up with the grant yet is waited for. */
+const INDEXER_WAIT_MS = 20_000;
+
+/**
+ * The granted fields, decrypted in this browser. Nothing here is sent anywhere. An indexer that
+ * lags the chain (a grant made seconds ago) is asked again for a while, then the error shows.
+ */
+export async function openForReview(
+  h: OneKeyHandle,
+  p: OpenReviewParameters,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Record<string, FieldValue>> {
+  const read = () =>
+    readRecord(h.client, {
+      ...h.on,
+      recordId: p.recordId,
+      storage: p.storage,
+      via: { projectId: p.projectId },
+      keyPair: p.reviewKey,
+      reader: p.reader,
+      indexer: p.indexer,
+      fromBlock: p.fromBlock,
+    });
+  const until = Date.now() + INDEXER_WAIT_MS;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof IndexerBehindError) || Date.now() >= until) throw error;
+      await sleep(500);
+    }
+  }
 }
 
 export type ApproveParameters = {
@@ -89,9 +123,10 @@ export function checkApproval(p: Pick<ApproveParameters, "level" | "expiry" | "n
 }
 
 /** Attests on-chain: level, expiry, claims (bits only; the fields behind them stay here). */
-export async function approve(client: ClientInput, p: ApproveParameters) {
+export async function approve(h: OneKeyHandle, p: ApproveParameters) {
   checkApproval(p);
-  const r = await attest(client, {
+  const r = await attest(h.client, {
+    ...h.on,
     projectId: p.projectId,
     subject: p.subject,
     level: p.level,
@@ -103,10 +138,10 @@ export async function approve(client: ClientInput, p: ApproveParameters) {
 }
 
 /** Declines: recorded in this browser; an attestation the project already gave the subject is revoked on-chain. */
-export async function reject(client: ClientInput, p: { projectId: bigint; subject: Address }): Promise<{ revokedAttestation: boolean }> {
-  const existing = await getAttestation(client, { subject: p.subject, projectId: p.projectId });
+export async function reject(h: OneKeyHandle, p: { projectId: bigint; subject: Address }): Promise<{ revokedAttestation: boolean }> {
+  const existing = await getAttestation(h.client, { addresses: h.on.addresses, subject: p.subject, projectId: p.projectId });
   if (existing.level === 0) return { revokedAttestation: false };
-  await revokeAttestation(client, { projectId: p.projectId, subject: p.subject });
+  await revokeAttestation(h.client, { ...h.on, projectId: p.projectId, subject: p.subject });
   return { revokedAttestation: true };
 }
 
