@@ -36,6 +36,8 @@ export type EngineContext = {
   relayer: WalletClient<Transport, Chain, Account>;
   addresses: { projectRegistry: Address; recordRegistry: Address; attestationRegistry: Address };
   storage: Parameters<typeof readRecord>[1]["storage"];
+  /** The indexer the record's storage id and wrapped key are read through (no log scan). */
+  indexerUrl: string;
   keyStore: ReviewKeyStore;
   owner: string;
   leaseMs: number;
@@ -216,6 +218,7 @@ export function createEngine(ctx: EngineContext) {
         reader: ctx.attester.account.address,
         keyPair: agreement,
         addresses: ctx.addresses,
+        indexer: { url: ctx.indexerUrl, apiKey: project.indexerApiKey },
       });
     } catch (error) {
       if (error instanceof RecordErasedError) step({ type: "record_erased" });

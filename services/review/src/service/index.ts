@@ -50,6 +50,7 @@ export async function startReviewService(o: ReviewServiceOptions) {
     relayer,
     addresses: o.addresses,
     storage: o.storage,
+    indexerUrl: o.indexerUrl,
     keyStore: o.keyStore,
     owner,
     leaseMs: o.leaseMs ?? 30_000,

@@ -175,7 +175,11 @@ export async function startHarness() {
       providerPollMs: 1_000,
       leaseMs: 10_000,
       pollingIntervalMs: 50,
-      log: (l) => logs.push(l),
+      log: (l) => {
+        logs.push(l);
+        // ONEKEY_REVIEW_DEBUG=1 prints the service's log lines while a test runs.
+        if (process.env.ONEKEY_REVIEW_DEBUG) console.log(JSON.stringify(l));
+      },
       ...extra,
     };
   };
