@@ -115,7 +115,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await anvil?.stop();
   });
 
-  const read = (who: number, recordId: Hex, keyPair: X25519KeyPair) => readRecord(as(who), { addresses, recordId, storage, via: { projectId }, keyPair });
+  const read = (who: number, recordId: Hex, keyPair: X25519KeyPair) => readRecord(as(who), { addresses, fromBlock: 0n, recordId, storage, via: { projectId }, keyPair });
 
   it("shares the review key through the chain; each reviewer receives exactly the project's key", async () => {
     for (const i of [STAYS, LEAVES]) {
@@ -180,7 +180,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
   it("offboarding: one reviewer leaves, the key rotates, every live grant is re-wrapped in batches; nobody grants again", async () => {
     // One person revoked meanwhile: its grant is not live and is not re-wrapped.
     await revoke(as(SUBJECT), { addresses, recordId: records[11], grantee: grantee() });
-    const before = await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, recordId, grantee: grantee() })));
+    const before = await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId, grantee: grantee() })));
     const kept: X25519KeyPair[] = [];
     const progress: [number, number][] = [];
     const r = await rotateReviewKey(as(ADMIN), {
@@ -213,7 +213,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     expect(bytesHex(got.privateKey)).toBe(bytesHex(reviewV2.privateKey));
     for (const recordId of records.slice(0, 11)) {
       expect(await read(STAYS, recordId, got)).toEqual({ full_name: FIELDS.full_name, nationality: FIELDS.nationality });
-      const now = await getGrantWrappedKey(publicClient, { addresses, recordId, grantee: grantee() });
+      const now = await getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId, grantee: grantee() });
       expect(now.reviewKeyVersion).toBe(2);
       // The old key opens none of the new wraps; the escrow half is the person's, byte for byte.
       const old = before[records.indexOf(recordId)];
@@ -229,7 +229,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await expect(receiveReviewKey(as(LEAVES), { addresses, projectId, keyPair: own[LEAVES] })).rejects.toThrow(ReviewKeyNotSharedError);
     // The auditor's path is untouched (its escrow wrap was copied, not re-made).
     await recordAuditAccess(as(AUDITOR), { addresses, recordId: records[0], projectId, authorisationHash: `0x${"ab".repeat(32)}` });
-    expect(await readAsAuditor(as(AUDITOR), { addresses, recordId: records[0], storage, projectId, keyPair: escrow })).toEqual({
+    expect(await readAsAuditor(as(AUDITOR), { addresses, fromBlock: 0n, recordId: records[0], storage, projectId, keyPair: escrow })).toEqual({
       full_name: FIELDS.full_name,
       nationality: FIELDS.nationality,
     });
@@ -263,7 +263,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
       }),
     ).rejects.toBe(crash);
     expect((await getReviewKey(publicClient, { addresses, projectId })).keyVersion).toBe(3);
-    const done = (await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, recordId, grantee: grantee() })))).filter(
+    const done = (await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId, grantee: grantee() })))).filter(
       (w) => w.reviewKeyVersion === 3,
     ).length;
     expect(done).toBe(5);
