@@ -115,7 +115,8 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await anvil?.stop();
   });
 
-  const read = (who: number, recordId: Hex, keyPair: X25519KeyPair) => readRecord(as(who), { addresses, fromBlock: 0n, recordId, storage, via: { projectId }, keyPair });
+  const read = (who: number, recordId: Hex, keyPair: X25519KeyPair) =>
+    readRecord(as(who), { addresses, fromBlock: 0n, recordId, storage, via: { projectId }, keyPair });
 
   it("shares the review key through the chain; each reviewer receives exactly the project's key", async () => {
     for (const i of [STAYS, LEAVES]) {
@@ -263,9 +264,9 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
       }),
     ).rejects.toBe(crash);
     expect((await getReviewKey(publicClient, { addresses, projectId })).keyVersion).toBe(3);
-    const done = (await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId, grantee: grantee() })))).filter(
-      (w) => w.reviewKeyVersion === 3,
-    ).length;
+    const done = (
+      await Promise.all(records.map((recordId) => getGrantWrappedKey(publicClient, { addresses, fromBlock: 0n, recordId, grantee: grantee() })))
+    ).filter((w) => w.reviewKeyVersion === 3).length;
     expect(done).toBe(5);
     // The resumed run needs no old key for what is done, but v2 for the rest; it sets no new key.
     const resumed = await rotateReviewKey(as(ADMIN), { addresses, projectId, previousKeys: [reviewV2], newKey: v3!, shareWith: [addr(STAYS)] });
