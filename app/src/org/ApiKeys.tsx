@@ -8,6 +8,7 @@ import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
 import { connected } from "../shell/handle.ts";
 import { apiKeyScopeNames, createApiKey, expiryFromDate, revokeKey, SCOPE_HELP, SCOPE_NAMES } from "./lib/api-keys.ts";
+import { toggle } from "./lib/field-mask.ts";
 import { Card, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
 
 const inDays = (d: number) => new Date(Date.now() + d * 86400_000).toISOString().slice(0, 10);
@@ -45,19 +46,8 @@ export function ApiKeys() {
             <legend>Scopes</legend>
             {SCOPE_NAMES.map((s) => (
               <label key={s}>
-                <input
-                  type="checkbox"
-                  checked={scopes.has(s)}
-                  onChange={() =>
-                    setScopes((x) => {
-                      const n = new Set(x);
-                      if (n.has(s)) n.delete(s);
-                      else n.add(s);
-                      return n;
-                    })
-                  }
-                />{" "}
-                {s} <span className="note">— {SCOPE_HELP[s]}</span>
+                <input type="checkbox" checked={scopes.has(s)} onChange={() => setScopes((x) => toggle(x, s))} /> {s}{" "}
+                <span className="note">— {SCOPE_HELP[s]}</span>
               </label>
             ))}
           </fieldset>

@@ -9,6 +9,7 @@ import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
 import { connected } from "../shell/handle.ts";
 import { InvalidInputError } from "./lib/errors.ts";
+import { toggle } from "./lib/field-mask.ts";
 import { Card, Problem, Status, useAction } from "./ui.tsx";
 
 const ROLE_NAMES = Object.keys(Roles) as RoleName[];
@@ -73,19 +74,7 @@ export function Members() {
             <legend>Roles</legend>
             {ROLE_NAMES.map((r) => (
               <label key={r} style={{ display: "inline-block", marginRight: "1rem" }}>
-                <input
-                  type="checkbox"
-                  checked={chosen.has(r)}
-                  onChange={() =>
-                    setChosen((s) => {
-                      const n = new Set(s);
-                      if (n.has(r)) n.delete(r);
-                      else n.add(r);
-                      return n;
-                    })
-                  }
-                />{" "}
-                {r}
+                <input type="checkbox" checked={chosen.has(r)} onChange={() => setChosen((s) => toggle(s, r))} /> {r}
               </label>
             ))}
           </fieldset>

@@ -12,7 +12,7 @@ import { useProject } from "./project.tsx";
 import { ApiKeyGate } from "./gate.tsx";
 import { orgKeyStore } from "./Keys.tsx";
 import { allPages, listGrants, type GrantRow, type IndexerConnection } from "./lib/indexer.ts";
-import { countBits } from "./lib/field-mask.ts";
+import { countBits, toggle } from "./lib/field-mask.ts";
 import { projectKeyAgreement } from "./lib/keys.ts";
 import { ReviewKeyMissingError } from "./lib/errors.ts";
 import { approve, CLAIM_NAMES, displayValue, localDecisionLog, openForReview, reject, reviewQueue } from "./lib/reviews.ts";
@@ -109,19 +109,7 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
               <legend>Claims (only the bits go on-chain)</legend>
               {CLAIM_NAMES.map((c) => (
                 <label key={c} style={{ display: "inline-block", marginRight: "1rem" }}>
-                  <input
-                    type="checkbox"
-                    checked={claims.has(c)}
-                    onChange={() =>
-                      setClaims((s) => {
-                        const n = new Set(s);
-                        if (n.has(c)) n.delete(c);
-                        else n.add(c);
-                        return n;
-                      })
-                    }
-                  />{" "}
-                  {c}
+                  <input type="checkbox" checked={claims.has(c)} onChange={() => setClaims((s) => toggle(s, c))} /> {c}
                 </label>
               ))}
             </fieldset>

@@ -11,11 +11,11 @@ export const maskOf = (manifest: Manifest, selected: Iterable<string>): bigint =
 /** The field names a mask selects, in manifest order. */
 export const selectedBy = (manifest: Manifest, mask: bigint): string[] => fieldsOfMask(manifest, mask).map((f) => f.name);
 
-/** Toggles one field in a selection (a new Set; the picker's state stays immutable). */
-export function toggle(selection: ReadonlySet<string>, name: string): Set<string> {
+/** Toggles one value in a selection (a new Set; a picker's state stays immutable). */
+export function toggle<T>(selection: ReadonlySet<T>, value: T): Set<T> {
   const next = new Set(selection);
-  if (next.has(name)) next.delete(name);
-  else next.add(name);
+  if (next.has(value)) next.delete(value);
+  else next.add(value);
   return next;
 }
 
