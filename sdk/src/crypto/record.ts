@@ -9,7 +9,7 @@
 // sha256 (checked against the chain before decrypting) binds the whole.
 import type { Hex } from "viem";
 import { fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
-import { aesGcmDecrypt, aesKey, hkdf, hkdfKey, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
+import { aesGcmDecrypt, aesKey, hkdf, hkdfKey, hkdfSync, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
 import { bs, subtle } from "./webcrypto.ts";
 import {
   ContentHashMismatchError,
@@ -90,11 +90,19 @@ async function dekKey(dek: Uint8Array | CryptoKey): Promise<CryptoKey> {
   return dek;
 }
 
-/** The same field key as deriveFieldKey, straight into a non-extractable AES-GCM CryptoKey. */
-function fieldAesKey(base: CryptoKey, recordId: Hex, version: number, name: string, usage: KeyUsage): Promise<CryptoKey> {
+/**
+ * The same field key as deriveFieldKey, straight into a non-extractable AES-GCM CryptoKey. A raw
+ * DEK (the caller holds its bytes anyway) is expanded in this thread, as the key wrap does: one
+ * WebCrypto round trip (the import) instead of three; a CryptoKey DEK stays inside WebCrypto.
+ */
+async function fieldAesKey(dek: Uint8Array | CryptoKey, recordId: Hex, version: number, name: string, usage: KeyUsage): Promise<CryptoKey> {
+  if (dek instanceof Uint8Array) {
+    if (dek.length !== KEY_BYTES) throw new InvalidKeyError(`DEK must be ${KEY_BYTES} bytes`);
+    return aesKey(hkdfSync(dek, fromHex(recordId, 32), fieldInfo(recordId, version, name), KEY_BYTES), usage);
+  }
   return subtle().deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: bs(fromHex(recordId, 32)), info: bs(fieldInfo(recordId, version, name)) },
-    base,
+    dek,
     { name: "AES-GCM", length: KEY_BYTES * 8 },
     false,
     [usage],
@@ -103,13 +111,11 @@ function fieldAesKey(base: CryptoKey, recordId: Hex, version: number, name: stri
 
 const framedSize = (length: number): number => Math.ceil((5 + length) / PAD_TO) * PAD_TO;
 
-/** type u8 | length u32be | value | zero padding: one copy of the value (WebCrypto is one-shot). */
-function frame(body: Uint8Array, isText: boolean): Uint8Array {
-  const framed = new Uint8Array(framedSize(body.length));
-  framed[0] = isText ? 1 : 0;
-  new DataView(framed.buffer).setUint32(1, body.length);
-  framed.set(body, 5);
-  return framed;
+/** type u8 | length u32be | value | zero padding, written into `slot` (framedSize bytes, zeroed). */
+function frameInto(slot: Uint8Array, body: Uint8Array, isText: boolean): void {
+  slot[0] = isText ? 1 : 0;
+  new DataView(slot.buffer, slot.byteOffset).setUint32(1, body.length);
+  slot.set(body, 5);
 }
 
 function unframe(framed: Uint8Array, name: string): FieldValue {
@@ -143,9 +149,7 @@ function validateInput(p: EncryptRecordParameters): string[] {
 export async function encryptRecord(p: EncryptRecordParameters): Promise<EncryptedRecord> {
   const names = validateInput(p);
   const dek = p.dek ?? randomKey();
-  // WebCrypto calls run off the main thread (Node's thread pool, the browser's crypto thread):
-  // the key is imported and each field key derived while this thread frames the values.
-  const base = dekKey(dek);
+  if (!(dek instanceof Uint8Array) || dek.length !== KEY_BYTES) throw new InvalidKeyError(`DEK must be ${KEY_BYTES} bytes`);
   const bodies = names.map((name) => {
     const v = p.fields[name];
     return typeof v === "string" ? { body: utf8(v), isText: true } : { body: v, isText: false };
@@ -159,7 +163,9 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
     offset += length;
     return field;
   });
-  const keys = fields.map((f) => base.then((b) => fieldAesKey(b, p.recordId, p.version, f.name, "encrypt")));
+  // WebCrypto calls run off the main thread (Node's thread pool, the browser's crypto thread):
+  // each field key is imported while this thread frames the values.
+  const keys = fields.map((f) => fieldAesKey(dek, p.recordId, p.version, f.name, "encrypt"));
   for (const k of keys) k.catch(() => {}); // awaited below; a failure surfaces there
   const manifest: Manifest = {
     scheme: SCHEME_ENVELOPE_V1,
@@ -178,19 +184,28 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
   bundle[4] = SCHEME_ENVELOPE_V1;
   new DataView(bundle.buffer).setUint32(5, manifestBytes.length);
   bundle.set(manifestBytes, HEADER_BYTES);
-  // Fields are sealed concurrently; each ciphertext is copied into the bundle as it arrives.
-  await Promise.all(
-    fields.map(async (f, i) => {
-      const framed = frame(bodies[i].body, bodies[i].isText);
-      const params = {
-        name: "AES-GCM",
-        iv: bs(fromHex(f.iv, IV_BYTES)),
-        additionalData: bs(fieldInfo(p.recordId, p.version, f.name)),
-        tagLength: TAG_BYTES * 8,
-      };
-      bundle.set(new Uint8Array(await subtle().encrypt(params, await keys[i], bs(framed))), start + f.offset);
-    }),
-  );
+  // Each field is framed in its own slot of the bundle (the slot is the framed size plus the
+  // tag), sealed from there, and its ciphertext written over the plaintext: no second buffer
+  // of the document's size, which for a large file costs as much as the cipher itself. A
+  // failure zeroes the bundle, so no plaintext outlives the call.
+  try {
+    await Promise.all(
+      fields.map(async (f, i) => {
+        const slot = bundle.subarray(start + f.offset, start + f.offset + f.length - TAG_BYTES);
+        frameInto(slot, bodies[i].body, bodies[i].isText);
+        const params = {
+          name: "AES-GCM",
+          iv: bs(fromHex(f.iv, IV_BYTES)),
+          additionalData: bs(fieldInfo(p.recordId, p.version, f.name)),
+          tagLength: TAG_BYTES * 8,
+        };
+        bundle.set(new Uint8Array(await subtle().encrypt(params, await keys[i], bs(slot))), start + f.offset);
+      }),
+    );
+  } catch (e) {
+    bundle.fill(0);
+    throw e;
+  }
   return { dek, bundle, manifest, contentHash: await sha256Hex(bundle), manifestHash: await manifestHash };
 }
 
@@ -283,7 +298,7 @@ export async function decryptRecord(p: DecryptRecordParameters): Promise<Record<
     if (!covered(name)) throw new FieldNotGrantedError(name);
     return f;
   });
-  const base = "dek" in keys ? await dekKey(keys.dek) : undefined;
+  const base = "dek" in keys ? keys.dek : undefined;
   const given = "fieldKeys" in keys ? keys.fieldKeys : undefined;
   const values = await Promise.all(
     plan.map(async (f) => {
