@@ -28,6 +28,7 @@ import {
   getReviewKey,
   grantRoles,
   hasAccess,
+  hasRole,
   isContractRevert,
   projectGrantee,
   rewrapGrants,
@@ -55,6 +56,7 @@ import {
   ReviewKeyMismatchError,
   ReviewKeyNotSharedError,
   GranteeKeyNotSetError,
+  FromBlockRequiredError,
 } from "./index.ts";
 
 const FIELDS = { full_name: "Dorothy Vaughan canary-rk-7c1", date_of_birth: "1910-09-20 canary-rk-7c1", nationality: "US canary-rk-7c1" };
@@ -122,7 +124,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     for (const i of [STAYS, LEAVES]) {
       const r = await shareReviewKeyWith(as(ADMIN), { addresses, projectId, reviewer: addr(i), reviewKey: reviewV1 });
       expect(r.keyVersion).toBe(1);
-      const got = await receiveReviewKey(as(i), { addresses, projectId, keyPair: own[i] });
+      const got = await receiveReviewKey(as(i), { addresses, fromBlock: 0n, projectId, keyPair: own[i] });
       expect(got.keyVersion).toBe(1);
       expect(bytesHex(got.publicKey)).toBe(bytesHex(reviewV1.publicKey));
       expect(await read(i, records[0], got)).toEqual({ full_name: FIELDS.full_name, nationality: FIELDS.nationality });
@@ -132,8 +134,10 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     const stranger = await generateX25519KeyPair();
     await expect(shareReviewKeyWith(as(ADMIN), { addresses, projectId, reviewer: addr(STAYS), reviewKey: stranger })).rejects.toThrow(ReviewKeyMismatchError);
     await expect(shareReviewKeyWith(as(ADMIN), { addresses, projectId, reviewer: addr(NOBODY), reviewKey: reviewV1 })).rejects.toThrow(GranteeKeyNotSetError);
-    await expect(receiveReviewKey(as(NOBODY), { addresses, projectId, keyPair: stranger })).rejects.toThrow(ReviewKeyNotSharedError);
-    await expect(receiveReviewKey(publicClient, { addresses, projectId, reviewer: addr(STAYS), keyPair: own[LEAVES] })).rejects.toThrow(DecryptionFailedError);
+    await expect(receiveReviewKey(as(NOBODY), { addresses, fromBlock: 0n, projectId, keyPair: stranger })).rejects.toThrow(ReviewKeyNotSharedError);
+    await expect(receiveReviewKey(publicClient, { addresses, fromBlock: 0n, projectId, reviewer: addr(STAYS), keyPair: own[LEAVES] })).rejects.toThrow(
+      DecryptionFailedError,
+    );
   });
 
   it("the action refuses outsiders by name: no role, a REVIEWER, another project's ADMIN, a dozen fresh accounts; bad input before any RPC", async () => {
@@ -186,6 +190,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     const progress: [number, number][] = [];
     const r = await rotateReviewKey(as(ADMIN), {
       addresses,
+      fromBlock: 0n,
       projectId,
       previousKeys: [reviewV1],
       remove: [addr(LEAVES)],
@@ -210,7 +215,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     expect(await getReviewKey(publicClient, { addresses, projectId })).toEqual({ publicKey: bytesHex(reviewV2.publicKey), keyVersion: 2 });
 
     // The reviewer who stays gets v2 through the chain and reads every live record with it.
-    const got = await receiveReviewKey(as(STAYS), { addresses, projectId, keyPair: own[STAYS] });
+    const got = await receiveReviewKey(as(STAYS), { addresses, fromBlock: 0n, projectId, keyPair: own[STAYS] });
     expect(bytesHex(got.privateKey)).toBe(bytesHex(reviewV2.privateKey));
     for (const recordId of records.slice(0, 11)) {
       expect(await read(STAYS, recordId, got)).toEqual({ full_name: FIELDS.full_name, nationality: FIELDS.nationality });
@@ -227,7 +232,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await expect(read(STAYS, records[0], reviewV1)).rejects.toThrow(DecryptionFailedError);
     // The one who left: no access on-chain, no share of v2.
     expect(await hasAccess(publicClient, { addresses, recordId: records[0], user: addr(LEAVES) })).toBe(false);
-    await expect(receiveReviewKey(as(LEAVES), { addresses, projectId, keyPair: own[LEAVES] })).rejects.toThrow(ReviewKeyNotSharedError);
+    await expect(receiveReviewKey(as(LEAVES), { addresses, fromBlock: 0n, projectId, keyPair: own[LEAVES] })).rejects.toThrow(ReviewKeyNotSharedError);
     // The auditor's path is untouched (its escrow wrap was copied, not re-made).
     await recordAuditAccess(as(AUDITOR), { addresses, recordId: records[0], projectId, authorisationHash: `0x${"ab".repeat(32)}` });
     expect(await readAsAuditor(as(AUDITOR), { addresses, fromBlock: 0n, recordId: records[0], storage, projectId, keyPair: escrow })).toEqual({
@@ -239,7 +244,14 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
   it("a second run with the same key is a no-op; a grant made after the rotation is already current", async () => {
     const r = await submitRecord(as(SUBJECT), { addresses, storage, fields: FIELDS });
     await grantAccess(as(SUBJECT), { addresses, ...r, grantee: { projectId }, fields: ["date_of_birth"], purpose: "KYC_REVIEW", expiry: days(30) });
-    const again = await rotateReviewKey(as(ADMIN), { addresses, projectId, previousKeys: [reviewV1], newKey: reviewV2, shareWith: [addr(STAYS)] });
+    const again = await rotateReviewKey(as(ADMIN), {
+      addresses,
+      fromBlock: 0n,
+      projectId,
+      previousKeys: [reviewV1],
+      newKey: reviewV2,
+      shareWith: [addr(STAYS)],
+    });
     expect(again.keyVersion).toBe(2);
     expect(again.rewrapped).toEqual([]);
     expect(again.batches).toBe(0);
@@ -254,6 +266,7 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     await expect(
       rotateReviewKey(as(ADMIN), {
         addresses,
+        fromBlock: 0n,
         projectId,
         previousKeys: [reviewV2],
         batchSize: 5,
@@ -269,29 +282,47 @@ describe("review key: share, receive, rotate on reviewer offboarding (anvil + ar
     ).filter((w) => w.reviewKeyVersion === 3).length;
     expect(done).toBe(5);
     // The resumed run needs no old key for what is done, but v2 for the rest; it sets no new key.
-    const resumed = await rotateReviewKey(as(ADMIN), { addresses, projectId, previousKeys: [reviewV2], newKey: v3!, shareWith: [addr(STAYS)] });
+    const resumed = await rotateReviewKey(as(ADMIN), { addresses, fromBlock: 0n, projectId, previousKeys: [reviewV2], newKey: v3!, shareWith: [addr(STAYS)] });
     expect(resumed.keyVersion).toBe(3);
     expect(resumed.alreadyCurrent.length).toBe(5);
     expect(resumed.rewrapped.length).toBe(records.length - 1 - 5); // records[11] was revoked
     expect(resumed.shared).toEqual([addr(STAYS)]);
-    const got = await receiveReviewKey(as(STAYS), { addresses, projectId, keyPair: own[STAYS] });
+    const got = await receiveReviewKey(as(STAYS), { addresses, fromBlock: 0n, projectId, keyPair: own[STAYS] });
     for (const recordId of records.filter((_, i) => i !== 11)) expect(Object.keys(await read(STAYS, recordId, got)).length).toBeGreaterThan(0);
   });
 
   it("a grant no given key opens is reported, not thrown; a later run with the right key completes it", async () => {
-    const v3 = await receiveReviewKey(as(STAYS), { addresses, projectId, keyPair: own[STAYS] });
+    const v3 = await receiveReviewKey(as(STAYS), { addresses, fromBlock: 0n, projectId, keyPair: own[STAYS] });
     const wrong = await generateX25519KeyPair();
-    const r = await rotateReviewKey(as(ADMIN), { addresses, projectId, previousKeys: [wrong] });
+    const r = await rotateReviewKey(as(ADMIN), { addresses, fromBlock: 0n, projectId, previousKeys: [wrong] });
     expect(r.keyVersion).toBe(4);
     expect(r.rewrapped).toEqual([]);
     expect(r.failed.length).toBe(records.length - 1);
     expect(r.failed.every((f) => f.reason === "no previous review key opens it")).toBe(true);
-    const fixed = await rotateReviewKey(as(ADMIN), { addresses, projectId, previousKeys: [wrong, v3], newKey: r.newKey, shareWith: [addr(STAYS)] });
+    const fixed = await rotateReviewKey(as(ADMIN), {
+      addresses,
+      fromBlock: 0n,
+      projectId,
+      previousKeys: [wrong, v3],
+      newKey: r.newKey,
+      shareWith: [addr(STAYS)],
+    });
     expect(fixed.failed).toEqual([]);
     expect(fixed.rewrapped.length).toBe(records.length - 1);
     // Not ADMIN: a REVIEWER cannot rotate (refused on setReviewKey, before anything else is sent).
-    const e = await rotateReviewKey(as(STAYS), { addresses, projectId, previousKeys: [v3] }).catch((x) => x);
+    const e = await rotateReviewKey(as(STAYS), { addresses, fromBlock: 0n, projectId, previousKeys: [v3] }).catch((x) => x);
     expect(isContractRevert(e, "MissingRole")).toBe(true);
+    expect((await getReviewKey(publicClient, { addresses, projectId })).keyVersion).toBe(4);
+  });
+
+  it("without fromBlock (a scan from genesis, which Base RPCs refuse) both scans are refused by name before anything is sent", async () => {
+    const nonce = await publicClient.getTransactionCount({ address: addr(ADMIN) });
+    const leaverIsReviewer = await hasRole(publicClient, { addresses, projectId, account: addr(STAYS), role: Roles.REVIEWER });
+    const noStart = { addresses, projectId } as { addresses: OneKeyAddresses; projectId: bigint; fromBlock: bigint };
+    await expect(receiveReviewKey(as(STAYS), { ...noStart, keyPair: own[STAYS] })).rejects.toThrow(FromBlockRequiredError);
+    await expect(rotateReviewKey(as(ADMIN), { ...noStart, previousKeys: [reviewV1], remove: [addr(STAYS)] })).rejects.toThrow(FromBlockRequiredError);
+    expect(await publicClient.getTransactionCount({ address: addr(ADMIN) })).toBe(nonce);
+    expect(await hasRole(publicClient, { addresses, projectId, account: addr(STAYS), role: Roles.REVIEWER })).toBe(leaverIsReviewer);
     expect((await getReviewKey(publicClient, { addresses, projectId })).keyVersion).toBe(4);
   });
 });

@@ -37,6 +37,7 @@ import {
   setReviewKey,
   shareReviewKey,
   ContractCallError,
+  FromBlockRequiredError,
   MAX_REWRAP_BATCH,
   type ClientInput,
   type ReadParameters,
@@ -79,6 +80,12 @@ const before = (a: Positioned, b: Positioned) => a.blockNumber! < b.blockNumber!
 const agreementOf = (k: X25519KeyPair | KeyAgreement): KeyAgreement => ("agree" in k ? k : localKeyAgreement(k));
 const popcount = (x: bigint) => x.toString(2).replaceAll("0", "").length;
 
+/** A log scan's start, required: a scan from genesis is refused by Base RPC providers. */
+function scanStart(fromBlock: bigint | undefined, what: string): bigint {
+  if (fromBlock === undefined) throw new FromBlockRequiredError(what);
+  return fromBlock;
+}
+
 async function logs(client: ClientInput, filter: Record<string, unknown>): Promise<Log[]> {
   try {
     return await getLogs(readerOf(client), { toBlock: "latest", ...filter } as never);
@@ -90,9 +97,9 @@ const projectEventAbi = (name: string) => projectRegistryAbi.find((x) => x.type 
 const recordEventAbi = (name: string) => recordRegistryAbi.find((x) => x.type === "event" && x.name === name);
 
 /** Every review key the project set, by version, with where it was set (to date a grant's wrap). */
-async function reviewKeyHistory(client: ClientInput, p: Target & { projectId: bigint; fromBlock?: bigint }) {
+async function reviewKeyHistory(client: ClientInput, p: Target & { projectId: bigint; fromBlock: bigint }) {
   const address = await registryAddress(client, "projectRegistry", target(p));
-  const found = await logs(client, { address, event: projectEventAbi("ReviewKeySet"), args: { projectId: p.projectId }, fromBlock: p.fromBlock ?? 0n });
+  const found = await logs(client, { address, event: projectEventAbi("ReviewKeySet"), args: { projectId: p.projectId }, fromBlock: p.fromBlock });
   return parseProjectRegistryEvents(found, { eventName: "ReviewKeySet", address }).map((e) => ({
     version: e.args.version,
     publicKey: fromHex(e.args.publicKey, 32),
@@ -139,8 +146,11 @@ export type ReceiveReviewKeyParameters = Target & {
   keyPair: X25519KeyPair | KeyAgreement;
   /** Default: the project's current version. */
   keyVersion?: number;
-  /** Where to start reading ReviewKeyShared events (default: genesis; Base RPCs want a start). */
-  fromBlock?: bigint;
+  /**
+   * Where the scan of ReviewKeySet / ReviewKeyShared events starts: the registry's deployment
+   * block (0n on a local chain). Required: FromBlockRequiredError without it.
+   */
+  fromBlock: bigint;
 };
 export type ReceiveReviewKeyReturnType = X25519KeyPair & { keyVersion: number };
 
@@ -149,8 +159,9 @@ export type ReceiveReviewKeyReturnType = X25519KeyPair & { keyVersion: number };
  * with the reviewer's own key and checks it against the public key the project set for it.
  */
 export async function receiveReviewKey(client: ClientInput, p: ReceiveReviewKeyParameters): Promise<ReceiveReviewKeyReturnType> {
+  const fromBlock = scanStart(p.fromBlock, "receiveReviewKey");
   const reviewer = p.reviewer ?? senderAddress(client);
-  const history = await reviewKeyHistory(client, p);
+  const history = await reviewKeyHistory(client, { ...p, fromBlock });
   const keyVersion = p.keyVersion ?? history.at(-1)?.version ?? 0;
   const set = history.find((h) => h.version === keyVersion);
   if (!set) throw new ReviewKeyNotSetError(p.projectId);
@@ -159,7 +170,7 @@ export async function receiveReviewKey(client: ClientInput, p: ReceiveReviewKeyP
     address,
     event: projectEventAbi("ReviewKeyShared"),
     args: { projectId: p.projectId, reviewer },
-    fromBlock: p.fromBlock ?? 0n,
+    fromBlock,
   });
   const shared = parseProjectRegistryEvents(found, { eventName: "ReviewKeyShared", address })
     .filter((e) => e.args.keyVersion === keyVersion)
@@ -198,8 +209,11 @@ export type RotateReviewKeyParameters = Writer & {
   shareWith?: Address[];
   /** Grants per transaction (default 20, at most MAX_REWRAP_BATCH). */
   batchSize?: number;
-  /** Where to start reading the project's grants (default: genesis; Base RPCs want a start). */
-  fromBlock?: bigint;
+  /**
+   * Where the scan of the project's grants and review keys starts: the registry's deployment
+   * block (0n on a local chain). Required: FromBlockRequiredError without it, before anything is sent.
+   */
+  fromBlock: bigint;
   /** After each published batch: how many grants are done of how many need it. */
   onProgress?: (done: number, total: number) => void;
 };
@@ -239,6 +253,7 @@ const ITEM_ERRORS = new Set([
  * left (the chain says which grants are already wrapped to the new version).
  */
 export async function rotateReviewKey(client: ClientInput, p: RotateReviewKeyParameters): Promise<RotateReviewKeyReturnType> {
+  const fromBlock = scanStart(p.fromBlock, "rotateReviewKey");
   const batchSize = p.batchSize ?? 20;
   if (!Number.isInteger(batchSize) || batchSize < 1 || BigInt(batchSize) > MAX_REWRAP_BATCH) {
     throw new InvalidKeyError(`batchSize must be 1..${MAX_REWRAP_BATCH}; got ${batchSize}`);
@@ -267,7 +282,7 @@ export async function rotateReviewKey(client: ClientInput, p: RotateReviewKeyPar
   const shared: Address[] = [];
   if (p.shareWith?.length) {
     const address = await registryAddress(client, "projectRegistry", t);
-    const found = await logs(client, { address, event: projectEventAbi("ReviewKeyShared"), args: { projectId: p.projectId }, fromBlock: p.fromBlock ?? 0n });
+    const found = await logs(client, { address, event: projectEventAbi("ReviewKeyShared"), args: { projectId: p.projectId }, fromBlock });
     const done = new Set(
       parseProjectRegistryEvents(found, { eventName: "ReviewKeyShared", address })
         .filter((e) => e.args.keyVersion === keyVersion)
@@ -280,7 +295,7 @@ export async function rotateReviewKey(client: ClientInput, p: RotateReviewKeyPar
     }
   }
 
-  const plan = await planRewraps(client, { ...p, keyVersion, newKey });
+  const plan = await planRewraps(client, { ...p, fromBlock, keyVersion, newKey });
   const result: RotateReviewKeyReturnType = {
     keyVersion,
     newKey,
@@ -327,8 +342,8 @@ async function planRewraps(client: ClientInput, p: RotateReviewKeyParameters & {
   const grantee = projectGrantee(p.projectId);
   const address = await registryAddress(client, "recordRegistry", t);
   const [granted, rewrapped, history] = await Promise.all([
-    logs(client, { address, event: recordEventAbi("AccessGranted"), args: { grantee }, fromBlock: p.fromBlock ?? 0n }),
-    logs(client, { address, event: recordEventAbi("GrantRewrapped"), args: { grantee }, fromBlock: p.fromBlock ?? 0n }),
+    logs(client, { address, event: recordEventAbi("AccessGranted"), args: { grantee }, fromBlock: p.fromBlock }),
+    logs(client, { address, event: recordEventAbi("GrantRewrapped"), args: { grantee }, fromBlock: p.fromBlock }),
     reviewKeyHistory(client, p),
   ]);
   // The latest wrap per record: its last grant, or a re-wrap after it; and the review-key version
