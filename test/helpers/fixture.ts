@@ -1,6 +1,6 @@
 import { network } from "hardhat";
 import { getAddress, type Address, type Hex } from "viem";
-import { computeRecordId, Roles } from "@onekey/sdk/contracts";
+import { attestTypes, computeRecordId, Roles } from "@onekey/sdk/contracts";
 
 export const DAY = 86_400n;
 
@@ -75,19 +75,8 @@ export async function signAttest(
       chainId: opts.chainId ?? (await f.publicClient.getChainId()),
       verifyingContract: opts.verifyingContract ?? f.attestations.address,
     },
-    types: {
-      Attest: [
-        { name: "projectId", type: "uint256" },
-        { name: "subject", type: "address" },
-        { name: "level", type: "uint8" },
-        { name: "expiry", type: "uint64" },
-        { name: "claims", type: "uint32" },
-        { name: "recordId", type: "bytes32" },
-        { name: "attester", type: "address" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    // The SDK's one definition of the typed data: this checks the contract agrees with it.
+    types: attestTypes,
     primaryType: "Attest",
     // A smart-account attester (ERC-1271) is named here; its owner's key signs.
     message: { projectId, ...request, attester: opts.attester ?? signer.account.address, nonce, deadline },

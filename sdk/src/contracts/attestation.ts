@@ -16,28 +16,12 @@ import {
   type RevokeAttestationArgs,
 } from "./calls.ts";
 import { claimsValue, type Claims, type InvalidClaimError } from "./claims.ts";
-import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
+import { readerOf, registryActions, registryAddress } from "./core.ts";
 import { ContractCallError, NoSignerError, type AttestationRegistryReadErrorType, type AttestationRegistryWriteErrorType } from "./errors.ts";
 import { attestationEvent, parseAttestationRegistryEvents } from "./events.ts";
-import type {
-  ClientInput,
-  OneKeyCall,
-  ReadParameters,
-  RegistryReadArgs,
-  RegistryReadName,
-  RegistryReadReturnType,
-  WriteParameters,
-  WriteResult,
-} from "./types.ts";
+import type { ClientInput, ReadParameters, RegistryReadReturnType, WriteParameters, WriteResult } from "./types.ts";
 
-const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
-  writeRegistry(client, p, "attestationRegistry", (to) => build(to, p));
-const read = <const F extends RegistryReadName<"attestationRegistry">>(
-  client: ClientInput,
-  p: ReadParameters,
-  functionName: F,
-  args: RegistryReadArgs<"attestationRegistry", F>,
-) => readRegistry(client, p, "attestationRegistry", functionName, args);
+const { read, write } = registryActions("attestationRegistry");
 
 // --- writes --------------------------------------------------------------------------------------
 

@@ -133,6 +133,19 @@ export async function writeRegistry(
   return [result, call.to];
 }
 
+/**
+ * The read and write helpers of one registry's actions module, bound to that registry: each
+ * module's actions are then one line over its ABI.
+ */
+export function registryActions<C extends RegistryName>(contract: C) {
+  return {
+    read: <const F extends RegistryReadName<C>>(client: ClientInput, p: ReadParameters, functionName: F, args: RegistryReadArgs<C, F>) =>
+      readRegistry(client, p, contract, functionName, args),
+    write: <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
+      writeRegistry(client, p, contract, (to) => build(to, p)),
+  };
+}
+
 export type SendCallsParameters = WriteParameters & { calls: OneKeyCall[] };
 /** One result per transaction: a single one when the sender batches (smart account), else one per call. */
 export type SendCallsReturnType = WriteResult[];

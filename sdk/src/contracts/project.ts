@@ -24,28 +24,12 @@ import {
   type ShareReviewKeyArgs,
   type TransferAdminArgs,
 } from "./calls.ts";
-import { readRegistry, writeRegistry } from "./core.ts";
+import { registryActions } from "./core.ts";
 import type { ProjectRegistryReadErrorType, ProjectRegistryWriteErrorType } from "./errors.ts";
 import { projectEvent } from "./events.ts";
-import type {
-  ClientInput,
-  OneKeyCall,
-  ReadParameters,
-  RegistryReadArgs,
-  RegistryReadName,
-  RegistryReadReturnType,
-  WriteParameters,
-  WriteResult,
-} from "./types.ts";
+import type { ClientInput, ReadParameters, RegistryReadReturnType, WriteParameters, WriteResult } from "./types.ts";
 
-const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
-  writeRegistry(client, p, "projectRegistry", (to) => build(to, p));
-const read = <const F extends RegistryReadName<"projectRegistry">>(
-  client: ClientInput,
-  p: ReadParameters,
-  functionName: F,
-  args: RegistryReadArgs<"projectRegistry", F>,
-) => readRegistry(client, p, "projectRegistry", functionName, args);
+const { read, write } = registryActions("projectRegistry");
 
 // The write path reads `account` as the sender; for role changes it names the member instead.
 const asMember = <P extends RolesArgs>(p: P) => {

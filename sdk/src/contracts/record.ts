@@ -18,7 +18,7 @@ import {
   type RotateRecordArgs,
   type SetEncryptionKeyArgs,
 } from "./calls.ts";
-import { readerOf, readRegistry, registryAddress, writeRegistry } from "./core.ts";
+import { readerOf, registryActions, registryAddress } from "./core.ts";
 import {
   ContractCallError,
   EventNotFoundError,
@@ -27,25 +27,9 @@ import {
   type RecordRegistryWriteErrorType,
 } from "./errors.ts";
 import { parseRecordRegistryEvents, recordEvent } from "./events.ts";
-import type {
-  ClientInput,
-  OneKeyCall,
-  ReadParameters,
-  RegistryReadArgs,
-  RegistryReadName,
-  RegistryReadReturnType,
-  WriteParameters,
-  WriteResult,
-} from "./types.ts";
+import type { ClientInput, ReadParameters, RegistryReadReturnType, WriteParameters, WriteResult } from "./types.ts";
 
-const write = <P extends WriteParameters>(client: ClientInput, p: P, build: (to: Address, p: P) => OneKeyCall) =>
-  writeRegistry(client, p, "recordRegistry", (to) => build(to, p));
-const read = <const F extends RegistryReadName<"recordRegistry">>(
-  client: ClientInput,
-  p: ReadParameters,
-  functionName: F,
-  args: RegistryReadArgs<"recordRegistry", F>,
-) => readRegistry(client, p, "recordRegistry", functionName, args);
+const { read, write } = registryActions("recordRegistry");
 
 // --- writes --------------------------------------------------------------------------------------
 
