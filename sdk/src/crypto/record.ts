@@ -8,6 +8,7 @@
 // (schema, not personal data), IVs and offsets. GCM authenticates each field; the bundle's
 // sha256 (checked against the chain before decrypting) binds the whole.
 import type { Hex } from "viem";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { fromHex, fromUtf8, sha256Hex, toHex, utf8 } from "./bytes.ts";
 import { aesGcmDecrypt, aesKey, hkdf, hkdfKey, hkdfSync, randomIv, randomKey, IV_BYTES, KEY_BYTES, TAG_BYTES } from "./primitives.ts";
 import { bs, subtle } from "./webcrypto.ts";
@@ -176,8 +177,8 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
     fields,
   };
   const manifestBytes = utf8(JSON.stringify(manifest));
-  const manifestHash = sha256Hex(manifestBytes);
-  manifestHash.catch(() => {});
+  // A few hundred bytes: hashed in this thread (@noble/hashes), not a WebCrypto round trip.
+  const manifestHash = toHex(nobleSha256(manifestBytes));
   const start = HEADER_BYTES + manifestBytes.length;
   const bundle = new Uint8Array(start + offset);
   bundle.set(MAGIC, 0);
@@ -206,7 +207,7 @@ export async function encryptRecord(p: EncryptRecordParameters): Promise<Encrypt
     bundle.fill(0);
     throw e;
   }
-  return { dek, bundle, manifest, contentHash: await sha256Hex(bundle), manifestHash: await manifestHash };
+  return { dek, bundle, manifest, contentHash: await sha256Hex(bundle), manifestHash };
 }
 
 export interface ParsedBundle {
