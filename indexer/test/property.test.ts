@@ -40,11 +40,11 @@ import {
   apiKeyHash,
   apiKeyScopeNames,
   claimNames,
+  parseGrantee,
   projectGrantee,
   purposeName,
   roleNames,
 } from "@onekey/sdk/contracts";
-import { GRANTEE_PROJECT_FLAG } from "@onekey/sdk/constants";
 import {
   eventually,
   indexedBlock,
@@ -208,11 +208,16 @@ const model = {
  * Every grant's latest wrap, seen in every receipt `call` decodes: a grant's (whose review-key
  * version is the project's at that block) or a re-wrap's (which names it).
  */
+const projectIdOf = (grantee: Hex): bigint => {
+  const g = parseGrantee(grantee);
+  if (!("projectId" in g)) throw new Error(`${grantee} is not a project grantee`);
+  return g.projectId;
+};
 const wraps = new Map<string, { block: bigint; projectId: bigint | null; version?: number }>();
 function noteWrap(eventName: string, args: Record<string, unknown>, block: bigint): void {
   if (eventName !== "AccessGranted" && eventName !== "GrantRewrapped") return;
-  const grantee = BigInt(args.grantee as Hex);
-  const projectId = grantee >> 255n === 1n ? grantee & ((1n << 255n) - 1n) : null;
+  const g = parseGrantee(args.grantee as Hex);
+  const projectId = "projectId" in g ? g.projectId : null;
   const pair = `${lower(args.recordId as Hex)}:${lower(args.grantee as Hex)}`;
   wraps.set(pair, { block, projectId, version: eventName === "GrantRewrapped" ? (args.reviewKeyVersion as number) : undefined });
 }
@@ -770,7 +775,7 @@ const ops: Op[] = [
         )
       ).filter((pair): pair is string => pair !== null);
       const from = rewrappable.length && chance(0.85) ? rewrappable : toProjects;
-      const p = from.length && chance(0.9) ? BigInt(pick(from).split(":")[1]) & ((1n << 255n) - 1n) : aProject();
+      const p = from.length && chance(0.9) ? projectIdOf(pick(from).split(":")[1] as Hex) : aProject();
       const grantee = projectGrantee(p);
       const pool = from.filter((pair) => lower(pair.split(":")[1]) === lower(grantee)).map((pair) => pair.split(":")[0] as Hex);
       const drawn = Array.from({ length: 1 + int(3) }, () => (pool.length && chance(0.9) ? pick(pool) : aRecord()));
@@ -825,7 +830,7 @@ const ops: Op[] = [
       const toProjects = [...model.grantPairs].filter((pair) => BigInt(pair.split(":")[1]) >> 255n === 1n);
       const [r, p] =
         toProjects.length && chance(0.8)
-          ? ((pair) => [pair.split(":")[0] as Hex, BigInt(pair.split(":")[1]) & (GRANTEE_PROJECT_FLAG - 1n)] as const)(pick(toProjects))
+          ? ((pair) => [pair.split(":")[0] as Hex, projectIdOf(pair.split(":")[1] as Hex)] as const)(pick(toProjects))
           : ([aRecord(), aProject()] as const);
       const w = withRole(p, Roles.AUDITOR);
       model.auditTriples.add(`${r}:${p}:${w.account.address}`);
