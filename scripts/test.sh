@@ -69,6 +69,7 @@ run_suite solidity mocha npx hardhat test solidity
 has_tests() { [ -n "$(find "$1" -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | head -1)" ]; }
 has_tests sdk/src && run_suite sdk vitest npx vitest run --root sdk
 has_tests indexer/test && run_suite indexer vitest npx vitest run --root indexer
+has_tests services/shared/test && run_suite server-shared vitest npx vitest run --root services/shared
 has_tests services/sponsor/test && run_suite sponsor-service vitest npx vitest run --root services/sponsor
 has_tests services/review && run_suite review vitest npx vitest run --root services/review
 # The web app: component tests (happy-dom) and end-to-end tests in Debian's Chromium against the

@@ -7,78 +7,23 @@
 // store borrows Ponder's own PGlite instance (queries queue behind its transactions). With
 // PostgreSQL every process — `ponder start` and each `ponder serve` replica — opens a small pool
 // of its own, which is what lets replicas share rate limits and webhook state.
-import pg from "pg";
+import { fromPglite, migrate, openPostgres, quoteIdent, type Db, type PGliteLike, type Sql } from "@onekey/server/db";
 
-export interface Queryable {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-}
+export { quoteIdent };
 
-export interface Store extends Queryable {
-  dialect: "pglite" | "postgres";
+export type Queryable = Sql;
+
+export interface Store extends Db {
   /** Schema holding Ponder's tables (the `--schema` of this Ponder app). */
   appSchema: string;
   /** Schema holding the off-chain tables. */
   schema: string;
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-}
-
-interface PGliteLike {
-  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  exec(text: string): Promise<unknown>;
-  transaction<T>(fn: (tx: { query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>): Promise<T>;
 }
 
 type PonderGlobals = {
   PONDER_DATABASE?: { driver: { dialect: "pglite"; instance: PGliteLike } | { dialect: "postgres" } };
   PONDER_NAMESPACE_BUILD?: { schema: string };
 };
-
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-
-export function quoteIdent(name: string): string {
-  if (!IDENT.test(name)) throw new Error(`invalid schema name "${name}" (lower-case letters, digits, _)`);
-  return `"${name}"`;
-}
-
-function pgliteStore(instance: PGliteLike, appSchema: string, schema: string): Store {
-  return {
-    dialect: "pglite",
-    appSchema,
-    schema,
-    async query<T>(text: string, params?: unknown[]) {
-      return (await instance.query<T>(text, params)).rows;
-    },
-    transaction(fn) {
-      return instance.transaction((tx) => fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }));
-    },
-  };
-}
-
-function postgresStore(connectionString: string, appSchema: string, schema: string): Store {
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.ONEKEY_OFFCHAIN_POOL_MAX ?? 6) });
-  return {
-    dialect: "postgres",
-    appSchema,
-    schema,
-    async query(text, params) {
-      return (await pool.query(text, params as unknown[])).rows;
-    },
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn({ query: async (text, params) => (await client.query(text, params as unknown[])).rows });
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-  };
-}
 
 let opened: Promise<Store> | undefined;
 
@@ -99,18 +44,18 @@ async function openStore(): Promise<Store> {
   const schema = process.env.ONEKEY_OFFCHAIN_SCHEMA ?? "onekey_offchain";
   quoteIdent(schema);
   quoteIdent(appSchema);
-  const store =
+  // Ponder's PGlite instance stays Ponder's: closing the store leaves it open.
+  const db =
     driver.dialect === "pglite"
-      ? pgliteStore(driver.instance, appSchema, schema)
-      : postgresStore(process.env.DATABASE_PRIVATE_URL ?? process.env.DATABASE_URL ?? "", appSchema, schema);
-  await migrate(store);
-  return store;
+      ? fromPglite(driver.instance)
+      : await openPostgres(process.env.DATABASE_PRIVATE_URL ?? process.env.DATABASE_URL ?? "", { max: Number(process.env.ONEKEY_OFFCHAIN_POOL_MAX ?? 6) });
+  return migrate({ ...db, appSchema, schema }, statements(schema), { lockKey: 4242001 });
 }
 
-/** Idempotent DDL; concurrent replicas may all run it (IF NOT EXISTS, one transaction). */
-async function migrate(store: Store): Promise<void> {
-  const s = quoteIdent(store.schema);
-  const statements = [
+/** Idempotent DDL; concurrent replicas may all run it (IF NOT EXISTS, one transaction, one lock). */
+function statements(schema: string): string[] {
+  const s = quoteIdent(schema);
+  return [
     `CREATE SCHEMA IF NOT EXISTS ${s}`,
     `CREATE TABLE IF NOT EXISTS ${s}.webhook_endpoint (
       id text PRIMARY KEY,
@@ -173,9 +118,4 @@ async function migrate(store: Store): Promise<void> {
       granted double precision NOT NULL
     )`,
   ];
-  await store.transaction(async (tx) => {
-    // Serialises concurrent first starts of several replicas (CREATE ... IF NOT EXISTS races).
-    if (store.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(4242001)");
-    for (const statement of statements) await tx.query(statement);
-  });
 }

@@ -2,21 +2,14 @@
 // survives restarts), PostgreSQL by DATABASE_URL (shared by every replica). One row per signed
 // (project, sender, nonce); the caps are sums over those rows, checked and written in one
 // transaction under a per-project advisory lock, so replicas cannot both take the last slot.
-import { mkdirSync } from "node:fs";
 import type { Address, Hex } from "viem";
+import { migrate, openPglite, openPostgres, type Db, type Sql } from "@onekey/server/db";
 import { BaseError } from "@onekey/sdk/errors";
 
-export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-}
+export type { Sql };
 
-export interface Store extends Sql {
-  /** Runs `fn` in one transaction (rolled back when it throws). */
-  transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-  /** "pglite" or "postgres", for logs and /health. */
-  kind: string;
-}
+/** `transaction` runs `fn` in one transaction (rolled back when it throws); `kind` is "pglite" or "postgres". */
+export type Store = Db;
 
 export interface StoreOptions {
   /** postgres://… : PostgreSQL (shared by replicas). Otherwise PGlite in `dir`. */
@@ -51,67 +44,18 @@ export class SponsorStoreError extends BaseError {
 
 /** Opens (and migrates) the store. */
 export async function openStore(o: StoreOptions): Promise<Store> {
-  return o.databaseUrl ? openPostgres(o.databaseUrl) : openPglite(o.dir);
+  // Two replicas creating the tables at once race on the catalog; lock 7702001 serialises them.
+  return migrate(o.databaseUrl ? await openPostgres(o.databaseUrl) : await pglite(o.dir), SCHEMA, { lockKey: 7702001 });
 }
 
-async function openPostgres(url: string): Promise<Store> {
-  const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on("error", () => {}); // an idle client's error surfaces on its next query instead
-  const query = async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[];
-  // Two replicas creating the tables at once race on the catalog; one lock serialises them.
-  await pool.query("SELECT pg_advisory_lock(7702001)");
-  try {
-    for (const statement of SCHEMA.split(";")
-      .map((s) => s.trim())
-      .filter(Boolean))
-      await pool.query(statement);
-  } finally {
-    await pool.query("SELECT pg_advisory_unlock(7702001)");
-  }
-  return {
-    kind: "postgres",
-    query,
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn({ query: async (text, params) => (await client.query(text, params)).rows });
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
-  };
-}
-
-async function openPglite(dir: string | undefined): Promise<Store> {
+async function pglite(dir: string | undefined): Promise<Db> {
   if (!dir) throw new SponsorStoreError("the sponsor service needs DATABASE_URL (PostgreSQL) or a PGlite directory (ONEKEY_SPONSOR_DB_DIR)");
-  mkdirSync(dir, { recursive: true });
-  const { PGlite } = await import("@electric-sql/pglite");
-  const db = await PGlite.create(dir).catch((cause: unknown) => {
+  return openPglite(dir).catch((cause: unknown) => {
     throw new SponsorStoreError(
       `cannot open the PGlite database in ${dir} (is another sponsor service using it? PGlite serves one process; use PostgreSQL for replicas)`,
       cause,
     );
   });
-  for (const statement of SCHEMA.split(";")
-    .map((s) => s.trim())
-    .filter(Boolean))
-    await db.query(statement);
-  return {
-    kind: "pglite",
-    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
-    // PGlite runs one transaction at a time, which is also what the advisory lock asks of PostgreSQL.
-    transaction: async <T>(fn: (sql: Sql) => Promise<T>) =>
-      (await db.transaction((tx) => fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }))) as T,
-    close: () => db.close(),
-  };
 }
 
 export interface Caps {

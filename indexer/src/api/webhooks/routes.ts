@@ -2,7 +2,7 @@
 // and manual redelivery.
 import { randomBytes } from "node:crypto";
 import { EndpointRefusedError, vetEndpoint } from "../../../lib/ssrf.ts";
-import { newWebhookSecret } from "../../../lib/webhook-sign.ts";
+import { newWebhookSecret } from "@onekey/server/webhooks";
 import { requireKey, type AuthEnv } from "../auth.ts";
 import { ApiError, router } from "../errors.ts";
 import { getStore, quoteIdent } from "../store.ts";

@@ -4,7 +4,7 @@
 // mid-delivery — loses nothing: a claimed delivery whose lease runs out is sent again with the
 // same `webhook-id`, which is the receiver's idempotency key.
 import { publicClients } from "ponder:api";
-import { webhookHeaders } from "../../../lib/webhook-sign.ts";
+import { webhookHeaders } from "@onekey/server/webhooks";
 import { log } from "../log.ts";
 import { takeToken } from "../ratelimit.ts";
 import { getStore, quoteIdent, type Store } from "../store.ts";

@@ -6,20 +6,13 @@
 // instance that holds a case's lease is the only one that may write its automated steps, and a
 // write carrying a stale fence (the lease passed to another instance while this one was stalled)
 // changes nothing.
-import { mkdirSync } from "node:fs";
+import { migrate, openPglite, openPostgres, type Db, type Sql } from "@onekey/server/db";
 import { BaseError } from "@onekey/sdk/errors";
 
-export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-}
+export type { Sql };
 
-export interface Store extends Sql {
-  /** Runs `fn` in one transaction (rolled back when it throws). */
-  transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-  /** "pglite" or "postgres", for logs and /health. */
-  kind: "pglite" | "postgres";
-}
+/** `transaction` runs `fn` in one transaction (rolled back when it throws); `kind` is "pglite" or "postgres". */
+export type Store = Db;
 
 export class ReviewStoreError extends BaseError {
   override name = "ReviewStoreError";
@@ -115,65 +108,17 @@ CREATE TABLE IF NOT EXISTS indexer_endpoint (
 );
 `;
 
-const statements = () =>
-  SCHEMA.split(";")
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 export type StoreOptions = { databaseUrl?: string; dir?: string };
 
 /** Opens (and migrates) the store. */
 export async function openStore(o: StoreOptions): Promise<Store> {
-  return o.databaseUrl ? openPostgres(o.databaseUrl) : openPglite(o.dir);
+  // Two instances migrating at once race on the catalog; lock 1400001 serialises them.
+  return migrate(o.databaseUrl ? await openPostgres(o.databaseUrl) : await pglite(o.dir), SCHEMA, { lockKey: 1400001 });
 }
 
-async function openPostgres(url: string): Promise<Store> {
-  const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on("error", () => {}); // an idle client's error surfaces on its next query instead
-  // Two instances migrating at once race on the catalog; one lock serialises them.
-  const client = await pool.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock(1400001)");
-    for (const s of statements()) await client.query(s);
-    await client.query("SELECT pg_advisory_unlock(1400001)");
-  } finally {
-    client.release();
-  }
-  return {
-    kind: "postgres",
-    query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
-    async transaction(fn) {
-      const c = await pool.connect();
-      try {
-        await c.query("BEGIN");
-        const result = await fn({ query: async (text, params) => (await c.query(text, params)).rows });
-        await c.query("COMMIT");
-        return result;
-      } catch (error) {
-        await c.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        c.release();
-      }
-    },
-    close: () => pool.end(),
-  };
-}
-
-async function openPglite(dir: string | undefined): Promise<Store> {
+async function pglite(dir: string | undefined): Promise<Db> {
   if (!dir) throw new ReviewStoreError("the review service needs DATABASE_URL (PostgreSQL) or a PGlite directory (ONEKEY_REVIEW_DB_DIR)");
-  mkdirSync(dir, { recursive: true });
-  const { PGlite } = await import("@electric-sql/pglite");
-  const db = await PGlite.create(dir).catch((cause: unknown) => {
+  return openPglite(dir).catch((cause: unknown) => {
     throw new ReviewStoreError(`cannot open the PGlite database in ${dir} (PGlite serves one process; use PostgreSQL for several instances)`, cause);
   });
-  for (const s of statements()) await db.query(s);
-  return {
-    kind: "pglite",
-    query: async (text, params) => (await db.query(text, params)).rows as never,
-    transaction: async <T>(fn: (sql: Sql) => Promise<T>) =>
-      (await db.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never }))) as T,
-    close: () => db.close(),
-  };
 }

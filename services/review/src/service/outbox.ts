@@ -2,7 +2,7 @@
 // own (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature), at least once, with
 // exponential backoff and a dead state after `maxAttempts`. Rows are claimed with a lease, so
 // several instances deliver each message once (barring a crash mid-POST: at-least-once).
-import { Webhook } from "standardwebhooks";
+import { webhookHeaders } from "@onekey/server/webhooks";
 import type { Store } from "../db/store.ts";
 import type { ReviewLogLine, ReviewProject } from "./config.ts";
 
@@ -28,14 +28,7 @@ export function createOutbox(o: {
       rows.map(async (row) => {
         const endpoint = o.projects.get(row.project_id)?.webhook;
         if (!endpoint) return o.store.query("UPDATE outbox SET status = 'no_endpoint', lease_until = NULL WHERE id = $1", [row.id]);
-        const sent = new Date();
-        const headers = {
-          "content-type": "application/json",
-          "user-agent": "OneKey-Review/1",
-          "webhook-id": row.id,
-          "webhook-timestamp": String(Math.floor(sent.getTime() / 1000)),
-          "webhook-signature": new Webhook(endpoint.secret).sign(row.id, sent, row.body),
-        };
+        const headers = webhookHeaders(endpoint.secret, row.id, row.body, Date.now(), "OneKey-Review/1");
         let error: string | undefined;
         try {
           const res = await fetch(endpoint.url, {
