@@ -62,6 +62,8 @@ function OrgHome() {
     queryKey: ["org-projects", network.chainId, wallet?.address],
     enabled: !!wallet,
     queryFn: () => projectsOf(publicClient, { account: wallet!.address, addresses: network.addresses }),
+    // Live: a project made elsewhere (the demo, a colleague) appears without a reload.
+    refetchInterval: 3000,
   });
   const create = useAction(async () => {
     const metadataURI = name.trim() ? `data:application/json,${encodeURIComponent(JSON.stringify({ name: name.trim() }))}` : "";
