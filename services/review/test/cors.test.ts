@@ -142,7 +142,10 @@ describe("CORS on the browser routes", () => {
       ),
     );
     expect(new Set(answers.map((a) => `${a.status} ${a.json?.error}`))).toEqual(new Set(["403 OriginNotAllowed"]));
-    expect((await call(service, "/health", { headers: { origin: CONSOLE } })).status).toBe(200);
+    const health = await call(service, "/health", { headers: { origin: CONSOLE } });
+    expect(health.status).toBe(200);
+    // The store holds no review key for the project: the console then keeps the in-browser review.
+    expect(health.json?.reviewKeys).toEqual({ [projectId.toString()]: null });
   });
 
   test("callers without an Origin (backends) are unaffected and get no CORS headers", async () => {
