@@ -1,5 +1,6 @@
 // The console's review screen on the review service, in Chromium: a person (their own browser and
-// wallet) submits a passport record and grants the project the service serves; the service opens a
+// wallet; the record itself submitted through the SDK as their smart account, see below) has a
+// passport record and grants it, in the page, to the project the service serves; the service opens a
 // case, checks it with its provider (the Sumsub simulator) and, by the project's policy (level 2
 // needs a person), queues it for manual review; the reviewer pastes a project API key (a wrong one
 // first), sees the case with its provider step and result, is refused in plain words while the
@@ -57,7 +58,7 @@ async function section(actor: Actor, name: string) {
 }
 
 describe.sequential("reviews through the review service", () => {
-  test("a person submits a passport record and grants the served project, in their browser", async () => {
+  test("a person's smart account submits a passport record (SDK) and the person grants the served project in their browser", async () => {
     person = await newActor(browser, "reviews-person", app);
     const { page } = person;
     await person.step("connect and set up", async () => {
