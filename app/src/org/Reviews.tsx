@@ -249,6 +249,7 @@ export function Reviews() {
     refetchInterval: (q) => (q.state.error ? 3_000 : 30_000),
   });
   if (!url) return <InBrowserReviews />;
+  if (onChain.error && !onChain.data) return <Problem error={onChain.error} />;
   if (served.isLoading || !onChain.data) return <Status>Asking the review service which projects it serves…</Status>;
   const reviewKey = onChain.data.reviewKey;
   if (served.error) {
