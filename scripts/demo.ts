@@ -73,7 +73,13 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
   }
   throw new Error(`timed out waiting for ${what}`);
 }
-const say = (title: string) => console.log(`\n${++step}. ${title}`);
+// ONEKEY_DEMO_STEP_MS pauses before each step, so someone watching the app can follow along
+// (`npm start -- --demo` sets it); 0 by default.
+const stepMs = Number(process.env.ONEKEY_DEMO_STEP_MS ?? "0") || 0;
+const say = async (title: string) => {
+  if (stepMs > 0 && step > 0) await new Promise((r) => setTimeout(r, stepMs));
+  console.log(`\n${++step}. ${title}`);
+};
 const note = (line: string) => console.log(`   ${line}`);
 
 const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) });
@@ -88,12 +94,13 @@ const auditor = eoa("auditor");
 const days = (n: number) => BigInt(Math.floor(Date.now() / 1000) + n * 86_400);
 
 // --- the organisation ---------------------------------------------------------------------------
-say("An organisation creates a project and staffs it");
+await say("An organisation creates a project and staffs it");
 const { projectId } = await createProject(admin, { ...on, metadataURI: "https://example.org/onekey/kyc-tier-2.json" });
 await grantRoles(admin, { ...on, projectId, account: addressOf("reviewer"), roles: Roles.REVIEWER });
 await grantRoles(admin, { ...on, projectId, account: addressOf("auditor"), roles: Roles.AUDITOR });
 await grantRoles(admin, { ...on, projectId, account: addressOf("sponsor-signer"), roles: Roles.SPONSOR });
 note(`project ${projectId}; reviewer ${addressOf("reviewer")}, auditor ${addressOf("auditor")}, sponsor signer ${addressOf("sponsor-signer")}`);
+if (info.urls.app) note(`watch it live: ${info.urls.app}/org/p/${projectId} (connect "Dev account 1", the demo's org-admin, or "Dev account 2", its reviewer)`);
 
 const reviewKeys = await generateX25519KeyPair();
 const escrowKeys = await generateX25519KeyPair();
@@ -113,7 +120,9 @@ note("0.5 ETH of gas sponsorship funded in the paymaster");
 
 const apiKey = `ok_${randomBytes(24).toString("base64url")}`;
 await addApiKey(admin, { ...on, projectId, keyHash: apiKeyHash(apiKey), scopes: ALL_API_KEY_SCOPES, expiry: days(365) });
-note(`API key registered (only its hash is on-chain); shown once: ${apiKey.slice(0, 8)}…`);
+// Shown once, in full: the key a person watching pastes into the console (Audit, Reviews,
+// Analytics) to see the project's data as the demo makes it. A local-chain demo key.
+note(`API key registered (only its hash is on-chain); shown once, for the console: ${apiKey}`);
 
 // Everything the demo receives from the indexer is kept for the PII canary check.
 const received: { what: string; body: unknown }[] = [];
@@ -164,7 +173,7 @@ if (info.urls.api) {
   note(`webhook endpoint ${String(endpoint.json.id)} registered for every event; Standard Webhooks secret shown once`);
 }
 
-say("The reviewer gets the project's review key, wrapped to its own wallet-derived key");
+await say("The reviewer gets the project's review key, wrapped to its own wallet-derived key");
 const reviewerKeys = await deriveEncryptionKey(reviewer);
 await setEncryptionKey(reviewer, { ...on, publicKey: bytesHex(reviewerKeys.publicKey) });
 await shareReviewKeyWith(admin, { ...on, projectId, reviewer: addressOf("reviewer"), reviewKey: reviewKeys });
@@ -184,7 +193,7 @@ const leaverReviewKey = await receiveReviewKey(leaver, { ...on, projectId, keyPa
 note(`a second reviewer ${leaverAccount.address} holds the same review key`);
 
 // --- the person ----------------------------------------------------------------------------------
-say("A person with zero ETH uses their own wallet as a smart account (EIP-7702), sponsored under a ticket");
+await say("A person with zero ETH uses their own wallet as a smart account (EIP-7702), sponsored under a ticket");
 const owner = privateKeyToAccount(generatePrivateKey());
 // A resumed stack saved before Simple7702Account was deployed falls back to a SimpleAccount.
 const account = info.addresses.simple7702Account
@@ -211,7 +220,7 @@ note(`ticket for ${ticket.maxOps} sponsored operations until ${new Date(ticket.v
 const personKeys = await deriveEncryptionKey(createWalletClient({ account: owner, chain: foundry, transport: http(info.rpcUrl) }));
 await setEncryptionKey(person, { ...asPerson, publicKey: bytesHex(personKeys.publicKey) });
 
-say("They encrypt a KYC document on their device and upload only ciphertext");
+await say("They encrypt a KYC document on their device and upload only ciphertext");
 const arWallet = await generateArweaveWallet();
 await fetch(`${info.urls.arweave}/mint/${await arweaveAddress(arWallet)}/1000000000000000`);
 const storage = arweaveStorage({ url: info.urls.arweave, wallet: arWallet, mine: true });
@@ -230,7 +239,7 @@ const record = await submitRecord(person, {
 });
 note(`record ${record.recordId} registered: storage id ${record.storageId.slice(0, 18)}…, content hash ${record.contentHash.slice(0, 18)}…`);
 
-say("They grant the project KYC_REVIEW on three of five fields for 30 days");
+await say("They grant the project KYC_REVIEW on three of five fields for 30 days");
 const granted = await grantAccess(person, {
   ...asPerson,
   ...record,
@@ -242,7 +251,7 @@ const granted = await grantAccess(person, {
 note(`field mask 0b${granted.fieldMask.toString(2)}, ${granted.wrappedKeyBytes} bytes of wrapped keys (review + escrow) in the grant`);
 
 // --- review --------------------------------------------------------------------------------------
-say("The reviewer decrypts exactly the granted fields and attests level 2 with the claims it derived");
+await say("The reviewer decrypts exactly the granted fields and attests level 2 with the claims it derived");
 // The storage id and the wrapped key come through the indexer (no log scan); access, version and
 // content hash from the chain. The indexer may be a block behind the grant just sent: wait for it.
 const viaIndexer = { indexer: { url: info.urls.api, apiKey } };
@@ -284,7 +293,7 @@ note(
   `hasClaims(person, project ${projectId}, 2, [AGE_OVER_18, COUNTRY_ALLOWED]) = ${await hasClaims(reviewer, { ...on, subject: account.address, projectId, minLevel: 2, claims: ["AGE_OVER_18", "COUNTRY_ALLOWED"] })}`,
 );
 
-say("The second reviewer leaves: the project rotates its review key and re-wraps its live grant; the person does nothing");
+await say("The second reviewer leaves: the project rotates its review key and re-wraps its live grant; the person does nothing");
 const rotation = await rotateReviewKey(admin, {
   ...on,
   fromBlock: 0n,
@@ -327,7 +336,7 @@ note(
 );
 note("what the leaver may still have read, and can no longer: docs/threat-model.md");
 
-say("A dApp gates a feature on isVerified");
+await say("A dApp gates a feature on isVerified");
 const vaultArt = artifact("KycGatedVault");
 const dapp = createWalletClient({ account: privateKeyToAccount(key("dapp-operator")), chain: foundry, transport: http(info.rpcUrl) });
 const vaultReceipt = await publicClient.waitForTransactionReceipt({
@@ -344,7 +353,7 @@ note(
 );
 
 // --- audit ---------------------------------------------------------------------------------------
-say("An auditor logs an audit access on-chain, then decrypts with the escrow key");
+await say("An auditor logs an audit access on-chain, then decrypts with the escrow key");
 const blocked = await readAsAuditor(auditor, {
   ...on,
   ...viaIndexer,
@@ -371,7 +380,7 @@ const audited = await readAsAuditor(auditor, {
 note(`after logging: opened ${Object.keys(audited).join(", ")}`);
 
 // --- revoke and erase ----------------------------------------------------------------------------
-say("The person revokes the grant and erases the record");
+await say("The person revokes the grant and erases the record");
 await revoke(person, { ...asPerson, recordId: record.recordId, grantee: projectGrantee(projectId) });
 note(`reviewer access after revoke: ${await hasAccess(reviewer, { ...on, recordId: record.recordId, user: addressOf("reviewer") })}`);
 await eraseRecord(person, { ...asPerson, recordId: record.recordId });
@@ -389,7 +398,7 @@ const afterErase = await readRecord(reviewer, {
 );
 note(`after erasure the reviewer is ${afterErase}; the attestation stays until the project revokes it`);
 
-say("The project paid for everything the person did");
+await say("The project paid for everything the person did");
 const spent =
   parseEther("0.5") -
   (await publicClient.readContract({
@@ -401,7 +410,7 @@ const spent =
 note(`sponsorship spent: ${spent} wei; the person's balance: ${await publicClient.getBalance({ address: account.address })} wei`);
 
 if (info.urls.api) {
-  say("Integrators see every step through the indexer: GraphQL, signed webhooks, a verifiable audit log");
+  await say("Integrators see every step through the indexer: GraphQL, signed webhooks, a verifiable audit log");
   await waitUntil("the indexer to see the erasure", async () => {
     const r = await graphql(`{ record(id: "${record.recordId}") { erased } }`);
     return (r.data?.record as { erased?: boolean } | null)?.erased === true;

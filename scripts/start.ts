@@ -24,9 +24,21 @@ for (const [name, address] of Object.entries(info.addresses)) console.log(`  ${n
 console.log("\ndemo accounts (anvil's public dev keys; local chain only)");
 for (const a of info.accounts) console.log(`  ${a.role.padEnd(15)} ${a.privateKey}`);
 console.log(`\nstate: ${info.dataDir}   logs: ${info.logsDir}`);
+// Watching the demo in the app: the demo's accounts are anvil's dev keys, which the app's dev
+// account picker offers in the same order.
+const devIndex = (role: string) => info.accounts.findIndex((a) => a.role === role);
+const watch = info.urls.app
+  ? [
+      `Watch the demo live in the app: open ${info.urls.app}/org and connect "Dev account ${devIndex("org-admin")}" (the demo's org-admin;`,
+      `"Dev account ${devIndex("reviewer")}" is its reviewer). Its project appears under "Your projects" as the demo creates it; paste the API`,
+      "key the demo prints (step 1) into Audit, Reviews or Analytics to see its grants, attestations and audit entries as they happen.",
+    ]
+  : [];
 if (process.argv.includes("--demo")) {
-  console.log("\nRunning the demo (scripts/demo.ts)…");
-  const env: NodeJS.ProcessEnv = { ...process.env, ONEKEY_DATA_DIR: config.dataDir };
+  if (watch.length) console.log(`\n${watch.join("\n")}`);
+  console.log("\nRunning the demo (scripts/demo.ts), pausing a moment between steps…");
+  // A pace a person can follow in the app (ONEKEY_DEMO_STEP_MS=0 runs it flat out).
+  const env: NodeJS.ProcessEnv = { ...process.env, ONEKEY_DATA_DIR: config.dataDir, ONEKEY_DEMO_STEP_MS: process.env.ONEKEY_DEMO_STEP_MS ?? "2000" };
   for (const [key, name] of Object.entries(PORT_ENV_NAMES)) env[name] = String(config.ports[key as keyof typeof config.ports]);
   const code = await new Promise<number | null>((resolve) => {
     spawn(process.execPath, [new URL("./demo.ts", import.meta.url).pathname], { env, stdio: "inherit" }).on("exit", resolve);
@@ -34,6 +46,7 @@ if (process.argv.includes("--demo")) {
   console.log(code === 0 ? "\nThe stack keeps running; Ctrl-C stops everything." : `\nThe demo failed (exit ${code}); the stack keeps running for inspection.`);
 } else {
   console.log("Run `npm run demo` in another terminal. Ctrl-C stops everything.");
+  if (watch.length) console.log(`\n${watch.join("\n")}`);
 }
 
 let stopping = false;

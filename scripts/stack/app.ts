@@ -22,7 +22,7 @@ export interface AppSideOptions {
   rpcUrl: string;
   chainId: number;
   addresses: Record<string, `0x${string}`>;
-  urls: { arweave: string; bundler: string; sponsor: string; api: string };
+  urls: { arweave: string; bundler: string; sponsor: string; api: string; review?: string };
   appPort: number;
   ticketsPort: number;
   /** The key that admins the app's project (anvil's deployer) and the key its backend signs tickets with (a SPONSOR). */
@@ -146,6 +146,8 @@ export function localAppConfig(o: AppSideOptions, project: AppProject, ticketsUr
     storageDev: true,
     addresses: o.addresses,
     sponsor: { projectId: project.projectId, ticketUrl: `${ticketsUrl}/ticket` },
+    // The console shows the case queue of the projects this service serves (it says which at /health).
+    ...(o.urls.review ? { reviewUrl: o.urls.review } : {}),
     devAccounts: o.devKeys,
   };
 }

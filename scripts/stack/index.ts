@@ -41,6 +41,12 @@ export interface StackInfo {
   accounts: { role: string; privateKey: `0x${string}` }[];
   /** The project that sponsors people using the web app (scripts/stack/app.ts). */
   appProjectId?: string;
+  /**
+   * The project the stack's review service serves (the next id after the app's: the demo's on a
+   * fresh chain) and the public half of its review key, which the project registers to connect it
+   * (scripts/stack/review.ts connectStackReview).
+   */
+  review?: { projectId: string; publicKey: `0x${string}` };
   logsDir: string;
   dataDir: string;
   resumed: boolean;
@@ -219,7 +225,8 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
             rpcUrl,
             chainId: CHAIN_ID,
             addresses,
-            urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl },
+            // The review service starts after the app's project exists (it serves the next id); its URL is fixed by its port.
+            urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl, review: `http://127.0.0.1:${config.ports.review}` },
             appPort: config.ports.app,
             ticketsPort: config.ports.tickets,
             adminKey: ANVIL_KEYS[0],
@@ -242,6 +249,8 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
       addresses: registries,
       attesterKey: ANVIL_KEYS[DEMO_ROLES.indexOf("reviewer")],
       relayerKey: ANVIL_KEYS[7],
+      // The console calls the case API from the app's pages (by either local host name).
+      corsOrigins: [`http://127.0.0.1:${config.ports.app}`, `http://localhost:${config.ports.app}`],
     });
     services.push(inProcess("review service", review.stop));
 
@@ -264,6 +273,7 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
         ...(appSide ? { tickets: appSide.urls.tickets } : {}),
       },
       appProjectId: appSide?.projectId.toString(),
+      review: { projectId: reviewProject.toString(), publicKey: review.reviewPublicKey },
       accounts: DEMO_ROLES.map((role, i) => ({ role, privateKey: ANVIL_KEYS[i] })),
       logsDir,
       dataDir: config.dataDir,

@@ -4,7 +4,10 @@
 // here: they keep what they are sent in memory, as the real ones would.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Address, Hex } from "viem";
+import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { ApiKeyScopes } from "@onekey/sdk/constants";
+import { addApiKey, apiKeyHash, getApiKey, getProject, grantRoles, hasActiveRole, Roles, setReviewKey } from "@onekey/sdk/contracts";
 import { getOrCreateKey } from "@onekey/sdk/keys";
 import { openFileKeyStore } from "@onekey/sdk/keys";
 import { arweaveStorage, generateArweaveWallet } from "@onekey/sdk/storage";
@@ -38,6 +41,8 @@ export async function startStackReview(o: {
   addresses: { projectRegistry: Address; recordRegistry: Address; attestationRegistry: Address };
   attesterKey: Hex;
   relayerKey: Hex;
+  /** Origins whose pages may call the case API (the app's). */
+  corsOrigins?: string[];
 }) {
   const secrets = {
     sumsub: { appToken: "local-sumsub", secretKey: "local-sumsub-secret", webhookSecret: "local-sumsub-hook" },
@@ -79,10 +84,13 @@ export async function startStackReview(o: {
             { provider: "veriff", priority: 10, costCents: 90, documentTypes: ["passport", "id_card", "driving_licence", "residence_permit"] },
           ],
         },
-        policy: { levels: { passport: 2, id_card: 2, driving_licence: 1, residence_permit: 1 }, fourEyesFromLevel: 3 },
+        // A level-2 approval (passport, id card) is looked at by a person in the console; a
+        // driving licence or residence permit (level 1) is attested on the provider's word alone.
+        policy: { levels: { passport: 2, id_card: 2, driving_licence: 1, residence_permit: 1 }, manualReview: { fromLevel: 2 }, fourEyesFromLevel: 3 },
         countryAllowList: ["DE", "FR", "GB", "NL"],
       },
     ],
+    corsOrigins: o.corsOrigins,
     dbDir: join(o.dataDir, "review", "db"),
     databaseUrl: process.env.ONEKEY_REVIEW_DATABASE_URL || undefined,
     log: (line) => appendFileSync(logFile, `${JSON.stringify({ t: new Date().toISOString(), ...line })}\n`),
@@ -96,4 +104,30 @@ export async function startStackReview(o: {
       await Promise.all([sumsub.close(), onfido.close(), veriff.close()]);
     },
   };
+}
+
+/**
+ * Connects a project to the stack's review service, as its admin would: the service's API key
+ * (read + webhooks: it polls the project's grants and registers its trigger endpoint) and the
+ * service's review key (so grants to the project wrap to it), and REVIEWER for the service's
+ * attester. Idempotent: what is already in place is left alone.
+ */
+export async function connectStackReview(
+  admin: WalletClient<Transport, Chain, Account>,
+  publicClient: PublicClient,
+  o: { projectId: bigint; reviewPublicKey: Hex; attesterKey: Hex; addresses: { projectRegistry: Address } },
+): Promise<void> {
+  const on = { addresses: o.addresses as never };
+  const projectId = o.projectId;
+  const keyHash = apiKeyHash(STACK_REVIEW.apiKey);
+  const key = await getApiKey(publicClient, { ...on, projectId, keyHash });
+  if (key.expiry === 0n) {
+    const expiry = BigInt(Math.floor(Date.now() / 1000) + 10 * 365 * 86_400);
+    await addApiKey(admin, { ...on, projectId, keyHash, scopes: ApiKeyScopes.read | ApiKeyScopes.webhooks, expiry });
+  }
+  if ((await getProject(publicClient, { ...on, projectId })).reviewKey.toLowerCase() !== o.reviewPublicKey.toLowerCase())
+    await setReviewKey(admin, { ...on, projectId, publicKey: o.reviewPublicKey });
+  const attester = privateKeyToAccount(o.attesterKey).address;
+  if (!(await hasActiveRole(publicClient, { ...on, projectId, account: attester, role: Roles.REVIEWER })))
+    await grantRoles(admin, { ...on, projectId, account: attester, roles: Roles.REVIEWER });
 }

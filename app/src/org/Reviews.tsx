@@ -1,15 +1,20 @@
-// Reviews: the queue of records granted to the project for KYC_REVIEW, opened in this browser
-// with the project's review key (only the granted fields are decrypted, here, in memory), then
-// approved (an attestation on-chain: level, expiry, claims) or rejected (kept in this browser; an
-// earlier attestation of the subject is revoked).
-import { useEffect, useMemo, useState } from "react";
+// Reviews. For a project the configured review service serves (services/review; it lists them at
+// /health), the service's case queue: each case's state, steps, provider result, SLA flags and
+// history, and the manual / four-eyes decisions made through its case API, each request signed by
+// the reviewer's wallet; the API key for it is pasted once and kept in this tab's sessionStorage,
+// sent to the review service only. For any other project, the in-browser review: the queue of
+// records granted to the project for KYC_REVIEW, opened with the project's review key (only the
+// granted fields are decrypted, here, in memory), then approved (an attestation on-chain: level,
+// expiry, claims) or rejected (kept in this browser; an earlier attestation is revoked). The
+// in-browser decrypt stays available on a service case too: plaintext never leaves this page.
+import { useEffect, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { getProject } from "@onekey/sdk/contracts";
 import type { FieldValue } from "@onekey/sdk/crypto";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { connected } from "../shell/handle.ts";
 import { useProject } from "./project.tsx";
-import { ApiKeyGate } from "./gate.tsx";
+import { ApiKeyGate, useOnChainProject } from "./gate.tsx";
 import { orgKeyStore } from "./Keys.tsx";
 import { allPages, listGrants, type GrantRow, type IndexerConnection } from "./lib/indexer.ts";
 import { countBits, toggle } from "./lib/field-mask.ts";
@@ -17,21 +22,11 @@ import { projectKeyAgreement } from "./lib/keys.ts";
 import { ReviewKeyMissingError } from "./lib/errors.ts";
 import { approve, CLAIM_NAMES, displayValue, localDecisionLog, openForReview, reject, reviewQueue } from "./lib/reviews.ts";
 import type { ClaimName } from "@onekey/sdk/contracts";
-import { Card, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
+import { Card, FileValue, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
+import { ServiceReviews } from "./ServiceReviews.tsx";
+import { reviewRoute, servedProjects, type ServedProjects } from "./lib/review-service.ts";
 
 const REASONS = ["DOCUMENT_UNREADABLE", "DOCUMENT_EXPIRED", "DATA_MISMATCH", "INCOMPLETE", "OTHER"] as const;
-
-function FileValue({ name, bytes, type }: { name: string; bytes: Uint8Array; type: string }) {
-  const url = useMemo(() => URL.createObjectURL(new Blob([bytes as BlobPart], { type })), [bytes, type]);
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
-  return type.startsWith("image/") ? (
-    <img src={url} alt={`Document ${name}`} style={{ maxWidth: 320 }} />
-  ) : (
-    <a href={url} download={`${name}${type === "application/pdf" ? ".pdf" : ""}`}>
-      Open document {name} ({bytes.length} bytes)
-    </a>
-  );
-}
 
 function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void }) {
   const { publicClient, network, storage } = useOneKey();
@@ -217,6 +212,76 @@ function Queue({ conn }: { conn: IndexerConnection }) {
   );
 }
 
-export function Reviews() {
+function InBrowserReviews() {
   return <ApiKeyGate scope="read">{(conn) => <Queue conn={conn} />}</ApiKeyGate>;
+}
+
+// Which projects the review service served when it last answered, for this tab: while it is down,
+// a project it serves must not fall back to the in-browser review (both would attest).
+const servedMemory = {
+  key: (url: string) => `onekey:review-service-served:${url}`,
+  get(url: string): ServedProjects {
+    try {
+      return JSON.parse(sessionStorage.getItem(this.key(url)) ?? "{}") as ServedProjects;
+    } catch {
+      return {};
+    }
+  },
+  set(url: string, served: ServedProjects) {
+    sessionStorage.setItem(this.key(url), JSON.stringify(served));
+  },
+};
+
+export function Reviews() {
+  const { network } = useOneKey();
+  const { projectId } = useProject();
+  const onChain = useOnChainProject();
+  const url = network.reviewUrl;
+  const served = useQuery({
+    queryKey: ["review-service-projects", url],
+    enabled: !!url,
+    queryFn: async () => {
+      const s = await servedProjects(url!);
+      servedMemory.set(url!, s);
+      return s;
+    },
+    retry: false,
+    refetchInterval: (q) => (q.state.error ? 3_000 : 30_000),
+  });
+  if (!url) return <InBrowserReviews />;
+  if (onChain.error && !onChain.data) return <Problem error={onChain.error} />;
+  if (served.isLoading || !onChain.data) return <Status>Asking the review service which projects it serves…</Status>;
+  const reviewKey = onChain.data.reviewKey;
+  if (served.error) {
+    const knownServed = reviewRoute(servedMemory.get(url), projectId, reviewKey) === "service";
+    return (
+      <>
+        <Card title="Review service">
+          <Problem error={served.error} />
+          <p className="note">
+            {knownServed
+              ? "This project's reviews go through the review service: its case queue shows here again as soon as it answers (checked every few seconds)."
+              : "Until it answers, this page shows the review this browser can do on its own."}
+          </p>
+          <button type="button" onClick={() => served.refetch()} disabled={served.isFetching}>
+            Try again
+          </button>
+        </Card>
+        {!knownServed && <InBrowserReviews />}
+      </>
+    );
+  }
+  const route = reviewRoute(served.data ?? {}, projectId, reviewKey);
+  if (route === "service") return <ServiceReviews url={url} />;
+  return (
+    <>
+      {route === "unconnected" && (
+        <p className="note" data-testid="review-service-unconnected">
+          The review service at {new URL(url).origin} is set up for this project, but the project's registered review key is not the service's, so grants to it
+          are opened in this browser, not by the service. To hand reviews to the service, register its review key (and an API key for it).
+        </p>
+      )}
+      <InBrowserReviews />
+    </>
+  );
 }

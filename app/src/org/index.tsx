@@ -53,7 +53,7 @@ export function ConnectOrg() {
 }
 
 function OrgHome() {
-  const { wallet, publicClient, network } = useOneKey();
+  const { wallet, publicClient, network, indexer } = useOneKey();
   const org = useOrgClient();
   const navigate = useNavigate();
   const [name, setName] = useState("");
@@ -61,7 +61,23 @@ function OrgHome() {
   const mine = useQuery({
     queryKey: ["org-projects", network.chainId, wallet?.address],
     enabled: !!wallet,
-    queryFn: () => projectsOf(publicClient, { account: wallet!.address, addresses: network.addresses }),
+    // Projects where the wallet holds a role (on-chain `projectsOf`: explicit roles only) and those it
+    // is the admin of (the indexer's public projects table; the admin holds no explicit role).
+    queryFn: async () => {
+      const [members, admined] = await Promise.all([
+        projectsOf(publicClient, { account: wallet!.address, addresses: network.addresses }),
+        indexer
+          .graphql<{ projects: { items: { id: string }[] } }>(
+            // The address comes from the wallet (checked hex), so it is safe inline.
+            `{ projects(where: { admin: "${wallet!.address.toLowerCase()}" }, limit: 200, orderBy: "id", orderDirection: "asc") { items { id } } }`,
+          )
+          .then((d) => d.projects.items.map((p) => BigInt(p.id)))
+          .catch(() => [] as bigint[]),
+      ]);
+      return [...new Set([...members, ...admined].map(String))].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    // Live: a project made elsewhere (the demo, a colleague) appears without a reload.
+    refetchInterval: 3000,
   });
   const create = useAction(async () => {
     const metadataURI = name.trim() ? `data:application/json,${encodeURIComponent(JSON.stringify({ name: name.trim() }))}` : "";

@@ -1,9 +1,9 @@
 // Small pieces every console screen uses: an action runner (pending / error / done, so a button
 // cannot double-send and an error shows in plain words), the error box, and formatting.
-import { useCallback, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { formatEther } from "viem";
 import { toPlainError } from "../shell/errors.ts";
-import { IndexerApiError, plainWords } from "./lib/errors.ts";
+import { IndexerApiError, plainWords, ReviewServiceError } from "./lib/errors.ts";
 import { BaseError } from "@onekey/sdk/errors";
 
 export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>) {
@@ -30,7 +30,9 @@ export function Problem({ error }: { error: unknown }) {
   const [open, setOpen] = useState(false);
   if (!error) return null;
   const mine =
-    error instanceof IndexerApiError || (error instanceof BaseError && ["InvalidInputError", "KeyBackupError", "ReviewKeyMissingError"].includes(error.name));
+    error instanceof IndexerApiError ||
+    error instanceof ReviewServiceError ||
+    (error instanceof BaseError && ["InvalidInputError", "KeyBackupError", "ReviewKeyMissingError"].includes(error.name));
   const shell = toPlainError(error);
   const title = mine ? plainWords(error).message : shell.title;
   const hint = mine ? undefined : shell.hint;
@@ -70,5 +72,18 @@ export function Status({ children }: { children: ReactNode }) {
     <p role="status" className="note">
       {children}
     </p>
+  );
+}
+
+/** A decrypted document, shown from a blob URL that lives as long as the component. */
+export function FileValue({ name, bytes, type }: { name: string; bytes: Uint8Array; type: string }) {
+  const url = useMemo(() => URL.createObjectURL(new Blob([bytes as BlobPart], { type })), [bytes, type]);
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  return type.startsWith("image/") ? (
+    <img src={url} alt={`Document ${name}`} style={{ maxWidth: 320 }} />
+  ) : (
+    <a href={url} download={`${name}${type === "application/pdf" ? ".pdf" : ""}`}>
+      Open document {name} ({bytes.length} bytes)
+    </a>
   );
 }

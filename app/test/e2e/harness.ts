@@ -5,7 +5,17 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import { createPublicClient, createWalletClient, http, parseEther, type Address, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { fundProject } from "@onekey/sdk/aa";
+import { ApiKeyScopes, Roles } from "@onekey/sdk/constants";
+import { addApiKey, apiKeyHash, createProject, getProject, grantRoles, setEscrowKey } from "@onekey/sdk/contracts";
+import { generateX25519KeyPair, toHex as bytesHex } from "@onekey/sdk/crypto";
+import { ANVIL_KEYS } from "../../../scripts/lib/anvil.ts";
+import { connectStackReview } from "../../../scripts/stack/review.ts";
 import { launchChromium } from "../../../scripts/lib/chromium.ts";
 import { loadStackConfig } from "../../../scripts/stack/config.ts";
 import type { Stack, StackInfo } from "../../../scripts/stack/index.ts";
@@ -102,3 +112,50 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }
+
+/** The project the stack's review service serves, set up once per run (global-setup.ts). */
+export interface ServedProject {
+  projectId: string;
+  name: string;
+  /** A read-scope API key the console's reviewer pastes for the review service (a test value). */
+  consoleKey: string;
+}
+
+export const SERVED_PROJECT_NAME = "Northwind Review Desk";
+
+/**
+ * Creates the project the review service serves (the stack's next project id, so it runs before
+ * any test file creates one) and connects it to the service as its admin would: the service's
+ * API key and review key, REVIEWER for the service's attester (anvil's "reviewer" account, which
+ * is also the console's reviewer), SPONSOR for the ticket desk with a funded budget (people's
+ * grants to it are sponsored), an escrow key, and a key for the console.
+ */
+export async function setUpServedProject(info: StackInfo): Promise<ServedProject> {
+  if (!info.review) throw new Error("the stack reports no review service project");
+  const publicClient = createPublicClient({ chain: foundry, transport: http(info.rpcUrl) }) as PublicClient;
+  const role = (r: string) => info.accounts.find((a) => a.role === r)!.privateKey;
+  const admin = createWalletClient({ account: privateKeyToAccount(role("org-admin")), chain: foundry, transport: http(info.rpcUrl) });
+  const on = { addresses: info.addresses };
+  const projectId = BigInt(info.review.projectId);
+  const exists = (await getProject(publicClient, { ...on, projectId }).catch(() => undefined))?.admin;
+  if (!exists || /^0x0+$/.test(exists)) {
+    const meta = `data:application/json,${encodeURIComponent(JSON.stringify({ name: SERVED_PROJECT_NAME }))}`;
+    const created = await createProject(admin, { ...on, metadataURI: meta });
+    if (created.projectId !== projectId) throw new Error(`project ${created.projectId} was created, but the review service serves ${projectId}`);
+    await setEscrowKey(admin, { ...on, projectId, publicKey: bytesHex((await generateX25519KeyPair()).publicKey) });
+    await grantRoles(admin, { ...on, projectId, account: privateKeyToAccount(role("sponsor-signer")).address, roles: Roles.SPONSOR });
+    await fundProject(admin, { paymaster: info.addresses.paymaster as Address, projectId, value: parseEther("2") });
+  }
+  await connectStackReview(admin, publicClient, {
+    projectId,
+    reviewPublicKey: info.review.publicKey,
+    attesterKey: role("reviewer"),
+    addresses: info.addresses,
+  });
+  const consoleKey = `ok_console_${randomBytes(12).toString("base64url")}`;
+  const expiry = (await publicClient.getBlock()).timestamp + 86_400n;
+  await addApiKey(admin, { ...on, projectId, keyHash: apiKeyHash(consoleKey), scopes: ApiKeyScopes.read, expiry });
+  return { projectId: projectId.toString(), name: SERVED_PROJECT_NAME, consoleKey };
+}
+
+export { ANVIL_KEYS };

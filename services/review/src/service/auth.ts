@@ -5,12 +5,12 @@
 //  2. for every change (claim, release, decide, reassign), the reviewer's own signature over the
 //     request (EIP-191 personal_sign of `reviewerRequestMessage`), by an account that holds the
 //     project's REVIEWER role now, within ±5 minutes, each signature used once.
-import { createHash } from "node:crypto";
-import { isAddress, verifyMessage, type Address, type Hex, type LocalAccount, type PublicClient } from "viem";
+import { isAddress, verifyMessage, type Address, type Hex, type PublicClient } from "viem";
 import { apiKeyHash, ApiKeyScopes, getApiKey, hasActiveRole, Roles } from "@onekey/sdk/contracts";
+import { REVIEWER_HEADERS, reviewerRequestMessage, SIGNATURE_WINDOW_S } from "../api/reviewer-request.ts";
 
-export const REVIEWER_HEADERS = { reviewer: "x-onekey-reviewer", timestamp: "x-onekey-timestamp", signature: "x-onekey-signature" } as const;
-export const SIGNATURE_WINDOW_S = 300;
+// The message and headers live in src/api (browser-safe: the console signs with the same code).
+export { REVIEWER_HEADERS, reviewerRequestMessage, SIGNATURE_WINDOW_S, signReviewerRequest } from "../api/reviewer-request.ts";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -21,19 +21,6 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
   }
-}
-
-/** The exact text a reviewer signs for one request. */
-export function reviewerRequestMessage(p: { method: string; path: string; projectId: bigint; timestamp: number; body: string }): string {
-  const digest = createHash("sha256").update(p.body).digest("hex");
-  return `OneKey review request\n${p.method.toUpperCase()} ${p.path}\nproject ${p.projectId}\ntimestamp ${p.timestamp}\nbody sha256 ${digest}`;
-}
-
-/** Headers for a signed reviewer request (what the console and integrators send). */
-export async function signReviewerRequest(account: LocalAccount, p: { method: string; path: string; projectId: bigint; body: string; timestamp?: number }) {
-  const timestamp = p.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = await account.signMessage({ message: reviewerRequestMessage({ ...p, timestamp }) });
-  return { [REVIEWER_HEADERS.reviewer]: account.address, [REVIEWER_HEADERS.timestamp]: String(timestamp), [REVIEWER_HEADERS.signature]: signature };
 }
 
 export function createAuth(o: {

@@ -68,6 +68,11 @@ export type ReviewServiceOptions = {
   /** Cases processed at once by this instance. */
   concurrency?: number;
   log?: (line: ReviewLogLine) => void;
+  /**
+   * Origins whose pages may call the API from a browser (the org console's origin, e.g.
+   * "https://console.example.org"); none by default. Others get 403 OriginNotAllowed.
+   */
+  corsOrigins?: string[];
 };
 
 /**

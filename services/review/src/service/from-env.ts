@@ -71,6 +71,7 @@ export async function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     instanceId: env.ONEKEY_REVIEW_INSTANCE || undefined,
     leaseMs: env.ONEKEY_REVIEW_LEASE_MS ? Number(env.ONEKEY_REVIEW_LEASE_MS) : undefined,
     indexerPollMs: env.ONEKEY_REVIEW_POLL_MS ? Number(env.ONEKEY_REVIEW_POLL_MS) : undefined,
+    corsOrigins: env.ONEKEY_REVIEW_CORS_ORIGINS ? env.ONEKEY_REVIEW_CORS_ORIGINS.split(",") : undefined,
     providerPollMs: env.ONEKEY_REVIEW_PROVIDER_POLL_MS ? Number(env.ONEKEY_REVIEW_PROVIDER_POLL_MS) : undefined,
   };
 }

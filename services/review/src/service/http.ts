@@ -10,6 +10,7 @@ import { normaliseOutcome } from "../orchestration/verdict.ts";
 import type { CaseEvent } from "../cases/state-machine.ts";
 import type { KycProvider, ProviderName } from "../providers/types.ts";
 import type { Store } from "../db/store.ts";
+import { corsVerdict } from "../api/cors.ts";
 import { ApiError, type createAuth } from "./auth.ts";
 import { applyAll, limitsOf, publicCase, record, type CaseRow } from "./cases.ts";
 import type { ReviewLogLine, ReviewProject } from "./config.ts";
@@ -32,6 +33,8 @@ export type HttpContext = {
   log: (line: ReviewLogLine) => void;
   kick: () => void;
   health: () => Record<string, unknown>;
+  /** Origins whose pages may call the browser routes (/health, /v1/projects/...); parsed by parseCorsOrigins. */
+  corsOrigins?: readonly string[];
 };
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -143,6 +146,21 @@ export function createHttp(ctx: HttpContext): Server {
       res.end(JSON.stringify(body));
     };
 
+    // The routes a browser calls (the console): CORS for the configured origins only, refused
+    // for any other page before a key or a case is looked at.
+    if (u.pathname === "/health" || (parts[0] === "v1" && parts[1] === "projects")) {
+      const cors = corsVerdict(req.headers.origin, ctx.corsOrigins ?? []);
+      if (cors.kind === "refused") throw new ApiError(403, "OriginNotAllowed", `pages from ${cors.origin} may not call this service`);
+      if (cors.kind === "allowed") for (const [k, v] of Object.entries(cors.headers)) res.setHeader(k, v);
+      if (method === "OPTIONS") {
+        if (cors.kind === "none") throw new ApiError(405, "MethodNotAllowed", "OPTIONS is a browser's preflight; send an Origin");
+        const asked = String(req.headers["access-control-request-method"] ?? "");
+        if (asked !== "GET" && asked !== "POST") throw new ApiError(405, "MethodNotAllowed", "GET and POST only");
+        res.writeHead(204).end();
+        return;
+      }
+    }
+
     if (u.pathname === "/health" && method === "GET") return send(200, ctx.health());
 
     // POST /v1/indexer/:projectId/webhooks — the indexer's Standard Webhooks delivery
@@ -229,7 +247,18 @@ export function createHttp(ctx: HttpContext): Server {
           [row.id],
         );
         const webhooks = await store.query("SELECT id, type, status, attempts FROM outbox WHERE case_id = $1 ORDER BY created_at, id", [row.id]);
-        return send(200, { ...publicCase(row), transitions: transitions.map((t) => ({ ...t, at: Number(t.at) })), webhooks });
+        // The provider's normalised verdict (kind, reason codes, risk labels): what a reviewer weighs.
+        const pub = publicCase(row);
+        const [verdict] = pub.provider
+          ? await store.query<{ status: string; reasons: string[]; risk_labels: string[]; received_at: string }>(
+              "SELECT status, reasons, risk_labels, received_at::text AS received_at FROM provider_result WHERE provider = $1 AND check_id = $2",
+              [pub.provider.name, pub.provider.checkId],
+            )
+          : [];
+        const providerResult = verdict
+          ? { kind: verdict.status, reasons: verdict.reasons, riskLabels: verdict.risk_labels, receivedAt: Number(verdict.received_at) }
+          : null;
+        return send(200, { ...pub, providerResult, transitions: transitions.map((t) => ({ ...t, at: Number(t.at) })), webhooks });
       }
       if (method !== "POST") throw new ApiError(405, "MethodNotAllowed", "POST only");
       if (!["claim", "release", "decide", "reassign"].includes(action)) throw new ApiError(404, "NotFound", `no action "${action.slice(0, 32)}"`);

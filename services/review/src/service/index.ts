@@ -3,7 +3,7 @@
 // leases, so each step runs in one of them at a time.
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http, toHex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { openStore } from "../db/store.ts";
@@ -12,6 +12,8 @@ import { createAuth } from "./auth.ts";
 import type { ReviewLogLine, ReviewServiceOptions } from "./config.ts";
 import { createEngine } from "./engine.ts";
 import { createHttp } from "./http.ts";
+import { parseCorsOrigins } from "../api/cors.ts";
+import { reviewKeyId } from "../keys/ids.ts";
 import { createOutbox } from "./outbox.ts";
 import { createSync } from "./sync.ts";
 
@@ -75,6 +77,13 @@ export async function startReviewService(o: ReviewServiceOptions) {
     addresses: o.addresses,
     used: async (signature) => (await store.query("SELECT 1 FROM seen_event WHERE source = 'reviewer' AND event_id = $1", [signature])).length > 0,
   });
+  // The public half of each project's review key: the console compares it with the key the
+  // project registered on-chain to know whether grants to the project reach this service.
+  const reviewKeys: Record<string, string | null> = {};
+  for (const p of o.projects) {
+    const k = await o.keyStore.agreement(p.reviewKeyId ?? reviewKeyId(p.projectId, 1)).catch(() => undefined);
+    reviewKeys[p.projectId.toString()] = k ? toHex(k.publicKey) : null;
+  }
   const server = createHttp({
     store,
     projects,
@@ -83,7 +92,8 @@ export async function startReviewService(o: ReviewServiceOptions) {
     sync,
     log,
     kick: () => engine.kick(),
-    health: () => ({ ok: true, instance: owner, database: store.kind, projects: [...projects.keys()], providers: Object.keys(o.providers) }),
+    corsOrigins: parseCorsOrigins(o.corsOrigins),
+    health: () => ({ ok: true, instance: owner, database: store.kind, projects: [...projects.keys()], reviewKeys, providers: Object.keys(o.providers) }),
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
