@@ -8,18 +8,21 @@
 // Without them it is reported as skipped (its title says why). Two logins, each in a fresh browser
 // context (no Privy session or key share left from the first): both reach the same embedded
 // wallet, and the key the app derives from its EIP-712 signature is the same both times.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
 import type { Browser } from "playwright-core";
+import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleForBrowser, hasChromium, launchChromium } from "../../scripts/lib/chromium.ts";
+import { hasChromium, launchChromium } from "../../scripts/lib/chromium.ts";
 
 const env = process.env;
 const missing = ["PRIVY_APP_ID", "PRIVY_TEST_EMAIL", "PRIVY_TEST_OTP"].filter((k) => !env[k]);
 const reason = missing.length ? `skipped: ${missing.join(", ")} not set` : !hasChromium() ? "skipped: no Chromium" : "";
 
 // A network the page never writes to: only the wallet's signature is exercised here.
-const config = (appId: string) => ({
+const networkConfig = (appId: string) => ({
   chainId: 84532,
   name: "Base Sepolia",
   rpcUrl: "https://sepolia.base.org",
@@ -36,23 +39,34 @@ const config = (appId: string) => ({
   privyAppId: appId,
 });
 
-/** The page, served on loopback for a given Privy app id. */
+/**
+ * The page, built by Vite with the app's own config (so Privy's SDK is the same lazy chunk as in
+ * app/dist) and served on loopback for a given Privy app id.
+ */
 async function servePrivyPage(appId: string, port = 0) {
-  const bundle = await bundleForBrowser('import "./privy-page.tsx";', join(import.meta.dirname, "live"));
-  const html = `<!doctype html><meta charset="utf-8"><title>OneKey Privy live</title><div id="root"></div>
-<script>window.__ONEKEY_CONFIG__ = ${JSON.stringify(config(appId))};</script><script type="module" src="/bundle.js"></script>`;
+  const outDir = mkdtempSync(join(tmpdir(), "onekey-privy-page-"));
+  await build({
+    root: join(import.meta.dirname, "live"),
+    configFile: join(import.meta.dirname, "../vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+  const config = `<script>window.__ONEKEY_CONFIG__ = ${JSON.stringify(networkConfig(appId))};</script>`;
+  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (path === "/") return res.writeHead(200, { "content-type": "text/html" }).end(html);
-    if (path === "/bundle.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
-    res.writeHead(404).end();
+    const file = normalize(join(outDir, path === "/" ? "index.html" : path));
+    if (!file.startsWith(outDir) || !existsSync(file)) return res.writeHead(404).end();
+    const body = path === "/" ? readFileSync(file, "utf8").replace("<!--onekey-config-->", config) : readFileSync(file);
+    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     url: `http://localhost:${(server.address() as { port: number }).port}/`,
-    stop: () => {
+    stop: async () => {
       server.closeAllConnections();
-      return new Promise((r) => server.close(r));
+      await new Promise((r) => server.close(r));
+      rmSync(outDir, { recursive: true, force: true });
     },
   };
 }
@@ -75,15 +89,23 @@ describe.skipIf(!hasChromium())("Privy email login, with Privy unreachable", () 
         },
       );
       const page = await context.newPage();
+      const scripts: string[] = [];
+      page.on("request", (r) => {
+        if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+      });
       await page.goto(page0.url);
       const login = page.getByRole("group", { name: "Email login" });
       await login.getByLabel("Email").fill("ada@example.org");
-      // Opening the page reached nothing of Privy's: its SDK starts when the person asks for a code.
+      // Opening the page reached nothing of Privy's, nor loaded its SDK: that chunk is fetched
+      // when the person asks for a code.
       expect(offsite).toEqual([]);
+      const privyChunk = (p: string) => /\/assets\/privy-[\w-]+\.js$/.test(p);
+      expect(scripts.filter(privyChunk)).toEqual([]);
       await login.getByRole("button", { name: "Send me a code" }).click();
       await expect.poll(() => page.getByRole("alert").textContent(), { timeout: 90_000 }).toContain("The email login service (Privy) is not reachable.");
       expect(await login.getByLabel("Email").inputValue()).toBe("ada@example.org");
-      // It was Privy the page tried to reach.
+      // The SDK's chunk came, and it was Privy the page then tried to reach.
+      expect(scripts.filter(privyChunk)).toHaveLength(1);
       expect(offsite.some((h) => h.endsWith("privy.io"))).toBe(true);
       await context.close();
     } finally {
