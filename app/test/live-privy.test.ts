@@ -48,7 +48,8 @@ async function servePrivyPage(appId: string, port = 0) {
   await build({
     root: join(import.meta.dirname, "live"),
     configFile: join(import.meta.dirname, "../vite.config.ts"),
-    logLevel: "warn",
+    // Privy's chunk is over Vite's 500 kB warning size by design (it is the lazy one).
+    logLevel: "error",
     build: { outDir, emptyOutDir: true, sourcemap: false },
   });
   const config = `<script>window.__ONEKEY_CONFIG__ = ${JSON.stringify(networkConfig(appId))};</script>`;
