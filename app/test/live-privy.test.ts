@@ -76,7 +76,7 @@ async function servePrivyPage(appId: string, port = 0) {
 // sends nothing anywhere), which is what a person behind a broken connection sees. The real SDK
 // loads, starts, fails to reach Privy, and the page says so in plain words.
 describe.skipIf(!hasChromium())("Privy email login, with Privy unreachable", () => {
-  it("the real client fails in plain words and keeps the email typed", async () => {
+  it("the real client fails in plain words, keeps the email typed, and tries Privy again on retry", async () => {
     const page0 = await servePrivyPage("clonekeyofflinetest0000000");
     const browser = await launchChromium();
     try {
@@ -108,6 +108,12 @@ describe.skipIf(!hasChromium())("Privy email login, with Privy unreachable", () 
       // The SDK's chunk came, and it was Privy the page then tried to reach.
       expect(scripts.filter(privyChunk)).toHaveLength(1);
       expect(offsite.some((h) => h.endsWith("privy.io"))).toBe(true);
+      // Trying again starts Privy again (a failed start is not kept), with the same chunk.
+      const attempts = offsite.length;
+      await login.getByRole("button", { name: "Send me a code" }).click();
+      await expect.poll(() => offsite.length, { timeout: 90_000 }).toBeGreaterThan(attempts);
+      await expect.poll(() => page.getByRole("alert").textContent(), { timeout: 90_000 }).toContain("The email login service (Privy) is not reachable.");
+      expect(scripts.filter(privyChunk)).toHaveLength(1);
       await context.close();
     } finally {
       await browser.close();

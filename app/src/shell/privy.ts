@@ -86,17 +86,27 @@ async function mountWalletFrame(privy: Privy): Promise<HTMLIFrameElement> {
 export async function createPrivyClient({ appId, chain }: { appId: string; chain: Chain }): Promise<EmbeddedWalletClient> {
   const privy = new Privy({ appId, storage: new LocalStorage(), supportedChains: [chain] });
   // initialize() fetches the app's config from Privy: an unknown app id or an origin the app does
-  // not allow fails here, before the person has typed anything.
-  const ready = wrap("start Privy", async () => {
-    await privy.initialize();
-    await mountWalletFrame(privy);
-  });
-  ready.catch(() => undefined);
+  // not allow fails here, before any code is sent. A failed start is tried again on the next
+  // step (the person pressed "Send me a code" again); the iframe is mounted once.
+  let frame: Promise<unknown> | undefined;
+  let started: Promise<void> | undefined;
+  const ready = () =>
+    (started ??= wrap("start Privy", async () => {
+      await privy.initialize();
+      frame ??= mountWalletFrame(privy).catch((e: unknown) => {
+        frame = undefined;
+        throw e;
+      });
+      await frame;
+    }).catch((e: unknown) => {
+      started = undefined;
+      throw e;
+    }));
   let user: User | null = null;
 
   return {
     async sendCode(email) {
-      await ready;
+      await ready();
       await wrap("send the code", async () => {
         // A session from an earlier visit belongs to whoever logged in then: start fresh.
         if (await privy.getAccessToken().catch(() => null)) await privy.auth.logout();
@@ -105,11 +115,11 @@ export async function createPrivyClient({ appId, chain }: { appId: string; chain
       });
     },
     async loginWithCode(email, code) {
-      await ready;
+      await ready();
       user = await wrap("log in", async () => (await privy.auth.email.loginWithCode(email, code)).user);
     },
     async ethereumProvider() {
-      await ready;
+      await ready();
       return wrap("open the wallet", async () => {
         if (!user) throw new EmbeddedLoginError("not-logged-in", "open the wallet");
         let wallet = getUserEmbeddedEthereumWallet(user);
@@ -125,7 +135,7 @@ export async function createPrivyClient({ appId, chain }: { appId: string; chain
     },
     async logout() {
       user = null;
-      await ready.catch(() => undefined);
+      await started?.catch(() => undefined);
       await privy.auth.logout().catch(() => undefined);
     },
   };
