@@ -11,7 +11,9 @@ import { bytesToHex, type EIP1193Provider, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { baseSepolia } from "viem/chains";
 import { deriveOwnerKeys } from "@onekey/sdk/keys";
-import { EmailLoginForm } from "../../src/person/Connect.tsx";
+import { Connect, EmailLoginForm } from "../../src/person/Connect.tsx";
+import { parseConfig } from "../../src/shell/config.ts";
+import { OneKeyProvider } from "../../src/shell/OneKey.tsx";
 import { EmbeddedLoginError, embeddedConnector, type EmbeddedWalletClient } from "../../src/shell/connectors.ts";
 import { classifyPrivyError } from "../../src/shell/privy.ts";
 
@@ -230,4 +232,37 @@ test("classifyPrivyError sorts the real SDK's errors into what a person can act 
   expect(classifyPrivyError(new TypeError("Failed to fetch"))).toBe("unreachable");
   expect(classifyPrivyError(new Error("Embedded wallet WebView failed to become ready"))).toBe("unreachable");
   expect(classifyPrivyError(new Error("something else"))).toBe("other");
+});
+
+test("the Connect screen offers email login only on a network whose config has a privyAppId", () => {
+  const network = {
+    chainId: 84532,
+    rpcUrl: "http://127.0.0.1:1",
+    bundlerUrl: "http://127.0.0.1:2",
+    sponsorUrl: "http://127.0.0.1:3",
+    indexerUrl: "http://127.0.0.1:4",
+    storageUrls: ["http://127.0.0.1:5"],
+    sponsor: { projectId: "1", ticketUrl: "http://127.0.0.1:6/ticket" },
+    addresses: {
+      projectRegistry: "0x0000000000000000000000000000000000000001",
+      recordRegistry: "0x0000000000000000000000000000000000000002",
+      attestationRegistry: "0x0000000000000000000000000000000000000003",
+    },
+  };
+  const { unmount } = render(
+    <OneKeyProvider config={parseConfig(network)}>
+      <Connect />
+    </OneKeyProvider>,
+  );
+  expect(screen.getByRole("button", { name: "Browser wallet" })).toBeTruthy();
+  expect(screen.queryByRole("group", { name: "Email login" })).toBeNull();
+  unmount();
+  render(
+    <OneKeyProvider config={parseConfig({ ...network, privyAppId: "clabc123privyappid" })}>
+      <Connect />
+    </OneKeyProvider>,
+  );
+  const group = screen.getByRole("group", { name: "Email login" });
+  expect(within(group).getByLabelText("Email")).toBeTruthy();
+  expect(within(group).getByText(/opened with a code sent to your email/)).toBeTruthy();
 });
