@@ -2,8 +2,9 @@ import react from "@vitejs/plugin-react";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Two projects: component tests in happy-dom (the UI's logic, the SDK's browser entries), and
-// end-to-end tests in Node driving Chromium against the local stack (one stack per run).
+// Three projects: component tests in happy-dom (the UI's logic, the SDK's browser entries),
+// end-to-end tests in Node driving Chromium against the local stack (one stack per run), and live
+// tests against third-party services, skipped without their credentials.
 export default defineConfig({
   test: {
     projects: [
@@ -30,6 +31,13 @@ export default defineConfig({
           // One browser at a time on this 2-core machine.
           fileParallelism: false,
         },
+      },
+      {
+        // Live tests against third-party services: each runs only with its credentials in the
+        // environment and is reported as skipped otherwise (test/live-*.test.ts).
+        resolve: { conditions: ["@onekey/source", ...defaultServerConditions] },
+        ssr: { resolve: { conditions: ["@onekey/source", ...defaultServerConditions] } },
+        test: { name: "live", environment: "node", include: ["test/live-*.test.ts"], testTimeout: 300_000, hookTimeout: 300_000 },
       },
     ],
   },

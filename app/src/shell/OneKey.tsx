@@ -64,21 +64,24 @@ export function OneKeyProvider({ config, children }: { config: AppConfig; childr
   const indexer = useMemo(() => createIndexerClient(network.indexerUrl, network.indexerApiKey), [network]);
   const connectors = useMemo(() => {
     const list: Connector[] = [injectedConnector()];
-    if (network.privyAppId) list.push(embeddedConnector(network.privyAppId));
+    // Privy's SDK is fetched only when a person starts an email login on this network.
+    if (network.privyAppId) list.push(embeddedConnector(network.privyAppId, chain));
     for (const [i, k] of (network.devAccounts ?? []).entries()) list.push(devConnector(k, i, network.rpcUrl));
     return list;
-  }, [network]);
+  }, [network, chain]);
   const [wallet, setWallet] = useState<ConnectedWallet>();
   const [account, setAccount] = useState<PersonAccount>();
   const [keys, setKeys] = useState<OwnerKeys>();
   const pending = useRef<{ account?: Promise<PersonAccount>; keys?: Promise<OwnerKeys> }>({});
 
   const reset = useCallback(() => {
+    // Disconnecting an email login also ends its session with the wallet's vendor.
+    for (const c of connectors) c.emailLogin?.restart();
     pending.current = {};
     setWallet(undefined);
     setAccount(undefined);
     setKeys(undefined);
-  }, []);
+  }, [connectors]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a network change is what triggers the reset
   useEffect(reset, [network, reset]);
 
