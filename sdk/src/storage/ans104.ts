@@ -3,8 +3,8 @@
 // is built on it) cannot be bundled for a browser without Node polyfills: its web build imports
 // `crypto` and `stream` (docs/decisions.md). The layout and the signature follow ANS-104
 // (https://github.com/ArweaveTeam/arweave-standards/blob/master/ans/ANS-104.md) as @irys/bundles
-// implements it; src/storage/irys-web.test.ts checks every item made here with @irys/bundles'
-// own DataItem.verify and id.
+// implements it; src/storage/irys-web.browser.test.ts checks items made in Chromium with
+// @irys/bundles' own DataItem.verify, id and tag parser, and the devstack bundler verifies with it.
 import { type Hex, hexToBytes, type LocalAccount, recoverPublicKey, hashMessage, bytesToHex } from "viem";
 import { InvalidUploadInputError } from "./errors.ts";
 import type { StorageTag } from "./types.ts";
