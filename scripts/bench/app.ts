@@ -140,7 +140,6 @@ try {
       submit_5mb_to_indexed_p95_ms: quantile(submitToRegistered, 0.95),
       submit_5mb_to_attestation_visible_p50_ms: quantile(submitToVisible, 0.5),
       submit_5mb_to_attestation_visible_p95_ms: quantile(submitToVisible, 0.95),
-      submit_5mb_to_attestation_visible_runs_ms: submitToVisible.map((ms) => Math.round(ms)),
       bundle_gzip_bytes: size.gz,
       bundle_raw_bytes: size.raw,
     })}`,
