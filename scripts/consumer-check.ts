@@ -206,6 +206,7 @@ for (const major of [20, 22]) {
 const BROWSER_ENTRY = `
 import { encryptRecord, generateX25519KeyPair, grantContext, toHex, wrapKeys } from "@onekey/sdk/crypto";
 import { grantCall, projectGrantee } from "@onekey/sdk/contracts";
+import { arweaveStorage, irysWebStorage } from "@onekey/sdk/storage";
 
 export async function encryptAndGrant(registry, fields) {
   const recordId = toHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -215,10 +216,10 @@ export async function encryptAndGrant(registry, fields) {
   const wrapped = await wrapKeys(reviewer.publicKey, [enc.dek], grantContext(recordId, 1, grantee));
   return grantCall(registry, { recordId, grantee, purpose: "KYC_REVIEW", expiry: 2n ** 40n, fieldMask: 1n, wrappedKey: toHex(wrapped) });
 }
-window.onekey = { encryptAndGrant };
+window.onekey = { encryptAndGrant, arweaveStorage, irysWebStorage };
 `;
 if (BROWSER) {
-  await checkAsync("(b) Vite bundles a browser entry (encrypt, wrap, grant) with no node: import", async () => {
+  await checkAsync("(b) Vite bundles a browser entry (encrypt, wrap, grant, arweave + Irys storage) with no node: import", async () => {
     writeFileSync(join(app, "browser.js"), BROWSER_ENTRY);
     writeFileSync(join(app, "index.html"), `<!doctype html><script type="module" src="./browser.js"></script>\n`);
     // The repo's Vite (pinned 8.3.8), resolving @onekey/sdk from the scratch project's node_modules.

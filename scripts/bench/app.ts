@@ -129,6 +129,9 @@ try {
     { metric: "bundle js+css raw (KiB)", p50: Math.round(size.raw / 1024), p95: undefined, target: "", runs: 1 },
   ];
   printTable(`Web app on the local stack (Chromium, ${RUNS} runs)`, rows);
+  // With a handful of runs p95 is the slowest run: show every run, so one outlier on a shared
+  // machine reads as one.
+  console.log(`submit -> attestation visible, each run (ms): ${submitToVisible.map((ms) => Math.round(ms)).join(", ")}`);
   console.log(
     `wrote ${writeResults("app", {
       interactive_p50_ms: quantile(interactive, 0.5),

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { startArlocal } from "@onekey/devstack/storage/arlocal";
 import { startLocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
 import {
@@ -16,6 +17,7 @@ import {
   fileQueueStore,
   generateArweaveWallet,
   irysStorage,
+  irysWebStorage,
   openUploadQueue,
   type StorageProvider,
 } from "@onekey/sdk/storage";
@@ -65,6 +67,8 @@ try {
   const providers: Record<string, StorageProvider> = {
     arweave: arweaveStorage({ url: arlocal.url, wallet, mine: true }),
     irys: irysStorage({ privateKey: `0x${randomBytes(32).toString("hex")}` as Hex, bundler: bundler.url, gatewayUrl: arlocal.url }),
+    // The fetch-based client the browser uses (here in Node: same code, same bundler).
+    "irys-web": irysWebStorage({ bundlerUrl: bundler.url, account: privateKeyToAccount(generatePrivateKey()), gatewayUrl: arlocal.url }),
   };
   const rows: Row[] = [];
   const metrics: Record<string, number> = {};

@@ -15,6 +15,15 @@ export interface AppAddresses {
   entryPoint?: Address;
 }
 
+/**
+ * Where the browser uploads ciphertext. `arweave` (the default): an Arweave gateway, the first of
+ * `storageUrls`, paid by a throwaway AR wallet. `irys`: an Irys bundler, with items signed by a
+ * throwaway EVM key of the tab; above Irys' free 100 KiB someone must pay: `paidBy` names the
+ * sponsor whose Irys balance pays, and `approvalUrl` is where the sponsor's backend is asked
+ * (POST { address }) to approve the tab's key to spend it (an Irys balance approval).
+ */
+export type StorageConfig = { kind: "arweave" } | { kind: "irys"; bundlerUrl: string; token: string; paidBy?: Address; approvalUrl?: string };
+
 /** One network the app can run on. */
 export interface NetworkConfig {
   chainId: number;
@@ -30,8 +39,10 @@ export interface NetworkConfig {
    * nothing GraphQL does not already show anyone, and is rate-limited per key.
    */
   indexerApiKey?: string;
-  /** Storage gateways (Arweave-compatible); the first one uploads, all are tried for downloads. */
+  /** Storage gateways (Arweave-compatible); the first one uploads (arweave), all are tried for downloads. */
   storageUrls: string[];
+  /** How uploads go: `{ kind: "irys", bundlerUrl, ... }` in config.json, arweave otherwise. */
+  storage: StorageConfig;
   /** arlocal only: mint test AR for the browser's upload wallet and mine after each upload. */
   storageDev?: boolean;
   addresses: AppAddresses;
@@ -94,6 +105,23 @@ function fromBlockOf(v: unknown, chainId: number): bigint | undefined {
   return BigInt(String(v));
 }
 
+function storageOf(v: unknown, chainId: number): StorageConfig {
+  if (v === undefined || v === null) return { kind: "arweave" };
+  if (typeof v !== "object") throw new ConfigError(`network ${chainId}: storage is not an object`);
+  const s = v as Record<string, unknown>;
+  if (s.kind === "arweave") return { kind: "arweave" };
+  if (s.kind !== "irys") throw new ConfigError(`network ${chainId}: storage.kind is not "irys" or "arweave"`);
+  const token = s.token ?? "base-eth";
+  if (typeof token !== "string" || !/^[a-z0-9-]{1,40}$/.test(token)) throw new ConfigError(`network ${chainId}: storage.token is not an Irys token name`);
+  return {
+    kind: "irys",
+    bundlerUrl: url(s.bundlerUrl, `network ${chainId}: storage.bundlerUrl`),
+    token,
+    paidBy: optAddr(s.paidBy, `network ${chainId}: storage.paidBy`),
+    approvalUrl: s.approvalUrl === undefined ? undefined : url(s.approvalUrl, `network ${chainId}: storage.approvalUrl`),
+  };
+}
+
 function parseNetwork(raw: unknown, i: number): NetworkConfig {
   if (!raw || typeof raw !== "object") throw new ConfigError(`network ${i} is not an object`);
   const n = raw as Record<string, unknown>;
@@ -117,6 +145,7 @@ function parseNetwork(raw: unknown, i: number): NetworkConfig {
     indexerApiKey: typeof n.indexerApiKey === "string" ? n.indexerApiKey : undefined,
     storageUrls,
     storageDev: n.storageDev === true,
+    storage: storageOf(n.storage, chainId),
     addresses: {
       projectRegistry: addr(pick("projectRegistry"), `network ${chainId}: addresses.projectRegistry (and @onekey/sdk has no deployment there)`),
       recordRegistry: addr(pick("recordRegistry"), `network ${chainId}: addresses.recordRegistry`),

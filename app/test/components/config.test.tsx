@@ -51,6 +51,35 @@ test("parseConfig refuses bad files in plain words", () => {
   expect(parseConfig({ ...network, chainId: 8453, devAccounts: [`0x${"1".repeat(64)}`] }).networks[0].devAccounts).toBeUndefined();
 });
 
+test("parseConfig: storage is arweave unless config.json says irys, and an irys entry is checked", () => {
+  expect(parseConfig(network).networks[0].storage).toEqual({ kind: "arweave" });
+  const sponsor = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+  const irys = parseConfig({
+    ...network,
+    storage: { kind: "irys", bundlerUrl: "https://uploader.irys.xyz/", paidBy: sponsor.toLowerCase(), approvalUrl: "https://org.example/irys-approval" },
+  }).networks[0].storage;
+  expect(irys).toEqual({
+    kind: "irys",
+    bundlerUrl: "https://uploader.irys.xyz",
+    token: "base-eth",
+    paidBy: sponsor,
+    approvalUrl: "https://org.example/irys-approval",
+  });
+  expect(() => parseConfig({ ...network, storage: { kind: "ipfs" } })).toThrow(/storage.kind is not "irys" or "arweave"/);
+  expect(() => parseConfig({ ...network, storage: { kind: "irys" } })).toThrow(/storage.bundlerUrl is missing/);
+  expect(() => parseConfig({ ...network, storage: { kind: "irys", bundlerUrl: "javascript:alert(1)" } })).toThrow(/storage.bundlerUrl is not an http\(s\) URL/);
+  expect(() => parseConfig({ ...network, storage: { kind: "irys", bundlerUrl: "https://b", paidBy: "0x123" } })).toThrow(/storage.paidBy is not an address/);
+  expect(() => parseConfig({ ...network, storage: { kind: "irys", bundlerUrl: "https://b", token: "../eth" } })).toThrow(/storage.token/);
+  expect(() => parseConfig({ ...network, storage: "irys" })).toThrow(/storage is not an object/);
+});
+
+test("storageFor uploads through Irys when the network says so, through an Arweave gateway otherwise", async () => {
+  const { storageFor } = await import("../../src/shell/storage.ts");
+  const irys = parseConfig({ ...network, chainId: 84532, fromBlock: 1, storage: { kind: "irys", bundlerUrl: "http://127.0.0.1:7" } }).networks[0];
+  expect((await storageFor(irys)).name).toBe("irys(http://127.0.0.1:7)");
+  expect((await storageFor(parseConfig(network).networks[0])).name).toBe("arweave(http://127.0.0.1:5)");
+}, 30_000);
+
 test("errors read as plain words with the detail folded away", () => {
   const rejected = Object.assign(new Error("User rejected the request."), { name: "UserRejectedRequestError" });
   expect(toPlainError(rejected).title).toBe("Your wallet declined the request.");

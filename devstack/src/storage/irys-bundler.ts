@@ -8,6 +8,10 @@
 // gateway inside an ANS-104 bundle (Bundle-Format=binary, Bundle-Version=2.0.0), which arlocal
 // unbundles so the item is served under its own id. Like Irys, items up to 100 KiB are free;
 // larger ones need a balance, credited here with `credit()` (no on-chain funding locally).
+// Balance approvals work as on Irys: an item from the payer tagged `x-irys-approve-payment:
+// <address>` + `x-amount` (+ `x-expire-seconds`) lets that address spend up to the amount of the
+// payer's balance by sending `x-irys-paid-by: <payer>` with its upload; `x-irys-delete-payment-
+// approval` revokes; `GET /account/approval` reads one. CORS is open, so browser tabs can upload.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import Arweave from "arweave";
@@ -45,6 +49,7 @@ export interface StartLocalIrysBundlerOptions {
 const TOKENS = ["ethereum", "base-eth", "matic", "arbitrum", "bnb", "avalanche", "usdc-eth", "usdc-polygon"];
 const CHUNK_SESSION_TTL_MS = 10 * 60_000;
 
+type Approval = { amount: bigint; expiresBy?: number; timestamp: number };
 type ChunkSession = { chunks: Map<number, Buffer>; bytes: number; size?: number; touched: number };
 
 class HttpError extends Error {
@@ -69,6 +74,9 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
   const balances = new Map<string, bigint>();
   const received = new Set<string>();
   const sessions = new Map<string, ChunkSession>();
+  // `${token}:${payer}:${approved}` (addresses lower-case) -> what is left of the approval.
+  const approvals = new Map<string, Approval>();
+  const approvalKey = (token: string, payer: string, approved: string) => `${token}:${payer.toLowerCase()}:${approved.toLowerCase()}`;
   let posting: Promise<unknown> = Promise.resolve();
 
   const priceOf = (bytes: number) => (bytes <= freeBytes ? 0n : BigInt(bytes) * pricePerByte);
@@ -116,7 +124,7 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
   }
 
   /** Checks, charges and stores one signed data item; returns the Irys-style receipt. */
-  async function accept(token: string, raw: Buffer) {
+  async function accept(token: string, raw: Buffer, paidBy?: string) {
     if (raw.length > maxItemBytes) throw new HttpError(413, `data item over ${maxItemBytes} bytes`);
     let valid = false;
     try {
@@ -128,17 +136,43 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
     const item = new DataItem(raw);
     const id = item.rawId.toString("base64url");
     if (received.has(id)) return { status: 201, body: `Transaction ${id} already received` };
-    const payer = ownerAddress(item);
+    const owner = ownerAddress(item);
     const price = priceOf(raw.length);
+    if (paidBy !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(paidBy)) throw new HttpError(400, "x-irys-paid-by must be an EVM address");
+    const payer = paidBy ?? owner;
     const key = balanceKey(token, payer);
+    const approval = paidBy ? approvals.get(approvalKey(token, paidBy, owner)) : undefined;
+    if (price > 0n && paidBy && paidBy.toLowerCase() !== owner.toLowerCase()) {
+      const live = approval && (approval.expiresBy === undefined || approval.expiresBy > Date.now());
+      if (!live || approval.amount < price) throw new HttpError(402, `Not enough approved balance from ${paidBy} for transaction`);
+    }
     if (price > 0n && (balances.get(key) ?? 0n) < price) throw new HttpError(402, "Not enough balance for transaction");
     // One bundle at a time: arlocal's sqlite store is not built for concurrent unbundling.
     const run = posting.then(() => postBundle(item));
     posting = run.catch(() => undefined);
     await run;
     if (price > 0n) balances.set(key, (balances.get(key) ?? 0n) - price);
+    if (price > 0n && approval && paidBy?.toLowerCase() !== owner.toLowerCase()) approval.amount -= price;
+    recordApprovals(token, owner, item.tags);
     received.add(id);
     return { status: 200, body: await receiptFor(id) };
+  }
+
+  /** Approval tags on an accepted item take effect for its owner (the payer), as on Irys. */
+  function recordApprovals(token: string, payer: string, tags: { name: string; value: string }[]) {
+    const tag = (n: string) => tags.find((t) => t.name === n)?.value;
+    const approved = tag("x-irys-approve-payment");
+    const amount = tag("x-amount");
+    if (approved && /^0x[0-9a-fA-F]{40}$/.test(approved) && amount && /^\d{1,78}$/.test(amount)) {
+      const expire = Number(tag("x-expire-seconds"));
+      approvals.set(approvalKey(token, payer, approved), {
+        amount: BigInt(amount),
+        timestamp: Date.now(),
+        expiresBy: Number.isSafeInteger(expire) && expire > 0 ? Date.now() + expire * 1000 : undefined,
+      });
+    }
+    const revoked = tag("x-irys-delete-payment-approval");
+    if (revoked) approvals.delete(approvalKey(token, payer, revoked));
   }
 
   function sessionOf(id: string): ChunkSession {
@@ -169,7 +203,17 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
     if (method === "POST" && parts[0] === "account" && parts[1] === "balance") {
       throw new HttpError(400, "Funding is not supported by the local bundler; items up to the free size need none");
     }
-    if (method === "POST" && parts[0] === "tx" && parts.length === 2) return accept(parts[1], await readBody(req, maxItemBytes));
+    if (method === "GET" && parts[0] === "account" && parts[1] === "approval") {
+      const [payer, approved, token] = ["payingAddress", "approvedAddress", "token"].map((k) => u.searchParams.get(k));
+      if (!payer || !approved || !token) throw new HttpError(400, "payingAddress, approvedAddress and token are required");
+      const a = approvals.get(approvalKey(token, payer, approved));
+      if (!a || (a.expiresBy !== undefined && a.expiresBy <= Date.now())) throw new HttpError(404, "No approval");
+      return {
+        status: 200,
+        body: { amount: a.amount.toString(), payingAddress: payer, approvedAddress: approved, token, timestamp: a.timestamp, expiresBy: a.expiresBy },
+      };
+    }
+    if (method === "POST" && parts[0] === "tx" && parts.length === 2) return accept(parts[1], await readBody(req, maxItemBytes), paidByOf(req));
     if (parts[0] === "chunks" && parts.length === 4) return chunkRoute(method, parts[1], parts[2], Number(parts[3]), req);
     throw new HttpError(404, `no route ${method} ${u.pathname}`);
   }
@@ -189,7 +233,7 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
     if (method !== "POST") throw new HttpError(405, "method not allowed");
     if (offset === -1) {
       sessions.delete(id);
-      return accept(token, assemble(session));
+      return accept(token, assemble(session), paidByOf(req));
     }
     if (!Number.isSafeInteger(offset) || offset < 0) throw new HttpError(400, "bad offset");
     const chunk = await readBody(req, limits.max);
@@ -201,6 +245,14 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
   }
 
   const server: Server = createServer((req, res) => {
+    // Open CORS, as Irys' nodes answer, so that a browser tab on another origin can upload.
+    res.setHeader("access-control-allow-origin", "*");
+    res.setHeader("access-control-allow-headers", "content-type, x-irys-paid-by, x-chunking-version");
+    res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204).end();
+      return;
+    }
     for (const [id, s] of sessions) if (Date.now() - s.touched > CHUNK_SESSION_TTL_MS) sessions.delete(id);
     route(req).then(
       ({ status, body }) => send(res, status, body),
@@ -228,6 +280,11 @@ export async function startLocalIrysBundler(options: StartLocalIrysBundlerOption
       await posting;
     },
   };
+}
+
+function paidByOf(req: IncomingMessage): string | undefined {
+  const v = req.headers["x-irys-paid-by"];
+  return typeof v === "string" && v ? v : undefined;
 }
 
 function assemble(session: ChunkSession): Buffer {

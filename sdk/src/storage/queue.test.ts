@@ -2,6 +2,7 @@
 // (then restarted), give-up and retry, idempotency, and resume after a SIGKILLed process.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -158,6 +159,77 @@ describe("upload queue on arlocal", () => {
       expect(queue.get(pending.contentHash)!.attempts).toBeGreaterThan(4);
     } finally {
       await gateway.stop();
+    }
+  });
+
+  it("sends chunks concurrently, and after one chunk is refused the retry re-sends only that chunk", async () => {
+    // A real HTTP hop in front of arlocal that refuses the fourth chunk post once and records the
+    // place (the end offset its data_path proves) of every chunk it sees.
+    const posts: { at: number; accepted: boolean }[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    let chunkPosts = 0;
+    const proxy = createServer(async (req, res) => {
+      const parts: Buffer[] = [];
+      for await (const c of req) parts.push(c as Buffer);
+      const body = Buffer.concat(parts);
+      const isChunk = req.method === "POST" && req.url === "/chunk";
+      let at = -1;
+      if (isChunk) {
+        const path = Buffer.from((JSON.parse(body.toString()) as { data_path: string }).data_path, "base64url");
+        at = Number(BigInt(`0x${path.subarray(path.length - 32).toString("hex")}`));
+        peak = Math.max(peak, ++inFlight);
+        if (++chunkPosts === 4) {
+          posts.push({ at, accepted: false });
+          inFlight--;
+          res.writeHead(503).end(JSON.stringify({ error: "refused once by the test" }));
+          return;
+        }
+      }
+      try {
+        const upstream = await fetch(`${arlocal.url}${req.url}`, {
+          method: req.method,
+          headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+          body: body.length ? body : undefined,
+        });
+        const answer = Buffer.from(await upstream.arrayBuffer());
+        if (isChunk) posts.push({ at, accepted: upstream.status === 200 });
+        res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream" }).end(answer);
+      } finally {
+        if (isChunk) inFlight--;
+      }
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+      const provider = arweaveStorage({ url, wallet, mine: true, chunkConcurrency: 4 });
+      const events: UploadQueueEvent[] = [];
+      const queue = await openQueue({ storage: provider, directory: newDir(), onEvent: (e) => events.push(e), retry: { attempts: 3, initialDelayMs: 20 } });
+      const size = 10 * 256 * 1024 + 1234; // eleven chunks
+      const data = bytes(size);
+      const result = await queue.add(data);
+
+      expect(events.filter((e) => e.type === "retry")).toHaveLength(1);
+      const refused = posts.filter((p) => !p.accepted);
+      expect(refused).toHaveLength(1);
+      const accepted = posts.filter((p) => p.accepted).map((p) => p.at);
+      // Every chunk stored exactly once: the refused one on the retry, none of the others again.
+      expect(accepted).toHaveLength(11);
+      expect(new Set(accepted).size).toBe(11);
+      expect(accepted).toContain(refused[0].at);
+      expect(accepted.indexOf(refused[0].at)).toBeGreaterThanOrEqual(3);
+      expect(peak).toBe(4);
+      // Progress over both attempts: rising, never back to zero, ending at the size, once.
+      const sent = events.filter((e) => e.type === "progress").map((e) => (e as { sent: number }).sent);
+      expect([...sent].sort((a, b) => a - b)).toEqual(sent);
+      expect(sent.at(-1)).toBe(size);
+      expect(sent.filter((n) => n === size)).toHaveLength(1);
+      expect(sent.length).toBeGreaterThan(5);
+      // The gateway serves the bytes in their order, whatever order the chunks arrived in.
+      sameBytes(await storage.download(result.storageId, { contentHash: await contentHashOf(data) }), data);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
     }
   });
 

@@ -12,6 +12,8 @@ import { startArlocal, type LocalArweave } from "@onekey/devstack/storage/arloca
 import { startLocalIrysBundler, type LocalIrysBundler } from "@onekey/devstack/storage/irys-bundler";
 import { arweaveStorage, generateArweaveWallet, arweaveAddress } from "./arweave.ts";
 import { irysStorage } from "./irys.ts";
+import { irysWebStorage } from "./irys-web.ts";
+import { privateKeyToAccount } from "viem/accounts";
 import { base58Decode, base58Encode, bytes32ToStorageId, storageIdToBytes32 } from "./ids.ts";
 import { contentHashOf, downloadVerified } from "./verify.ts";
 import { InvalidStorageIdError, InvalidUploadInputError, StorageIdNotFoundError, StorageInsufficientBalanceError, StorageUploadError } from "./errors.ts";
@@ -69,6 +71,8 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     await arlocal.mint(await arweaveAddress(wallet));
     providers.arweave = arweaveStorage({ url: arlocal.url, wallet, mine: true });
     providers.irys = irysStorage({ privateKey: irysKey, bundler: bundler.url, gatewayUrl: arlocal.url });
+    // The browser's Irys client (fetch + ANS-104 signed here), run in Node: the same checks.
+    providers["irys-web"] = irysWebStorage({ bundlerUrl: bundler.url, account: privateKeyToAccount(hex(randomBytes(32))), gatewayUrl: arlocal.url });
   });
   afterAll(async () => {
     await bundler?.stop();
@@ -85,11 +89,11 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
     return body.data.transactions.edges.map((e) => e.node.id);
   };
 
-  describe.each(["arweave", "irys"])("%s", (which) => {
+  describe.each(["arweave", "irys", "irys-web"])("%s", (which) => {
     const storage = () => providers[which];
 
     it("round-trips bytes and tags, reporting progress and the id before sending", async () => {
-      const data = new Uint8Array(randomBytes(which === "irys" ? 90_000 : 600_000));
+      const data = new Uint8Array(randomBytes(which === "arweave" ? 600_000 : 90_000));
       const marker = randomBytes(8).toString("hex");
       const progress: number[] = [];
       let prepared: string | undefined;
@@ -135,6 +139,20 @@ describe("storage providers against arlocal and the local Irys bundler", () => {
   it("arweave: an unreachable gateway is an upload error", async () => {
     const dead = arweaveStorage({ url: `http://127.0.0.1:${await freePort()}`, wallet: await generateArweaveWallet() });
     await expect(dead.upload(new Uint8Array([1]))).rejects.toThrow(StorageUploadError);
+  });
+
+  it("irys-web: an unreachable bundler is an upload error; a bad account or payer is refused up front", async () => {
+    const account = privateKeyToAccount(hex(randomBytes(32)));
+    const dead = irysWebStorage({ bundlerUrl: `http://127.0.0.1:${await freePort()}`, account, gatewayUrl: arlocal.url });
+    await expect(dead.upload(new Uint8Array([1]))).rejects.toThrow(StorageUploadError);
+    expect(() => irysWebStorage({ bundlerUrl: bundler.url, account, paidBy: "0x1234" as Hex })).toThrow(InvalidUploadInputError);
+    // @ts-expect-error hostile input: the run-time check must refuse what the types forbid
+    expect(() => irysWebStorage({ bundlerUrl: bundler.url, account: { address: account.address } })).toThrow(InvalidUploadInputError);
+    // Over the free size with a payer that approved nothing: refused by name, nothing stored.
+    const before = bundler.received.size;
+    const unpaid = irysWebStorage({ bundlerUrl: bundler.url, account, paidBy: privateKeyToAddress(hex(randomBytes(32))), gatewayUrl: arlocal.url });
+    await expect(unpaid.upload(new Uint8Array(randomBytes(200_000)))).rejects.toThrow(StorageInsufficientBalanceError);
+    expect(bundler.received.size).toBe(before);
   });
 
   it("irys: over 100 KiB needs a balance, like Irys; the chunked path reports progress per chunk", async () => {
