@@ -96,7 +96,8 @@ test("refusals produced against the running sponsor service show on the Sponsors
   expect(await table.getByRole("row").nth(1).textContent()).toContain(short(late));
   await org.step("the chart and the total", async () => {
     await page.getByRole("img", { name: /^Refusals per hour: \d+ hours?, \d+ in total$/ }).waitFor();
-    const total = Number(/(\d+) refused/.exec(await page.getByTestId("refusal-total").textContent())![1]);
+    const text = (await page.getByTestId("refusal-total").textContent()) ?? "";
+    const total = Number(/(\d+) refused/.exec(text)![1]);
     expect(total).toBeGreaterThanOrEqual(4);
   });
   // The key went to the sponsor service (and the indexer) only; nothing left loopback.
