@@ -4,7 +4,7 @@
 // refusals (who was refused sponsorship and why) from the sponsor service's log, with the same key.
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { parseEther } from "viem";
+import { getAddress, isAddress, parseEther } from "viem";
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { fundProject, getProjectBalance } from "@onekey/sdk/aa";
 import { useOneKey } from "../shell/OneKey.tsx";
@@ -64,7 +64,7 @@ function Refusals({ apiKey }: { apiKey: string }) {
                 <td>
                   {refusalWords(r.reason)} <code className="note">{r.reason}</code>
                 </td>
-                <td title={r.sender ?? undefined}>{r.sender ? short(r.sender) : "—"}</td>
+                <td title={r.sender ?? undefined}>{r.sender && isAddress(r.sender) ? short(getAddress(r.sender)) : "—"}</td>
                 <td>
                   {r.method ?? "—"}
                   {r.nonce !== null && <span className="note"> (nonce {r.nonce})</span>}
