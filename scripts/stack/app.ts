@@ -13,7 +13,7 @@ import { fundProject, signSponsorshipTicket } from "@onekey/sdk/aa";
 import { ApiKeyScopes, Roles } from "@onekey/sdk/constants";
 import { addApiKey, apiKeyHash, createProject, grantRoles } from "@onekey/sdk/contracts";
 import type { Service } from "../lib/service.ts";
-import { AppNotBuiltError, startAppServer } from "./app-server.ts";
+import { AppNotBuiltError, loadAppConfigFile, startAppServer } from "./app-server.ts";
 
 export interface AppSideOptions {
   root: string;
@@ -31,6 +31,8 @@ export interface AppSideOptions {
   /** anvil's public dev keys offered in the app's dev-account picker. */
   devKeys: `0x${string}`[];
   log: (line: string) => void;
+  /** The operator's networks (Base Sepolia, Base), merged over the local one: ONEKEY_APP_CONFIG. */
+  appConfigFile?: string;
 }
 
 /** What the app's project is: kept in <dataDir>/app.json so a resumed stack reuses it. */
@@ -159,13 +161,14 @@ export function localAppConfig(o: AppSideOptions, project: AppProject, ticketsUr
  */
 export async function startAppSide(o: AppSideOptions): Promise<{ services: Service[]; urls: { app?: string; tickets: string }; projectId: bigint }> {
   const project = await ensureProject(o);
+  const configFile = o.appConfigFile ?? (process.env.ONEKEY_APP_CONFIG || undefined);
   const desk = await startTicketDesk(o, BigInt(project.projectId));
   const services = [inProcess("ticket desk", desk.stop)];
   try {
     const app = await startAppServer({
       distDir: join(o.root, "app/dist"),
       port: o.appPort,
-      config: localAppConfig(o, project, desk.url),
+      config: configFile ? loadAppConfigFile(configFile, localAppConfig(o, project, desk.url)) : localAppConfig(o, project, desk.url),
       logFile: join(o.logsDir, "app-server.log"),
     });
     services.push(inProcess("app server", app.stop));

@@ -1,17 +1,89 @@
 // Sponsorship: the project's budget in the paymaster, funding it from the connected wallet, and
 // what sponsored operations cost over time (indexed UserOperationSponsored charges). Sponsor
-// alerts (balance low, spend jump) come from the project's messages when an API key is entered.
+// alerts (balance low, spend jump) come from the project's messages when an API key is entered;
+// refusals (who was refused sponsorship and why) from the sponsor service's log, with the same key.
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { parseEther } from "viem";
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { getAddress, isAddress, parseEther } from "viem";
+import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { fundProject, getProjectBalance } from "@onekey/sdk/aa";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { useProject } from "./project.tsx";
 import { listMessages } from "./lib/indexer.ts";
 import { spendSeries } from "./lib/series.ts";
 import { InvalidInputError } from "./lib/errors.ts";
+import { listRefusals, refusalCounts, refusalSeries, refusalWords } from "./lib/refusals.ts";
+import { short } from "../shell/Layout.tsx";
+import { ApiKeyGate } from "./gate.tsx";
 import { Card, Problem, Status, eth, useAction, when } from "./ui.tsx";
+
+const REASON_COLOURS = ["#b42318", "#1f4fd1", "#b54708", "#067647", "#6941c6", "#c11574", "#475467"];
+
+/** The sponsor service's refusals for this project: per hour by reason, and the newest ones. */
+function Refusals({ apiKey }: { apiKey: string }) {
+  const { network } = useOneKey();
+  const { projectId } = useProject();
+  const c = { url: network.sponsorUrl, apiKey, projectId };
+  const key = [network.chainId, projectId.toString(), apiKey];
+  const counts = useQuery({ queryKey: ["refusal-counts", ...key], queryFn: () => refusalCounts(c), refetchInterval: 3000 });
+  const recent = useQuery({ queryKey: ["refusals", ...key], queryFn: () => listRefusals(c, { limit: 50 }), refetchInterval: 3000 });
+  const series = counts.data ? refusalSeries(counts.data) : undefined;
+  return (
+    <Card title="Refusals">
+      <p data-testid="refusal-total">{counts.data ? `${counts.data.total} refused in the last 7 days.` : "Loading…"}</p>
+      {series && series.rows.length > 0 && (
+        <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Refusals per hour: ${series.rows.length} hours, ${counts.data!.total} in total`}>
+          <ResponsiveContainer>
+            <BarChart data={series.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="hour" />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              {series.reasons.map((r, i) => (
+                <Bar key={r} dataKey={r} name={refusalWords(r)} stackId="refusals" fill={REASON_COLOURS[i % REASON_COLOURS.length]} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      {recent.data && recent.data.items.length > 0 ? (
+        <table aria-label="Recent refusals">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Why</th>
+              <th scope="col">Account</th>
+              <th scope="col">Call</th>
+            </tr>
+          </thead>
+          <tbody>
+            {recent.data.items.map((r) => (
+              <tr key={r.id}>
+                <td>{when(BigInt(Math.floor(Date.parse(r.time) / 1000)))}</td>
+                <td>
+                  {refusalWords(r.reason)} <code className="note">{r.reason}</code>
+                </td>
+                <td title={r.sender ?? undefined}>{r.sender && isAddress(r.sender) ? short(getAddress(r.sender)) : "—"}</td>
+                <td>
+                  {r.method ?? "—"}
+                  {r.nonce !== null && <span className="note"> (nonce {r.nonce})</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        recent.data && <p className="note">No refusals.</p>
+      )}
+      <p className="note">
+        Refused requests for this project, as the sponsor service logged them: the account, its nonce and the function called, nothing else. The newest rows are
+        kept; the counts cover every refusal.
+      </p>
+      <Problem error={counts.error ?? recent.error} />
+    </Card>
+  );
+}
 
 export function Sponsorship() {
   const { publicClient, network, indexer, wallet } = useOneKey();
@@ -110,9 +182,9 @@ export function Sponsorship() {
           ))}
         </ul>
         {conn && !sponsorAlerts.length && <p className="note">No sponsor alerts.</p>}
-        <p className="note">Refusals by the sponsor service are answered to the user's app at request time; the service publishes no refusal log yet.</p>
         <Problem error={alerts.error} />
       </Card>
+      <ApiKeyGate scope="read">{(c) => <Refusals apiKey={c.apiKey} />}</ApiKeyGate>
     </>
   );
 }

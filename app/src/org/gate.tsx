@@ -17,7 +17,7 @@ export function ApiKeyGate({ scope, children }: { scope: string; children: (conn
       <label htmlFor="gate-api-key">Project API key</label>
       <input id="gate-api-key" type="password" autoComplete="off" value={draft} onChange={(e) => setDraft(e.target.value)} />
       <button type="submit">Use this key</button>
-      <p className="note">The key is kept in this tab's memory only and sent only to the indexer.</p>
+      <p className="note">The key is kept in this tab's memory only and sent only to the indexer (and, for refusals, the sponsor service).</p>
     </form>
   );
 }

@@ -1,12 +1,22 @@
 // The frame every screen sits in: header with the network picker, nav, and a main landmark.
 import type { ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { NavLink } from "react-router";
+import { verifyRpcChain } from "./config.ts";
 import { useOneKey } from "./OneKey.tsx";
 import { toPlainError } from "./errors.ts";
 import { useState } from "react";
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { config, network, chooseNetwork, wallet } = useOneKey();
+  const { config, network, chooseNetwork, wallet, publicClient } = useOneKey();
+  // The RPC must answer for the chain the entry names: a Base entry pointed at another chain's
+  // node would sign and send there. Shown on every page; retried when the network changes.
+  const rpc = useQuery({
+    queryKey: ["rpc-chain", network.chainId, network.rpcUrl],
+    queryFn: () => verifyRpcChain(publicClient, network).then(() => true),
+    retry: (n, e) => (e as Error).name !== "ChainMismatchError" && n < 2,
+    staleTime: 60_000,
+  });
   return (
     <div className="app">
       <header className="top">
@@ -17,16 +27,21 @@ export function Layout({ children }: { children: ReactNode }) {
           </NavLink>
           <NavLink to="/org">Organisation</NavLink>
         </nav>
-        <label className="network">
-          Network{" "}
-          <select value={network.chainId} onChange={(e) => chooseNetwork(Number(e.target.value))} aria-label="Network">
-            {config.networks.map((n) => (
-              <option key={n.chainId} value={n.chainId}>
-                {n.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        {config.networks.length > 1 ? (
+          <label className="network">
+            Network{" "}
+            <select value={network.chainId} onChange={(e) => chooseNetwork(Number(e.target.value))} aria-label="Network">
+              {config.networks.map((n) => (
+                <option key={n.chainId} value={n.chainId}>
+                  {n.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <span className="network-now" data-testid="network-now">
+          On {network.name} (chain {network.chainId})
+        </span>
         {wallet && (
           // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the address for tests and for reading the header; it is not a control
           <span className="who" aria-label="Connected wallet">
@@ -34,7 +49,10 @@ export function Layout({ children }: { children: ReactNode }) {
           </span>
         )}
       </header>
-      <main>{children}</main>
+      <main>
+        {rpc.error && (rpc.error as Error).name === "ChainMismatchError" && <ErrorView error={rpc.error} />}
+        {children}
+      </main>
     </div>
   );
 }

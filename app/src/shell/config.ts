@@ -1,7 +1,10 @@
 // The app's configuration: fetched from /config.json at start (the static server writes it; an
 // operator edits it for Base Sepolia / Base). Checked once, with plain-words errors, so a bad file
-// never turns into a blank page. Addresses on public chains default to what @onekey/sdk exports.
-import { getAddress, isAddress, type Address } from "viem";
+// never turns into a blank page. Addresses on public chains default to what @onekey/sdk exports;
+// what the SDK cannot know (bundler, sponsor, ticket desk and indexer URLs, the account factory,
+// and the addresses of a chain it records no deployment for) comes from the operator's file
+// (ONEKEY_APP_CONFIG, merged by the app server; docs/deploy.md has a Base Sepolia example).
+import { getAddress, isAddress, type Address, type PublicClient } from "viem";
 import { oneKeyDeployments } from "@onekey/sdk/addresses";
 import { AppError } from "./errors.ts";
 
@@ -78,6 +81,50 @@ export class ConfigError extends AppError {
   }
 }
 
+/** A network whose OneKey addresses are neither in the file nor recorded by @onekey/sdk. */
+export class NetworkAddressesMissingError extends ConfigError {
+  override name = "NetworkAddressesMissingError";
+  readonly chainId: number;
+  readonly missing: string[];
+  constructor(chainId: number, missing: string[]) {
+    super(
+      `network ${chainId} (${KNOWN_NAMES[chainId] ?? "unknown chain"}) lacks ${missing.map((m) => `addresses.${m}`).join(", ")}, and @onekey/sdk records ${
+        oneKeyDeployments[chainId] ? "only the registries" : "no deployment"
+      } there`,
+    );
+    this.chainId = chainId;
+    this.missing = missing;
+  }
+}
+
+/** A chain id that is not one, or names a network twice. */
+export class InvalidChainIdError extends ConfigError {
+  override name = "InvalidChainIdError";
+}
+
+/** The RPC of a network answers for another chain (checked in the browser, not in the file). */
+export class ChainMismatchError extends AppError {
+  override name = "ChainMismatchError";
+  constructor(network: { name: string; chainId: number }, actual: number) {
+    super(
+      `The RPC configured for ${network.name} answers for chain ${actual}, not ${network.chainId}. Nothing is sent on this network.`,
+      "Ask whoever runs this OneKey app to fix the network's rpcUrl in its config.",
+    );
+  }
+}
+
+/** Names for chains the app knows by id (an entry may name itself otherwise). */
+export const KNOWN_NAMES: Record<number, string> = { 31337: "Local chain", 84532: "Base Sepolia", 8453: "Base" };
+
+/** The addresses every network needs: the registries, the paymaster (sponsorship) and the account factory. */
+export const REQUIRED_ADDRESSES = ["projectRegistry", "recordRegistry", "attestationRegistry", "paymaster", "factory"] as const;
+
+/** Refuses (ChainMismatchError) a network whose RPC answers for another chain. */
+export async function verifyRpcChain(client: Pick<PublicClient, "getChainId">, network: { name: string; chainId: number }): Promise<void> {
+  const actual = await client.getChainId();
+  if (actual !== network.chainId) throw new ChainMismatchError(network, actual);
+}
+
 const str = (v: unknown, what: string): string => {
   if (typeof v !== "string" || v.length === 0) throw new ConfigError(`${what} is missing`);
   return v;
@@ -125,11 +172,14 @@ function storageOf(v: unknown, chainId: number): StorageConfig {
 function parseNetwork(raw: unknown, i: number): NetworkConfig {
   if (!raw || typeof raw !== "object") throw new ConfigError(`network ${i} is not an object`);
   const n = raw as Record<string, unknown>;
-  const chainId = Number(n.chainId);
-  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ConfigError(`network ${i}: chainId is not a chain id`);
+  const chainId = typeof n.chainId === "number" || (typeof n.chainId === "string" && /^\d{1,16}$/.test(n.chainId)) ? Number(n.chainId) : Number.NaN;
+  if (!Number.isSafeInteger(chainId) || chainId <= 0)
+    throw new InvalidChainIdError(`network ${i}: chainId ${String(n.chainId).slice(0, 40)} is not a chain id`);
   const known = oneKeyDeployments[chainId];
-  const a = (n.addresses ?? {}) as Record<string, unknown>;
+  const a = (n.addresses && typeof n.addresses === "object" ? n.addresses : {}) as Record<string, unknown>;
   const pick = (k: keyof AppAddresses) => a[k] ?? (known as unknown as Record<string, unknown> | undefined)?.[k];
+  const missing = REQUIRED_ADDRESSES.filter((k) => pick(k) === undefined || pick(k) === null || pick(k) === "");
+  if (missing.length) throw new NetworkAddressesMissingError(chainId, missing);
   const sponsor = (n.sponsor ?? {}) as Record<string, unknown>;
   if (typeof sponsor.projectId !== "string" && typeof sponsor.projectId !== "number") throw new ConfigError(`network ${chainId}: sponsor.projectId is missing`);
   if (!/^\d{1,78}$/.test(String(sponsor.projectId))) throw new ConfigError(`network ${chainId}: sponsor.projectId is not a number`);
@@ -137,7 +187,7 @@ function parseNetwork(raw: unknown, i: number): NetworkConfig {
   if (storageUrls.length === 0) throw new ConfigError(`network ${chainId}: storageUrls is empty`);
   return {
     chainId,
-    name: typeof n.name === "string" ? n.name : `chain ${chainId}`,
+    name: typeof n.name === "string" && n.name ? n.name.slice(0, 60) : (KNOWN_NAMES[chainId] ?? `chain ${chainId}`),
     rpcUrl: url(n.rpcUrl, `network ${chainId}: rpcUrl`),
     bundlerUrl: url(n.bundlerUrl, `network ${chainId}: bundlerUrl`),
     sponsorUrl: url(n.sponsorUrl, `network ${chainId}: sponsorUrl`),
@@ -147,11 +197,11 @@ function parseNetwork(raw: unknown, i: number): NetworkConfig {
     storageDev: n.storageDev === true,
     storage: storageOf(n.storage, chainId),
     addresses: {
-      projectRegistry: addr(pick("projectRegistry"), `network ${chainId}: addresses.projectRegistry (and @onekey/sdk has no deployment there)`),
+      projectRegistry: addr(pick("projectRegistry"), `network ${chainId}: addresses.projectRegistry`),
       recordRegistry: addr(pick("recordRegistry"), `network ${chainId}: addresses.recordRegistry`),
       attestationRegistry: addr(pick("attestationRegistry"), `network ${chainId}: addresses.attestationRegistry`),
-      paymaster: optAddr(pick("paymaster"), `network ${chainId}: addresses.paymaster`),
-      factory: optAddr(pick("factory"), `network ${chainId}: addresses.factory`),
+      paymaster: addr(pick("paymaster"), `network ${chainId}: addresses.paymaster`),
+      factory: addr(pick("factory"), `network ${chainId}: addresses.factory`),
       entryPoint: optAddr(pick("entryPoint"), `network ${chainId}: addresses.entryPoint`),
     },
     fromBlock: fromBlockOf(n.fromBlock, chainId),
@@ -170,7 +220,11 @@ export function parseConfig(raw: unknown): AppConfig {
   if (!raw || typeof raw !== "object") throw new ConfigError("it is not a JSON object");
   const r = raw as Record<string, unknown>;
   const list = Array.isArray(r.networks) ? r.networks : [r];
+  if (list.length === 0) throw new ConfigError("networks is empty");
+  if (list.length > 16) throw new ConfigError("it lists more than 16 networks");
   const networks = list.map(parseNetwork);
+  const twice = networks.find((n, i) => networks.findIndex((m) => m.chainId === n.chainId) !== i);
+  if (twice) throw new InvalidChainIdError(`chain ${twice.chainId} is listed twice`);
   const defaultChainId = r.defaultChainId === undefined ? networks[0].chainId : Number(r.defaultChainId);
   if (!networks.some((n) => n.chainId === defaultChainId)) throw new ConfigError(`defaultChainId ${String(r.defaultChainId)} is not one of its networks`);
   return { networks, defaultChainId };

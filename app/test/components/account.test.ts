@@ -13,6 +13,8 @@ const network = parseConfig({
   indexerUrl: "http://127.0.0.1:4",
   storageUrls: ["http://127.0.0.1:5"],
   sponsor: { projectId: "1", ticketUrl: "http://127.0.0.1:6/ticket" },
+  // The registries come from @onekey/sdk's 31337 entry; every network names its paymaster and factory.
+  addresses: { paymaster: "0x0000000000000000000000000000000000000a11", factory: "0x0000000000000000000000000000000000000fac" },
 }).networks[0];
 const registry = network.addresses.recordRegistry;
 const recordId = `0x${"12".repeat(32)}` as const;

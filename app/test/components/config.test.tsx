@@ -1,6 +1,6 @@
 import { render, screen, fireEvent } from "@testing-library/react";
 import { expect, test } from "vitest";
-import { ConfigError, parseConfig } from "../../src/shell/config.ts";
+import { ConfigError, InvalidChainIdError, NetworkAddressesMissingError, parseConfig } from "../../src/shell/config.ts";
 import { ErrorView } from "../../src/shell/Layout.tsx";
 import { AppError, toPlainError } from "../../src/shell/errors.ts";
 
@@ -16,6 +16,8 @@ const network = {
     projectRegistry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     recordRegistry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     attestationRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    paymaster: "0x0000000000000000000000000000000000000a11",
+    factory: "0x0000000000000000000000000000000000000fac",
   },
 };
 
@@ -27,8 +29,8 @@ test("parseConfig reads one network, trims URLs and keeps the sponsor project as
 });
 
 test("parseConfig takes registry addresses from @onekey/sdk for a chain it records", () => {
-  const { addresses: _, ...rest } = network;
-  expect(parseConfig(rest).networks[0].addresses.recordRegistry).toBe(network.addresses.recordRegistry);
+  const { projectRegistry: _p, recordRegistry: _r, attestationRegistry: _a, ...onlyAa } = network.addresses;
+  expect(parseConfig({ ...network, addresses: onlyAa }).networks[0].addresses.recordRegistry).toBe(network.addresses.recordRegistry);
 });
 
 test("parseConfig: log scans start at block 0 on the local chain only, elsewhere where config.json says", () => {
@@ -92,4 +94,74 @@ test("errors read as plain words with the detail folded away", () => {
   expect(screen.queryByText(/UserRejectedRequestError/)).toBeNull();
   fireEvent.click(screen.getByRole("button", { name: "Details" }));
   expect(screen.getByText(/UserRejectedRequestError/)).toBeTruthy();
+});
+
+// What an operator writes for Base Sepolia and Base (docs/deploy.md): @onekey/sdk records no
+// deployment there yet, so the file names every address; the URLs are the operator's own.
+const baseSepolia = {
+  ...network,
+  chainId: 84532,
+  name: undefined,
+  fromBlock: "18000000",
+  addresses: {
+    projectRegistry: "0x1000000000000000000000000000000000000001",
+    recordRegistry: "0x1000000000000000000000000000000000000002",
+    attestationRegistry: "0x1000000000000000000000000000000000000003",
+    paymaster: "0x1000000000000000000000000000000000000004",
+    factory: "0x1000000000000000000000000000000000000005",
+  },
+};
+const base = { ...baseSepolia, chainId: 8453, fromBlock: "30000000" };
+
+test("Base Sepolia and Base entries from an operator's file: good, named, chosen by defaultChainId", () => {
+  const c = parseConfig({ networks: [network, baseSepolia, base], defaultChainId: 84532 });
+  expect(c.networks.map((n) => [n.chainId, n.name])).toEqual([
+    [31337, "Local chain"],
+    [84532, "Base Sepolia"],
+    [8453, "Base"],
+  ]);
+  expect(c.defaultChainId).toBe(84532);
+  expect(c.networks[1].addresses.factory).toBe(baseSepolia.addresses.factory);
+  expect(c.networks[2].fromBlock).toBe(30_000_000n);
+  // An entry's own name wins.
+  expect(parseConfig({ ...base, name: "Base (ours)" }).networks[0].name).toBe("Base (ours)");
+});
+
+test("a Base Sepolia or Base entry whose addresses are missing is refused by name, listing them all", () => {
+  for (const entry of [baseSepolia, base]) {
+    const { factory: _f, paymaster: _p, ...partial } = entry.addresses;
+    const error = (() => {
+      try {
+        parseConfig({ ...entry, addresses: partial });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(NetworkAddressesMissingError);
+    expect((error as NetworkAddressesMissingError).missing).toEqual(["paymaster", "factory"]);
+    expect((error as Error).message).toMatch(new RegExp(`network ${entry.chainId} \\(Base( Sepolia)?\\) lacks addresses.paymaster, addresses.factory`));
+    expect(() => parseConfig({ ...entry, addresses: undefined })).toThrow(NetworkAddressesMissingError);
+    expect(() => parseConfig({ ...entry, addresses: "0x1" })).toThrow(/projectRegistry, addresses.recordRegistry/);
+    // Present but not an address is a different mistake, said differently.
+    expect(() => parseConfig({ ...entry, addresses: { ...entry.addresses, factory: "0x123" } })).toThrow(/addresses.factory is not an address/);
+  }
+});
+
+test("a Base entry missing a URL the SDK cannot know is refused in plain words", () => {
+  for (const key of ["bundlerUrl", "sponsorUrl", "indexerUrl", "rpcUrl"] as const) {
+    const { [key]: _, ...rest } = base;
+    expect(() => parseConfig(rest), key).toThrow(new RegExp(`network 8453: ${key} is missing`));
+  }
+  expect(() => parseConfig({ ...base, sponsor: { projectId: "1" } })).toThrow(/sponsor.ticketUrl is missing/);
+  expect(() => parseConfig({ ...base, storageUrls: [] })).toThrow(/storageUrls is empty/);
+});
+
+test("a wrong chain id: not a number, negative, fractional, listed twice, or a default that is not listed", () => {
+  for (const chainId of ["84532x", "0x14a34", -8453, 0, 84532.5, "", null, 2 ** 60])
+    expect(() => parseConfig({ ...baseSepolia, chainId }), String(chainId)).toThrow(InvalidChainIdError);
+  expect(() => parseConfig({ networks: [baseSepolia, { ...baseSepolia }] })).toThrow(/chain 84532 is listed twice/);
+  expect(() => parseConfig({ networks: [baseSepolia, base], defaultChainId: 1 })).toThrow(/defaultChainId 1 is not one of its networks/);
+  // A chain the SDK does not know, without addresses: the same named refusal as a Base entry.
+  expect(() => parseConfig({ ...baseSepolia, chainId: 84531, addresses: {} })).toThrow(NetworkAddressesMissingError);
+  expect(() => parseConfig({ networks: [] })).toThrow(/networks is empty/);
 });

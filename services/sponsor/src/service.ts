@@ -26,7 +26,7 @@ import {
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { attestationRegistryAbi, oneKeyPaymasterAbi, projectRegistryAbi, recordRegistryAbi, simpleAccountFactoryAbi } from "@onekey/sdk/abis";
-import { apiKeyHash, parseGrantee } from "@onekey/sdk/contracts";
+import { parseGrantee } from "@onekey/sdk/contracts";
 import {
   API_KEY_SCOPE_SPONSOR,
   encodePaymasterData,
@@ -42,7 +42,10 @@ import {
   type SponsorRefusal,
 } from "@onekey/sdk/aa";
 import { BaseError } from "@onekey/sdk/errors";
+import { handleReadApi, readCors } from "./api.ts";
+import { createApiKeyCheck } from "./api-key.ts";
 import { checkPolicy, effectivePolicy, type EffectivePolicy, type SponsorPolicy } from "./policy.ts";
+import { ensureRefusalSchema, recordRefusal, REFUSAL_LIMITS, type RefusalLimits } from "./refusals.ts";
 import { openStore, takeCapacity, type Store } from "./store.ts";
 
 export type { ProjectPolicy, SponsorPolicy } from "./policy.ts";
@@ -64,6 +67,10 @@ export interface SponsorServiceOptions {
    * that address. Without it a subject must be the sender itself.
    */
   simpleAccountFactory?: Address;
+  /** The refusal log's bounds (rows kept per project, retention); defaults in refusals.ts. */
+  refusalLimits?: Partial<RefusalLimits>;
+  /** Origins allowed to read the refusal log from a browser (the app's); default any. */
+  corsOrigins?: string[];
 }
 
 export interface SponsorService {
@@ -76,6 +83,9 @@ export interface SponsorService {
 
 /** The ERC-7677 context the SDK sends (createSponsoredClient). */
 type SponsorContext = { projectId?: Hex; ticket?: unknown };
+
+/** What a request has shown of itself so far: what its refusal is logged with. */
+type Seen = { projectId?: bigint; sender?: Address; nonce?: bigint; method?: string };
 
 type RpcUserOp = {
   sender: Address;
@@ -186,6 +196,9 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
   ]);
   const ownStore = o.store ? undefined : await openStore({ databaseUrl: o.databaseUrl, dir: o.dbDir });
   const store = o.store ?? ownStore!;
+  await ensureRefusalSchema(store);
+  const refusalLimits = { ...REFUSAL_LIMITS, ...o.refusalLimits };
+  const checkKey = createApiKeyCheck({ client, projectRegistry: projects });
 
   function policyOf(projectId: bigint): EffectivePolicy {
     const listed = o.policy.projects;
@@ -210,7 +223,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "hasActiveRole", args: [projectId, account, SPONSOR_ROLE] });
 
   // Rules that need only the call: project, signer role, allow-list, method policy.
-  async function checkCall(op: RpcUserOp, entryPoint: Address, chain: Hex, context: SponsorContext | undefined) {
+  async function checkCall(op: RpcUserOp, entryPoint: Address, chain: Hex, context: SponsorContext | undefined, seen: Seen) {
     if (typeof entryPoint !== "string" || entryPoint.toLowerCase() !== ENTRY_POINT_V08.toLowerCase()) {
       refuse("UNSUPPORTED_ENTRY_POINT", `unsupported entry point ${String(entryPoint).slice(0, 42)}`, -32602);
     }
@@ -220,11 +233,15 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     }
     if (context?.projectId === undefined) refuse("PROJECT_NOT_SPONSORED", "context.projectId is required");
     const projectId = big(context!.projectId, "context.projectId");
+    seen.projectId = projectId;
+    seen.sender = op.sender;
+    if (typeof op.nonce === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(op.nonce)) seen.nonce = BigInt(op.nonce);
     const policy = policyOf(projectId);
     if (!(await isSponsor(projectId, signer.address))) refuse("SIGNER_NOT_SPONSOR", `this service's key is not an active SPONSOR of project ${projectId}`);
     const allowed = await client.readContract({ address: o.paymaster, abi: oneKeyPaymasterAbi, functionName: "isSponsorable", args: [op.callData] });
     if (!allowed) refuse("CALL_NOT_SPONSORED", "only OneKey registry calls are sponsored");
     const calls = callsOf(op.callData, targets);
+    seen.method = calls.map((c) => c.method).join(",") || undefined;
     const denied = policy.methods ? calls.find((c) => !policy.methods!.includes(c.method)) : undefined;
     if (denied) refuse("METHOD_NOT_ALLOWED", `project ${projectId} does not sponsor ${denied.method}`);
     // A project pays for calls about itself only: otherwise its budget could administer, attest
@@ -237,14 +254,10 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
   // Who asks: the project's API key (sponsor scope), a ticket for this sender, or an open policy.
   async function authorise(op: RpcUserOp, projectId: bigint, policy: EffectivePolicy, context: SponsorContext | undefined, apiKey: string | undefined) {
     if (apiKey !== undefined) {
-      const keyHash = apiKeyHash(apiKey);
-      const key = await client.readContract({ address: projects, abi: projectRegistryAbi, functionName: "getApiKey", args: [projectId, keyHash] });
-      const now = BigInt(Math.floor(Date.now() / 1000));
-      if (key.expiry === 0n || key.revoked || key.expiry <= now) {
-        refuse("API_KEY_REJECTED", `API key ${keyHash} is not a live key of project ${projectId} (unknown, revoked or expired)`, -32003);
-      }
-      if ((key.scopes & API_KEY_SCOPE_SPONSOR) === 0)
+      const { keyHash, problem } = await checkKey(projectId, apiKey, API_KEY_SCOPE_SPONSOR);
+      if (problem === "MissingScope")
         refuse("API_KEY_MISSING_SCOPE", `API key ${keyHash} of project ${projectId} lacks the sponsor scope (${API_KEY_SCOPE_SPONSOR})`, -32003);
+      if (problem) refuse("API_KEY_REJECTED", `API key ${keyHash} is not a live key of project ${projectId} (unknown, revoked or expired)`, -32003);
       return { via: "apiKey" as const };
     }
     if (context?.ticket !== undefined) {
@@ -334,11 +347,11 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     if (refusal) refuse(refusal.reason, refusal.message);
   }
 
-  const methods: Record<string, (params: unknown[], apiKey: string | undefined) => Promise<unknown>> = {
-    async pm_getPaymasterStubData([op, entryPoint, chain, context], apiKey) {
+  const methods: Record<string, (params: unknown[], apiKey: string | undefined, seen: Seen) => Promise<unknown>> = {
+    async pm_getPaymasterStubData([op, entryPoint, chain, context], apiKey, seen) {
       const userOp = op as RpcUserOp;
       const ctx = context as SponsorContext | undefined;
-      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, ctx);
+      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, ctx, seen);
       const auth = await authorise(userOp, projectId, policy, ctx, apiKey);
       // A read-only look at the caps, so a refusal comes before gas estimation; nothing is counted.
       await checkCaps(userOp, projectId, policy, auth, 0n, false);
@@ -350,10 +363,10 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
         isFinal: false,
       };
     },
-    async pm_getPaymasterData([op, entryPoint, chain, context], apiKey) {
+    async pm_getPaymasterData([op, entryPoint, chain, context], apiKey, seen) {
       const userOp = op as RpcUserOp;
       const ctx = context as SponsorContext | undefined;
-      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, ctx);
+      const { projectId, policy } = await checkCall(userOp, entryPoint as Address, chain as Hex, ctx, seen);
       const auth = await authorise(userOp, projectId, policy, ctx, apiKey);
       const pricing = await checkPricing(userOp, projectId, policy);
       await checkCaps(userOp, projectId, policy, auth, pricing.maxCharge, true);
@@ -364,8 +377,35 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
     },
   };
 
+  // The projects whose refusals are logged: those this service works for (its key is their
+  // SPONSOR). Anyone can name any project id; only these get rows, so the log's size is bounded
+  // by projects an ADMIN chose to hand this service, times the per-project cap.
+  const served = new Map<string, { at: number; yes: Promise<boolean> }>();
+  const serves = (projectId: bigint) => {
+    const k = projectId.toString();
+    const hit = served.get(k);
+    if (hit && Date.now() - hit.at < 10_000) return hit.yes;
+    if (served.size > 10_000) served.clear();
+    const yes = isSponsor(projectId, signer.address).catch(() => false);
+    served.set(k, { at: Date.now(), yes });
+    return yes;
+  };
+  async function logRefusal(seen: Seen, reason: SponsorRefusal) {
+    if (seen.projectId === undefined || seen.projectId >= 2n ** 256n || !(await serves(seen.projectId))) return;
+    await recordRefusal(
+      store,
+      { projectId: seen.projectId, reason, sender: seen.sender, nonce: seen.nonce, method: seen.method, now: Date.now() },
+      refusalLimits,
+    ).catch((error: unknown) => console.error("sponsor service: could not log a refusal", error));
+  }
+
   const server = createServer(async (req, res) => {
     let id: unknown = null;
+    const seen: Seen = {};
+    if (req.url?.startsWith("/v1/")) {
+      if (req.method === "OPTIONS") return void res.writeHead(204, readCors(o, req.headers.origin)).end();
+      return handleReadApi({ store, checkKey, limits: refusalLimits, corsOrigins: o.corsOrigins }, req, res);
+    }
     // Browsers (the web app) call the service from another origin; it holds no cookies, so any
     // origin may ask, and answers depend only on the request (API key or ticket).
     const cors = {
@@ -385,7 +425,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
       id = body.id ?? null;
       const method = typeof body.method === "string" ? methods[body.method] : undefined;
       if (!method || !Object.hasOwn(methods, body.method!)) refuse("INVALID_REQUEST", `method ${String(body.method).slice(0, 64)} not supported`, -32601);
-      reply({ result: await method!(Array.isArray(body.params) ? body.params : [], presentedKey(req)) });
+      reply({ result: await method!(Array.isArray(body.params) ? body.params : [], presentedKey(req), seen) });
     } catch (error) {
       const e =
         error instanceof Refusal
@@ -394,6 +434,7 @@ export async function startSponsorService(o: SponsorServiceOptions): Promise<Spo
             ? new Refusal(-32700, "INVALID_REQUEST", "invalid JSON")
             : new Refusal(-32603, "INTERNAL", "internal error");
       if (e.reason === "INTERNAL") console.error("sponsor service: internal error", error);
+      await logRefusal(seen, e.reason);
       reply({ error: { code: e.code, message: e.shortMessage, data: { reason: e.reason } } });
     }
   });
