@@ -10,6 +10,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { projectRegistryAbi } from "@onekey/sdk/abis";
 import { fundProject, signSponsorshipTicket } from "@onekey/sdk/aa";
+import { createIrysApproval } from "@onekey/sdk/storage";
 import { ApiKeyScopes, Roles } from "@onekey/sdk/constants";
 import { addApiKey, apiKeyHash, createProject, grantRoles } from "@onekey/sdk/contracts";
 import type { Service } from "../lib/service.ts";
@@ -22,7 +23,14 @@ export interface AppSideOptions {
   rpcUrl: string;
   chainId: number;
   addresses: Record<string, `0x${string}`>;
-  urls: { arweave: string; bundler: string; sponsor: string; api: string; review?: string };
+  urls: { arweave: string; bundler: string; sponsor: string; api: string; review?: string; irys?: string };
+  /**
+   * The local Irys bundler's credit (what an on-chain transfer to Irys does on a real one): the
+   * desk's key gets a balance there, which it lets each browser's upload key spend.
+   */
+  irysCredit?: (token: string, address: string, amount: bigint) => void;
+  /** Which storage /config.json tells the app to upload to: "arweave" (default) or "irys" (ONEKEY_APP_STORAGE). */
+  storage?: "arweave" | "irys";
   appPort: number;
   ticketsPort: number;
   /** The key that admins the app's project (anvil's deployer) and the key its backend signs tickets with (a SPONSOR). */
@@ -87,18 +95,21 @@ async function startTicketDesk(o: AppSideOptions, projectId: bigint): Promise<{ 
   const s = createServer(async (req, res) => {
     const reply = (status: number, body: object) => res.writeHead(status, { ...cors, "content-type": "application/json" }).end(JSON.stringify(body));
     if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
-    if (req.method !== "POST" || req.url !== "/ticket") return reply(404, { error: "NotFound", message: "POST /ticket { subject }" });
+    const routes = ["/ticket", "/storage-approval"];
+    if (req.method !== "POST" || !routes.includes(req.url ?? ""))
+      return reply(404, { error: "NotFound", message: "POST /ticket { subject } or POST /storage-approval { address }" });
     let raw = "";
     for await (const chunk of req) {
       raw += chunk;
       if (raw.length > 1_024) return reply(413, { error: "BodyTooLarge", message: "The body is limited to 1 KiB." });
     }
-    let body: { subject?: unknown; projectId?: unknown };
+    let body: { subject?: unknown; projectId?: unknown; address?: unknown; token?: unknown };
     try {
       body = JSON.parse(raw) as typeof body;
     } catch {
       return reply(400, { error: "InvalidJson", message: "The body is not JSON." });
     }
+    if (req.url === "/storage-approval") return approveStorage(body, reply);
     const { subject } = body ?? {};
     if (typeof subject !== "string" || !isAddress(subject)) return reply(400, { error: "InvalidSubject", message: "subject must be an address." });
     const asked = body.projectId ?? projectId.toString();
@@ -127,12 +138,46 @@ async function startTicketDesk(o: AppSideOptions, projectId: bigint): Promise<{ 
       reply(503, { error: "ChainUnavailable", message: "The chain did not answer." });
     }
   });
+  // Storage for the app's uploads on Irys: the desk's key holds an Irys balance and lets each
+  // browser's throwaway upload key spend a bounded part of it (an Irys balance approval), once per
+  // key and for an hour. A real backend decides whom it pays for, as with tickets.
+  const approved = new Set<string>();
+  async function approveStorage(body: { address?: unknown; token?: unknown }, reply: (status: number, body: object) => void) {
+    if (!o.urls.irys) return reply(404, { error: "NoIrysBundler", message: "This stack runs no Irys bundler." });
+    const { address } = body ?? {};
+    if (typeof address !== "string" || !isAddress(address)) return reply(400, { error: "InvalidAddress", message: "address must be an EVM address." });
+    const token = body.token ?? IRYS_TOKEN;
+    if (token !== IRYS_TOKEN) return reply(400, { error: "UnsupportedToken", message: `token must be "${IRYS_TOKEN}".` });
+    const key = address.toLowerCase();
+    if (approved.has(key)) return reply(409, { error: "AlreadyApproved", message: "This upload key was approved already." });
+    approved.add(key);
+    try {
+      const price = await fetch(`${o.urls.irys}/price/${IRYS_TOKEN}/${STORAGE_APPROVAL_BYTES}`).then((r) => r.text());
+      await createIrysApproval({
+        bundlerUrl: o.urls.irys,
+        account: signer.account,
+        token: IRYS_TOKEN,
+        approvedAddress: getAddress(address),
+        amount: BigInt(price),
+        expiresInSeconds: 3_600,
+      });
+      reply(200, { approved: getAddress(address), paidBy: signer.account.address, bytes: STORAGE_APPROVAL_BYTES });
+    } catch {
+      approved.delete(key);
+      reply(503, { error: "StorageUnavailable", message: "The Irys bundler did not take the approval." });
+    }
+  }
+
   await new Promise<void>((ok, fail) => {
     s.once("error", fail);
     s.listen(o.ticketsPort, "127.0.0.1", () => ok());
   });
   return { url: `http://127.0.0.1:${o.ticketsPort}`, stop: () => server(s) };
 }
+
+const IRYS_TOKEN = "base-eth";
+/** What one approval pays for: the app's largest record (20 MB of documents plus the fields), rounded up. */
+const STORAGE_APPROVAL_BYTES = 25 * 1024 * 1024;
 
 /** The network entry of /config.json for this stack. */
 export function localAppConfig(o: AppSideOptions, project: AppProject, ticketsUrl: string) {
@@ -146,6 +191,18 @@ export function localAppConfig(o: AppSideOptions, project: AppProject, ticketsUr
     indexerApiKey: project.readKey,
     storageUrls: [o.urls.arweave],
     storageDev: true,
+    // Irys (as in production) when asked and a bundler runs; the gateway above serves what it bundles.
+    ...(o.storage === "irys" && o.urls.irys
+      ? {
+          storage: {
+            kind: "irys",
+            bundlerUrl: o.urls.irys,
+            token: IRYS_TOKEN,
+            paidBy: privateKeyToAccount(o.sponsorKey).address,
+            approvalUrl: `${ticketsUrl}/storage-approval`,
+          },
+        }
+      : {}),
     addresses: o.addresses,
     sponsor: { projectId: project.projectId, ticketUrl: `${ticketsUrl}/ticket` },
     // The console shows the case queue of the projects this service serves (it says which at /health).
@@ -163,6 +220,8 @@ export async function startAppSide(o: AppSideOptions): Promise<{ services: Servi
   const project = await ensureProject(o);
   const configFile = o.appConfigFile ?? (process.env.ONEKEY_APP_CONFIG || undefined);
   const desk = await startTicketDesk(o, BigInt(project.projectId));
+  // The desk's Irys balance on the local bundler (on Irys itself: a transfer to its funding address).
+  o.irysCredit?.(IRYS_TOKEN, privateKeyToAccount(o.sponsorKey).address, 10n ** 21n);
   const services = [inProcess("ticket desk", desk.stop)];
   try {
     const app = await startAppServer({

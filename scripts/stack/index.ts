@@ -226,7 +226,16 @@ export async function startStack(config: StackConfig, log: (line: string) => voi
             chainId: CHAIN_ID,
             addresses,
             // The review service starts after the app's project exists (it serves the next id); its URL is fixed by its port.
-            urls: { arweave: arweave.url, bundler: aa.bundlerUrl, sponsor: aa.sponsorUrl, api: indexerUrl, review: `http://127.0.0.1:${config.ports.review}` },
+            urls: {
+              arweave: arweave.url,
+              bundler: aa.bundlerUrl,
+              sponsor: aa.sponsorUrl,
+              api: indexerUrl,
+              review: `http://127.0.0.1:${config.ports.review}`,
+              irys: irys.url,
+            },
+            irysCredit: irys.credit,
+            storage: process.env.ONEKEY_APP_STORAGE === "irys" ? "irys" : "arweave",
             appPort: config.ports.app,
             ticketsPort: config.ports.tickets,
             adminKey: ANVIL_KEYS[0],
