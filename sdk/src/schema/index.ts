@@ -243,7 +243,7 @@ export function buildRecordFields(p: {
 const asText = (v: string | Uint8Array | undefined): string | undefined =>
   v === undefined ? undefined : typeof v === "string" ? v : new TextDecoder().decode(v);
 
-export type ReadRecord = {
+export type ParsedRecord = {
   /** The schema's text fields that are present and well formed, by name. */
   text: Partial<Record<RecordFieldName, string>>;
   /** The schema's documents (front, back, extras) that unpack cleanly, by field name. */
@@ -253,10 +253,10 @@ export type ReadRecord = {
 };
 
 /** Reads decrypted values through the schema: what a reviewer can use, and which fields it cannot. */
-export function readRecord(values: RecordValues): ReadRecord {
+export function parseRecord(values: RecordValues): ParsedRecord {
   const get = (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
-  const text: ReadRecord["text"] = {};
-  const documents: ReadRecord["documents"] = {};
+  const text: ParsedRecord["text"] = {};
+  const documents: ParsedRecord["documents"] = {};
   const invalid: string[] = [];
   for (const f of TEXT_FIELDS) {
     const v = asText(get(f.name))?.trim();

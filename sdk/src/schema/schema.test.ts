@@ -10,7 +10,7 @@ import {
   isDocumentField,
   packFile,
   RECORD_FIELDS,
-  readRecord,
+  parseRecord,
   sniffMimeType,
   unpackFile,
 } from "@onekey/sdk/schema";
@@ -85,21 +85,21 @@ describe("record schema", () => {
     }
   });
 
-  test("buildRecordFields writes what readRecord reads; malformed and unpackable fields are named, not used", () => {
+  test("buildRecordFields writes what parseRecord reads; malformed and unpackable fields are named, not used", () => {
     const fields = buildRecordFields({
       text: { first_name: " Ada ", last_name: "Lovelace", date_of_birth: "1990-02-03", country: "DEU", document_type: "passport", address: "" },
       front: { name: "front.jpg", type: "image/jpeg", bytes: JPEG },
       extra: [{ name: "bill.png", type: "image/png", bytes: PNG }],
     });
     expect(Object.keys(fields).sort()).toEqual(["country", "date_of_birth", "document_1", "document_front", "document_type", "first_name", "last_name"]);
-    const r = readRecord(fields);
+    const r = parseRecord(fields);
     expect(r.text).toEqual({ first_name: "Ada", last_name: "Lovelace", date_of_birth: "1990-02-03", country: "DEU", document_type: "passport" });
     expect(r.documents.document_front.type).toBe("image/jpeg");
     expect(r.documents.document_1.name).toBe("bill.png");
     expect(r.invalid).toEqual([]);
     expect(() => buildRecordFields({ text: { date_of_birth: "10/12/1815" } })).toThrow(InvalidFieldValueError);
 
-    const bad = readRecord({ ...fields, country: "Germany", document_back: JPEG, full_name: "Old Record" });
+    const bad = parseRecord({ ...fields, country: "Germany", document_back: JPEG, full_name: "Old Record" });
     expect(bad.text.country).toBeUndefined();
     expect(bad.documents.document_back).toBeUndefined();
     expect(bad.invalid.sort()).toEqual(["country", "document_back"]);

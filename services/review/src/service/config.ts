@@ -8,7 +8,7 @@ import type { StorageProvider } from "@onekey/sdk/storage";
 import type { CaseLimits } from "../cases/state-machine.ts";
 import type { AttestationPolicy } from "../orchestration/policy.ts";
 import type { ProjectRules } from "../orchestration/rules.ts";
-import { COUNTRY_ALPHA2, FIELD_NAMES, readRecord } from "@onekey/sdk/schema";
+import { COUNTRY_ALPHA2, FIELD_NAMES, parseRecord } from "@onekey/sdk/schema";
 import type { DocumentType, GrantedDocument, GrantedFields, KycProvider, ProviderName } from "../providers/types.ts";
 import type { Store } from "../db/store.ts";
 
@@ -93,7 +93,7 @@ export type Granted = {
  * against the bytes), never a guess.
  */
 export function grantedFromRecord(values: Record<string, string | Uint8Array>): Granted {
-  const r = readRecord(values);
+  const r = parseRecord(values);
   const fields: GrantedFields = {};
   const keys = { firstName: "firstName", lastName: "lastName", dateOfBirth: "dateOfBirth", country: "country", idNumber: "idNumber" } as const;
   for (const key of Object.values(keys)) {
