@@ -175,16 +175,22 @@ export async function submitThroughApp(o: { appUrl: string; canary: string; devA
     await page.getByRole("button", { name: new RegExp(`Dev account ${o.devAccount ?? 7}`) }).click();
     await page.getByRole("button", { name: "Set up my account and keys" }).click();
     await page.getByRole("heading", { name: "My OneKey account" }).waitFor();
-    for (const label of ["Full name", "Date of birth", "Nationality", "ID document number", "Home address"]) {
+    // The record schema's form: the canary goes in every free-text field; dates, countries and the
+    // document type only take the schema's formats.
+    for (const label of ["First name", "Last name", "Document number", "Home address"]) {
       await page.getByLabel(label).fill(`${label} ${o.canary}`);
     }
+    await page.getByLabel("Date of birth").fill("1990-02-03");
+    await page.getByLabel("Nationality").selectOption("DEU");
+    await page.getByLabel("Type of identity document").selectOption("passport");
+    await page.getByLabel("Country that issued the document").selectOption("DEU");
     const pdf = Buffer.from(`%PDF-1.4\n% ${o.canary}\n1 0 obj << /Title (${o.canary}) >> endobj\n%%EOF\n`);
-    await page.getByLabel("Identity documents (images or PDF)").setInputFiles({ name: `scan-${o.canary}.pdf`, mimeType: "application/pdf", buffer: pdf });
+    await page.getByLabel("Front of the document").setInputFiles({ name: `scan-${o.canary}.pdf`, mimeType: "application/pdf", buffer: pdf });
     await page.getByRole("button", { name: "Encrypt and submit" }).click();
     const status = page.getByRole("status").filter({ hasText: "Submitted." });
     await status.waitFor({ timeout: 120_000 });
     // The person's own page shows the decrypted record: the canary is in this browser's memory only.
-    await page.getByText(`Full name ${o.canary}`).waitFor({ timeout: 60_000 });
+    await page.getByText(`First name ${o.canary}`).waitFor({ timeout: 60_000 });
     const recordId = ((await status.locator("code").textContent()) ?? "").replace("...", "");
     await context.close();
     return { ...capture, recordId };

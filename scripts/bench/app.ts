@@ -89,8 +89,8 @@ try {
     });
     await grantRoles(admin, { ...on, projectId, account: reviewer.account.address, roles: Roles.REVIEWER });
     const before = new Set(await records());
-    await page.getByLabel("Full name").fill(`Bench person ${i}`);
-    await page.getByLabel("Identity documents (images or PDF)").setInputFiles({
+    await page.getByLabel("First name").fill(`Bench person ${i}`);
+    await page.getByLabel("Front of the document").setInputFiles({
       name: "document.pdf",
       mimeType: "application/pdf",
       buffer: Buffer.concat([Buffer.from("%PDF-1.7\n"), randomBytes(DOC_BYTES - 9)]),

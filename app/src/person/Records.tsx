@@ -8,8 +8,7 @@ import { recordDek } from "@onekey/sdk/keys";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { ErrorView } from "../shell/Layout.tsx";
 import { useMyRecords, useOpenedRecord, type RecordRow } from "./data.ts";
-import { fieldLabel } from "./fields.ts";
-import { isDocumentField, unpackFile } from "./files.ts";
+import { fieldLabel, isDocumentField, unpackFile } from "@onekey/sdk/schema";
 import { GrantForm } from "./GrantForm.tsx";
 
 export function Records() {
@@ -103,8 +102,7 @@ function RecordItem({ record }: { record: RecordRow }) {
         <dl className="fields">
           {opened.data.manifest.fields.map((f) => {
             const v = opened.data.fields[f.name];
-            const shown =
-              isDocumentField(f.name) && v instanceof Uint8Array ? `${unpackFile(v).name} (${Math.round(unpackFile(v).bytes.length / 1024)} KiB)` : String(v);
+            const shown = isDocumentField(f.name) && v instanceof Uint8Array ? documentText(v) : String(v);
             return (
               <div key={f.name}>
                 <dt>{fieldLabel(f.name)}</dt>
@@ -153,4 +151,14 @@ function RecordItem({ record }: { record: RecordRow }) {
       )}
     </li>
   );
+}
+
+/** A document field as the person reads it: the file's own name and size, or why it cannot be shown. */
+function documentText(v: Uint8Array): string {
+  try {
+    const d = unpackFile(v);
+    return `${d.name} (${Math.round(d.bytes.length / 1024)} KiB)`;
+  } catch {
+    return `an unreadable document (${Math.round(v.length / 1024)} KiB)`;
+  }
 }

@@ -10,8 +10,29 @@ import { recordDek } from "@onekey/sdk/keys";
 import { useQueryClient } from "@tanstack/react-query";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { ErrorView } from "../shell/Layout.tsx";
-import { ACCEPTED_TYPES, documentField, MAX_FILE_BYTES, packFile, type DocumentFile } from "./files.ts";
-import { TEXT_FIELDS } from "./fields.ts";
+import {
+  buildRecordFields,
+  DOCUMENT_MIME_TYPES,
+  DOCUMENT_TYPE_LABELS,
+  DOCUMENT_TYPES,
+  type DocumentFile,
+  type DocumentMimeType,
+  fieldLabel,
+  InvalidFieldValueError,
+  MAX_DOCUMENT_BYTES,
+  packFile,
+  TEXT_FIELDS,
+  type TextField,
+} from "@onekey/sdk/schema";
+import { COUNTRIES } from "./fields.ts";
+
+// The three document inputs: the schema's two sides, then any number of further documents.
+type Slot = "front" | "back" | "extra";
+const SLOTS: { slot: Slot; label: string; multiple: boolean }[] = [
+  { slot: "front", label: fieldLabel("document_front"), multiple: false },
+  { slot: "back", label: `${fieldLabel("document_back")} (if it has one)`, multiple: false },
+  { slot: "extra", label: "Further documents (optional)", multiple: true },
+];
 
 type Stage = "idle" | "encrypting" | "uploading" | "registering" | "done";
 /** Work already done for this submission, kept across retries. */
@@ -35,8 +56,9 @@ export function Submit() {
   const { getAccount, unlockKeys, storage } = useOneKey();
   const queryClient = useQueryClient();
   const [values, setValues] = useState<Record<string, string>>({});
-  const [files, setFiles] = useState<DocumentFile[]>([]);
+  const [files, setFiles] = useState<Record<Slot, DocumentFile[]>>({ front: [], back: [], extra: [] });
   const [fileError, setFileError] = useState<string>();
+  const fileCount = files.front.length + files.back.length + files.extra.length;
   const [stage, setStage] = useState<Stage>("idle");
   const [sent, setSent] = useState<{ sent: number; total: number }>();
   const [error, setError] = useState<unknown>();
@@ -45,16 +67,21 @@ export function Submit() {
   // Remounts the file input after a submission (a file input's value cannot be set from React).
   const [formKey, setFormKey] = useState(0);
 
-  const onFiles = async (list: FileList | null) => {
+  const onFiles = async (slot: Slot, list: FileList | null) => {
     setFileError(undefined);
     const chosen: DocumentFile[] = [];
     for (const f of Array.from(list ?? [])) {
-      if (!ACCEPTED_TYPES.includes(f.type)) return setFileError(`"${f.name}" is not an image or a PDF.`);
-      if (f.size > MAX_FILE_BYTES) return setFileError(`"${f.name}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
-      chosen.push({ name: f.name, type: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
+      if (f.size > MAX_DOCUMENT_BYTES) return setFileError(`"${f.name}" is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB.`);
+      const doc = { name: f.name, type: f.type as DocumentMimeType, bytes: new Uint8Array(await f.arrayBuffer()) };
+      try {
+        packFile(doc); // the SDK's check: a type a provider takes, and bytes that are that type
+      } catch {
+        return setFileError(`"${f.name}" is not a JPEG, PNG or PDF file.`);
+      }
+      chosen.push(doc);
     }
     progress.current = undefined;
-    setFiles(chosen);
+    setFiles((s) => ({ ...s, [slot]: chosen }));
   };
 
   const run = async () => {
@@ -67,9 +94,7 @@ export function Submit() {
       })());
       if (!p.enc) {
         setStage("encrypting");
-        const fields: Record<string, string | Uint8Array> = {};
-        for (const f of TEXT_FIELDS) if (values[f.name]?.trim()) fields[f.name] = values[f.name].trim();
-        for (const [i, f] of files.entries()) fields[documentField(i)] = packFile(f);
+        const fields = buildRecordFields({ text: values, front: files.front[0], back: files.back[0], extra: files.extra });
         p.enc = await encryptRecord({
           recordId: p.recordId,
           version: 1,
@@ -110,7 +135,7 @@ export function Submit() {
       setSubmitted(p.recordId);
       progress.current = undefined;
       setValues({});
-      setFiles([]);
+      setFiles({ front: [], back: [], extra: [] });
       setFormKey((k) => k + 1);
       void queryClient.invalidateQueries({ queryKey: ["indexer"] });
     } catch (e) {
@@ -120,8 +145,14 @@ export function Submit() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const any = TEXT_FIELDS.some((f) => values[f.name]?.trim()) || files.length > 0;
+    const any = TEXT_FIELDS.some((f) => values[f.name]?.trim()) || fileCount > 0;
     if (!any) return setError(new Error("empty"));
+    // The schema's formats, checked before anything is encrypted (the same check buildRecordFields makes).
+    try {
+      buildRecordFields({ text: values });
+    } catch (e) {
+      return setError(e);
+    }
     void run();
   };
   const busy = stage !== "idle" && stage !== "done" && !error;
@@ -138,33 +169,31 @@ export function Submit() {
         Everything below is encrypted in this browser before it leaves it. Only ciphertext is stored; the chain holds a pointer and a hash.
       </p>
       <form onSubmit={submit} aria-describedby="submit-h">
+        <p className="note">An identity check needs every field except the home address and the back of the document.</p>
         {TEXT_FIELDS.map((f) => (
           <div key={f.name}>
             <label htmlFor={`f-${f.name}`}>{f.label}</label>
+            <FieldInput field={f} value={values[f.name] ?? ""} disabled={busy} onChange={(v) => edit(f.name, v)} />
+          </div>
+        ))}
+        {SLOTS.map((s) => (
+          <div key={s.slot}>
+            <label htmlFor={`f-${s.slot}`}>{s.label}</label>
             <input
-              id={`f-${f.name}`}
-              name={f.name}
-              type="text"
-              autoComplete={f.autoComplete}
-              value={values[f.name] ?? ""}
+              key={formKey}
+              id={`f-${s.slot}`}
+              type="file"
+              multiple={s.multiple}
+              accept={DOCUMENT_MIME_TYPES.join(",")}
               disabled={busy}
-              onChange={(e) => edit(f.name, e.target.value)}
+              onChange={(e) => void onFiles(s.slot, e.target.files)}
             />
           </div>
         ))}
-        <label htmlFor="f-documents">Identity documents (images or PDF)</label>
-        <input
-          key={formKey}
-          id="f-documents"
-          type="file"
-          multiple
-          accept={ACCEPTED_TYPES.join(",")}
-          disabled={busy}
-          onChange={(e) => void onFiles(e.target.files)}
-        />
-        {files.length > 0 && (
+        {fileCount > 0 && (
           <p className="note" aria-live="polite">
-            {files.length} document{files.length > 1 ? "s" : ""} chosen ({Math.round(files.reduce((n, f) => n + f.bytes.length, 0) / 1024)} KiB).
+            {fileCount} document{fileCount > 1 ? "s" : ""} chosen (
+            {Math.round([...files.front, ...files.back, ...files.extra].reduce((n, f) => n + f.bytes.length, 0) / 1024)} KiB).
           </p>
         )}
         {fileError && (
@@ -196,9 +225,43 @@ export function Submit() {
           <p role="alert" className="error">
             Fill in at least one field or choose a document.
           </p>
+        ) : error instanceof InvalidFieldValueError ? (
+          <p role="alert" className="error">
+            {fieldLabel(error.field)}: {FORMAT_HINT[TEXT_FIELDS.find((f) => f.name === error.field)?.format ?? "text"]}
+          </p>
         ) : (
           <ErrorView error={error} onRetry={() => void run()} />
         ))}
     </section>
   );
+}
+
+const FORMAT_HINT: Record<TextField["format"], string> = {
+  text: "write it in at most 200 characters.",
+  date: "choose a real calendar date.",
+  country: "choose a country from the list.",
+  document_type: "choose a type from the list.",
+};
+
+/** One schema text field as the input its format wants: a date picker, a country or type list, or text. */
+function FieldInput({ field, value, disabled, onChange }: { field: TextField; value: string; disabled: boolean; onChange(v: string): void }) {
+  const common = { id: `f-${field.name}`, name: field.name, value, disabled };
+  if (field.format === "date") return <input {...common} type="date" autoComplete={field.autoComplete} onChange={(e) => onChange(e.target.value)} />;
+  if (field.format === "country" || field.format === "document_type") {
+    const options =
+      field.format === "country"
+        ? COUNTRIES.map((c) => ({ value: c.code, label: c.label }))
+        : DOCUMENT_TYPES.map((t) => ({ value: t, label: DOCUMENT_TYPE_LABELS[t] }));
+    return (
+      <select {...common} onChange={(e) => onChange(e.target.value)}>
+        <option value="">Choose...</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  return <input {...common} type="text" autoComplete={field.autoComplete} onChange={(e) => onChange(e.target.value)} />;
 }

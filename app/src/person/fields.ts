@@ -1,18 +1,16 @@
-// The KYC form's fields (manifest names are fixed, labels are what the person reads) and the
-// grant field picker's mask.
+// Labels for the grant picker, purposes and grant states. The record's fields, their labels and
+// formats are the SDK's record schema (@onekey/sdk/schema), which the review service reads too.
 import { fieldMaskOf, type Manifest } from "@onekey/sdk/crypto";
 import { Purpose, type PurposeName } from "@onekey/sdk/constants";
+import { COUNTRY_ALPHA2 } from "@onekey/sdk/schema";
 
-export const TEXT_FIELDS = [
-  { name: "full_name", label: "Full name", autoComplete: "name" },
-  { name: "date_of_birth", label: "Date of birth", autoComplete: "bday" },
-  { name: "nationality", label: "Nationality", autoComplete: "country-name" },
-  { name: "document_number", label: "ID document number", autoComplete: "off" },
-  { name: "address", label: "Home address", autoComplete: "street-address" },
-] as const;
+export { fieldLabel } from "@onekey/sdk/schema";
 
-export const fieldLabel = (name: string): string =>
-  TEXT_FIELDS.find((f) => f.name === name)?.label ?? (/^document_(\d+)$/.test(name) ? `Document ${name.split("_")[1]}` : name);
+// Country names from the browser's own data (no table in the bundle), sorted as the person reads them.
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+export const COUNTRIES: { code: string; label: string }[] = Object.entries(COUNTRY_ALPHA2)
+  .map(([code, alpha2]) => ({ code, label: regionNames.of(alpha2) ?? code }))
+  .sort((a, b) => a.label.localeCompare(b.label));
 
 export const PURPOSES: { name: PurposeName; label: string }[] = (Object.keys(Purpose) as PurposeName[]).map((name) => ({
   name,

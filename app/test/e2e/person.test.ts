@@ -103,19 +103,24 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
   // --- submit, through a storage outage -------------------------------------------------------
   const doc = Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), Buffer.alloc(600_000, 7)]);
   await a.step("fill the form", async () => {
-    await page.getByLabel("Full name").fill("Ada Lovelace");
+    // The SDK's record schema, as the form offers it (the same names the review service reads).
+    await page.getByLabel("First name").fill("Ada");
+    await page.getByLabel("Last name").fill("Lovelace");
     await page.getByLabel("Date of birth").fill("1815-12-10");
-    await page.getByLabel("Nationality").fill("GB");
-    await page.getByLabel("ID document number").fill("P1234567");
+    await page.getByLabel("Nationality").selectOption({ label: "United Kingdom" });
     await page.getByLabel("Home address").fill("12 St James's Square, London");
-    await page.getByLabel("Identity documents (images or PDF)").setInputFiles({ name: "passport-scan.png", mimeType: "image/png", buffer: doc });
+    await page.getByLabel("Type of identity document").selectOption({ label: "Passport" });
+    await page.getByLabel("Country that issued the document").selectOption("GBR");
+    await page.getByLabel("Document number").fill("P1234567");
+    await page.getByLabel("Front of the document").setInputFiles({ name: "passport-scan.png", mimeType: "image/png", buffer: doc });
     await page.getByText("1 document chosen").waitFor();
   });
   await a.step("storage down: a plain-words error, nothing lost", async () => {
     await a.context.route(`${info.urls.arweave}/**`, (r) => r.abort("connectionrefused"));
     await page.getByRole("button", { name: "Encrypt and submit" }).click();
     await page.getByRole("alert").filter({ hasText: "The storage service is not reachable." }).waitFor();
-    expect(await page.getByLabel("Full name").inputValue()).toBe("Ada Lovelace");
+    expect(await page.getByLabel("Last name").inputValue()).toBe("Lovelace");
+    expect(await page.getByLabel("Nationality").inputValue()).toBe("GBR");
     expect(await page.getByLabel("Home address").inputValue()).toBe("12 St James's Square, London");
     expect(await page.getByText("1 document chosen").isVisible()).toBe(true);
     await a.context.unroute(`${info.urls.arweave}/**`);
@@ -147,7 +152,7 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
   });
   await a.step("the page opens the record on this device", async () => {
     const item = page.getByRole("listitem", { name: `Record ${recordId.slice(0, 10)}` });
-    await item.getByText("Ada Lovelace").waitFor();
+    await item.getByText("Lovelace", { exact: true }).waitFor();
     await item.getByText(/passport-scan\.png/).waitFor();
     expect(await publicClient.getBalance({ address: account })).toBe(0n);
   });
@@ -162,7 +167,7 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
     const again = await connectAndSetUp(b, true);
     expect(again).toBe(account);
     const item = b.page.getByRole("listitem", { name: `Record ${recordId.slice(0, 10)}` });
-    await item.getByText("Ada Lovelace").waitFor();
+    await item.getByText("Lovelace", { exact: true }).waitFor();
     await item.getByText("12 St James's Square, London").waitFor();
   });
   await b.context.close();
@@ -175,10 +180,10 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
     await form.getByLabel("Find a project by id or name").fill("Acme");
     await form.getByRole("radio", { name: /Acme Exchange/ }).check();
     await form.getByLabel("Purpose").selectOption("KYC_REVIEW");
-    await form.getByRole("checkbox", { name: "Full name" }).check();
+    await form.getByRole("checkbox", { name: "Last name" }).check();
     await form.getByRole("checkbox", { name: "Date of birth" }).check();
-    await form.getByRole("checkbox", { name: "Document 1" }).check();
-    await form.getByText("Sharing 3 of 6 fields").waitFor();
+    await form.getByRole("checkbox", { name: "Front of the document" }).check();
+    await form.getByText("Sharing 3 of 9 fields").waitFor();
     // Acme's backend refuses a ticket first: plain words, the form keeps every choice, and a retry goes through.
     const ticketUrl = `${info.urls.tickets}/ticket`;
     await a.context.route(ticketUrl, (r) =>
@@ -206,8 +211,8 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
       reader: reviewer.account.address,
       keyPair: reviewKeys,
     });
-    expect(Object.keys(seen).sort()).toEqual(["date_of_birth", "document_1", "full_name"]);
-    expect(seen.full_name).toBe("Ada Lovelace");
+    expect(Object.keys(seen).sort()).toEqual(["date_of_birth", "document_front", "last_name"]);
+    expect(seen.last_name).toBe("Lovelace");
     await attest(reviewer, {
       ...on,
       projectId,
@@ -237,7 +242,7 @@ test("a person submits, grants, is verified, sees who looked, revokes, rotates a
   await a.step("rotate keys: version 2, still opened here", async () => {
     await item.getByRole("button", { name: "Rotate keys" }).click();
     await item.getByText("version 2").waitFor({ timeout: 60_000 });
-    await item.getByText("Ada Lovelace").waitFor();
+    await item.getByText("Lovelace", { exact: true }).waitFor();
     expect((await getRecord(publicClient, { ...on, recordId })).version).toBe(2);
   });
   await a.step("erase, after an honest confirmation", async () => {

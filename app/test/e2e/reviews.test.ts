@@ -1,6 +1,6 @@
-// The console's review screen on the review service, in Chromium: a person (their own browser and
-// wallet; the record itself submitted through the SDK as their smart account, see below) has a
-// passport record and grants it, in the page, to the project the service serves; the service opens a
+// The console's review screen on the review service, in Chromium: a person, in their own browser
+// and wallet, submits a passport record through their page's form (the SDK's record schema, which
+// the service reads too) and grants it, in the page, to the project the service serves; the service opens a
 // case, checks it with its provider (the Sumsub simulator) and, by the project's policy (level 2
 // needs a person), queues it for manual review; the reviewer pastes a project API key (a wrong one
 // first), sees the case with its provider step and result, is refused in plain words while the
@@ -10,14 +10,11 @@
 // only, and no field value leaves the person's page or reaches the console's traffic.
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { Browser } from "playwright-core";
-import { createPublicClient, createWalletClient, http, toHex, type Address, type Hex } from "viem";
+import { createPublicClient, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { createSponsoredClient, signSponsorshipTicket, smartAccountSender, toOneKeyAccount } from "@onekey/sdk/aa";
-import { computeRecordId, getAttestation, isVerified } from "@onekey/sdk/contracts";
-import { submitRecord } from "@onekey/sdk/flows";
-import { deriveOwnerKeys, recordDek } from "@onekey/sdk/keys";
-import { arweaveAddress, arweaveStorage, generateArweaveWallet } from "@onekey/sdk/storage";
+import { getAttestation, isVerified } from "@onekey/sdk/contracts";
+import { FIELD_NAMES, fieldLabel } from "@onekey/sdk/schema";
 import { ANVIL_KEYS, eventually, launchChromium, newActor, type Actor } from "./harness.ts";
 
 const info = inject("stack");
@@ -37,7 +34,8 @@ const PERSON_DEV = 1;
 const CANARY = "QQXREVIEWCANARY";
 // A JPEG by its magic bytes (the provider simulator checks the upload, not the picture).
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode(`${CANARY}-scan`), 0xff, 0xd9]);
-const GRANTED = ["first_name", "last_name", "date_of_birth", "country", "document_type", "document_country", "document_front"];
+const { firstName, lastName, dateOfBirth, country, documentType, documentCountry, documentFront } = FIELD_NAMES;
+const GRANTED = [firstName, lastName, dateOfBirth, country, documentType, documentCountry, documentFront];
 
 let browser: Browser;
 let person: Actor;
@@ -58,7 +56,7 @@ async function section(actor: Actor, name: string) {
 }
 
 describe.sequential("reviews through the review service", () => {
-  test("a person's smart account submits a passport record (SDK) and the person grants the served project in their browser", async () => {
+  test("a person submits a passport record through their page and grants the served project in their browser", async () => {
     person = await newActor(browser, "reviews-person", app);
     const { page } = person;
     await person.step("connect and set up", async () => {
@@ -68,47 +66,35 @@ describe.sequential("reviews through the review service", () => {
     });
     subject = (await page.getByLabel("Smart account address").textContent()) as Address;
 
-    // The app's form writes its own field names; the service reads the names of
-    // services/review/src/service/config.ts FIELD_NAMES (with a document type and a scan). So the
-    // person's device submits this record with the SDK, exactly as the page would: the same smart
-    // account, the DEK derived from the same wallet (so the page opens it), sponsored.
-    const owner = createWalletClient({ account: privateKeyToAccount(ANVIL_KEYS[PERSON_DEV]), chain: foundry, transport: http(info.rpcUrl) });
-    const account = await toOneKeyAccount({ client: publicClient, owner: owner.account, factory: info.addresses.factory as Address });
-    expect(account.address).toBe(subject);
-    const ticket = await signSponsorshipTicket(
-      createWalletClient({ account: privateKeyToAccount(role("sponsor-signer")), chain: foundry, transport: http(info.rpcUrl) }),
-      {
-        chainId: info.chainId,
-        paymaster: info.addresses.paymaster as Address,
-        projectId,
-        subject,
-        maxOps: 10,
-        validUntil: Number((await publicClient.getBlock()).timestamp) + 3_600,
-      },
-    );
-    const bundler = createSponsoredClient({ account, publicClient, bundlerUrl: info.urls.bundler, paymasterUrl: info.urls.sponsor, projectId, ticket });
-    const keys = await deriveOwnerKeys(owner);
-    const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
-    recordId = computeRecordId(subject, salt);
-    const wallet = await generateArweaveWallet();
-    await fetch(`${info.urls.arweave}/mint/${await arweaveAddress(wallet)}/1000000000000`);
-    await submitRecord(publicClient, {
-      ...on,
-      sender: smartAccountSender(bundler),
-      storage: arweaveStorage({ url: info.urls.arweave, wallet, mine: true }),
-      salt,
-      dek: await recordDek(keys.ownerSecret, recordId, 1),
-      fields: {
-        first_name: `Ada${CANARY}`,
-        last_name: "Lovelace",
-        date_of_birth: "1990-02-03",
-        country: "DEU",
-        id_number: `P${CANARY}42`,
-        document_type: "passport",
-        document_country: "DEU",
-        document_front: JPEG,
-      },
+    // The person's own form: the names it writes are the SDK's record schema, which the service
+    // reads through the same module, so the record reaches the provider step.
+    await person.step("submit a passport record through the page", async () => {
+      await page.getByLabel("First name").fill(`Ada${CANARY}`);
+      await page.getByLabel("Last name").fill("Lovelace");
+      await page.getByLabel("Date of birth").fill("1990-02-03");
+      await page.getByLabel("Nationality").selectOption({ label: "Germany" });
+      await page.getByLabel("Type of identity document").selectOption({ label: "Passport" });
+      await page.getByLabel("Country that issued the document").selectOption("DEU");
+      await page.getByLabel("Document number").fill(`P${CANARY}42`);
+      await page.getByLabel("Front of the document").setInputFiles({ name: `${CANARY}-passport.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(JPEG) });
+      await page.getByText("1 document chosen").waitFor();
+      await page.getByRole("button", { name: "Encrypt and submit" }).click();
+      await page.getByRole("status").filter({ hasText: "Submitted." }).waitFor({ timeout: 90_000 });
     });
+    recordId = await eventually(
+      "the person's record in the indexer",
+      async () => {
+        const cfg = await (await fetch(`${app}/config.json`)).json();
+        const res = await fetch(`${info.urls.api}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${cfg.indexerApiKey}` },
+          body: JSON.stringify({ query: `{ records(where: { owner: "${subject.toLowerCase()}" }) { items { id } } }` }),
+        });
+        const items = ((await res.json()) as { data: { records: { items: { id: Hex }[] } } }).data.records.items;
+        return items[0]?.id;
+      },
+      60_000,
+    );
 
     await person.step("grant the served project every field but the id number", async () => {
       const item = page.getByRole("listitem", { name: `Record ${recordId.slice(0, 10)}` });
@@ -118,8 +104,8 @@ describe.sequential("reviews through the review service", () => {
       await form.getByLabel("Find a project by id or name").fill("Northwind");
       await form.getByRole("radio", { name: new RegExp(served.name) }).check();
       await form.getByLabel("Purpose").selectOption("KYC_REVIEW");
-      // The picker labels the form's own fields ("Date of birth") and shows other names as they are.
-      for (const f of GRANTED) await form.getByRole("checkbox", { name: f === "date_of_birth" ? "Date of birth" : f, exact: true }).check();
+      // The picker shows the schema's labels, the same words the form used.
+      for (const f of GRANTED) await form.getByRole("checkbox", { name: fieldLabel(f), exact: true }).check();
       await form.getByRole("button", { name: "Grant access" }).click();
       await form.waitFor({ state: "detached", timeout: 90_000 });
       await page.getByRole("row").filter({ hasText: served.name }).getByText("live").waitFor({ timeout: 60_000 });

@@ -1,20 +1,21 @@
 // The one seam between the review service and a KYC provider. The granted fields pass through an
 // adapter in memory only: adapters never log them, never put them in errors, and return only
 // provider ids, statuses and the provider's own reason codes.
+import type { DocumentMimeType, DocumentType } from "@onekey/sdk/schema";
 import type { ProviderName } from "../errors.ts";
 
 export type { ProviderName };
 
-/** Document types the review service routes on (each adapter maps them to its own vocabulary). */
-export type DocumentType = "passport" | "id_card" | "driving_licence" | "residence_permit";
-export const DOCUMENT_TYPES: readonly DocumentType[] = ["passport", "id_card", "driving_licence", "residence_permit"];
+// Document types the review service routes on are the record schema's (each adapter maps them to
+// its own vocabulary): one list, in the SDK, that the person's form offers too.
+export { DOCUMENT_TYPES, type DocumentType } from "@onekey/sdk/schema";
 
 /** One granted document image, decrypted in memory. `country` is ISO 3166-1 alpha-3. */
 export type GrantedDocument = {
   type: DocumentType;
   side: "front" | "back";
   country?: string;
-  mimeType: "image/jpeg" | "image/png" | "application/pdf";
+  mimeType: DocumentMimeType;
   bytes: Uint8Array;
 };
 

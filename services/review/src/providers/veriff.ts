@@ -7,6 +7,7 @@
 // HMAC-SHA256(shared secret, payload) where the payload is the request body for POST/PATCH and
 // the session id for GET (POST /sessions itself needs no signature). Webhooks carry the same
 // two headers, signed over the raw body.
+import { COUNTRY_ALPHA2 } from "@onekey/sdk/schema";
 import { InvalidCallbackSignatureError, MalformedCallbackError, MissingGrantedFieldError } from "../errors.ts";
 import { callbackField, DEFAULT_TIMEOUT_MS, header, hexEquals, hmacHex, parseCallbackJson, requestJson, requireString, strings, utf8 } from "./http.ts";
 import type { AdapterHttpOptions, CallbackInput, DocumentType, KycProvider, ProviderCallback, ProviderResult } from "./types.ts";
@@ -27,17 +28,10 @@ const DOC_TYPE: Record<DocumentType, string> = {
   residence_permit: "RESIDENCE_PERMIT",
 };
 
-// Veriff wants ISO 3166-1 alpha-2 document countries; the grant carries alpha-3. A country not in
-// this table is simply not sent (document.country is optional: Veriff reads it off the document).
-export const ALPHA2: Record<string, string> = Object.fromEntries(
-  (
-    "AUT:AT BEL:BE BGR:BG HRV:HR CYP:CY CZE:CZ DNK:DK EST:EE FIN:FI FRA:FR DEU:DE GRC:GR HUN:HU IRL:IE ITA:IT LVA:LV LTU:LT " +
-    "LUX:LU MLT:MT NLD:NL POL:PL PRT:PT ROU:RO SVK:SK SVN:SI ESP:ES SWE:SE ISL:IS LIE:LI NOR:NO CHE:CH GBR:GB USA:US CAN:CA " +
-    "MEX:MX BRA:BR ARG:AR AUS:AU NZL:NZ JPN:JP KOR:KR CHN:CN IND:IN IDN:ID SGP:SG ZAF:ZA NGA:NG TUR:TR UKR:UA ARE:AE SAU:SA ISR:IL"
-  )
-    .split(" ")
-    .map((pair) => pair.split(":") as [string, string]),
-);
+// Veriff wants ISO 3166-1 alpha-2 document countries; the grant carries alpha-3 (the record
+// schema's format). A country not in the schema's table is simply not sent (document.country is
+// optional: Veriff reads it off the document).
+export const ALPHA2 = COUNTRY_ALPHA2;
 
 const CONTEXT = { front: "document-front", back: "document-back" } as const;
 

@@ -8,8 +8,8 @@ import type { StorageProvider } from "@onekey/sdk/storage";
 import type { CaseLimits } from "../cases/state-machine.ts";
 import type { AttestationPolicy } from "../orchestration/policy.ts";
 import type { ProjectRules } from "../orchestration/rules.ts";
-import { ALPHA2 } from "../providers/veriff.ts";
-import { DOCUMENT_TYPES, type DocumentType, type GrantedDocument, type GrantedFields, type KycProvider, type ProviderName } from "../providers/types.ts";
+import { COUNTRY_ALPHA2, FIELD_NAMES, parseRecord } from "@onekey/sdk/schema";
+import type { DocumentType, GrantedDocument, GrantedFields, KycProvider, ProviderName } from "../providers/types.ts";
 import type { Store } from "../db/store.ts";
 
 export type StepSla = { documentsMs?: number; providerMs?: number; reviewMs?: number; attestationMs?: number };
@@ -75,52 +75,39 @@ export type ReviewServiceOptions = {
   corsOrigins?: string[];
 };
 
+// The record's field names, formats and document packing are the SDK's record schema, the same
+// one the person's form writes: the service reads through it and never retypes a name.
+export { FIELD_NAMES };
+
+export type Granted = {
+  fields: GrantedFields;
+  documents: GrantedDocument[];
+  documentType?: DocumentType;
+  /** Granted fields the schema could not use (malformed value, unreadable document): names only. */
+  invalid: string[];
+};
+
 /**
- * Record field names the service reads (the app writes them). Each is optional: a grant carries
- * what the person chose to share.
+ * The decrypted record, in memory, as the provider layer's types. Documents are unpacked from the
+ * schema's packing; the provider gets the type from the packed header (which unpackFile checks
+ * against the bytes), never a guess.
  */
-export const FIELD_NAMES = {
-  firstName: "first_name",
-  lastName: "last_name",
-  dateOfBirth: "date_of_birth",
-  country: "country",
-  idNumber: "id_number",
-  documentType: "document_type",
-  documentCountry: "document_country",
-  documentFront: "document_front",
-  documentBack: "document_back",
-} as const;
-
-export type Granted = { fields: GrantedFields; documents: GrantedDocument[]; documentType?: DocumentType };
-
-const text = (v: string | Uint8Array | undefined): string | undefined =>
-  v === undefined ? undefined : typeof v === "string" ? v : new TextDecoder().decode(v);
-const bytes = (v: string | Uint8Array | undefined): Uint8Array | undefined =>
-  v === undefined ? undefined : typeof v === "string" ? new TextEncoder().encode(v) : v;
-
-function mimeOf(b: Uint8Array): GrantedDocument["mimeType"] {
-  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "image/png";
-  if (b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46) return "application/pdf";
-  return "image/jpeg";
-}
-
-/** The decrypted record, in memory, as the provider layer's types. */
 export function grantedFromRecord(values: Record<string, string | Uint8Array>): Granted {
-  const get = (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
+  const r = parseRecord(values);
   const fields: GrantedFields = {};
-  for (const key of ["firstName", "lastName", "dateOfBirth", "country", "idNumber"] as const) {
-    const v = text(get(FIELD_NAMES[key]));
-    if (v !== undefined && v !== "") fields[key] = v;
+  const keys = { firstName: "firstName", lastName: "lastName", dateOfBirth: "dateOfBirth", country: "country", idNumber: "idNumber" } as const;
+  for (const key of Object.values(keys)) {
+    const v = r.text[FIELD_NAMES[key]];
+    if (v !== undefined) fields[key] = v;
   }
-  const type = text(get(FIELD_NAMES.documentType));
-  const documentType = DOCUMENT_TYPES.includes(type as DocumentType) ? (type as DocumentType) : undefined;
-  const country = text(get(FIELD_NAMES.documentCountry)) ?? fields.country;
+  const documentType = r.text.document_type as DocumentType | undefined;
+  const country = r.text.document_country ?? fields.country;
   const documents: GrantedDocument[] = [];
   for (const side of ["front", "back"] as const) {
-    const b = bytes(get(side === "front" ? FIELD_NAMES.documentFront : FIELD_NAMES.documentBack));
-    if (documentType && b && b.length > 0) documents.push({ type: documentType, side, country, mimeType: mimeOf(b), bytes: b });
+    const d = r.documents[side === "front" ? FIELD_NAMES.documentFront : FIELD_NAMES.documentBack];
+    if (documentType && d) documents.push({ type: documentType, side, country, mimeType: d.type, bytes: d.bytes });
   }
-  return { fields, documents, documentType };
+  return { fields, documents, documentType, invalid: r.invalid };
 }
 
 /**
@@ -135,7 +122,7 @@ export function claimsFrom(g: Granted, project: ReviewProject, now: Date): numbe
   } catch {
     // Not a calendar date: no age claim (the provider judges the document itself).
   }
-  const alpha2 = g.fields.country ? ALPHA2[g.fields.country] : undefined;
+  const alpha2 = g.fields.country ? COUNTRY_ALPHA2[g.fields.country] : undefined;
   if (alpha2 && project.countryAllowList?.length) claims |= countryClaims(alpha2, project.countryAllowList);
   return claims >>> 0;
 }

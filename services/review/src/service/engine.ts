@@ -236,7 +236,8 @@ export function createEngine(ctx: EngineContext) {
     values = {};
     try {
       if (!granted.documentType || granted.documents.length === 0) {
-        log({ event: "documents.missing", caseId: row.id });
+        // Field names only (never values): says whether a document was absent or unreadable.
+        log({ event: "documents.missing", caseId: row.id, invalid: granted.invalid.join(",") });
         if (c.status === "opened") step({ type: "documents_invalid" });
         return out;
       }

@@ -30,6 +30,7 @@ import { startReviewService, type ReviewLogLine, type ReviewProject, type Review
 import { startOnfidoSimulator } from "../simulators/onfido.ts";
 import { startSumsubSimulator } from "../simulators/sumsub.ts";
 import { startVeriffSimulator } from "../simulators/veriff.ts";
+import { packFile } from "@onekey/sdk/schema";
 import { CANARY, jpeg } from "../fixtures.ts";
 
 export const ROLE = { admin: 1, attester: 2, reviewerA: 3, reviewerB: 4, outsider: 6, relayer: 7 } as const;
@@ -47,7 +48,11 @@ export const RULES: ProjectRules = {
 // A passport earns level 2 automatically; an id card level 3, which needs two reviewers.
 export const POLICY: AttestationPolicy = { levels: { passport: 2, id_card: 3 }, fourEyesFromLevel: 3 };
 
-/** The person's record: every text value carries the canary so any leak is found. */
+/**
+ * The person's record, written through the SDK's record schema as the person's page writes it
+ * (the scan packed with its own name and type); every text value carries the canary so any leak
+ * is found.
+ */
 export const personFields = (documentType = "passport") => ({
   first_name: `${CANARY}Ada`,
   last_name: `${CANARY}Lovelace`,
@@ -56,8 +61,8 @@ export const personFields = (documentType = "passport") => ({
   id_number: `${CANARY}P123`,
   document_type: documentType,
   document_country: "DEU",
-  document_front: jpeg,
-  home_address: `${CANARY} 12 St James's Square`,
+  document_front: packFile({ name: `${CANARY}-passport.jpg`, type: "image/jpeg", bytes: jpeg }),
+  address: `${CANARY} 12 St James's Square`,
 });
 export const GRANTED = ["first_name", "last_name", "date_of_birth", "country", "document_type", "document_country", "document_front"];
 
