@@ -20,9 +20,9 @@ import { allPages, listGrants, type GrantRow, type IndexerConnection } from "./l
 import { countBits, toggle } from "./lib/field-mask.ts";
 import { projectKeyAgreement } from "./lib/keys.ts";
 import { ReviewKeyMissingError } from "./lib/errors.ts";
-import { approve, CLAIM_NAMES, displayValue, localDecisionLog, openForReview, reject, reviewQueue } from "./lib/reviews.ts";
+import { approve, CLAIM_NAMES, localDecisionLog, openForReview, reject, reviewQueue } from "./lib/reviews.ts";
 import type { ClaimName } from "@onekey/sdk/contracts";
-import { Card, FileValue, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
+import { Card, GrantedFields, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
 import { ServiceReviews } from "./ServiceReviews.tsx";
 import { reviewRoute, servedProjects, type ServedProjects } from "./lib/review-service.ts";
 
@@ -84,17 +84,7 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
       <Problem error={open.error} />
       {fields && (
         <>
-          <dl aria-label="Granted fields">
-            {Object.entries(fields).map(([name, v]) => {
-              const d = displayValue(v);
-              return (
-                <div key={name}>
-                  <dt>{name}</dt>
-                  <dd>{d.kind === "text" ? d.text : <FileValue name={name} bytes={d.bytes} type={d.type} />}</dd>
-                </div>
-              );
-            })}
-          </dl>
+          <GrantedFields fields={fields} />
           <form onSubmit={(e) => (e.preventDefault(), decide.run("approved"))}>
             <label htmlFor="rv-level">Level</label>
             <input id="rv-level" type="number" min={1} max={255} value={level} onChange={(e) => setLevel(e.target.value)} />

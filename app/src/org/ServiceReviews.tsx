@@ -14,7 +14,7 @@ import { useProject } from "./project.tsx";
 import { orgKeyStore } from "./Keys.tsx";
 import { projectKeyAgreement } from "./lib/keys.ts";
 import { InvalidInputError, ReviewKeyMissingError } from "./lib/errors.ts";
-import { displayValue, openForReview } from "./lib/reviews.ts";
+import { openForReview } from "./lib/reviews.ts";
 import {
   actOnCase,
   allCases,
@@ -27,7 +27,7 @@ import {
   type ReviewServiceConnection,
   type StepName,
 } from "./lib/review-service.ts";
-import { Card, FileValue, Problem, Status, shortHex, useAction } from "./ui.tsx";
+import { Card, GrantedFields, Problem, Status, shortHex, useAction } from "./ui.tsx";
 
 const STEPS: StepName[] = ["documents", "provider", "review", "attestation"];
 const STATUS_TEXT: Record<CaseStatus, string> = {
@@ -344,17 +344,7 @@ function DecryptGranted({ recordId }: { recordId: `0x${string}` }) {
           <p className="note">Needs the project's review key in this browser (Keys). The fields are decrypted here and sent nowhere.</p>
         </>
       ) : (
-        <dl aria-label="Granted fields">
-          {Object.entries(fields).map(([name, v]) => {
-            const d = displayValue(v);
-            return (
-              <div key={name}>
-                <dt>{name}</dt>
-                <dd>{d.kind === "text" ? d.text : <FileValue name={name} bytes={d.bytes} type={d.type} />}</dd>
-              </div>
-            );
-          })}
-        </dl>
+        <GrantedFields fields={fields} />
       )}
       {open.pending && <Status>Decrypting…</Status>}
       <Problem error={open.error} />

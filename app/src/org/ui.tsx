@@ -5,6 +5,8 @@ import { formatEther } from "viem";
 import { toPlainError } from "../shell/errors.ts";
 import { IndexerApiError, plainWords, ReviewServiceError } from "./lib/errors.ts";
 import { BaseError } from "@onekey/sdk/errors";
+import type { FieldValue } from "@onekey/sdk/crypto";
+import { displayValue } from "./lib/reviews.ts";
 
 export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>) {
   const [state, setState] = useState<{ pending: boolean; error?: unknown; result?: T }>({ pending: false });
@@ -76,14 +78,31 @@ export function Status({ children }: { children: ReactNode }) {
 }
 
 /** A decrypted document, shown from a blob URL that lives as long as the component. */
-export function FileValue({ name, bytes, type }: { name: string; bytes: Uint8Array; type: string }) {
+export function FileValue({ name, bytes, type, fileName }: { name: string; bytes: Uint8Array; type: string; fileName?: string }) {
   const url = useMemo(() => URL.createObjectURL(new Blob([bytes as BlobPart], { type })), [bytes, type]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   return type.startsWith("image/") ? (
-    <img src={url} alt={`Document ${name}`} style={{ maxWidth: 320 }} />
+    <img src={url} alt={fileName ? `${name}: ${fileName}` : name} style={{ maxWidth: 320 }} />
   ) : (
-    <a href={url} download={`${name}${type === "application/pdf" ? ".pdf" : ""}`}>
-      Open document {name} ({bytes.length} bytes)
+    <a href={url} download={fileName ?? `${name}${type === "application/pdf" ? ".pdf" : ""}`}>
+      Open {fileName ?? name} ({bytes.length} bytes)
     </a>
+  );
+}
+
+/** The fields a grant disclosed, decrypted in this browser: the schema's labels, documents unpacked. */
+export function GrantedFields({ fields }: { fields: Record<string, FieldValue> }) {
+  return (
+    <dl aria-label="Granted fields">
+      {Object.entries(fields).map(([name, v]) => {
+        const d = displayValue(name, v);
+        return (
+          <div key={name}>
+            <dt>{d.label}</dt>
+            <dd>{d.kind === "text" ? d.text : <FileValue name={d.label} bytes={d.bytes} type={d.type} fileName={d.fileName} />}</dd>
+          </div>
+        );
+      })}
+    </dl>
   );
 }

@@ -2,7 +2,7 @@
 // uploaded as one ciphertext bundle with a real progress bar, then registered on-chain by the
 // sponsored smart account. A failure keeps everything typed, chosen and already uploaded: a retry
 // picks up at the step that failed (an uploaded bundle is never uploaded twice).
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { toHex, type Hex } from "viem";
 import { encryptRecord, KeyReleaseModes, type EncryptedRecord } from "@onekey/sdk/crypto";
 import { computeRecordId, registerRecord } from "@onekey/sdk/contracts";
@@ -66,6 +66,13 @@ export function Submit() {
   const progress = useRef<Progress | undefined>(undefined);
   // Remounts the file input after a submission (a file input's value cannot be set from React).
   const [formKey, setFormKey] = useState(0);
+  // The tab's upload key (an RSA-4096 Arweave wallet takes a second or two to generate; on Irys a
+  // key and the sponsor's approval) is made while the person fills the form, not after they press
+  // submit. Once per mount: a failure is not retried here but at submit, where it is shown.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per mount, on purpose (see above)
+  useEffect(() => {
+    storage().catch(() => {});
+  }, []);
 
   const onFiles = async (slot: Slot, list: FileList | null) => {
     setFileError(undefined);

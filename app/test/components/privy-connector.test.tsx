@@ -247,6 +247,8 @@ test("the Connect screen offers email login only on a network whose config has a
       projectRegistry: "0x0000000000000000000000000000000000000001",
       recordRegistry: "0x0000000000000000000000000000000000000002",
       attestationRegistry: "0x0000000000000000000000000000000000000003",
+      paymaster: "0x0000000000000000000000000000000000000004",
+      factory: "0x0000000000000000000000000000000000000005",
     },
   };
   const { unmount } = render(

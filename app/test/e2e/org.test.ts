@@ -339,7 +339,7 @@ describe.sequential("organisation console", () => {
     const shown = await page.getByLabel("Granted fields").textContent();
     expect(shown).toContain("GBR");
     // Last name, date of birth, ID number and address were not granted: neither their names nor values appear.
-    expect(shown).not.toMatch(/last_name|Lovelace|date_of_birth|id_number|\baddress\b/);
+    expect(shown).not.toMatch(/last_name|Last name|Lovelace|date_of_birth|Date of birth|id_number|Document number|\baddress\b|Home address/);
     expect(await page.getByText(FIELDS.idNumber).count()).toBe(0);
     await reviewer.step("approve", async () => {
       await page.getByLabel("Level").fill("2");

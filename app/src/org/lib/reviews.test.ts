@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Purpose } from "@onekey/sdk/contracts";
 import type { GrantRow } from "./indexer.ts";
 import { checkApproval, displayValue, localDecisionLog, reviewQueue } from "./reviews.ts";
+import { fieldLabel, packFile } from "@onekey/sdk/schema";
 
 const grant = (id: string, over: Partial<GrantRow> = {}): GrantRow => ({
   id,
@@ -51,8 +52,18 @@ describe("review queue", () => {
   });
 
   it("shows text as text and documents by their type", () => {
-    expect(displayValue("Ada")).toEqual({ kind: "text", text: "Ada" });
-    expect(displayValue(new Uint8Array([0x25, 0x50, 0x44, 0x46, 1]))).toMatchObject({ kind: "file", type: "application/pdf" });
-    expect(displayValue(new Uint8Array([0x89, 0x50, 0x4e]))).toMatchObject({ kind: "file", type: "image/png" });
+    expect(displayValue("first_name", "Ada")).toEqual({ kind: "text", label: "First name", text: "Ada" });
+    // A schema document is unpacked: the file's own name and type, the bytes without the header.
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7, 7]);
+    const shown = displayValue("document_front", packFile({ name: "passport.png", type: "image/png", bytes: png }));
+    expect(shown).toMatchObject({ kind: "file", label: fieldLabel("document_front"), type: "image/png", fileName: "passport.png" });
+    expect(shown.kind === "file" && [...shown.bytes]).toEqual([...png]);
+    // Raw bytes (a record from before the schema, or not a packed value) are sniffed.
+    expect(displayValue("document_1", new Uint8Array([0x25, 0x50, 0x44, 0x46, 1]))).toMatchObject({
+      kind: "file",
+      type: "application/pdf",
+      label: "Further document 1",
+    });
+    expect(displayValue("scan", new Uint8Array([1, 2, 3]))).toMatchObject({ kind: "file", type: "application/octet-stream", label: "Scan" });
   });
 });

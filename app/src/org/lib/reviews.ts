@@ -5,6 +5,7 @@
 import { attest, claimsValue, Claim, getAttestation, Purpose, revokeAttestation, type ClaimName } from "@onekey/sdk/contracts";
 import { IndexerBehindError, readRecord, type IndexerSource } from "@onekey/sdk/flows";
 import type { FieldValue, KeyAgreement, X25519KeyPair } from "@onekey/sdk/crypto";
+import { fieldLabel, isDocumentField, sniffMimeType, unpackFile } from "@onekey/sdk/schema";
 import type { Address, Hex } from "viem";
 import type { OneKeyHandle } from "../../shell/handle.ts";
 import type { GrantRow } from "./indexer.ts";
@@ -146,16 +147,24 @@ export async function reject(h: OneKeyHandle, p: { projectId: bigint; subject: A
 }
 
 /** Field values for display: text as is, bytes as a document (with its type guessed from magic bytes). */
-export function displayValue(v: FieldValue): { kind: "text"; text: string } | { kind: "file"; bytes: Uint8Array; type: string } {
-  if (typeof v === "string") return { kind: "text", text: v };
-  const b = v;
-  const type =
-    b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46
-      ? "application/pdf"
-      : b[0] === 0x89 && b[1] === 0x50
-        ? "image/png"
-        : b[0] === 0xff && b[1] === 0xd8
-          ? "image/jpeg"
-          : "application/octet-stream";
-  return { kind: "file", bytes: b, type };
+/**
+ * How a granted field is shown. A document (the record schema's front, back and further
+ * documents) is unpacked: its own file name and type travelled encrypted inside the value. A
+ * value that is not a packed document, or bytes in a text field, are shown by their sniffed type.
+ */
+export function displayValue(
+  name: string,
+  v: FieldValue,
+): { kind: "text"; label: string; text: string } | { kind: "file"; label: string; bytes: Uint8Array; type: string; fileName?: string } {
+  const label = fieldLabel(name);
+  if (typeof v === "string") return { kind: "text", label, text: v };
+  if (isDocumentField(name)) {
+    try {
+      const f = unpackFile(v);
+      return { kind: "file", label, bytes: f.bytes, type: f.type, fileName: f.name };
+    } catch {
+      // Not packed (a record written before the schema): fall through to the raw bytes.
+    }
+  }
+  return { kind: "file", label, bytes: v, type: sniffMimeType(v) ?? "application/octet-stream" };
 }
