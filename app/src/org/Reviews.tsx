@@ -7,20 +7,16 @@
 // granted fields are decrypted, here, in memory), then approved (an attestation on-chain: level,
 // expiry, claims) or rejected (kept in this browser; an earlier attestation is revoked). The
 // in-browser decrypt stays available on a service case too: plaintext never leaves this page.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { getProject } from "@onekey/sdk/contracts";
-import type { FieldValue } from "@onekey/sdk/crypto";
 import { useOneKey } from "../shell/OneKey.tsx";
 import { connected } from "../shell/handle.ts";
 import { useProject } from "./project.tsx";
+import { useGrantedFields } from "./useGrantedFields.ts";
 import { ApiKeyGate, useOnChainProject } from "./gate.tsx";
-import { orgKeyStore } from "./Keys.tsx";
 import { allPages, listGrants, type GrantRow, type IndexerConnection } from "./lib/indexer.ts";
 import { countBits, toggle } from "./lib/field-mask.ts";
-import { projectKeyAgreement } from "./lib/keys.ts";
-import { ReviewKeyMissingError } from "./lib/errors.ts";
-import { approve, CLAIM_NAMES, localDecisionLog, openForReview, reject, reviewQueue } from "./lib/reviews.ts";
+import { approve, CLAIM_NAMES, localDecisionLog, reject, reviewQueue } from "./lib/reviews.ts";
 import type { ClaimName } from "@onekey/sdk/contracts";
 import { Card, GrantedFields, Problem, Status, shortHex, useAction, when } from "./ui.tsx";
 import { ServiceReviews } from "./ServiceReviews.tsx";
@@ -29,22 +25,9 @@ import { reviewRoute, servedProjects, type ServedProjects } from "./lib/review-s
 const REASONS = ["DOCUMENT_UNREADABLE", "DOCUMENT_EXPIRED", "DATA_MISMATCH", "INCOMPLETE", "OTHER"] as const;
 
 function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void }) {
-  const { publicClient, network, storage } = useOneKey();
-  const { projectId, org, conn } = useProject();
-  const [fields, setFields] = useState<Record<string, FieldValue>>();
-  const open = useAction(async () => {
-    const p = await getProject(publicClient, { projectId, addresses: network.addresses });
-    const key = await projectKeyAgreement(orgKeyStore(), { kind: "review", chainId: network.chainId, projectId, publicKey: p.reviewKey });
-    if (!key) throw new ReviewKeyMissingError(projectId, p.reviewKeyVersion);
-    // The storage id and the wrapped key come through the project's indexer connection (the queue
-    // itself does), else from the chain's logs from where the network says they start.
-    const source = conn ? { indexer: { url: conn.url, apiKey: conn.apiKey } } : { fromBlock: network.fromBlock };
-    const values = await openForReview(connected(org), { projectId, recordId: grant.recordId, storage: await storage(), reviewKey: key, ...source });
-    setFields(values);
-    return values;
-  });
-  // Decrypted values live in this component only; closing the panel drops them.
-  useEffect(() => () => setFields(undefined), []);
+  const { publicClient, network } = useOneKey();
+  const { projectId, org } = useProject();
+  const { fields, open, clear } = useGrantedFields(grant.recordId);
   const [level, setLevel] = useState("1");
   const [expiry, setExpiry] = useState(new Date(Date.now() + 365 * 86400_000).toISOString().slice(0, 10));
   const [claims, setClaims] = useState<Set<ClaimName>>(new Set());
@@ -60,7 +43,7 @@ function ReviewPanel({ grant, onDone }: { grant: GrantRow; onDone: () => void })
       await reject(connected(org), { projectId, subject: grant.owner });
       log.add({ recordId: grant.recordId, grantId: grant.id, outcome, at: new Date().toISOString(), reason });
     }
-    setFields(undefined);
+    clear();
     onDone();
     return outcome;
   });

@@ -4,17 +4,12 @@
 // service then attests on-chain (or records the decline). The API key for the service is pasted
 // once per tab (sessionStorage) and sent to the review service only. The granted fields can still
 // be decrypted here, in memory, with the project's review key if this browser holds it.
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { getProject } from "@onekey/sdk/contracts";
-import type { FieldValue } from "@onekey/sdk/crypto";
 import { useOneKey } from "../shell/OneKey.tsx";
-import { connected } from "../shell/handle.ts";
 import { useProject } from "./project.tsx";
-import { orgKeyStore } from "./Keys.tsx";
-import { projectKeyAgreement } from "./lib/keys.ts";
-import { InvalidInputError, ReviewKeyMissingError } from "./lib/errors.ts";
-import { openForReview } from "./lib/reviews.ts";
+import { useGrantedFields } from "./useGrantedFields.ts";
+import { InvalidInputError } from "./lib/errors.ts";
 import {
   actOnCase,
   allCases,
@@ -320,25 +315,13 @@ function CasePanel({ conn, caseId, onClose }: { conn: ReviewServiceConnection; c
 
 /** The manual step's look at the granted fields: decrypted here with the review key this browser holds, never sent anywhere. */
 function DecryptGranted({ recordId }: { recordId: `0x${string}` }) {
-  const { publicClient, network, storage } = useOneKey();
-  const { projectId, org, conn } = useProject();
-  const [fields, setFields] = useState<Record<string, FieldValue>>();
-  const open = useAction(async () => {
-    const p = await getProject(publicClient, { projectId, addresses: network.addresses });
-    const key = await projectKeyAgreement(orgKeyStore(), { kind: "review", chainId: network.chainId, projectId, publicKey: p.reviewKey });
-    if (!key) throw new ReviewKeyMissingError(projectId, p.reviewKeyVersion);
-    const source = conn ? { indexer: { url: conn.url, apiKey: conn.apiKey } } : { fromBlock: network.fromBlock };
-    const values = await openForReview(connected(org), { projectId, recordId, storage: await storage(), reviewKey: key, ...source });
-    setFields(values);
-    return values;
-  });
-  useEffect(() => () => setFields(undefined), []);
+  const { fields, open, canOpen } = useGrantedFields(recordId);
   return (
     <section aria-label="Granted fields (this browser)">
       <h3>Granted fields</h3>
       {!fields ? (
         <>
-          <button type="button" onClick={() => open.run()} disabled={!org || open.pending}>
+          <button type="button" onClick={() => open.run()} disabled={!canOpen || open.pending}>
             Decrypt in this browser
           </button>
           <p className="note">Needs the project's review key in this browser (Keys). The fields are decrypted here and sent nowhere.</p>
